@@ -1,0 +1,31 @@
+package io.baton.ha;
+
+import io.baton.protocol.Epoch;
+import io.baton.protocol.LeaderInfo;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Elects one leader among the masters of a cluster. One instance per master process; {@link #start} once.
+ * Epochs grow with every grant across the whole cluster (they are the fencing token).
+ */
+public interface LeaderElection extends AutoCloseable {
+  /** Starts contending. The contender hears of grants and revocations on the election's own thread. */
+  void start(LeaderContender contender) throws Exception;
+
+  /**
+   * Publishes {@code info} as the leader (SPEC.md's {@code /leader}) if {@code epoch} is still this process's
+   * current term. Completes exceptionally with {@link FencedException} when it is not.
+   */
+  CompletableFuture<Void> confirmLeadership(Epoch epoch, LeaderInfo info);
+
+  /** Whether this process still leads for {@code epoch}, as far as it knows locally (no round trip). */
+  boolean hasLeadership(Epoch epoch);
+
+  /** The participant ids (each master's REST URL) currently contending, the leader among them. */
+  List<String> participants();
+
+  /** Stops contending; a current leadership is revoked first. */
+  @Override
+  void close();
+}

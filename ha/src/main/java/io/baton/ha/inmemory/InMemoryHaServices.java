@@ -1,0 +1,211 @@
+package io.baton.ha.inmemory;
+
+import io.baton.ha.FencedException;
+import io.baton.ha.HaServices;
+import io.baton.ha.JobStore;
+import io.baton.ha.LeaderContender;
+import io.baton.ha.LeaderElection;
+import io.baton.ha.LeaderListener;
+import io.baton.ha.LeaderRetrieval;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.JobCodec;
+import io.baton.protocol.LeaderInfo;
+import io.baton.protocol.job.JobRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * HA services held in one JVM, for tests and single-process use: the first contender leads, the next one
+ * takes over when it closes. Every callback runs on one event thread, in order. Jobs are kept encoded with
+ * {@link JobCodec}, so what is read back went through the persisted format.
+ */
+public final class InMemoryHaServices implements HaServices {
+  private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "inmemory-ha");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Object lock = new Object();
+  private final List<Election> contenders = new ArrayList<>();
+  private final List<Retrieval> retrievals = new CopyOnWriteArrayList<>();
+  private final Map<String, byte[]> jobs = new ConcurrentHashMap<>();
+  private long epochCounter;
+  private Election leader;
+  private Epoch leaderEpoch = Epoch.NONE;
+  private LeaderInfo published;
+
+  @Override
+  public LeaderElection leaderElection(String participantId) {
+    return new Election(participantId);
+  }
+
+  @Override
+  public LeaderRetrieval leaderRetrieval() {
+    return new Retrieval();
+  }
+
+  @Override
+  public JobStore jobStore() {
+    return store;
+  }
+
+  @Override
+  public String connectionState() {
+    return "CONNECTED";
+  }
+
+  /** The epoch of the current leader, or {@link Epoch#NONE}. */
+  public Epoch currentEpoch() {
+    synchronized (lock) {
+      return leaderEpoch;
+    }
+  }
+
+  /** Takes leadership away from the current leader (as a lost session would) and grants it to the next one. */
+  public void revokeCurrentLeader() {
+    synchronized (lock) {
+      if (leader != null) {
+        Election old = leader;
+        contenders.remove(old);
+        contenders.add(old);
+        leader = null;
+        publish(null);
+        events.execute(old.contender::revokeLeadership);
+        electNext();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    events.shutdownNow();
+  }
+
+  private void electNext() {
+    if (leader == null && !contenders.isEmpty()) {
+      leader = contenders.get(0);
+      leaderEpoch = new Epoch(++epochCounter);
+      Election granted = leader;
+      Epoch epoch = leaderEpoch;
+      events.execute(() -> granted.contender.grantLeadership(epoch));
+    }
+  }
+
+  private void publish(LeaderInfo info) {
+    published = info;
+    Optional<LeaderInfo> value = Optional.ofNullable(info);
+    for (Retrieval r : retrievals) {
+      events.execute(() -> r.listener.leaderChanged(value));
+    }
+  }
+
+  private final JobStore store = new JobStore() {
+    @Override
+    public List<JobRecord> loadAll() {
+      return jobs.values().stream().map(JobCodec::decode).toList();
+    }
+
+    @Override
+    public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
+      synchronized (lock) {
+        if (!epoch.equals(leaderEpoch) || leader == null) {
+          return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
+        }
+        jobs.put(job.id(), JobCodec.encode(job));
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+  };
+
+  private final class Election implements LeaderElection {
+    private final String participantId;
+    private LeaderContender contender;
+
+    Election(String participantId) {
+      this.participantId = participantId;
+    }
+
+    @Override
+    public void start(LeaderContender c) {
+      synchronized (lock) {
+        contender = c;
+        contenders.add(this);
+        electNext();
+      }
+    }
+
+    @Override
+    public CompletableFuture<Void> confirmLeadership(Epoch epoch, LeaderInfo info) {
+      synchronized (lock) {
+        if (leader != this || !leaderEpoch.equals(epoch)) {
+          return CompletableFuture.failedFuture(new FencedException(epoch, "not the current leader"));
+        }
+        publish(info);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean hasLeadership(Epoch epoch) {
+      synchronized (lock) {
+        return leader == this && leaderEpoch.equals(epoch);
+      }
+    }
+
+    @Override
+    public List<String> participants() {
+      synchronized (lock) {
+        return contenders.stream().map(e -> e.participantId).toList();
+      }
+    }
+
+    @Override
+    public void close() {
+      synchronized (lock) {
+        if (!contenders.remove(this)) {
+          return;
+        }
+        if (leader == this) {
+          leader = null;
+          publish(null);
+          LeaderContender c = contender;
+          events.execute(c::revokeLeadership);
+          electNext();
+        }
+      }
+    }
+  }
+
+  private final class Retrieval implements LeaderRetrieval {
+    private LeaderListener listener;
+
+    @Override
+    public void start(LeaderListener l) {
+      synchronized (lock) {
+        listener = l;
+        retrievals.add(this);
+        Optional<LeaderInfo> now = Optional.ofNullable(published);
+        events.execute(() -> l.leaderChanged(now));
+      }
+    }
+
+    @Override
+    public Optional<LeaderInfo> current() {
+      synchronized (lock) {
+        return Optional.ofNullable(published);
+      }
+    }
+
+    @Override
+    public void close() {
+      retrievals.remove(this);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.baton.protocol.job;
+
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.JobState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A job as persisted and served: its spec, state, timestamps and one {@link TaskRecord} per task in spec
+ * order. Immutable; every change returns a new record. {@code idempotencyKey} is null when none was given.
+ */
+public record JobRecord(
+    String id,
+    JobSpec spec,
+    String idempotencyKey,
+    JobState state,
+    Instant submittedAt,
+    Instant startedAt,
+    Instant finishedAt,
+    List<TaskRecord> tasks) {
+
+  public JobRecord {
+    tasks = List.copyOf(tasks);
+  }
+
+  public static JobRecord submitted(String id, JobSpec spec, String idempotencyKey, Instant now) {
+    List<TaskRecord> tasks = spec.tasks().stream().map(t -> TaskRecord.pending(t.id())).toList();
+    return new JobRecord(id, spec, idempotencyKey, JobState.PENDING, now, null, null, tasks);
+  }
+
+  public Optional<TaskRecord> task(String taskId) {
+    return tasks.stream().filter(t -> t.taskId().equals(taskId)).findFirst();
+  }
+
+  public long tasksSucceeded() {
+    return tasks.stream().filter(t -> t.state() == AttemptState.SUCCEEDED).count();
+  }
+
+  public JobRecord withTask(TaskRecord task) {
+    List<TaskRecord> next = new ArrayList<>(tasks);
+    for (int i = 0; i < next.size(); i++) {
+      if (next.get(i).taskId().equals(task.taskId())) {
+        next.set(i, task);
+        return new JobRecord(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, next);
+      }
+    }
+    throw new IllegalArgumentException("job " + id + " has no task " + task.taskId());
+  }
+
+  public JobRecord withState(JobState newState, Instant now) {
+    Instant started = startedAt == null && newState != JobState.PENDING ? now : startedAt;
+    Instant finished = newState.isTerminal() && finishedAt == null ? now : finishedAt;
+    return new JobRecord(id, spec, idempotencyKey, newState, submittedAt, started, finished, tasks);
+  }
+}

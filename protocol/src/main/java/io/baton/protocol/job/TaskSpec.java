@@ -1,0 +1,74 @@
+package io.baton.protocol.job;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One task of a job spec, already validated. Exactly one of {@code command} (non-empty argv) and
+ * {@code handler} is set; the other is empty/null. {@code argsJson} is the handler's {@code args} object
+ * as compact JSON ({@code "{}"} when absent). {@code timeoutSeconds} 0 means no timeout.
+ */
+public record TaskSpec(
+    String id,
+    List<String> command,
+    String handler,
+    String argsJson,
+    Map<String, String> env,
+    double cpus,
+    long memoryMb,
+    int retries,
+    int timeoutSeconds,
+    Map<String, String> constraints,
+    List<String> dependsOn) {
+
+  public static final double DEFAULT_CPUS = 1;
+  public static final long DEFAULT_MEMORY_MB = 128;
+
+  public TaskSpec {
+    command = command == null ? List.of() : List.copyOf(command);
+    argsJson = argsJson == null ? "{}" : argsJson;
+    env = env == null ? Map.of() : Map.copyOf(env);
+    constraints = constraints == null ? Map.of() : Map.copyOf(constraints);
+    dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+  }
+
+  public boolean isHandler() {
+    return handler != null;
+  }
+
+  /** Attempts allowed in all: the first one plus {@code retries}. */
+  public int maxAttempts() {
+    return retries + 1;
+  }
+
+  /** CPU demand in thousandths of a core, the unit placement counts in. */
+  public long milliCpus() {
+    return Math.round(cpus * 1000);
+  }
+
+  /** A task running an OS command, with every other field at its default. */
+  public static TaskSpec command(String id, List<String> argv, List<String> dependsOn) {
+    return new TaskSpec(id, argv, null, null, null, DEFAULT_CPUS, DEFAULT_MEMORY_MB, 0, 0, null, dependsOn);
+  }
+
+  /** A task running a Java handler, with every other field at its default. */
+  public static TaskSpec handler(String id, String handler, String argsJson, List<String> dependsOn) {
+    return new TaskSpec(id, null, handler, argsJson, null, DEFAULT_CPUS, DEFAULT_MEMORY_MB, 0, 0, null, dependsOn);
+  }
+
+  public TaskSpec withRetries(int newRetries) {
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, newRetries, timeoutSeconds, constraints, dependsOn);
+  }
+
+  public TaskSpec withTimeoutSeconds(int seconds) {
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, seconds, constraints, dependsOn);
+  }
+
+  public TaskSpec withResources(double newCpus, long newMemoryMb) {
+    return new TaskSpec(id, command, handler, argsJson, env, newCpus, newMemoryMb, retries, timeoutSeconds, constraints, dependsOn);
+  }
+
+  public TaskSpec withConstraints(Map<String, String> newConstraints) {
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, newConstraints, dependsOn);
+  }
+}

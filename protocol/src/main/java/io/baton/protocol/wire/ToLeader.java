@@ -1,0 +1,39 @@
+package io.baton.protocol.wire;
+
+import io.baton.protocol.WireMessage;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Messages a worker sends to the leader's gateway actor ({@code <leader address>/user/gateway}). Each carries
+ * the epoch of the leader the worker believes it talks to; the leader answers a stale one with
+ * {@link ToWorker.NotRegistered}.
+ */
+public sealed interface ToLeader extends WireMessage {
+  long epoch();
+
+  String workerId();
+
+  /** Sent on every (re)registration: the worker, its resources and every attempt not yet acknowledged. */
+  record RegisterWorker(long epoch, WorkerInfo info, List<AttemptReport> attempts, ActorRef<ToWorker> worker)
+      implements ToLeader {
+    public RegisterWorker {
+      attempts = List.copyOf(attempts);
+    }
+
+    @Override
+    public String workerId() {
+      return info.workerId();
+    }
+  }
+
+  /** Sent every heartbeat interval; answered with {@link ToWorker.HeartbeatAck}. */
+  record Heartbeat(long epoch, String workerId, int runningAttempts) implements ToLeader {}
+
+  /** State changes of attempts, answered with {@link ToWorker.AckReports}. */
+  record Reports(long epoch, String workerId, List<AttemptReport> reports) implements ToLeader {
+    public Reports {
+      reports = List.copyOf(reports);
+    }
+  }
+}

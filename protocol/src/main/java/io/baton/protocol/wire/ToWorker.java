@@ -1,0 +1,50 @@
+package io.baton.protocol.wire;
+
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.WireMessage;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Messages the leader sends to a worker. Each carries the leader's epoch; a worker ignores any epoch older
+ * than the newest it has seen.
+ */
+public sealed interface ToWorker extends WireMessage {
+  long epoch();
+
+  record RegistrationAccepted(long epoch, String leaderSessionId) implements ToWorker {}
+
+  record RegistrationRejected(long epoch, String reason) implements ToWorker {}
+
+  record HeartbeatAck(long epoch) implements ToWorker {}
+
+  /** The leader does not know this worker (or the worker used a stale epoch): register again. */
+  record NotRegistered(long epoch) implements ToWorker {}
+
+  record StartAttempts(long epoch, List<AttemptSpec> attempts) implements ToWorker {
+    public StartAttempts {
+      attempts = List.copyOf(attempts);
+    }
+  }
+
+  /** Kill these attempts (cancellation); each ends in {@code reason}, normally CANCELLED. */
+  record KillAttempts(long epoch, List<AttemptKey> keys, AttemptState reason) implements ToWorker {
+    public KillAttempts {
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /** The leader has recorded these reports; a worker forgets a terminal attempt once its report is acked. */
+  record AckReports(long epoch, List<Acked> acked) implements ToWorker {
+    public AckReports {
+      acked = List.copyOf(acked);
+    }
+  }
+
+  record Acked(AttemptKey key, AttemptState state) {}
+
+  /** Read up to {@code maxBytes} of an attempt's log from {@code offset}; answered with a {@link LogChunk}. */
+  record FetchLog(long epoch, AttemptKey key, long offset, int maxBytes, ActorRef<LogChunk> replyTo)
+      implements ToWorker {}
+}

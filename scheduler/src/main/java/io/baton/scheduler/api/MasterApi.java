@@ -1,0 +1,52 @@
+package io.baton.scheduler.api;
+
+import io.baton.protocol.JobState;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the REST layer asks of a master. Thread-safe; every call returns at once. Calls that need the leader
+ * complete exceptionally with {@link NotLeaderException} on a master that does not lead, and with a
+ * {@link java.util.concurrent.TimeoutException} when the leader does not answer in time. Inputs are already
+ * validated by the caller.
+ */
+public interface MasterApi {
+  /** Accepts and persists a job; completes only once it is durable. */
+  CompletionStage<SubmitResult> submit(JobSpec spec, Optional<String> idempotencyKey);
+
+  /** Jobs newest first, optionally only those in {@code state}, older than job {@code beforeId}, at most {@code limit}. */
+  CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, int limit, Optional<String> beforeId);
+
+  CompletionStage<Optional<JobRecord>> job(String jobId);
+
+  CompletionStage<CancelResult> cancel(String jobId);
+
+  /** The log of one attempt (the latest when {@code attempt} is empty), fetched from its worker. */
+  CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt);
+
+  CompletionStage<List<WorkerView>> workers();
+
+  /** Who leads, who this master is, every master contending, the ZooKeeper connection state. No round trip. */
+  ClusterView cluster();
+
+  /** True on the leader once its session is running and at least one worker is registered. */
+  boolean ready();
+
+  record SubmitResult(String jobId, JobState state, boolean created) {}
+
+  enum CancelResult { ACCEPTED, NOT_FOUND, ALREADY_FINISHED }
+
+  sealed interface LogResult {
+    record Found(byte[] data) implements LogResult {}
+
+    /** No such job, task or attempt, or the worker keeps no log for it; {@code detail} says which. */
+    record NotFound(String detail) implements LogResult {}
+
+    /** The attempt's worker is not reachable now. */
+    record Unavailable(String detail) implements LogResult {}
+  }
+}
