@@ -1,0 +1,279 @@
+package io.baton.scheduler.dispatcher;
+
+import io.baton.ha.JobStore;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.JobState;
+import io.baton.protocol.job.AttemptRecord;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskRecord;
+import io.baton.protocol.wire.AttemptReport;
+import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.MasterApi.CancelResult;
+import io.baton.scheduler.api.MasterApi.SubmitResult;
+import io.baton.scheduler.resourcemanager.ResourceManager;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Accepts jobs for one leader epoch: gives each an id, persists it (fenced by the epoch) before answering, and
+ * runs one {@link JobMaster} child per unfinished job. Keeps the latest version of every job for queries,
+ * newest first. A store failure is fatal to the session: it is reported to {@code fatal} and the Dispatcher stops.
+ */
+public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
+  public sealed interface Command {}
+
+  public record Submit(JobSpec spec, Optional<String> idempotencyKey, ActorRef<StatusReply<SubmitResult>> replyTo)
+      implements Command {}
+
+  public record ListJobs(Optional<JobState> state, int limit, Optional<String> beforeId, ActorRef<List<JobRecord>> replyTo)
+      implements Command {}
+
+  public record GetJob(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
+
+  public record Cancel(String jobId, ActorRef<CancelResult> replyTo) implements Command {}
+
+  /** Finds an attempt (the latest when none is named) to fetch its log. */
+  public record FindAttempt(String jobId, String taskId, OptionalInt attempt, ActorRef<AttemptLookup> replyTo)
+      implements Command {}
+
+  public sealed interface AttemptLookup {}
+
+  public record AttemptFound(String workerId, int attempt) implements AttemptLookup {}
+
+  public record AttemptMissing(String detail) implements AttemptLookup {}
+
+  /** A worker's report of an attempt no JobMaster tracks. */
+  public record RouteReport(AttemptReport report, String workerId) implements Command {}
+
+  public record JobUpdated(JobRecord job) implements Command {}
+
+  public record StoreFailed(String jobId, Throwable cause) implements Command {}
+
+  private record Persisted(JobRecord job, Throwable failure) implements Command {}
+
+  private final ActorContext<Command> context;
+  private final Epoch epoch;
+  private final JobStore store;
+  private final ActorRef<ResourceManager.Command> resourceManager;
+  private final SchedulerSettings settings;
+  private final Clock clock;
+  private final ActorRef<Throwable> fatal;
+  private final Random random = new Random();
+  private final JobIds ids = new JobIds();
+  private final NavigableMap<String, JobRecord> jobs = new TreeMap<>();
+  private final Map<String, String> jobByIdempotencyKey = new HashMap<>();
+  private final Map<String, List<ActorRef<StatusReply<SubmitResult>>>> submitting = new HashMap<>();
+  private final Map<String, ActorRef<JobMaster.Command>> masters = new HashMap<>();
+
+  public static Behavior<Command> create(
+      Epoch epoch, List<JobRecord> recovered, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
+      SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
+    return Behaviors.setup(ctx -> new Dispatcher(ctx, epoch, recovered, store, resourceManager, settings, clock, fatal));
+  }
+
+  private Dispatcher(
+      ActorContext<Command> context, Epoch epoch, List<JobRecord> recovered, JobStore store,
+      ActorRef<ResourceManager.Command> resourceManager, SchedulerSettings settings, Clock clock,
+      ActorRef<Throwable> fatal) {
+    super(context);
+    this.context = context;
+    this.epoch = epoch;
+    this.store = store;
+    this.resourceManager = resourceManager;
+    this.settings = settings;
+    this.clock = clock;
+    this.fatal = fatal;
+    for (JobRecord job : recovered) {
+      remember(job);
+      ids.seed(job.id());
+    }
+    for (JobRecord job : recovered) {
+      if (!job.state().isTerminal() || !io.baton.scheduler.model.JobLogic.activeAttempts(job).isEmpty()) {
+        startMaster(job);
+      }
+    }
+    context.getLog().info("dispatcher for {} recovered {} jobs, {} unfinished", epoch, recovered.size(), masters.size());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Submit.class, this::onSubmit)
+        .onMessage(Persisted.class, this::onPersisted)
+        .onMessage(ListJobs.class, this::onList)
+        .onMessage(GetJob.class, msg -> reply(msg.replyTo(), Optional.ofNullable(jobs.get(msg.jobId()))))
+        .onMessage(Cancel.class, this::onCancel)
+        .onMessage(FindAttempt.class, this::onFindAttempt)
+        .onMessage(RouteReport.class, this::onRouteReport)
+        .onMessage(JobUpdated.class, msg -> {
+          jobs.put(msg.job().id(), msg.job());
+          return this;
+        })
+        .onMessage(StoreFailed.class, this::onStoreFailed)
+        .onSignal(Terminated.class, this::onMasterStopped)
+        .build();
+  }
+
+  private <T> Behavior<Command> reply(ActorRef<T> to, T value) {
+    to.tell(value);
+    return this;
+  }
+
+  private Behavior<Command> onSubmit(Submit msg) {
+    Optional<String> key = msg.idempotencyKey();
+    if (key.isPresent()) {
+      String existing = jobByIdempotencyKey.get(key.get());
+      if (existing != null) {
+        JobRecord job = jobs.get(existing);
+        msg.replyTo().tell(StatusReply.success(new SubmitResult(existing, job.state(), false)));
+        return this;
+      }
+      List<ActorRef<StatusReply<SubmitResult>>> waiting = submitting.get(key.get());
+      if (waiting != null) {
+        waiting.add(msg.replyTo());
+        return this;
+      }
+    }
+    JobRecord job = JobRecord.submitted(ids.next(clock.instant()), msg.spec(), key.orElse(null), clock.instant());
+    List<ActorRef<StatusReply<SubmitResult>>> replies = new ArrayList<>();
+    replies.add(msg.replyTo());
+    submitting.put(submittingKey(job), replies);
+    context.pipeToSelf(store.put(epoch, job), (ok, failure) -> new Persisted(job, failure));
+    return this;
+  }
+
+  private static String submittingKey(JobRecord job) {
+    return job.idempotencyKey() != null ? job.idempotencyKey() : "\0" + job.id();
+  }
+
+  private Behavior<Command> onPersisted(Persisted msg) {
+    JobRecord job = msg.job();
+    List<ActorRef<StatusReply<SubmitResult>>> replies = submitting.remove(submittingKey(job));
+    if (msg.failure() != null) {
+      context.getLog().error("could not persist job {}", job.id(), msg.failure());
+      replies.forEach(r -> r.tell(StatusReply.error(msg.failure())));
+      return onStoreFailed(new StoreFailed(job.id(), msg.failure()));
+    }
+    remember(job);
+    for (int i = 0; i < replies.size(); i++) {
+      replies.get(i).tell(StatusReply.success(new SubmitResult(job.id(), job.state(), i == 0)));
+    }
+    startMaster(job);
+    return this;
+  }
+
+  private void remember(JobRecord job) {
+    jobs.put(job.id(), job);
+    if (job.idempotencyKey() != null) {
+      jobByIdempotencyKey.put(job.idempotencyKey(), job.id());
+    }
+  }
+
+  private void startMaster(JobRecord job) {
+    ActorRef<JobMaster.Command> master = context.spawn(
+        JobMaster.create(job, epoch, store, resourceManager, context.getSelf(), settings, clock, random),
+        "job-" + job.id());
+    context.watch(master);
+    masters.put(job.id(), master);
+  }
+
+  private Behavior<Command> onList(ListJobs msg) {
+    NavigableMap<String, JobRecord> view = msg.beforeId().map(b -> jobs.headMap(b, false)).orElse(jobs).descendingMap();
+    List<JobRecord> out = new ArrayList<>();
+    for (JobRecord job : view.values()) {
+      if (out.size() >= msg.limit()) {
+        break;
+      }
+      if (msg.state().isEmpty() || msg.state().get() == job.state()) {
+        out.add(job);
+      }
+    }
+    msg.replyTo().tell(out);
+    return this;
+  }
+
+  private Behavior<Command> onCancel(Cancel msg) {
+    JobRecord job = jobs.get(msg.jobId());
+    ActorRef<JobMaster.Command> master = masters.get(msg.jobId());
+    if (job == null) {
+      msg.replyTo().tell(CancelResult.NOT_FOUND);
+    } else if (master == null || job.state().isTerminal()) {
+      msg.replyTo().tell(CancelResult.ALREADY_FINISHED);
+    } else {
+      master.tell(new JobMaster.Cancel(msg.replyTo()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFindAttempt(FindAttempt msg) {
+    JobRecord job = jobs.get(msg.jobId());
+    if (job == null) {
+      msg.replyTo().tell(new AttemptMissing("no job " + msg.jobId()));
+      return this;
+    }
+    Optional<TaskRecord> task = job.task(msg.taskId());
+    if (task.isEmpty()) {
+      msg.replyTo().tell(new AttemptMissing("job " + msg.jobId() + " has no task " + msg.taskId()));
+      return this;
+    }
+    Optional<AttemptRecord> attempt = msg.attempt().isPresent()
+        ? task.get().attempt(msg.attempt().getAsInt()) : task.get().latest();
+    if (attempt.isEmpty()) {
+      msg.replyTo().tell(new AttemptMissing(msg.attempt().isPresent()
+          ? "task " + msg.taskId() + " has no attempt " + msg.attempt().getAsInt()
+          : "task " + msg.taskId() + " has not started yet"));
+    } else if (attempt.get().workerId() == null) {
+      msg.replyTo().tell(new AttemptMissing("attempt " + attempt.get().attempt() + " was never placed on a worker"));
+    } else {
+      msg.replyTo().tell(new AttemptFound(attempt.get().workerId(), attempt.get().attempt()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRouteReport(RouteReport msg) {
+    AttemptReport report = msg.report();
+    ActorRef<JobMaster.Command> master = masters.get(report.key().jobId());
+    if (master != null) {
+      master.tell(new JobMaster.AttemptReported(report, msg.workerId()));
+      return this;
+    }
+    // No JobMaster: the job is unknown or finished with nothing active. Its record already says how the
+    // attempt ended (or the attempt is foreign), so acknowledge to let the worker forget it, and stop it if
+    // it still runs.
+    if (!report.state().isTerminal()) {
+      resourceManager.tell(new ResourceManager.KillUntracked(msg.workerId(), report.key()));
+    }
+    resourceManager.tell(new ResourceManager.Ack(msg.workerId(), report.key(), report.state()));
+    return this;
+  }
+
+  private Behavior<Command> onStoreFailed(StoreFailed msg) {
+    context.getLog().error("job store write for {} failed in {}; this leader session ends", msg.jobId(), epoch, msg.cause());
+    fatal.tell(msg.cause());
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onMasterStopped(Terminated signal) {
+    String name = signal.getRef().path().name();
+    masters.remove(name.substring("job-".length()));
+    return this;
+  }
+}

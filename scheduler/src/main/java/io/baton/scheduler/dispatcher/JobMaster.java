@@ -1,0 +1,185 @@
+package io.baton.scheduler.dispatcher;
+
+import io.baton.ha.JobStore;
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.wire.AttemptReport;
+import io.baton.protocol.wire.AttemptSpec;
+import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.MasterApi.CancelResult;
+import io.baton.scheduler.model.JobLogic;
+import io.baton.scheduler.resourcemanager.ResourceManager;
+import io.baton.protocol.Epoch;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Drives one job for one leader epoch: asks the ResourceManager to place every ready task, applies attempt
+ * reports through {@link JobLogic}, persists each change (fenced by the epoch) and acknowledges a report to its
+ * worker only once the change is durable. Stops when the job is finished and none of its attempts is active.
+ */
+public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
+  public sealed interface Command {}
+
+  public record AttemptPlaced(AttemptKey key, String workerId) implements Command {}
+
+  public record AttemptReported(AttemptReport report, String workerId) implements Command {}
+
+  public record Cancel(ActorRef<CancelResult> replyTo) implements Command {}
+
+  /** The ResourceManager processed an earlier CancelAttempts: no AttemptPlaced can follow for those keys. */
+  public record CancelsDone() implements Command {}
+
+  private record RetryDue() implements Command {}
+
+  private record Persisted(List<ResourceManager.Ack> acks, Throwable failure) implements Command {}
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Epoch epoch;
+  private final JobStore store;
+  private final ActorRef<ResourceManager.Command> resourceManager;
+  private final ActorRef<Dispatcher.Command> dispatcher;
+  private final SchedulerSettings settings;
+  private final Clock clock;
+  private final Random random;
+  private final Map<String, AttemptKey> requested = new LinkedHashMap<>();
+  private int persistsInFlight;
+  private int cancelsInFlight;
+  private JobRecord job;
+
+  public static Behavior<Command> create(
+      JobRecord job, Epoch epoch, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
+      ActorRef<Dispatcher.Command> dispatcher, SchedulerSettings settings, Clock clock, Random random) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new JobMaster(ctx, timers, job, epoch, store, resourceManager, dispatcher, settings, clock, random).begin()));
+  }
+
+  private JobMaster(
+      ActorContext<Command> context, TimerScheduler<Command> timers, JobRecord job, Epoch epoch, JobStore store,
+      ActorRef<ResourceManager.Command> resourceManager, ActorRef<Dispatcher.Command> dispatcher,
+      SchedulerSettings settings, Clock clock, Random random) {
+    super(context);
+    this.context = context;
+    this.timers = timers;
+    this.job = job;
+    this.epoch = epoch;
+    this.store = store;
+    this.resourceManager = resourceManager;
+    this.dispatcher = dispatcher;
+    this.settings = settings;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  private Behavior<Command> begin() {
+    update(JobLogic.start(job, clock.instant()), List.of());
+    return afterChange();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(AttemptPlaced.class, this::onPlaced)
+        .onMessage(AttemptReported.class, this::onReported)
+        .onMessage(Cancel.class, this::onCancel)
+        .onMessage(CancelsDone.class, this::onCancelsDone)
+        .onMessage(RetryDue.class, msg -> afterChange())
+        .onMessage(Persisted.class, this::onPersisted)
+        .build();
+  }
+
+  private Behavior<Command> onPlaced(AttemptPlaced msg) {
+    requested.remove(msg.key().taskId());
+    update(JobLogic.scheduled(job, msg.key(), msg.workerId()), List.of());
+    return afterChange();
+  }
+
+  private Behavior<Command> onReported(AttemptReported msg) {
+    AttemptReport r = msg.report();
+    JobRecord next = JobLogic.applyReport(job, r, msg.workerId(), clock.instant(), settings.backoff(), random.nextDouble());
+    update(next, List.of(new ResourceManager.Ack(msg.workerId(), r.key(), r.state())));
+    return afterChange();
+  }
+
+  private Behavior<Command> onCancel(Cancel msg) {
+    if (job.state().isTerminal()) {
+      msg.replyTo().tell(CancelResult.ALREADY_FINISHED);
+      return this;
+    }
+    List<AttemptKey> kill = new ArrayList<>(JobLogic.activeAttempts(job));
+    kill.addAll(requested.values());
+    requested.clear();
+    update(JobLogic.cancel(job, clock.instant()), List.of());
+    cancelsInFlight++;
+    resourceManager.tell(new ResourceManager.CancelAttempts(kill, context.getSelf()));
+    msg.replyTo().tell(CancelResult.ACCEPTED);
+    return afterChange();
+  }
+
+  private Behavior<Command> onCancelsDone(CancelsDone msg) {
+    cancelsInFlight--;
+    return afterChange();
+  }
+
+  private Behavior<Command> onPersisted(Persisted msg) {
+    persistsInFlight--;
+    if (msg.failure() != null) {
+      dispatcher.tell(new Dispatcher.StoreFailed(job.id(), msg.failure()));
+      return Behaviors.stopped();
+    }
+    msg.acks().forEach(resourceManager::tell);
+    return afterChange();
+  }
+
+  /** Records a new version of the job: persisted (then the acks go out) and shown to the Dispatcher. */
+  private void update(JobRecord next, List<ResourceManager.Ack> acks) {
+    boolean changed = next != job;
+    job = next;
+    if (!changed && acks.isEmpty()) {
+      return;
+    }
+    if (changed) {
+      dispatcher.tell(new Dispatcher.JobUpdated(job));
+    }
+    persistsInFlight++;
+    context.pipeToSelf(store.put(epoch, job), (ok, failure) -> new Persisted(acks, failure));
+  }
+
+  private Behavior<Command> afterChange() {
+    Instant now = clock.instant();
+    List<AttemptSpec> toRequest = new ArrayList<>();
+    for (TaskSpec task : JobLogic.readyTasks(job, now)) {
+      if (!requested.containsKey(task.id())) {
+        AttemptKey key = new AttemptKey(job.id(), task.id(), JobLogic.nextAttempt(job, task.id()));
+        requested.put(task.id(), key);
+        toRequest.add(new AttemptSpec(key, task));
+      }
+    }
+    if (!toRequest.isEmpty()) {
+      resourceManager.tell(new ResourceManager.RequestAttempts(toRequest, context.getSelf()));
+    }
+    Optional<Instant> retryAt = JobLogic.nextRetryAt(job);
+    if (retryAt.isPresent() && retryAt.get().isAfter(now)) {
+      timers.startSingleTimer("retry", new RetryDue(), Duration.between(now, retryAt.get()));
+    }
+    boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0
+        && persistsInFlight == 0 && JobLogic.activeAttempts(job).isEmpty();
+    return done ? Behaviors.stopped() : this;
+  }
+}

@@ -1,0 +1,187 @@
+package io.baton.scheduler.leader;
+
+import io.baton.ha.HaServices;
+import io.baton.ha.LeaderElection;
+import io.baton.ha.LeaderListener;
+import io.baton.ha.LeaderRetrieval;
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.JobState;
+import io.baton.protocol.LeaderInfo;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.wire.LogChunk;
+import io.baton.protocol.wire.ToWorker;
+import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.ClusterView;
+import io.baton.scheduler.api.MasterApi;
+import io.baton.scheduler.api.NotLeaderException;
+import io.baton.scheduler.api.WorkerView;
+import io.baton.scheduler.dispatcher.Dispatcher;
+import io.baton.scheduler.resourcemanager.ResourceManager;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * The REST facade of one master. Calls go to the current leader session's actors by ask; without a ready
+ * session they fail with {@link NotLeaderException}. Thread-safe: the session handles are swapped atomically by
+ * {@link io.baton.scheduler.MasterGuardian} ({@link #sessionReady}, {@link #sessionEnded}) and read by any
+ * HTTP thread; the published leader is kept current by a {@link LeaderRetrieval} this facade starts.
+ */
+public final class DefaultMasterApi implements MasterApi, AutoCloseable {
+  private static final int LOG_CHUNK_BYTES = 128 * 1024;
+  private static final long LOG_MAX_BYTES = 64L * 1024 * 1024;
+
+  private final ActorSystem<?> system;
+  private final SchedulerSettings settings;
+  private final HaServices ha;
+  private final LeaderRetrieval retrieval;
+  private volatile LeaderSession.Handles current;
+  private volatile Optional<LeaderInfo> published = Optional.empty();
+  private volatile LeaderElection election;
+  private volatile String selfRestUrl = "";
+
+  public DefaultMasterApi(ActorSystem<?> system, SchedulerSettings settings, HaServices ha) throws Exception {
+    this.system = system;
+    this.settings = settings;
+    this.ha = ha;
+    this.retrieval = ha.leaderRetrieval();
+    retrieval.start(new LeaderListener() {
+      @Override
+      public void leaderChanged(Optional<LeaderInfo> leader) {
+        published = leader;
+      }
+    });
+  }
+
+  /** Called by the guardian once it contends. */
+  public void started(String restUrl, LeaderElection leaderElection) {
+    this.selfRestUrl = restUrl;
+    this.election = leaderElection;
+  }
+
+  public void sessionReady(LeaderSession.Handles handles) {
+    current = handles;
+  }
+
+  public void sessionEnded() {
+    current = null;
+  }
+
+  /** The epoch this master leads for, if it leads with a ready session. */
+  public Optional<LeaderSession.Handles> session() {
+    return Optional.ofNullable(current);
+  }
+
+  private LeaderSession.Handles leader() {
+    LeaderSession.Handles h = current;
+    if (h == null) {
+      throw new NotLeaderException(published.or(retrieval::current));
+    }
+    return h;
+  }
+
+  private <T> CompletionStage<T> onLeader(java.util.function.Function<LeaderSession.Handles, CompletionStage<T>> call) {
+    try {
+      return call.apply(leader());
+    } catch (NotLeaderException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<SubmitResult> submit(JobSpec spec, Optional<String> idempotencyKey) {
+    return onLeader(h -> AskPattern.askWithStatus(h.dispatcher(),
+        replyTo -> new Dispatcher.Submit(spec, idempotencyKey, replyTo), settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, int limit, Optional<String> beforeId) {
+    return onLeader(h -> AskPattern.ask(h.dispatcher(),
+        replyTo -> new Dispatcher.ListJobs(state, limit, beforeId, replyTo), settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<Optional<JobRecord>> job(String jobId) {
+    return onLeader(h -> AskPattern.ask(h.dispatcher(),
+        replyTo -> new Dispatcher.GetJob(jobId, replyTo), settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<CancelResult> cancel(String jobId) {
+    return onLeader(h -> AskPattern.ask(h.dispatcher(),
+        replyTo -> new Dispatcher.Cancel(jobId, replyTo), settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt) {
+    return onLeader(h -> AskPattern.<Dispatcher.Command, Dispatcher.AttemptLookup>ask(h.dispatcher(),
+            replyTo -> new Dispatcher.FindAttempt(jobId, taskId, attempt, replyTo), settings.askTimeout(), system.scheduler())
+        .thenCompose(lookup -> {
+          if (lookup instanceof Dispatcher.AttemptMissing missing) {
+            return CompletableFuture.completedFuture(new LogResult.NotFound(missing.detail()));
+          }
+          Dispatcher.AttemptFound found = (Dispatcher.AttemptFound) lookup;
+          AttemptKey key = new AttemptKey(jobId, taskId, found.attempt());
+          return AskPattern.<ResourceManager.Command, Optional<ActorRef<ToWorker>>>ask(h.resourceManager(),
+                  replyTo -> new ResourceManager.GetWorker(found.workerId(), replyTo), settings.askTimeout(), system.scheduler())
+              .thenCompose(worker -> worker.isEmpty()
+                  ? CompletableFuture.completedFuture(new LogResult.Unavailable("worker " + found.workerId() + " is not registered"))
+                  : readLog(h, worker.get(), key, 0, new ByteArrayOutputStream()));
+        }));
+  }
+
+  private CompletionStage<LogResult> readLog(
+      LeaderSession.Handles h, ActorRef<ToWorker> worker, AttemptKey key, long offset, ByteArrayOutputStream into) {
+    return AskPattern.<ToWorker, LogChunk>ask(worker,
+            replyTo -> new ToWorker.FetchLog(h.epoch().value(), key, offset, LOG_CHUNK_BYTES, replyTo),
+            settings.askTimeout(), system.scheduler())
+        .handle((chunk, failure) -> {
+          if (failure != null) {
+            return CompletableFuture.<LogResult>completedFuture(
+                new LogResult.Unavailable("worker did not send the log of " + key + ": " + failure.getMessage()));
+          }
+          if (!chunk.found()) {
+            return CompletableFuture.<LogResult>completedFuture(new LogResult.NotFound("the worker keeps no log for " + key));
+          }
+          into.writeBytes(chunk.data());
+          if (chunk.eof() || chunk.data().length == 0 || into.size() >= LOG_MAX_BYTES) {
+            return CompletableFuture.<LogResult>completedFuture(new LogResult.Found(into.toByteArray()));
+          }
+          return readLog(h, worker, key, chunk.nextOffset(), into);
+        })
+        .thenCompose(stage -> stage);
+  }
+
+  @Override
+  public CompletionStage<List<WorkerView>> workers() {
+    return onLeader(h -> AskPattern.ask(h.resourceManager(),
+        ResourceManager.ListWorkers::new, settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public ClusterView cluster() {
+    LeaderSession.Handles h = current;
+    Optional<LeaderInfo> leader = h != null ? Optional.of(h.info()) : published.or(retrieval::current);
+    LeaderElection e = election;
+    List<String> masters = e == null ? List.of() : e.participants();
+    return new ClusterView(leader, selfRestUrl, h != null, masters, ha.connectionState());
+  }
+
+  @Override
+  public boolean ready() {
+    LeaderSession.Handles h = current;
+    return h != null && h.aliveWorkers().get() > 0;
+  }
+
+  @Override
+  public void close() {
+    retrieval.close();
+  }
+}

@@ -1,0 +1,115 @@
+package io.baton.scheduler.leader;
+
+import io.baton.ha.JobStore;
+import io.baton.ha.LeaderElection;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.LeaderInfo;
+import io.baton.protocol.job.JobRecord;
+import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.dispatcher.Dispatcher;
+import io.baton.scheduler.resourcemanager.ResourceManager;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Everything the leader runs for one epoch. It loads the jobs from the store, starts the ResourceManager and
+ * the Dispatcher, then publishes itself as leader ({@link LeaderElection#confirmLeadership}) and tells its
+ * parent it is {@link Ready}. Any failure (a fenced or failed write, a failed load or confirmation) is reported
+ * as {@link Failed} and the session stops; stopping the session stops all it started.
+ */
+public final class LeaderSession {
+  public sealed interface Command {}
+
+  private record Loaded(List<JobRecord> jobs, Throwable failure) implements Command {}
+
+  private record Confirmed(Throwable failure) implements Command {}
+
+  private record Fatal(Throwable cause) implements Command {}
+
+  /** What the session's parent hears. */
+  public sealed interface Event {}
+
+  public record Ready(Epoch epoch, Handles handles) implements Event {}
+
+  public record Failed(Epoch epoch, Throwable cause) implements Event {}
+
+  /** The running session's actors, for the REST facade and the worker gateway. */
+  public record Handles(
+      Epoch epoch, LeaderInfo info, ActorRef<Dispatcher.Command> dispatcher,
+      ActorRef<ResourceManager.Command> resourceManager, AtomicInteger aliveWorkers) {}
+
+  private LeaderSession() {}
+
+  public static Behavior<Command> create(
+      Epoch epoch, String address, String restUrl, JobStore store, LeaderElection election,
+      SchedulerSettings settings, Clock clock, ActorRef<Event> parent) {
+    return Behaviors.setup(ctx -> {
+      Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+      ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        try {
+          return store.loadAll();
+        } catch (Exception e) {
+          throw new IllegalStateException("could not load jobs", e);
+        }
+      }, blocking), Loaded::new);
+      return loading(ctx, epoch, new LeaderInfo(epoch.value(), UUID.randomUUID().toString(), address, restUrl),
+          store, election, settings, clock, parent);
+    });
+  }
+
+  private static Behavior<Command> loading(
+      ActorContext<Command> ctx, Epoch epoch, LeaderInfo info, JobStore store, LeaderElection election,
+      SchedulerSettings settings, Clock clock, ActorRef<Event> parent) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Loaded.class, loaded -> {
+          if (loaded.failure() != null) {
+            return fail(parent, epoch, loaded.failure());
+          }
+          AtomicInteger alive = new AtomicInteger();
+          ActorRef<ResourceManager.Command> rm =
+              ctx.spawn(ResourceManager.create(epoch.value(), settings, clock, alive), "resourcemanager");
+          ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
+          ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
+              Dispatcher.create(epoch, loaded.jobs(), store, rm, settings, clock, fatal), "dispatcher");
+          rm.tell(new ResourceManager.SetDispatcher(dispatcher));
+          ctx.pipeToSelf(election.confirmLeadership(epoch, info), (ok, failure) -> new Confirmed(failure));
+          Handles handles = new Handles(epoch, info, dispatcher, rm, alive);
+          return confirming(epoch, handles, parent);
+        })
+        .onMessage(Fatal.class, f -> fail(parent, epoch, f.cause()))
+        .build();
+  }
+
+  private static Behavior<Command> confirming(Epoch epoch, Handles handles, ActorRef<Event> parent) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Confirmed.class, c -> {
+          if (c.failure() != null) {
+            return fail(parent, epoch, c.failure());
+          }
+          parent.tell(new Ready(epoch, handles));
+          return running(epoch, parent);
+        })
+        .onMessage(Fatal.class, f -> fail(parent, epoch, f.cause()))
+        .build();
+  }
+
+  private static Behavior<Command> running(Epoch epoch, ActorRef<Event> parent) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Fatal.class, f -> fail(parent, epoch, f.cause()))
+        .build();
+  }
+
+  private static Behavior<Command> fail(ActorRef<Event> parent, Epoch epoch, Throwable cause) {
+    parent.tell(new Failed(epoch, cause));
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,208 @@
+package io.baton.scheduler.model;
+
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.JobState;
+import io.baton.protocol.job.AttemptRecord;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.TaskRecord;
+import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.wire.AttemptReport;
+import io.baton.scheduler.policy.Backoff;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The rules of a job's life, as pure functions from a {@link JobRecord} (plus the time and a random draw) to the
+ * next one: DAG readiness, scheduling, applying attempt reports with retries and backoff, failure propagation
+ * and cancellation. Nothing here knows actors, ZooKeeper or clocks.
+ */
+public final class JobLogic {
+  private JobLogic() {}
+
+  /** PENDING becomes RUNNING when a JobMaster takes the job up. */
+  public static JobRecord start(JobRecord job, Instant now) {
+    return job.state() == JobState.PENDING ? job.withState(JobState.RUNNING, now) : job;
+  }
+
+  /**
+   * Tasks that may start now, in spec order: the job is RUNNING, the task is PENDING with no retry waiting past
+   * {@code now}, and every dependency SUCCEEDED.
+   */
+  public static List<TaskSpec> readyTasks(JobRecord job, Instant now) {
+    if (job.state() != JobState.RUNNING) {
+      return List.of();
+    }
+    Map<String, AttemptState> states = states(job);
+    List<TaskSpec> ready = new ArrayList<>();
+    for (TaskSpec spec : job.spec().tasks()) {
+      TaskRecord task = job.task(spec.id()).orElseThrow();
+      if (task.state() != AttemptState.PENDING || (task.retryAt() != null && task.retryAt().isAfter(now))) {
+        continue;
+      }
+      if (spec.dependsOn().stream().allMatch(d -> states.get(d) == AttemptState.SUCCEEDED)) {
+        ready.add(spec);
+      }
+    }
+    return ready;
+  }
+
+  /** The earliest time a waiting retry becomes ready, if any. */
+  public static Optional<Instant> nextRetryAt(JobRecord job) {
+    return job.tasks().stream()
+        .filter(t -> t.state() == AttemptState.PENDING && t.retryAt() != null)
+        .map(TaskRecord::retryAt)
+        .min(Instant::compareTo);
+  }
+
+  /** The number the next attempt of this task gets. */
+  public static int nextAttempt(JobRecord job, String taskId) {
+    return job.task(taskId).orElseThrow().attempts().size() + 1;
+  }
+
+  /** Records that an attempt was placed on a worker (state SCHEDULED). */
+  public static JobRecord scheduled(JobRecord job, AttemptKey key, String workerId) {
+    TaskRecord task = job.task(key.taskId()).orElseThrow();
+    if (task.attempt(key.attempt()).isPresent()) {
+      return job;
+    }
+    return job.withTask(task.withAttempt(AttemptRecord.scheduled(key.attempt(), workerId)));
+  }
+
+  /**
+   * Applies a worker's report. Reports for unknown tasks, and reports that would move a terminal attempt, change
+   * nothing (reports are repeated until acknowledged, so they must be idempotent). A retryable end with attempts
+   * left puts the task back to PENDING after a backoff; then the job's state is settled.
+   */
+  public static JobRecord applyReport(
+      JobRecord job, AttemptReport report, String workerId, Instant now, Backoff backoff, double random01) {
+    Optional<TaskRecord> found = job.task(report.key().taskId());
+    Optional<TaskSpec> spec = job.spec().task(report.key().taskId());
+    if (found.isEmpty() || spec.isEmpty()) {
+      return job;
+    }
+    TaskRecord task = found.get();
+    AttemptRecord attempt = task.attempt(report.key().attempt())
+        .orElse(AttemptRecord.scheduled(report.key().attempt(), workerId));
+    if (attempt.state().isTerminal() || attempt.state() == report.state()) {
+      return job;
+    }
+    AttemptRecord updated = attempt.with(
+        report.state(), report.exitCode(), report.startedAt(),
+        report.state().isTerminal() ? orNow(report.finishedAt(), now) : null, report.message());
+    TaskRecord next = task.withAttempt(updated);
+    boolean isLatest = next.latest().map(a -> a.attempt() == updated.attempt()).orElse(false);
+    if (!isLatest) {
+      next = next.withState(task.state(), task.retryAt());
+    } else if (updated.state().isRetryable()
+        && updated.attempt() < spec.get().maxAttempts()
+        && !job.state().isTerminal()) {
+      next = next.withState(AttemptState.PENDING, now.plus(backoff.delay(updated.attempt(), random01)));
+    }
+    return settle(job.withTask(next), now);
+  }
+
+  /**
+   * Decides the job's state from its tasks: SUCCEEDED when all succeeded; FAILED once some task failed for good
+   * and nothing else can still run (tasks that depend on a failed one never start; independent branches finish
+   * first). Tasks left PENDING in a finished job become CANCELLED.
+   */
+  public static JobRecord settle(JobRecord job, Instant now) {
+    if (job.state().isTerminal()) {
+      return job;
+    }
+    if (job.tasks().stream().allMatch(t -> t.state() == AttemptState.SUCCEEDED)) {
+      return job.withState(JobState.SUCCEEDED, now);
+    }
+    Set<String> failed = new HashSet<>();
+    for (TaskRecord t : job.tasks()) {
+      if (t.state().isTerminal() && t.state() != AttemptState.SUCCEEDED) {
+        failed.add(t.taskId());
+      }
+    }
+    if (failed.isEmpty()) {
+      return job;
+    }
+    Set<String> blocked = dependentsOf(job, failed);
+    for (TaskRecord t : job.tasks()) {
+      boolean active = t.state() == AttemptState.SCHEDULED || t.state() == AttemptState.RUNNING;
+      boolean canStillRun = t.state() == AttemptState.PENDING && !blocked.contains(t.taskId());
+      if (active || canStillRun) {
+        return job;
+      }
+    }
+    return cancelPending(job).withState(JobState.FAILED, now);
+  }
+
+  /**
+   * Cancels the job: pending tasks become CANCELLED and the job CANCELLED at once. The caller kills the attempts
+   * {@link #activeAttempts} lists; their reports still update their attempt records. A finished job is unchanged.
+   */
+  public static JobRecord cancel(JobRecord job, Instant now) {
+    if (job.state().isTerminal()) {
+      return job;
+    }
+    return cancelPending(job).withState(JobState.CANCELLED, now);
+  }
+
+  /** Attempts placed on a worker and not yet finished. */
+  public static List<AttemptKey> activeAttempts(JobRecord job) {
+    List<AttemptKey> keys = new ArrayList<>();
+    for (TaskRecord t : job.tasks()) {
+      for (AttemptRecord a : t.attempts()) {
+        if (!a.state().isTerminal()) {
+          keys.add(new AttemptKey(job.id(), t.taskId(), a.attempt()));
+        }
+      }
+    }
+    return keys;
+  }
+
+  private static JobRecord cancelPending(JobRecord job) {
+    JobRecord out = job;
+    for (TaskRecord t : job.tasks()) {
+      if (t.state() == AttemptState.PENDING) {
+        out = out.withTask(t.withState(AttemptState.CANCELLED, null));
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> dependentsOf(JobRecord job, Set<String> roots) {
+    Map<String, List<String>> dependents = new HashMap<>();
+    for (TaskSpec s : job.spec().tasks()) {
+      for (String d : s.dependsOn()) {
+        dependents.computeIfAbsent(d, k -> new ArrayList<>()).add(s.id());
+      }
+    }
+    Set<String> out = new HashSet<>();
+    List<String> frontier = new ArrayList<>(roots);
+    while (!frontier.isEmpty()) {
+      String next = frontier.remove(frontier.size() - 1);
+      for (String dep : dependents.getOrDefault(next, List.of())) {
+        if (out.add(dep)) {
+          frontier.add(dep);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, AttemptState> states(JobRecord job) {
+    Map<String, AttemptState> m = new HashMap<>();
+    for (TaskRecord t : job.tasks()) {
+      m.put(t.taskId(), t.state());
+    }
+    return m;
+  }
+
+  private static Instant orNow(Instant t, Instant now) {
+    return t != null ? t : now;
+  }
+}

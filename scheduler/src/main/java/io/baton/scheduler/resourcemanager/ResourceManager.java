@@ -1,0 +1,364 @@
+package io.baton.scheduler.resourcemanager;
+
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.wire.AttemptReport;
+import io.baton.protocol.wire.AttemptSpec;
+import io.baton.protocol.wire.ToLeader;
+import io.baton.protocol.wire.ToWorker;
+import io.baton.protocol.wire.WorkerInfo;
+import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.WorkerView;
+import io.baton.scheduler.dispatcher.Dispatcher;
+import io.baton.scheduler.dispatcher.JobMaster;
+import io.baton.scheduler.policy.Placement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The leader's view of the workers for one epoch: registration, heartbeats, capacity, placement of attempts,
+ * and the route of every message between workers and JobMasters. Attempts wait in arrival order until some
+ * worker fits them ({@link Placement}). A worker silent past the heartbeat timeout is DEAD and its attempts are
+ * reported LOST to their JobMasters.
+ */
+public final class ResourceManager extends AbstractBehavior<ResourceManager.Command> {
+  public sealed interface Command {}
+
+  /** A message from a worker, through the gateway. */
+  public record FromWorker(ToLeader message) implements Command {}
+
+  /** Sent once by the leader session, before anything else, so reports of unknown attempts have a route. */
+  public record SetDispatcher(ActorRef<Dispatcher.Command> dispatcher) implements Command {}
+
+  /** Place these attempts; the owner hears {@link JobMaster.AttemptPlaced} and every report of them. */
+  public record RequestAttempts(List<AttemptSpec> attempts, ActorRef<JobMaster.Command> owner) implements Command {}
+
+  /** Cancel these attempts: drop the waiting ones, kill the placed ones; then tell {@code replyTo} CancelsDone. */
+  public record CancelAttempts(List<AttemptKey> keys, ActorRef<JobMaster.Command> replyTo) implements Command {}
+
+  /** A JobMaster has durably recorded this report: acknowledge it to the worker. */
+  public record Ack(String workerId, AttemptKey key, AttemptState state) implements Command {}
+
+  /** Kill an attempt no JobMaster tracks (e.g. one still running for a job that already finished). */
+  public record KillUntracked(String workerId, AttemptKey key) implements Command {}
+
+  public record ListWorkers(ActorRef<List<WorkerView>> replyTo) implements Command {}
+
+  public record GetWorker(String workerId, ActorRef<Optional<ActorRef<ToWorker>>> replyTo) implements Command {}
+
+  private record Tick() implements Command {}
+
+  private record FlushAcks() implements Command {}
+
+  private static final class WorkerEntry {
+    WorkerInfo info;
+    ActorRef<ToWorker> ref;
+    boolean alive = true;
+    Instant lastHeartbeat;
+    long usedMilliCpus;
+    long usedMemoryMb;
+    int running;
+    List<ToWorker.Acked> pendingAcks = new ArrayList<>();
+  }
+
+  private record Placed(String workerId, long milliCpus, long memoryMb, ActorRef<JobMaster.Command> owner) {}
+
+  private record Waiting(AttemptSpec spec, ActorRef<JobMaster.Command> owner) {}
+
+  private final long epoch;
+  private final SchedulerSettings settings;
+  private final Clock clock;
+  private final AtomicInteger aliveWorkers;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Map<String, WorkerEntry> workers = new LinkedHashMap<>();
+  private final Map<AttemptKey, Placed> placed = new HashMap<>();
+  private final LinkedHashMap<AttemptKey, Waiting> waiting = new LinkedHashMap<>();
+  private ActorRef<Dispatcher.Command> dispatcher;
+
+  /**
+   * @param aliveWorkers updated by this actor with the number of ALIVE workers (read by readiness checks)
+   */
+  public static Behavior<Command> create(long epoch, SchedulerSettings settings, Clock clock, AtomicInteger aliveWorkers) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(new Tick(), settings.heartbeatInterval());
+      return new ResourceManager(ctx, timers, epoch, settings, clock, aliveWorkers);
+    }));
+  }
+
+  private ResourceManager(
+      ActorContext<Command> context, TimerScheduler<Command> timers, long epoch, SchedulerSettings settings,
+      Clock clock, AtomicInteger aliveWorkers) {
+    super(context);
+    this.context = context;
+    this.timers = timers;
+    this.epoch = epoch;
+    this.settings = settings;
+    this.clock = clock;
+    this.aliveWorkers = aliveWorkers;
+    aliveWorkers.set(0);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(FromWorker.class, this::onFromWorker)
+        .onMessage(SetDispatcher.class, this::onSetDispatcher)
+        .onMessage(RequestAttempts.class, this::onRequestAttempts)
+        .onMessage(CancelAttempts.class, this::onCancelAttempts)
+        .onMessage(Ack.class, this::onAck)
+        .onMessage(KillUntracked.class, this::onKillUntracked)
+        .onMessage(ListWorkers.class, this::onListWorkers)
+        .onMessage(GetWorker.class, this::onGetWorker)
+        .onMessage(Tick.class, this::onTick)
+        .onMessage(FlushAcks.class, this::onFlushAcks)
+        .build();
+  }
+
+  private Behavior<Command> onSetDispatcher(SetDispatcher msg) {
+    dispatcher = msg.dispatcher();
+    return this;
+  }
+
+  private Behavior<Command> onFromWorker(FromWorker msg) {
+    ToLeader m = msg.message();
+    if (m instanceof ToLeader.RegisterWorker r) {
+      register(r);
+      return this;
+    }
+    WorkerEntry w = workers.get(m.workerId());
+    if (w == null || m.epoch() != epoch) {
+      if (w != null) {
+        w.ref.tell(new ToWorker.NotRegistered(epoch));
+      } else {
+        context.getLog().debug("message from unregistered worker {}: {}", m.workerId(), m.getClass().getSimpleName());
+      }
+      return this;
+    }
+    if (m instanceof ToLeader.Heartbeat) {
+      w.lastHeartbeat = clock.instant();
+      if (!w.alive) {
+        w.alive = true;
+        aliveWorkers.incrementAndGet();
+      }
+      w.ref.tell(new ToWorker.HeartbeatAck(epoch));
+    } else if (m instanceof ToLeader.Reports reports) {
+      w.lastHeartbeat = clock.instant();
+      for (AttemptReport report : reports.reports()) {
+        route(report, w.info.workerId());
+      }
+      tryPlace();
+    }
+    return this;
+  }
+
+  private void register(ToLeader.RegisterWorker r) {
+    if (r.epoch() > epoch) {
+      r.worker().tell(new ToWorker.RegistrationRejected(epoch, "this leader's epoch " + epoch + " is older than " + r.epoch()));
+      return;
+    }
+    WorkerEntry w = workers.computeIfAbsent(r.workerId(), id -> new WorkerEntry());
+    boolean wasAlive = w.ref != null && w.alive;
+    w.info = r.info();
+    w.ref = r.worker();
+    w.alive = true;
+    w.lastHeartbeat = clock.instant();
+    if (!wasAlive) {
+      aliveWorkers.incrementAndGet();
+    }
+    context.getLog().info("worker {} registered from {} ({} cpus, {} MB, labels {}, {} attempts reported)",
+        r.workerId(), r.info().host(), r.info().cpus(), r.info().memoryMb(), r.info().labels(), r.attempts().size());
+    w.ref.tell(new ToWorker.RegistrationAccepted(epoch, context.getSelf().path().name()));
+    for (AttemptReport report : r.attempts()) {
+      route(report, r.workerId());
+    }
+    tryPlace();
+  }
+
+  private void route(AttemptReport report, String workerId) {
+    Placed p = placed.get(report.key());
+    if (p != null && report.state().isTerminal()) {
+      placed.remove(report.key());
+      release(p);
+    }
+    if (p != null) {
+      p.owner().tell(new JobMaster.AttemptReported(report, workerId));
+    } else if (dispatcher != null) {
+      dispatcher.tell(new Dispatcher.RouteReport(report, workerId));
+    }
+  }
+
+  private void release(Placed p) {
+    WorkerEntry w = workers.get(p.workerId());
+    if (w != null) {
+      w.usedMilliCpus -= p.milliCpus();
+      w.usedMemoryMb -= p.memoryMb();
+      w.running--;
+    }
+  }
+
+  private Behavior<Command> onRequestAttempts(RequestAttempts msg) {
+    for (AttemptSpec spec : msg.attempts()) {
+      if (!placed.containsKey(spec.key())) {
+        waiting.put(spec.key(), new Waiting(spec, msg.owner()));
+      }
+    }
+    tryPlace();
+    return this;
+  }
+
+  private Behavior<Command> onCancelAttempts(CancelAttempts msg) {
+    Map<String, List<AttemptKey>> kills = new HashMap<>();
+    for (AttemptKey key : msg.keys()) {
+      waiting.remove(key);
+      Placed p = placed.get(key);
+      if (p != null) {
+        kills.computeIfAbsent(p.workerId(), id -> new ArrayList<>()).add(key);
+      }
+    }
+    kills.forEach((workerId, keys) -> {
+      WorkerEntry w = workers.get(workerId);
+      if (w != null) {
+        w.ref.tell(new ToWorker.KillAttempts(epoch, keys, AttemptState.CANCELLED));
+      }
+    });
+    msg.replyTo().tell(new JobMaster.CancelsDone());
+    return this;
+  }
+
+  private Behavior<Command> onKillUntracked(KillUntracked msg) {
+    WorkerEntry w = workers.get(msg.workerId());
+    if (w != null) {
+      w.ref.tell(new ToWorker.KillAttempts(epoch, List.of(msg.key()), AttemptState.CANCELLED));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAck(Ack msg) {
+    WorkerEntry w = workers.get(msg.workerId());
+    if (w != null) {
+      if (w.pendingAcks.isEmpty() && !timers.isTimerActive("acks")) {
+        timers.startSingleTimer("acks", new FlushAcks(), Duration.ofMillis(2));
+      }
+      w.pendingAcks.add(new ToWorker.Acked(msg.key(), msg.state()));
+      if (w.pendingAcks.size() >= 1000) {
+        flush(w);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFlushAcks(FlushAcks msg) {
+    workers.values().forEach(this::flush);
+    return this;
+  }
+
+  private void flush(WorkerEntry w) {
+    if (!w.pendingAcks.isEmpty()) {
+      w.ref.tell(new ToWorker.AckReports(epoch, w.pendingAcks));
+      w.pendingAcks = new ArrayList<>();
+    }
+  }
+
+  private Behavior<Command> onListWorkers(ListWorkers msg) {
+    List<WorkerView> views = new ArrayList<>();
+    for (WorkerEntry w : workers.values()) {
+      views.add(new WorkerView(w.info.workerId(), w.info.host(), w.alive ? "ALIVE" : "DEAD", w.info.cpus(),
+          w.info.memoryMb(), w.usedMilliCpus / 1000.0, w.usedMemoryMb, w.info.labels(), w.running, w.lastHeartbeat));
+    }
+    msg.replyTo().tell(views);
+    return this;
+  }
+
+  private Behavior<Command> onGetWorker(GetWorker msg) {
+    WorkerEntry w = workers.get(msg.workerId());
+    msg.replyTo().tell(w == null ? Optional.empty() : Optional.of(w.ref));
+    return this;
+  }
+
+  private Behavior<Command> onTick(Tick msg) {
+    Instant deadline = clock.instant().minus(settings.heartbeatTimeout());
+    boolean changed = false;
+    for (WorkerEntry w : workers.values()) {
+      if (w.alive && w.lastHeartbeat.isBefore(deadline)) {
+        w.alive = false;
+        aliveWorkers.decrementAndGet();
+        changed = true;
+        context.getLog().warn("worker {} missed heartbeats for {}; declaring it DEAD and its attempts LOST",
+            w.info.workerId(), settings.heartbeatTimeout());
+        loseAttemptsOf(w);
+      }
+    }
+    if (changed) {
+      tryPlace();
+    }
+    return this;
+  }
+
+  private void loseAttemptsOf(WorkerEntry w) {
+    String workerId = w.info.workerId();
+    Instant now = clock.instant();
+    List<AttemptKey> lost = placed.entrySet().stream()
+        .filter(e -> e.getValue().workerId().equals(workerId)).map(Map.Entry::getKey).toList();
+    for (AttemptKey key : lost) {
+      route(new AttemptReport(key, AttemptState.LOST, null, null, now,
+          "worker " + workerId + " missed heartbeats for " + settings.heartbeatTimeout().toMillis() + " ms"), workerId);
+    }
+  }
+
+  private void tryPlace() {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    List<Placement.Worker> free = new ArrayList<>();
+    for (WorkerEntry w : workers.values()) {
+      free.add(new Placement.Worker(w.info.workerId(), w.alive, w.info.milliCpus() - w.usedMilliCpus,
+          w.info.memoryMb() - w.usedMemoryMb, w.info.labels()));
+    }
+    Iterable<Placement.Request<AttemptKey>> requests = () -> new Iterator<>() {
+      private final Iterator<Waiting> it = waiting.values().iterator();
+
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public Placement.Request<AttemptKey> next() {
+        Waiting wt = it.next();
+        return new Placement.Request<>(wt.spec().key(), wt.spec().task().milliCpus(), wt.spec().task().memoryMb(),
+            wt.spec().task().constraints());
+      }
+    };
+    List<Placement.Assignment<AttemptKey>> assignments = Placement.place(free, requests);
+    Map<String, List<AttemptSpec>> starts = new LinkedHashMap<>();
+    for (Placement.Assignment<AttemptKey> a : assignments) {
+      Waiting wt = waiting.remove(a.key());
+      WorkerEntry w = workers.get(a.workerId());
+      Placed p = new Placed(a.workerId(), wt.spec().task().milliCpus(), wt.spec().task().memoryMb(), wt.owner());
+      placed.put(a.key(), p);
+      w.usedMilliCpus += p.milliCpus();
+      w.usedMemoryMb += p.memoryMb();
+      w.running++;
+      starts.computeIfAbsent(a.workerId(), id -> new ArrayList<>()).add(wt.spec());
+      wt.owner().tell(new JobMaster.AttemptPlaced(a.key(), a.workerId()));
+    }
+    starts.forEach((workerId, specs) -> workers.get(workerId).ref.tell(new ToWorker.StartAttempts(epoch, specs)));
+  }
+}
