@@ -1,0 +1,207 @@
+package io.baton.web;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
+import static org.apache.pekko.http.javadsl.server.Directives.extractStrictEntity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.protocol.JobState;
+import io.baton.protocol.job.JobRecord;
+import io.baton.scheduler.api.MasterApi;
+import io.baton.scheduler.api.MasterApi.LogResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /api/v1/jobs}: submit (201, or 200 when the Idempotency-Key repeats), list newest first with paging,
+ * detail, cancel (202) and attempt logs (text/plain). Stateless; Pekko runs the routes on its dispatcher.
+ */
+final class JobsRoutes {
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+  static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+  private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(30);
+
+  private final MasterApi api;
+  private final ApiCalls calls;
+  private final long maxBodyBytes;
+
+  JobsRoutes(MasterApi api, ApiCalls calls, long maxBodyBytes) {
+    this.api = api;
+    this.calls = calls;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  Route route() {
+    return pathPrefix("jobs", () -> concat(
+        pathEnd(() -> concat(post(this::submit), get(this::list))),
+        pathPrefix(segment(), jobId -> concat(
+            pathEnd(() -> get(() -> detail(jobId))),
+            path("cancel", () -> post(() -> cancel(jobId))),
+            path(segment("tasks").slash(segment()).slash("log"), taskId -> get(() -> log(jobId, taskId)))))));
+  }
+
+  private Route submit() {
+    return extractRequestEntity(entity -> {
+      if (!isJson(entity.getContentType())) {
+        return complete(Problem.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+            "Unsupported Media Type",
+            "a job spec must be sent as 'Content-Type: application/json', not '" + entity.getContentType() + "'")
+            .toResponse());
+      }
+      return withSizeLimit(maxBodyBytes, () -> extractStrictEntity(BODY_READ_TIMEOUT, maxBodyBytes, strict ->
+          optionalHeaderValueByName("Idempotency-Key", key -> {
+            Optional<String> badKey = key.flatMap(JobsRoutes::checkIdempotencyKey);
+            if (badKey.isPresent()) {
+              return complete(Problem.invalidParameters(
+                  List.of(new Violation("Idempotency-Key", badKey.get()))).toResponse());
+            }
+            JobSpecParser.Result parsed = JobSpecParser.parse(strict.getData().toArray());
+            if (parsed instanceof JobSpecParser.Result.Malformed m) {
+              return complete(Problem.malformedJson(m.detail()).toResponse());
+            }
+            if (parsed instanceof JobSpecParser.Result.Invalid invalid) {
+              return complete(Problem.invalidJob(invalid.violations()).toResponse());
+            }
+            var spec = ((JobSpecParser.Result.Valid) parsed).spec();
+            return onSuccess(calls.call(() -> api.submit(spec, key)), result -> {
+              ObjectNode body = Json.MAPPER.createObjectNode()
+                  .put("id", result.jobId())
+                  .put("state", result.state().name());
+              HttpResponse response = Json.response(result.created() ? StatusCodes.CREATED : StatusCodes.OK, body)
+                  .addHeader(RawHeader.create("Location", "/api/v1/jobs/" + result.jobId()));
+              return complete(response);
+            });
+          })));
+    });
+  }
+
+  private static boolean isJson(ContentType type) {
+    var media = type.mediaType();
+    return media.isApplication() && (media.subType().equals("json") || media.subType().endsWith("+json"));
+  }
+
+  static Optional<String> checkIdempotencyKey(String key) {
+    if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      return Optional.of("must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+    }
+    if (!key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      return Optional.of("must be printable ASCII without spaces");
+    }
+    return Optional.empty();
+  }
+
+  private Route list() {
+    return parameterOptional("state", state -> parameterOptional("limit", limit -> parameterOptional("before", before -> {
+      List<Violation> errors = new ArrayList<>();
+      Optional<JobState> jobState = Optional.empty();
+      if (state.isPresent()) {
+        try {
+          jobState = Optional.of(JobState.valueOf(state.get().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          errors.add(new Violation("state", "'" + state.get() + "' is not a job state; use one of "
+              + List.of(JobState.values())));
+        }
+      }
+      int max = DEFAULT_LIMIT;
+      if (limit.isPresent()) {
+        OptionalInt parsed = parseInt(limit.get());
+        if (parsed.isEmpty() || parsed.getAsInt() < 1 || parsed.getAsInt() > MAX_LIMIT) {
+          errors.add(new Violation("limit", "must be an integer from 1 to " + MAX_LIMIT + ", not '" + limit.get() + "'"));
+        } else {
+          max = parsed.getAsInt();
+        }
+      }
+      if (before.isPresent() && before.get().isEmpty()) {
+        errors.add(new Violation("before", "must be a job id"));
+      }
+      if (!errors.isEmpty()) {
+        return complete(Problem.invalidParameters(errors).toResponse());
+      }
+      int pageSize = max;
+      Optional<JobState> filter = jobState;
+      return onSuccess(calls.call(() -> api.listJobs(filter, pageSize, before)), jobs -> {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode array = body.putArray("jobs");
+        jobs.stream().limit(pageSize).map(Json::jobSummary).forEach(array::add);
+        if (jobs.size() >= pageSize && !jobs.isEmpty()) {
+          body.put("nextBefore", jobs.get(pageSize - 1).id());
+        } else {
+          body.putNull("nextBefore");
+        }
+        return complete(Json.ok(body));
+      });
+    })));
+  }
+
+  private Route detail(String jobId) {
+    return onSuccess(calls.call(() -> api.job(jobId)), job -> job
+        .map(j -> complete(Json.ok(Json.jobDetail(j))))
+        .orElseGet(() -> complete(Problem.notFound("no job with id '" + jobId + "'").toResponse())));
+  }
+
+  private Route cancel(String jobId) {
+    return onSuccess(calls.call(() -> api.cancel(jobId)), result -> switch (result) {
+      case ACCEPTED -> complete(Json.response(StatusCodes.ACCEPTED,
+          Json.MAPPER.createObjectNode().put("id", jobId).put("cancelRequested", true)));
+      case NOT_FOUND -> complete(Problem.notFound("no job with id '" + jobId + "'").toResponse());
+      case ALREADY_FINISHED -> complete(Problem.conflict(
+          "job '" + jobId + "' has already finished and cannot be cancelled").toResponse());
+    });
+  }
+
+  private Route log(String jobId, String taskId) {
+    return parameterOptional("attempt", attempt -> {
+      OptionalInt number = OptionalInt.empty();
+      if (attempt.isPresent()) {
+        number = parseInt(attempt.get());
+        if (number.isEmpty() || number.getAsInt() < 1) {
+          return complete(Problem.invalidParameters(List.of(
+              new Violation("attempt", "must be a positive integer, not '" + attempt.get() + "'"))).toResponse());
+        }
+      }
+      OptionalInt which = number;
+      return onSuccess(calls.call(() -> api.log(jobId, taskId, which)), result -> {
+        if (result instanceof LogResult.Found found) {
+          return complete(HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, found.data()));
+        }
+        if (result instanceof LogResult.NotFound notFound) {
+          return complete(Problem.notFound(notFound.detail()).toResponse());
+        }
+        LogResult.Unavailable unavailable = (LogResult.Unavailable) result;
+        return complete(Problem.of(StatusCodes.SERVICE_UNAVAILABLE, "log-unavailable", "Log unavailable",
+            unavailable.detail()).toResponse());
+      });
+    });
+  }
+
+  static OptionalInt parseInt(String s) {
+    try {
+      return OptionalInt.of(Integer.parseInt(s.trim()));
+    } catch (NumberFormatException e) {
+      return OptionalInt.empty();
+    }
+  }
+}

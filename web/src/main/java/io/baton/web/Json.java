@@ -1,0 +1,172 @@
+package io.baton.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.protocol.LeaderInfo;
+import io.baton.protocol.job.AttemptRecord;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.TaskRecord;
+import io.baton.protocol.job.TaskSpec;
+import io.baton.scheduler.api.ClusterView;
+import io.baton.scheduler.api.WorkerView;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+
+/**
+ * The JSON shapes of the REST API (SPEC.md, "REST API"): job summaries and details, workers, the cluster.
+ * Timestamps are ISO-8601 UTC with millisecond precision, {@code null} when unknown. Stateless; any thread.
+ */
+final class Json {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static HttpResponse ok(JsonNode node) {
+    return response(StatusCodes.OK, node);
+  }
+
+  static HttpResponse response(StatusCode status, JsonNode node) {
+    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, bytes(node));
+  }
+
+  static String time(Instant instant) {
+    return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  static ObjectNode jobSummary(JobRecord job) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("id", job.id());
+    node.put("name", job.spec().name());
+    node.put("state", job.state().name());
+    node.put("tasksTotal", job.tasks().size());
+    node.put("tasksSucceeded", job.tasksSucceeded());
+    node.put("submittedAt", time(job.submittedAt()));
+    node.put("finishedAt", time(job.finishedAt()));
+    return node;
+  }
+
+  static ObjectNode jobDetail(JobRecord job) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("id", job.id());
+    node.put("name", job.spec().name());
+    stringMap(node.putObject("labels"), job.spec().labels());
+    node.put("state", job.state().name());
+    node.put("submittedAt", time(job.submittedAt()));
+    node.put("startedAt", time(job.startedAt()));
+    node.put("finishedAt", time(job.finishedAt()));
+    node.put("tasksTotal", job.tasks().size());
+    node.put("tasksSucceeded", job.tasksSucceeded());
+    ArrayNode tasks = node.putArray("tasks");
+    for (TaskSpec spec : job.spec().tasks()) {
+      TaskRecord record = job.task(spec.id()).orElse(TaskRecord.pending(spec.id()));
+      tasks.add(task(spec, record));
+    }
+    return node;
+  }
+
+  private static ObjectNode task(TaskSpec spec, TaskRecord record) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("id", spec.id());
+    node.put("state", record.state().name());
+    if (record.retryAt() != null) {
+      node.put("retryAt", time(record.retryAt()));
+    }
+    if (spec.isHandler()) {
+      node.put("handler", spec.handler());
+      node.set("args", rawObject(spec.argsJson()));
+    } else {
+      ArrayNode command = node.putArray("command");
+      spec.command().forEach(command::add);
+    }
+    stringMap(node.putObject("env"), spec.env());
+    node.put("cpus", spec.cpus());
+    node.put("memoryMb", spec.memoryMb());
+    node.put("retries", spec.retries());
+    node.put("timeoutSeconds", spec.timeoutSeconds());
+    stringMap(node.putObject("constraints"), spec.constraints());
+    ArrayNode deps = node.putArray("dependsOn");
+    spec.dependsOn().forEach(deps::add);
+    ArrayNode attempts = node.putArray("attempts");
+    for (AttemptRecord a : record.attempts()) {
+      ObjectNode an = attempts.addObject();
+      an.put("attempt", a.attempt());
+      an.put("state", a.state().name());
+      an.put("workerId", a.workerId());
+      an.put("exitCode", a.exitCode());
+      an.put("startedAt", time(a.startedAt()));
+      an.put("finishedAt", time(a.finishedAt()));
+      if (a.message() != null) {
+        an.put("message", a.message());
+      }
+    }
+    return node;
+  }
+
+  private static JsonNode rawObject(String json) {
+    try {
+      return MAPPER.readTree(json == null || json.isEmpty() ? "{}" : json);
+    } catch (JsonProcessingException e) {
+      // argsJson comes from our own validator; a broken value is shown as is rather than failing the page
+      return MAPPER.getNodeFactory().textNode(json);
+    }
+  }
+
+  static ObjectNode workers(List<WorkerView> workers) {
+    ObjectNode root = MAPPER.createObjectNode();
+    ArrayNode array = root.putArray("workers");
+    for (WorkerView w : workers) {
+      ObjectNode node = array.addObject();
+      node.put("id", w.id());
+      node.put("host", w.host());
+      node.put("state", w.state());
+      node.put("cpus", w.cpus());
+      node.put("memoryMb", w.memoryMb());
+      node.put("cpusUsed", w.cpusUsed());
+      node.put("memoryMbUsed", w.memoryMbUsed());
+      stringMap(node.putObject("labels"), w.labels());
+      node.put("runningAttempts", w.runningAttempts());
+      node.put("lastHeartbeatAt", time(w.lastHeartbeatAt()));
+    }
+    return root;
+  }
+
+  static ObjectNode cluster(ClusterView view) {
+    ObjectNode root = MAPPER.createObjectNode();
+    if (view.leader().isPresent()) {
+      LeaderInfo leader = view.leader().get();
+      root.putObject("leader")
+          .put("epoch", leader.epoch())
+          .put("address", leader.address())
+          .put("restUrl", leader.restUrl());
+    } else {
+      root.putNull("leader");
+    }
+    root.putObject("self").put("restUrl", view.selfRestUrl()).put("isLeader", view.selfIsLeader());
+    ArrayNode masters = root.putArray("masters");
+    view.masters().forEach(masters::add);
+    root.put("zookeeper", view.zookeeper());
+    return root;
+  }
+
+  private static void stringMap(ObjectNode node, Map<String, String> map) {
+    map.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> node.put(e.getKey(), e.getValue()));
+  }
+}

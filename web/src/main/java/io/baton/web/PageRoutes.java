@@ -1,0 +1,36 @@
+package io.baton.web;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.getFromResource;
+import static org.apache.pekko.http.javadsl.server.Directives.getFromResourceDirectory;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.pathSingleSlash;
+import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeaders;
+
+import java.util.List;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The plain status page: {@code /} serves {@code web/index.html}, {@code /assets/*} the script and style
+ * next to it, all from the classpath, with a same-origin-only Content-Security-Policy. Stateless.
+ */
+final class PageRoutes {
+  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+      + "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  private static final List<HttpHeader> HEADERS = List.of(
+      RawHeader.create("Content-Security-Policy", CSP),
+      RawHeader.create("X-Content-Type-Options", "nosniff"),
+      RawHeader.create("Referrer-Policy", "no-referrer"),
+      RawHeader.create("Cache-Control", "no-cache"));
+
+  Route route() {
+    return get(() -> respondWithHeaders(HEADERS, () -> concat(
+        pathSingleSlash(() -> getFromResource("web/index.html", ContentTypes.TEXT_HTML_UTF8)),
+        pathPrefix("assets", () -> getFromResourceDirectory("web/assets")))));
+  }
+}

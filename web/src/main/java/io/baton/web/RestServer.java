@@ -1,0 +1,84 @@
+package io.baton.web;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
+import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+
+import io.baton.scheduler.api.MasterApi;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+
+/**
+ * Baton's HTTP endpoint: the REST API under {@code /api/v1}, {@code /healthz}, {@code /readyz} and the status
+ * page at {@code /}, bound once by {@link #start}. Every error leaves as problem+json through one
+ * {@link ProblemMapper}. Thread-safe; {@link #close()} may be called from any thread, more than once.
+ */
+public final class RestServer implements AutoCloseable {
+  private static final Duration HARD_TERMINATION_DEADLINE = Duration.ofSeconds(3);
+
+  private final ServerBinding binding;
+
+  private RestServer(ServerBinding binding) {
+    this.binding = binding;
+  }
+
+  /** Binds {@code settings.host():settings.port()} (port 0 = any free port); completes once listening. */
+  public static CompletionStage<RestServer> start(ActorSystem<?> system, RestSettings settings, MasterApi api) {
+    ServerSettings serverSettings = ServerSettings.create(system.classicSystem());
+    serverSettings = serverSettings.withParserSettings(
+        serverSettings.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .withSettings(serverSettings)
+        .bind(routes(settings, api))
+        .thenApply(RestServer::new);
+  }
+
+  /** The whole route tree, with auth and problem+json mapping; exposed for tests and embedding. */
+  public static Route routes(RestSettings settings, MasterApi api) {
+    ProblemMapper problems = new ProblemMapper(settings.maxBodyBytes());
+    ApiCalls calls = new ApiCalls(settings.askTimeout());
+    BearerAuth auth = new BearerAuth(settings.token());
+    HealthRoutes health = new HealthRoutes(api);
+    Route apiV1 = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
+        new JobsRoutes(api, calls, settings.maxBodyBytes()).route(),
+        new WorkersRoutes(api, calls).route(),
+        new ClusterRoutes(api).route(),
+        health.route())));
+    return handleExceptions(problems.exceptionHandler(), () -> handleRejections(problems.rejectionHandler(), () ->
+        auth.require(() -> concat(apiV1, health.route(), new PageRoutes().route()))));
+  }
+
+  public InetSocketAddress localAddress() {
+    return binding.localAddress();
+  }
+
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  /** Stops accepting connections, lets in-flight requests finish for a moment, then closes the rest. */
+  public CompletionStage<Done> stop() {
+    return binding.terminate(HARD_TERMINATION_DEADLINE).thenApply(t -> Done.getInstance());
+  }
+
+  @Override
+  public void close() {
+    try {
+      stop().toCompletableFuture().get(HARD_TERMINATION_DEADLINE.toMillis() + 2000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // already unbound or the system is shutting down; nothing left to release
+    }
+  }
+}
