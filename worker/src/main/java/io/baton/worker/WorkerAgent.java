@@ -1,0 +1,430 @@
+package io.baton.worker;
+
+import io.baton.ha.LeaderListener;
+import io.baton.ha.LeaderRetrieval;
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.LeaderInfo;
+import io.baton.protocol.wire.AttemptReport;
+import io.baton.protocol.wire.AttemptSpec;
+import io.baton.protocol.wire.LogChunk;
+import io.baton.protocol.wire.ToLeader;
+import io.baton.protocol.wire.ToWorker;
+import io.baton.protocol.wire.WorkerInfo;
+import io.baton.worker.connection.DefaultLeaderResolver;
+import io.baton.worker.connection.LeaderConnection;
+import io.baton.worker.connection.LeaderResolver;
+import io.baton.worker.execution.AttemptBook;
+import io.baton.worker.execution.AttemptLauncher;
+import io.baton.worker.execution.AttemptPaths;
+import io.baton.worker.execution.LogReader;
+import io.baton.worker.execution.RunningAttempt;
+import io.baton.worker.execution.RunningAttempt.Outcome;
+import io.baton.worker.execution.TaskHandlers;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The node agent: follows the published leader, registers with its gateway, heartbeats, runs attempts and
+ * reports their states until acknowledged, fences itself off when no leader is heard for too long.
+ * See the package documentation for who talks to whom.
+ */
+public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
+
+  public sealed interface Command {}
+
+  /** Asks for the worker's current view (for tests, the CLI and diagnostics). */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  public record Status(long newestEpoch, Optional<LeaderInfo> leader, boolean registered,
+      List<AttemptReport> attempts, int unackedReports) {}
+
+  /** Kills every running attempt and stops the agent (the same happens when the agent stops otherwise). */
+  public record Stop() implements Command {}
+
+  private record LeaderChanged(Optional<LeaderInfo> leader) implements Command {}
+
+  private record RetrievalFailed(Throwable error) implements Command {}
+
+  private record GatewayResolved(LeaderInfo leader, ActorRef<ToLeader> gateway, Throwable error)
+      implements Command {}
+
+  private record FromLeader(ToWorker message) implements Command {}
+
+  private record HeartbeatTick() implements Command {}
+
+  private record RegisterTick(String sessionId) implements Command {}
+
+  private record Flush() implements Command {}
+
+  private record AttemptEnded(AttemptKey key, Outcome outcome) implements Command {}
+
+  private record AttemptTimedOut(AttemptKey key, int seconds) implements Command {}
+
+  private record TimeoutTimer(AttemptKey key) {}
+
+  private static final Object HEARTBEAT_TIMER = "heartbeat";
+  private static final Object REGISTER_TIMER = "register";
+
+  private final WorkerSettings settings;
+  private final LeaderRetrieval retrieval;
+  private final LeaderResolver resolver;
+  private final TimerScheduler<Command> timers;
+  private final ExecutorService handlerPool;
+  private final AttemptLauncher launcher;
+  private final AttemptPaths paths;
+  private final Clock clock = Clock.systemUTC();
+  private final AttemptBook book = new AttemptBook();
+  private final LeaderConnection connection = new LeaderConnection(System.nanoTime());
+  private final Map<AttemptKey, RunningAttempt> runs = new HashMap<>();
+  private final ActorRef<ToWorker> inbox;
+  private final WorkerInfo info;
+  private ActorRef<ToLeader> gateway;
+  private boolean flushQueued;
+
+  /** A worker with the default gateway resolver and the handlers found on the class path. */
+  public static Behavior<Command> create(WorkerSettings settings, LeaderRetrieval retrieval) {
+    return Behaviors.setup(ctx -> {
+      LeaderResolver resolver = new DefaultLeaderResolver(ctx.getSystem(), settings.resolveTimeout());
+      return start(ctx, settings, retrieval, resolver, TaskHandlers.load());
+    });
+  }
+
+  public static Behavior<Command> create(WorkerSettings settings, LeaderRetrieval retrieval, LeaderResolver resolver) {
+    return create(settings, retrieval, resolver, TaskHandlers.load());
+  }
+
+  /**
+   * A worker. It starts {@code retrieval} and closes it when it stops; it kills its running attempts when it
+   * stops.
+   */
+  public static Behavior<Command> create(
+      WorkerSettings settings, LeaderRetrieval retrieval, LeaderResolver resolver, TaskHandlers handlers) {
+    return Behaviors.setup(ctx -> start(ctx, settings, retrieval, resolver, handlers));
+  }
+
+  private static Behavior<Command> start(ActorContext<Command> ctx, WorkerSettings settings,
+      LeaderRetrieval retrieval, LeaderResolver resolver, TaskHandlers handlers) {
+    return Behaviors.withTimers(timers -> new WorkerAgent(ctx, timers, settings, retrieval, resolver, handlers));
+  }
+
+  private WorkerAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, WorkerSettings settings,
+      LeaderRetrieval retrieval, LeaderResolver resolver, TaskHandlers handlers) throws Exception {
+    super(ctx);
+    this.settings = settings;
+    this.retrieval = retrieval;
+    this.resolver = resolver;
+    this.timers = timers;
+    this.paths = new AttemptPaths(settings.dataDir());
+    AtomicInteger threads = new AtomicInteger();
+    this.handlerPool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "baton-handler-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.launcher = new AttemptLauncher(paths, handlers, handlerPool);
+    this.inbox = ctx.messageAdapter(ToWorker.class, FromLeader::new);
+    this.info = new WorkerInfo(settings.workerId(), settings.host(), settings.cpus(), settings.memoryMb(),
+        settings.labels());
+    timers.startTimerWithFixedDelay(HEARTBEAT_TIMER, new HeartbeatTick(), settings.heartbeatInterval());
+    ActorRef<Command> self = ctx.getSelf();
+    retrieval.start(new LeaderListener() {
+      @Override
+      public void leaderChanged(Optional<LeaderInfo> leader) {
+        self.tell(new LeaderChanged(leader));
+      }
+
+      @Override
+      public void handleError(Throwable error) {
+        self.tell(new RetrievalFailed(error));
+      }
+    });
+    ctx.getLog().info("worker {} started: {} cpus, {} MB, labels {}, data in {}", settings.workerId(),
+        settings.cpus(), settings.memoryMb(), settings.labels(), settings.dataDir());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(LeaderChanged.class, this::onLeaderChanged)
+        .onMessage(RetrievalFailed.class, this::onRetrievalFailed)
+        .onMessage(GatewayResolved.class, this::onGatewayResolved)
+        .onMessage(RegisterTick.class, this::onRegisterTick)
+        .onMessage(FromLeader.class, this::onFromLeader)
+        .onMessage(HeartbeatTick.class, this::onHeartbeatTick)
+        .onMessage(Flush.class, this::onFlush)
+        .onMessage(AttemptEnded.class, this::onAttemptEnded)
+        .onMessage(AttemptTimedOut.class, this::onAttemptTimedOut)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  // ---- leader connection
+
+  private Behavior<Command> onLeaderChanged(LeaderChanged m) {
+    switch (connection.leaderPublished(m.leader())) {
+      case NEW_LEADER -> {
+        LeaderInfo leader = connection.leader().orElseThrow();
+        getContext().getLog().info("following leader {} at {}", leader.epoch(), leader.address());
+        gateway = null;
+        resolveGateway(leader);
+      }
+      case NO_LEADER -> {
+        getContext().getLog().info("no leader published");
+        gateway = null;
+        timers.cancel(REGISTER_TIMER);
+      }
+      case IGNORED_STALE -> getContext().getLog().debug("ignoring stale leader {}", m.leader());
+      case SAME_LEADER -> { }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRetrievalFailed(RetrievalFailed m) {
+    getContext().getLog().error("leader retrieval failed; this worker cannot follow leaders any more", m.error());
+    return this;
+  }
+
+  private void resolveGateway(LeaderInfo leader) {
+    CompletionStage<ActorRef<ToLeader>> stage;
+    try {
+      stage = resolver.resolve(leader);
+    } catch (RuntimeException e) {
+      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    getContext().pipeToSelf(stage, (ref, err) -> new GatewayResolved(leader, ref, err));
+  }
+
+  private Behavior<Command> onGatewayResolved(GatewayResolved m) {
+    if (!isCurrent(m.leader())) {
+      return this;
+    }
+    if (m.error() != null) {
+      getContext().getLog().info("cannot reach leader {} at {} yet: {}", m.leader().epoch(), m.leader().address(),
+          m.error().toString());
+      scheduleRegistration(m.leader());
+      return this;
+    }
+    gateway = m.gateway();
+    register();
+    return this;
+  }
+
+  private Behavior<Command> onRegisterTick(RegisterTick m) {
+    Optional<LeaderInfo> leader = connection.leader();
+    if (leader.isEmpty() || !leader.get().sessionId().equals(m.sessionId()) || connection.isRegistered()) {
+      return this;
+    }
+    if (gateway == null) {
+      resolveGateway(leader.get());
+    } else {
+      register();
+    }
+    return this;
+  }
+
+  private void register() {
+    LeaderInfo leader = connection.leader().orElse(null);
+    if (leader == null || gateway == null) {
+      return;
+    }
+    List<AttemptReport> reports = book.registrationReports(clock.instant());
+    gateway.tell(new ToLeader.RegisterWorker(leader.epoch(), info, reports, inbox));
+    scheduleRegistration(leader);
+  }
+
+  private void scheduleRegistration(LeaderInfo leader) {
+    Duration delay = connection.nextRegistrationDelay(settings.heartbeatInterval(), settings.registrationBackoffMax());
+    timers.startSingleTimer(REGISTER_TIMER, new RegisterTick(leader.sessionId()), delay);
+  }
+
+  private boolean isCurrent(LeaderInfo leader) {
+    return connection.leader().map(l -> l.sessionId().equals(leader.sessionId()) && l.epoch() == leader.epoch())
+        .orElse(false);
+  }
+
+  private Behavior<Command> onFromLeader(FromLeader m) {
+    ToWorker msg = m.message();
+    if (!connection.accept(msg.epoch(), System.nanoTime())) {
+      getContext().getLog().debug("ignoring {} from stale epoch {} (newest {})", msg.getClass().getSimpleName(),
+          msg.epoch(), connection.newestEpoch());
+      return this;
+    }
+    if (msg instanceof ToWorker.RegistrationAccepted a) {
+      if (connection.registrationAccepted(a.epoch())) {
+        timers.cancel(REGISTER_TIMER);
+        getContext().getLog().info("registered with leader {}", a.epoch());
+      }
+    } else if (msg instanceof ToWorker.RegistrationRejected r) {
+      getContext().getLog().warn("leader {} rejected registration: {}", r.epoch(), r.reason());
+    } else if (msg instanceof ToWorker.NotRegistered) {
+      connection.unregistered();
+      register();
+    } else if (msg instanceof ToWorker.StartAttempts s) {
+      s.attempts().forEach(this::startAttempt);
+    } else if (msg instanceof ToWorker.KillAttempts k) {
+      for (AttemptKey key : k.keys()) {
+        kill(key, k.reason() != null ? k.reason() : AttemptState.CANCELLED, "killed by leader " + k.epoch());
+      }
+    } else if (msg instanceof ToWorker.AckReports a) {
+      for (ToWorker.Acked acked : a.acked()) {
+        book.ack(acked.key(), acked.state());
+      }
+    } else if (msg instanceof ToWorker.FetchLog f) {
+      f.replyTo().tell(readLog(f));
+    }
+    // HeartbeatAck: accept() already noted that the leader was heard from
+    flush();
+    return this;
+  }
+
+  private Behavior<Command> onHeartbeatTick(HeartbeatTick m) {
+    long now = System.nanoTime();
+    int running = book.runningCount();
+    if (connection.mustSelfFence(now, running, settings.heartbeatTimeout())) {
+      String message = String.format(Locale.ROOT, "self-fenced: no leader for %.1fs",
+          connection.silentFor(now).toMillis() / 1000.0);
+      List<AttemptKey> killed = new ArrayList<>();
+      for (AttemptKey key : book.runningKeys()) {
+        if (kill(key, AttemptState.LOST, message)) {
+          killed.add(key);
+        }
+      }
+      if (!killed.isEmpty()) {
+        getContext().getLog().warn("{}: killing {} running attempts", message, killed.size());
+      }
+    }
+    if (connection.isRegistered() && gateway != null) {
+      long epoch = connection.epoch();
+      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running));
+      flush();
+      List<AttemptReport> resend = book.dueForResend(clock.instant(), settings.heartbeatInterval());
+      if (!resend.isEmpty()) {
+        gateway.tell(new ToLeader.Reports(epoch, settings.workerId(), resend));
+      }
+    }
+    return this;
+  }
+
+  // ---- attempts
+
+  private void startAttempt(AttemptSpec spec) {
+    AttemptKey key = spec.key();
+    if (book.knows(key)) {
+      book.rereport(key);
+      return;
+    }
+    book.started(key, clock.instant());
+    RunningAttempt run = launcher.start(key, spec.task());
+    runs.put(key, run);
+    getContext().pipeToSelf(run.outcome(),
+        (outcome, err) -> new AttemptEnded(key, outcome != null ? outcome : Outcome.error(String.valueOf(err))));
+    int timeout = spec.task().timeoutSeconds();
+    if (timeout > 0) {
+      timers.startSingleTimer(new TimeoutTimer(key), new AttemptTimedOut(key, timeout), Duration.ofSeconds(timeout));
+    }
+  }
+
+  private boolean kill(AttemptKey key, AttemptState reason, String message) {
+    if (!book.killRequested(key, reason, message)) {
+      return false;
+    }
+    RunningAttempt run = runs.get(key);
+    if (run != null) {
+      run.kill();
+    }
+    return true;
+  }
+
+  private Behavior<Command> onAttemptEnded(AttemptEnded m) {
+    runs.remove(m.key());
+    timers.cancel(new TimeoutTimer(m.key()));
+    if (book.ended(m.key(), clock.instant(), m.outcome().exitCode(), m.outcome().error())) {
+      queueFlush();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAttemptTimedOut(AttemptTimedOut m) {
+    kill(m.key(), AttemptState.TIMED_OUT, "timed out after " + m.seconds() + "s");
+    return this;
+  }
+
+  // ---- reports
+
+  /** Sends the changes made while handling the current message, if a leader is there to hear them. */
+  private void flush() {
+    if (book.hasChanges() && connection.isRegistered() && gateway != null) {
+      List<AttemptReport> reports = book.drainChanged(clock.instant());
+      gateway.tell(new ToLeader.Reports(connection.epoch(), settings.workerId(), reports));
+    }
+  }
+
+  /** Flushes after the messages already queued, so a burst of attempt ends goes out as one Reports. */
+  private void queueFlush() {
+    if (!flushQueued) {
+      flushQueued = true;
+      getContext().getSelf().tell(new Flush());
+    }
+  }
+
+  private Behavior<Command> onFlush(Flush m) {
+    flushQueued = false;
+    flush();
+    return this;
+  }
+
+  private LogChunk readLog(ToWorker.FetchLog f) {
+    int max = Math.max(0, Math.min(f.maxBytes(), settings.maxLogChunkBytes()));
+    try {
+      Optional<LogReader.Slice> slice = LogReader.read(paths.logFile(f.key()), f.offset(), max);
+      if (slice.isPresent()) {
+        LogReader.Slice s = slice.get();
+        return new LogChunk(f.key(), true, s.data(), s.nextOffset(), s.eof());
+      }
+    } catch (IOException e) {
+      getContext().getLog().warn("cannot read log of {}: {}", f.key(), e.toString());
+    }
+    return book.knows(f.key())
+        ? new LogChunk(f.key(), true, new byte[0], 0, true)
+        : new LogChunk(f.key(), false, new byte[0], 0, true);
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus m) {
+    m.replyTo().tell(new Status(connection.newestEpoch(), connection.leader(), connection.isRegistered(),
+        book.snapshot(), book.unackedCount()));
+    return this;
+  }
+
+  private Behavior<Command> onPostStop() {
+    for (RunningAttempt run : runs.values()) {
+      run.kill();
+    }
+    runs.clear();
+    handlerPool.shutdownNow();
+    retrieval.close();
+    getContext().getLog().info("worker {} stopped", settings.workerId());
+    return this;
+  }
+}

@@ -1,0 +1,100 @@
+package io.baton.worker;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A worker's settings, parsed once (by dist/ from flags and HOCON). Immutable.
+ *
+ * @param workerId           unique id of this worker in the cluster
+ * @param host               host name reported to the leader
+ * @param cpus               cores offered for placement
+ * @param memoryMb           memory offered for placement
+ * @param labels             labels that task constraints match against
+ * @param dataDir            root of {@code work/} (attempt working dirs) and {@code logs/} (attempt logs)
+ * @param heartbeatInterval  how often to heartbeat the leader (also the report resend and registration retry base)
+ * @param heartbeatTimeout   silence from every leader after which running attempts are killed (self-fencing)
+ * @param resolveTimeout     how long to wait for the leader's gateway to resolve
+ * @param registrationBackoffMax longest wait between two registration tries
+ * @param maxLogChunkBytes   largest log slice answered to one FetchLog
+ */
+public record WorkerSettings(
+    String workerId,
+    String host,
+    double cpus,
+    long memoryMb,
+    Map<String, String> labels,
+    Path dataDir,
+    Duration heartbeatInterval,
+    Duration heartbeatTimeout,
+    Duration resolveTimeout,
+    Duration registrationBackoffMax,
+    int maxLogChunkBytes) {
+
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
+  public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
+
+  public WorkerSettings {
+    Objects.requireNonNull(workerId, "workerId");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(dataDir, "dataDir");
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+    if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {
+      throw new IllegalArgumentException("heartbeatInterval must be positive");
+    }
+    if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+      throw new IllegalArgumentException("heartbeatTimeout must be longer than heartbeatInterval");
+    }
+  }
+
+  /** This machine's cores and memory, no labels, the local host name, default intervals. */
+  public static WorkerSettings defaults(String workerId, Path dataDir) {
+    return new WorkerSettings(workerId, localHost(), Runtime.getRuntime().availableProcessors(), machineMemoryMb(),
+        Map.of(), dataDir, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT, Duration.ofSeconds(3),
+        Duration.ofSeconds(5), 1 << 20);
+  }
+
+  public WorkerSettings withResources(double newCpus, long newMemoryMb) {
+    return new WorkerSettings(workerId, host, newCpus, newMemoryMb, labels, dataDir, heartbeatInterval,
+        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes);
+  }
+
+  public WorkerSettings withLabels(Map<String, String> newLabels) {
+    return new WorkerSettings(workerId, host, cpus, memoryMb, newLabels, dataDir, heartbeatInterval,
+        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes);
+  }
+
+  public WorkerSettings withHost(String newHost) {
+    return new WorkerSettings(workerId, newHost, cpus, memoryMb, labels, dataDir, heartbeatInterval,
+        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes);
+  }
+
+  public WorkerSettings withHeartbeat(Duration interval, Duration timeout) {
+    return new WorkerSettings(workerId, host, cpus, memoryMb, labels, dataDir, interval, timeout, resolveTimeout,
+        registrationBackoffMax, maxLogChunkBytes);
+  }
+
+  public WorkerSettings withRegistrationBackoffMax(Duration max) {
+    return new WorkerSettings(workerId, host, cpus, memoryMb, labels, dataDir, heartbeatInterval,
+        heartbeatTimeout, resolveTimeout, max, maxLogChunkBytes);
+  }
+
+  private static String localHost() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "localhost";
+    }
+  }
+
+  private static long machineMemoryMb() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getTotalMemorySize() / (1024 * 1024);
+    }
+    return Runtime.getRuntime().maxMemory() / (1024 * 1024);
+  }
+}
