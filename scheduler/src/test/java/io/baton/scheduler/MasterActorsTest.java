@@ -1,0 +1,231 @@
+package io.baton.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.ha.inmemory.InMemoryHaServices;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.JobState;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.wire.ToLeader;
+import io.baton.scheduler.api.MasterApi;
+import io.baton.scheduler.api.NotLeaderException;
+import io.baton.scheduler.api.WorkerView;
+import io.baton.scheduler.leader.DefaultMasterApi;
+import io.baton.scheduler.policy.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The master's actors end to end in one JVM: in-memory HA, Testing workers talking through the gateway. */
+class MasterActorsTest {
+  private static final SchedulerSettings SETTINGS = new SchedulerSettings(
+      Duration.ofMillis(100), Duration.ofMillis(600), new Backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.1),
+      Duration.ofSeconds(5));
+
+  private ActorTestKit kit;
+  private InMemoryHaServices ha;
+  private DefaultMasterApi api;
+  private ActorRef<ToLeader> gateway;
+
+  @BeforeEach
+  void start() throws Exception {
+    kit = ActorTestKit.create();
+    ha = new InMemoryHaServices();
+    api = new DefaultMasterApi(kit.system(), SETTINGS, ha);
+    kit.spawn(MasterGuardian.create(ha, SETTINGS, api, Clock.systemUTC()), "master")
+        .tell(new MasterGuardian.Start("http://master-1"));
+    await(() -> api.session().isPresent());
+    var classic = Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway")
+        .resolveOne(Duration.ofSeconds(3)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    gateway = Adapter.toTyped(classic);
+  }
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+    ha.close();
+  }
+
+  private TestingWorker worker(String id, double cpus, Map<String, String> labels) throws Exception {
+    TestingWorker w = new TestingWorker(id);
+    kit.spawn(w.behavior(gateway, cpus, labels), "worker-" + id);
+    await(() -> w.epoch > 0);
+    return w;
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private JobRecord awaitState(String jobId, JobState state) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      JobRecord job = get(api.job(jobId)).orElseThrow();
+      if (job.state() == state) {
+        return job;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("job " + jobId + " is " + job.state() + ", not " + state + ": " + job);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void runsADagToSuccessAndPersistsBeforeAnswering() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("dag", Map.of("team", "t"), List.of(
+        TaskSpec.handler("a", "noop", null, null),
+        TaskSpec.handler("b", "noop", null, null),
+        TaskSpec.handler("c", "noop", null, List.of("a", "b"))));
+    MasterApi.SubmitResult submitted = get(api.submit(spec, Optional.empty()));
+    assertTrue(submitted.created());
+    assertTrue(ha.jobStore().loadAll().stream().anyMatch(j -> j.id().equals(submitted.jobId())), "persisted before 201");
+
+    JobRecord done = awaitState(submitted.jobId(), JobState.SUCCEEDED);
+    assertEquals(3, w.started.size());
+    assertEquals("c", w.started.get(2).key().taskId(), "c starts only after a and b");
+    done.tasks().forEach(t -> assertEquals("w1", t.latest().orElseThrow().workerId()));
+    await(() -> w.acked.size() == 3 && w.acked.values().stream().allMatch(s -> s == AttemptState.SUCCEEDED));
+    await(() -> {
+      try {
+        return ha.jobStore().loadAll().stream().anyMatch(j -> j.state() == JobState.SUCCEEDED);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  @Test
+  void retriesAFailingTaskThenFailsTheJobAndNeverStartsItsDependents() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("retry", null, List.of(
+        TaskSpec.handler("bad", "fail", null, null).withRetries(2),
+        TaskSpec.handler("after", "noop", null, List.of("bad"))));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    JobRecord job = awaitState(id, JobState.FAILED);
+    assertEquals(3, job.task("bad").orElseThrow().attempts().size());
+    assertEquals(1, job.task("bad").orElseThrow().latest().orElseThrow().exitCode());
+    assertEquals(AttemptState.CANCELLED, job.task("after").orElseThrow().state());
+    assertTrue(w.started.stream().noneMatch(a -> a.key().taskId().equals("after")));
+  }
+
+  @Test
+  void cancelKillsRunningAttempts() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("long", null, List.of(
+        TaskSpec.handler("sleepy", "sleep", null, null), TaskSpec.handler("next", "noop", null, List.of("sleepy"))));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    await(() -> w.started.size() == 1);
+    assertEquals(MasterApi.CancelResult.ACCEPTED, get(api.cancel(id)));
+    JobRecord job = awaitState(id, JobState.CANCELLED);
+    await(() -> w.killed.size() == 1);
+    assertEquals(MasterApi.CancelResult.ALREADY_FINISHED, get(api.cancel(id)));
+    assertEquals(MasterApi.CancelResult.NOT_FOUND, get(api.cancel("nope")));
+    assertEquals(AttemptState.CANCELLED, job.task("next").orElseThrow().state());
+  }
+
+  @Test
+  void idempotencyKeyReturnsTheFirstJob() throws Exception {
+    worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("once", null, List.of(TaskSpec.handler("a", "noop", null, null)));
+    MasterApi.SubmitResult first = get(api.submit(spec, Optional.of("k-1")));
+    MasterApi.SubmitResult second = get(api.submit(spec, Optional.of("k-1")));
+    assertTrue(first.created());
+    assertFalse(second.created());
+    assertEquals(first.jobId(), second.jobId());
+    assertEquals(1, get(api.listJobs(Optional.empty(), 100, Optional.empty())).size());
+  }
+
+  @Test
+  void constraintsAndCapacityDecidePlacement() throws Exception {
+    TestingWorker a = worker("wa", 1, Map.of("zone", "a"));
+    TestingWorker b = worker("wb", 1, Map.of("zone", "b"));
+    JobSpec spec = new JobSpec("zoned", null, List.of(
+        TaskSpec.handler("x", "noop", null, null).withConstraints(Map.of("zone", "b")),
+        TaskSpec.handler("y", "noop", null, null).withConstraints(Map.of("zone", "b")),
+        TaskSpec.handler("z", "noop", null, null).withConstraints(Map.of("zone", "a"))));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    awaitState(id, JobState.SUCCEEDED);
+    assertEquals(List.of("z"), a.started.stream().map(s -> s.key().taskId()).toList());
+    assertEquals(List.of("x", "y"), b.started.stream().map(s -> s.key().taskId()).sorted().toList());
+  }
+
+  @Test
+  void aSilentWorkerIsDeadAndItsAttemptsAreRetriedElsewhere() throws Exception {
+    TestingWorker first = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("lost", null, List.of(TaskSpec.handler("s", "sleep", null, null).withRetries(1)));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    await(() -> first.started.size() == 1);
+    TestingWorker second = worker("w2", 4, Map.of());
+    first.heartbeating = false;
+    await(() -> second.started.size() == 1);
+    JobRecord job = get(api.job(id)).orElseThrow();
+    assertEquals(AttemptState.LOST, job.task("s").orElseThrow().attempts().get(0).state());
+    assertEquals(2, second.started.get(0).key().attempt());
+    List<WorkerView> workers = get(api.workers());
+    assertEquals("DEAD", workers.stream().filter(v -> v.id().equals("w1")).findFirst().orElseThrow().state());
+    assertEquals("ALIVE", workers.stream().filter(v -> v.id().equals("w2")).findFirst().orElseThrow().state());
+  }
+
+  @Test
+  void listsNewestFirstWithFiltersAndPaging() throws Exception {
+    worker("w1", 4, Map.of());
+    JobSpec ok = new JobSpec("ok", null, List.of(TaskSpec.handler("a", "noop", null, null)));
+    JobSpec bad = new JobSpec("bad", null, List.of(TaskSpec.handler("a", "fail", null, null)));
+    String j1 = get(api.submit(ok, Optional.empty())).jobId();
+    String j2 = get(api.submit(bad, Optional.empty())).jobId();
+    String j3 = get(api.submit(ok, Optional.empty())).jobId();
+    awaitState(j2, JobState.FAILED);
+    awaitState(j3, JobState.SUCCEEDED);
+    List<String> all = get(api.listJobs(Optional.empty(), 10, Optional.empty())).stream().map(JobRecord::id).toList();
+    assertEquals(List.of(j3, j2, j1), all);
+    assertEquals(List.of(j2), get(api.listJobs(Optional.of(JobState.FAILED), 10, Optional.empty())).stream().map(JobRecord::id).toList());
+    assertEquals(List.of(j2, j1), get(api.listJobs(Optional.empty(), 10, Optional.of(j3))).stream().map(JobRecord::id).toList());
+    assertEquals(List.of(j3), get(api.listJobs(Optional.empty(), 1, Optional.empty())).stream().map(JobRecord::id).toList());
+  }
+
+  @Test
+  void aMasterThatLostLeadershipAnswersNotLeader() throws Exception {
+    ha.revokeCurrentLeader();
+    // the same master is the only contender, so it is granted again with a newer epoch
+    long before = api.session().map(h -> h.epoch().value()).orElse(0L);
+    await(() -> api.session().map(h -> h.epoch().value() > 1).orElse(false));
+    assertTrue(api.session().orElseThrow().epoch().value() >= before);
+    DefaultMasterApi standby = new DefaultMasterApi(kit.system(), SETTINGS, ha);
+    try {
+      get(standby.job("x"));
+      throw new AssertionError("a master without a session answered");
+    } catch (java.util.concurrent.ExecutionException e) {
+      assertTrue(e.getCause() instanceof NotLeaderException, e.toString());
+      assertEquals("http://master-1", ((NotLeaderException) e.getCause()).leader().orElseThrow().restUrl());
+    } finally {
+      standby.close();
+    }
+  }
+}

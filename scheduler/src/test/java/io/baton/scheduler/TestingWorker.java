@@ -1,0 +1,92 @@
+package io.baton.scheduler;
+
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.wire.AttemptReport;
+import io.baton.protocol.wire.AttemptSpec;
+import io.baton.protocol.wire.ToLeader;
+import io.baton.protocol.wire.ToWorker;
+import io.baton.protocol.wire.WorkerInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A worker stand-in for scheduler tests: registers with the gateway, runs handler "noop" (succeeds), "fail"
+ * (exit 1) and anything else (runs until killed) instantly, heartbeats while {@code heartbeating} is set, and
+ * records what it was told. State is shared with the test through thread-safe collections.
+ */
+final class TestingWorker {
+  final String id;
+  final List<AttemptSpec> started = new CopyOnWriteArrayList<>();
+  final List<AttemptKey> killed = new CopyOnWriteArrayList<>();
+  final Map<AttemptKey, AttemptState> acked = new ConcurrentHashMap<>();
+  volatile boolean heartbeating = true;
+  volatile long epoch;
+
+  TestingWorker(String id) {
+    this.id = id;
+  }
+
+  private record Beat() {}
+
+  Behavior<Object> behavior(ActorRef<ToLeader> gateway, double cpus, Map<String, String> labels) {
+    WorkerInfo info = new WorkerInfo(id, "localhost", cpus, 4096, labels);
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ActorRef<ToWorker> self = ctx.getSelf().narrow();
+      gateway.tell(new ToLeader.RegisterWorker(0, info, List.of(), self));
+      timers.startTimerWithFixedDelay(new Beat(), Duration.ofMillis(100));
+      return Behaviors.receive(Object.class)
+          .onMessage(Beat.class, b -> {
+            if (heartbeating && epoch > 0) {
+              gateway.tell(new ToLeader.Heartbeat(epoch, id, 0));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(ToWorker.RegistrationAccepted.class, a -> {
+            epoch = a.epoch();
+            return Behaviors.same();
+          })
+          .onMessage(ToWorker.NotRegistered.class, n -> {
+            gateway.tell(new ToLeader.RegisterWorker(n.epoch(), info, List.of(), self));
+            return Behaviors.same();
+          })
+          .onMessage(ToWorker.StartAttempts.class, s -> {
+            List<AttemptReport> reports = new ArrayList<>();
+            for (AttemptSpec a : s.attempts()) {
+              started.add(a);
+              Instant now = Instant.now();
+              reports.add(new AttemptReport(a.key(), AttemptState.RUNNING, null, now, null, null));
+              String handler = a.task().handler();
+              if ("noop".equals(handler)) {
+                reports.add(new AttemptReport(a.key(), AttemptState.SUCCEEDED, 0, now, now, null));
+              } else if ("fail".equals(handler)) {
+                reports.add(new AttemptReport(a.key(), AttemptState.FAILED, 1, now, now, "failed on purpose"));
+              }
+            }
+            gateway.tell(new ToLeader.Reports(s.epoch(), id, reports));
+            return Behaviors.same();
+          })
+          .onMessage(ToWorker.KillAttempts.class, k -> {
+            killed.addAll(k.keys());
+            Instant now = Instant.now();
+            gateway.tell(new ToLeader.Reports(k.epoch(), id, k.keys().stream()
+                .map(key -> new AttemptReport(key, k.reason(), null, null, now, "killed")).toList()));
+            return Behaviors.same();
+          })
+          .onMessage(ToWorker.AckReports.class, a -> {
+            a.acked().forEach(x -> acked.merge(x.key(), x.state(), (old, neu) -> neu.isTerminal() ? neu : old));
+            return Behaviors.same();
+          })
+          .onAnyMessage(m -> Behaviors.same())
+          .build();
+    }));
+  }
+}
