@@ -1,0 +1,79 @@
+package io.baton.ha.zookeeper;
+
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
+/**
+ * Every ZooKeeper path Baton uses, rooted at {@code /baton/<cluster-id>} (see ha/README.md for the layout).
+ * Immutable and thread-safe.
+ */
+public final class ZkPaths {
+  public static final String DEFAULT_CLUSTER_ID = "default";
+
+  private final String clusterId;
+  private final String root;
+
+  public ZkPaths(String clusterId) {
+    if (clusterId == null || clusterId.isBlank() || clusterId.contains("/") || clusterId.equals(".")
+        || clusterId.equals("..")) {
+      throw new IllegalArgumentException("invalid cluster id: '" + clusterId + "'");
+    }
+    this.clusterId = clusterId;
+    this.root = "/baton/" + clusterId;
+  }
+
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /** {@code /baton/<cluster-id>}. */
+  public String root() {
+    return root;
+  }
+
+  /** The Curator LeaderLatch participants (ephemeral sequential children). */
+  public String leaderLatch() {
+    return root + "/leaderlatch";
+  }
+
+  /** Ephemeral; the confirmed leader's {@code LeaderInfo} as JSON. */
+  public String leader() {
+    return root + "/leader";
+  }
+
+  /** Persistent; its data version is the current epoch. Every grant bumps it. */
+  public String epoch() {
+    return root + "/epoch";
+  }
+
+  /** Parent of the 256 job buckets. */
+  public String jobs() {
+    return root + "/jobs";
+  }
+
+  /** {@code jobs/<bucket>} for the job. */
+  public String jobBucket(String jobId) {
+    return jobs() + "/" + bucketOf(jobId);
+  }
+
+  /** {@code jobs/<bucket>/<jobId>}, one persistent znode per job holding its {@code JobCodec} bytes. */
+  public String job(String jobId) {
+    return jobBucket(jobId) + "/" + jobId;
+  }
+
+  /** Two lowercase hex chars: the low byte of the CRC-32 of the id's UTF-8 bytes. Stable across versions. */
+  public static String bucketOf(String jobId) {
+    checkJobId(jobId);
+    CRC32 crc = new CRC32();
+    crc.update(jobId.getBytes(StandardCharsets.UTF_8));
+    int b = (int) (crc.getValue() & 0xff);
+    return Character.forDigit(b >>> 4, 16) + "" + Character.forDigit(b & 0xf, 16);
+  }
+
+  static void checkJobId(String jobId) {
+    if (jobId == null || jobId.isEmpty() || jobId.contains("/") || jobId.equals(".") || jobId.equals("..")
+        || jobId.equals("zookeeper")) {
+      throw new IllegalArgumentException("job id is not a valid znode name: '" + jobId + "'");
+    }
+  }
+}

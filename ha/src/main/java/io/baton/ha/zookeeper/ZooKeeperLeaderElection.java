@@ -1,0 +1,306 @@
+package io.baton.ha.zookeeper;
+
+import io.baton.ha.FencedException;
+import io.baton.ha.LeaderContender;
+import io.baton.ha.LeaderElection;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.LeaderInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.leader.Participant;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leader election on a Curator {@link LeaderLatch} at {@link ZkPaths#leaderLatch()}.
+ *
+ * <p>Threading: one single-threaded executor per election runs every latch callback, every contender callback
+ * and every ZooKeeper write of the election, so grant, revoke and confirm happen in one order. On a grant the
+ * epoch is bumped in one transaction (check our latch node, set {@code /epoch}); the new data version of
+ * {@code /epoch} is the epoch. {@code SUSPENDED} counts as not leader (Curator's default error policy).
+ * {@link #confirmLeadership} writes the ephemeral {@code /leader} in a transaction that checks our latch node
+ * and the {@code /epoch} version. {@link #hasLeadership} may be called from any thread.
+ */
+public final class ZooKeeperLeaderElection implements LeaderElection {
+  private static final Logger log = LoggerFactory.getLogger(ZooKeeperLeaderElection.class);
+  private static final long RETRY_MILLIS = 300;
+
+  private final CuratorFramework client;
+  private final ZkPaths paths;
+  private final String participantId;
+  private final Terms terms;
+  private final ScheduledExecutorService events;
+  private LeaderContender contender;
+  private LeaderLatch latch;
+  private long generation;
+  private boolean closed;
+  private String grantedLatchPath;
+  private volatile Epoch granted;
+
+  public ZooKeeperLeaderElection(CuratorFramework client, ZkPaths paths, String participantId) {
+    this(client, paths, participantId, new Terms());
+  }
+
+  ZooKeeperLeaderElection(CuratorFramework client, ZkPaths paths, String participantId, Terms terms) {
+    this.client = Objects.requireNonNull(client);
+    this.paths = Objects.requireNonNull(paths);
+    this.participantId = Objects.requireNonNull(participantId);
+    this.terms = terms;
+    this.events = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "zk-election");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public void start(LeaderContender c) throws Exception {
+    Objects.requireNonNull(c);
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    events.execute(() -> {
+      try {
+        if (contender != null || closed) {
+          throw new IllegalStateException("election already started or closed");
+        }
+        contender = c;
+        latch = new LeaderLatch(client, paths.leaderLatch(), participantId, LeaderLatch.CloseMode.SILENT);
+        latch.addListener(new LeaderLatchListener() {
+          @Override
+          public void isLeader() {
+            onIsLeader();
+          }
+
+          @Override
+          public void notLeader() {
+            onNotLeader();
+          }
+        }, events);
+        latch.start();
+        started.complete(null);
+      } catch (Throwable e) {
+        started.completeExceptionally(e);
+      }
+    });
+    try {
+      started.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
+    }
+  }
+
+  private void onIsLeader() {
+    long gen = ++generation;
+    tryGrant(gen);
+  }
+
+  private void tryGrant(long gen) {
+    if (closed || gen != generation || granted != null || !latch.hasLeadership()) {
+      return;
+    }
+    String ourPath = latch.getOurPath();
+    try {
+      List<CuratorTransactionResult> results = client.transaction().forOperations(
+          client.transactionOp().check().forPath(ourPath),
+          client.transactionOp().setData().forPath(paths.epoch(), participantId.getBytes(StandardCharsets.UTF_8)));
+      Epoch epoch = new Epoch(results.get(1).getResultStat().getVersion());
+      granted = epoch;
+      grantedLatchPath = ourPath;
+      terms.granted(epoch, ourPath);
+      log.info("{} leads for {}", participantId, epoch);
+      contender.grantLeadership(epoch);
+    } catch (KeeperException e) {
+      int op = Multi.failedOp(e);
+      if (op == 1 && Multi.failedCode(e) == KeeperException.Code.NONODE) {
+        if (createEpochNode()) {
+          events.execute(() -> tryGrant(gen));
+        } else {
+          retryGrantLater(gen, e);
+        }
+      } else if (op == 0) {
+        log.info("latch node {} vanished before the epoch was bumped; waiting for the latch", ourPath);
+      } else {
+        retryGrantLater(gen, e);
+      }
+    } catch (Exception e) {
+      retryGrantLater(gen, e);
+    }
+  }
+
+  private void retryGrantLater(long gen, Exception e) {
+    log.warn("could not bump the epoch for {}; retrying: {}", participantId, e.toString());
+    events.schedule(() -> tryGrant(gen), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private boolean createEpochNode() {
+    try {
+      client.create().creatingParentsIfNeeded().forPath(paths.epoch(), new byte[0]);
+      return true;
+    } catch (KeeperException.NodeExistsException raced) {
+      return true;
+    } catch (Exception e) {
+      log.warn("could not create {}: {}", paths.epoch(), e.toString());
+      return false;
+    }
+  }
+
+  private void onNotLeader() {
+    generation++;
+    revokeIfGranted();
+    deleteOwnLeaderNode(false);
+  }
+
+  private void revokeIfGranted() {
+    Epoch epoch = granted;
+    if (epoch != null) {
+      granted = null;
+      grantedLatchPath = null;
+      terms.revoked(epoch);
+      log.info("{} no longer leads ({})", participantId, epoch);
+      contender.revokeLeadership();
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> confirmLeadership(Epoch epoch, LeaderInfo info) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      events.execute(() -> {
+        try {
+          publish(epoch, info);
+          done.complete(null);
+        } catch (Throwable e) {
+          done.completeExceptionally(e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      done.completeExceptionally(new FencedException(epoch, "election closed"));
+    }
+    return done;
+  }
+
+  private void publish(Epoch epoch, LeaderInfo info) throws Exception {
+    if (closed || !epoch.equals(granted)) {
+      throw new FencedException(epoch, "not the current leader (current term here: " + granted + ")");
+    }
+    if (epoch.value() > Integer.MAX_VALUE) {
+      throw new FencedException(epoch, "epoch out of range");
+    }
+    byte[] json = LeaderInfoJson.write(info);
+    KeeperException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Stat existing = client.checkExists().forPath(paths.leader());
+      List<CuratorOp> ops = new ArrayList<>(4);
+      ops.add(client.transactionOp().check().forPath(grantedLatchPath));
+      ops.add(client.transactionOp().check().withVersion((int) epoch.value()).forPath(paths.epoch()));
+      if (existing != null) {
+        ops.add(client.transactionOp().delete().withVersion(existing.getVersion()).forPath(paths.leader()));
+      }
+      ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(paths.leader(), json));
+      try {
+        client.transaction().forOperations(ops);
+        log.info("{} published as leader for {}", participantId, epoch);
+        return;
+      } catch (KeeperException e) {
+        int op = Multi.failedOp(e);
+        if (op == 0 || op == 1) {
+          throw new FencedException(epoch, "leadership check failed on ZooKeeper", e);
+        }
+        if (op < 0) {
+          throw e;
+        }
+        last = e; // /leader changed between the read and the transaction: read again
+      }
+    }
+    throw last;
+  }
+
+  /** Deletes {@code /leader} if this client's session owns it. */
+  private void deleteOwnLeaderNode(boolean wait) {
+    try {
+      long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+      if (!client.getZookeeperClient().isConnected()) {
+        return;
+      }
+      if (wait) {
+        Stat stat = client.checkExists().forPath(paths.leader());
+        if (stat != null && stat.getEphemeralOwner() == session) {
+          client.delete().withVersion(stat.getVersion()).forPath(paths.leader());
+        }
+      } else {
+        client.checkExists().inBackground((c, event) -> {
+          Stat stat = event.getStat();
+          if (stat != null && stat.getEphemeralOwner() == session) {
+            c.delete().withVersion(stat.getVersion()).inBackground().forPath(paths.leader());
+          }
+        }).forPath(paths.leader());
+      }
+    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
+      // someone else's now
+    } catch (Exception e) {
+      log.debug("could not delete own {}: {}", paths.leader(), e.toString());
+    }
+  }
+
+  @Override
+  public boolean hasLeadership(Epoch epoch) {
+    return epoch != null && epoch.equals(granted);
+  }
+
+  @Override
+  public List<String> participants() {
+    LeaderLatch l = latch;
+    if (l == null) {
+      return List.of();
+    }
+    try {
+      return l.getParticipants().stream().map(Participant::getId).toList();
+    } catch (Exception e) {
+      log.debug("could not read participants: {}", e.toString());
+      return List.of();
+    }
+  }
+
+  @Override
+  public void close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      events.execute(() -> {
+        try {
+          if (!closed) {
+            closed = true;
+            generation++;
+            revokeIfGranted();
+            if (latch != null) {
+              deleteOwnLeaderNode(true);
+              latch.close();
+            }
+          }
+        } catch (Throwable e) {
+          log.warn("closing the election of {}: {}", participantId, e.toString());
+        } finally {
+          done.complete(null);
+        }
+      });
+      done.get(15, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
+      return;
+    } catch (Exception e) {
+      log.warn("closing the election of {} timed out: {}", participantId, e.toString());
+    }
+    events.shutdown();
+  }
+}
