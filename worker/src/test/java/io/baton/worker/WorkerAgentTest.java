@@ -203,6 +203,18 @@ class WorkerAgentTest {
   }
 
   @Test
+  void keepsResolvingAGatewayThatIsNotReachableYet() throws Exception {
+    String address = "pekko://baton@127.0.0.1:3";
+    new TestingContender(address).start(ha.leaderElection(address));
+    startWorker(LONG_TIMEOUT);
+    eventually("leader seen", () -> status().leader().isPresent());
+    TestProbe<ToLeader> late = KIT.createTestProbe(ToLeader.class);
+    resolver.put(address, late.ref());
+    accept(late);
+    assertTrue(status().registered());
+  }
+
+  @Test
   void commandReportsRunningThenFailedWithExitCodeAndKeepsItsLog() throws Exception {
     TestProbe<ToLeader> leader = leader("pekko://baton@127.0.0.1:1");
     startWorker(LONG_TIMEOUT);
