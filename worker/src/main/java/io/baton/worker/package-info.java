@@ -23,5 +23,14 @@
  * With attempts running and no leader heard for longer than the heartbeat timeout, the agent kills them and
  * reports them LOST (self-fencing). Reports are repeated (every heartbeat and with every registration) until
  * the leader acknowledges them; a terminal attempt is forgotten once acknowledged (its log stays).
+ *
+ * <p>Edges: a duplicate StartAttempts re-reports the known attempt instead of running it again; KillAttempts for
+ * an attempt the worker does not know reports nothing; FetchLog answers found=false only when the worker neither
+ * has a log file nor knows the attempt (a known handler attempt that wrote nothing answers found=true, empty).
+ * Log reads are capped at {@code WorkerSettings.maxLogChunkBytes} and done on the actor thread.
+ *
+ * <p>The ActorSystem needs remoting for a real cluster ({@code pekko.actor.provider = remote}, Artery TCP,
+ * {@code canonical.port = 0} is fine for a worker); Baton's Kryo serializer binding comes from protocol's
+ * {@code reference.conf}.
  */
 package io.baton.worker;
