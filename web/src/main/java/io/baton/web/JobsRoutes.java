@@ -71,7 +71,11 @@ final class JobsRoutes {
             "a job spec must be sent as 'Content-Type: application/json', not '" + entity.getContentType() + "'")
             .toResponse());
       }
-      return withSizeLimit(maxBodyBytes, () -> extractStrictEntity(BODY_READ_TIMEOUT, maxBodyBytes, strict ->
+      if (entity.getContentLengthOption().orElse(0L) > maxBodyBytes) {
+        return complete(Problem.tooLarge(maxBodyBytes).toResponse());
+      }
+      // a chunked body over the limit fails the stream with EntityStreamSizeException, mapped to 413
+      return withSizeLimit(maxBodyBytes, () -> extractStrictEntity(BODY_READ_TIMEOUT, strict ->
           optionalHeaderValueByName("Idempotency-Key", key -> {
             Optional<String> badKey = key.flatMap(JobsRoutes::checkIdempotencyKey);
             if (badKey.isPresent()) {

@@ -29,8 +29,9 @@ final class PageRoutes {
       RawHeader.create("Cache-Control", "no-cache"));
 
   Route route() {
-    return get(() -> respondWithHeaders(HEADERS, () -> concat(
-        pathSingleSlash(() -> getFromResource("web/index.html", ContentTypes.TEXT_HTML_UTF8)),
-        pathPrefix("assets", () -> getFromResourceDirectory("web/assets")))));
+    // the method directive sits inside the path: a GET here must not cancel another route's 405
+    return respondWithHeaders(HEADERS, () -> concat(
+        pathSingleSlash(() -> get(() -> getFromResource("web/index.html", ContentTypes.TEXT_HTML_UTF8))),
+        pathPrefix("assets", () -> get(() -> getFromResourceDirectory("web/assets")))));
   }
 }

@@ -1,0 +1,81 @@
+package io.baton.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.protocol.LeaderInfo;
+import io.baton.scheduler.api.ClusterView;
+import io.baton.scheduler.api.WorkerView;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ClusterWorkersHealthTest extends RestTestSupport {
+
+  @Test
+  void workersHaveTheSpecShape() {
+    api.setWorkers(List.of(
+        new WorkerView("w1", "host-a", "ALIVE", 8, 16384, 1.5, 512, Map.of("zone", "a"), 2,
+            Instant.parse("2026-05-06T07:08:09.5Z")),
+        new WorkerView("w2", "host-b", "DEAD", 2, 1024, 0, 0, Map.of(), 0, null)));
+    Response r = get("/api/v1/workers");
+    assertEquals(200, r.status());
+    assertEquals("application/json", r.contentType());
+    JsonNode w1 = r.json().get("workers").get(0);
+    assertEquals(List.of("id", "host", "state", "cpus", "memoryMb", "cpusUsed", "memoryMbUsed", "labels",
+        "runningAttempts", "lastHeartbeatAt"), JobsRoutesTest.fieldNames(w1));
+    assertEquals("w1", w1.get("id").asText());
+    assertEquals("host-a", w1.get("host").asText());
+    assertEquals("ALIVE", w1.get("state").asText());
+    assertEquals(8.0, w1.get("cpus").asDouble());
+    assertEquals(16384, w1.get("memoryMb").asLong());
+    assertEquals(1.5, w1.get("cpusUsed").asDouble());
+    assertEquals(512, w1.get("memoryMbUsed").asLong());
+    assertEquals("a", w1.get("labels").get("zone").asText());
+    assertEquals(2, w1.get("runningAttempts").asInt());
+    assertEquals("2026-05-06T07:08:09.500Z", w1.get("lastHeartbeatAt").asText());
+    assertEquals("DEAD", r.json().get("workers").get(1).get("state").asText());
+  }
+
+  @Test
+  void clusterShowsLeaderSelfMastersAndZooKeeper() {
+    api.setCluster(new ClusterView(
+        Optional.of(new LeaderInfo(3, "sess", "pekko://baton@10.0.0.1:2552", "http://10.0.0.1:8080")),
+        "http://10.0.0.2:8080", false, List.of("http://10.0.0.1:8080", "http://10.0.0.2:8080"), "CONNECTED"));
+    JsonNode c = get("/api/v1/cluster").json();
+    assertEquals(3, c.get("leader").get("epoch").asLong());
+    assertEquals("pekko://baton@10.0.0.1:2552", c.get("leader").get("address").asText());
+    assertEquals("http://10.0.0.1:8080", c.get("leader").get("restUrl").asText());
+    assertEquals("http://10.0.0.2:8080", c.get("self").get("restUrl").asText());
+    assertEquals(false, c.get("self").get("isLeader").asBoolean());
+    assertEquals(2, c.get("masters").size());
+    assertEquals("CONNECTED", c.get("zookeeper").asText());
+
+    api.setCluster(new ClusterView(Optional.empty(), "http://x:1", false, List.of(), "SUSPENDED"));
+    JsonNode none = get("/api/v1/cluster").json();
+    assertTrue(none.get("leader").isNull());
+    assertEquals("SUSPENDED", none.get("zookeeper").asText());
+  }
+
+  @Test
+  void clusterAnswersEvenWhenNotLeader() {
+    api.notLeader(Optional.empty());
+    assertEquals(200, get("/api/v1/cluster").status());
+  }
+
+  @Test
+  void healthAndReadiness() {
+    for (String prefix : List.of("", "/api/v1")) {
+      Response health = get(prefix + "/healthz");
+      assertEquals(200, health.status());
+      assertEquals("UP", health.json().get("status").asText());
+      api.setReady(false);
+      get(prefix + "/readyz").assertProblem(503, "not the leader or no worker");
+      api.setReady(true);
+      assertEquals(200, get(prefix + "/readyz").status());
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.baton.web;
+
+import io.baton.protocol.JobState;
+import io.baton.protocol.LeaderInfo;
+import io.baton.protocol.job.AttemptRecord;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskRecord;
+import io.baton.scheduler.api.ClusterView;
+import io.baton.scheduler.api.MasterApi;
+import io.baton.scheduler.api.NotLeaderException;
+import io.baton.scheduler.api.WorkerView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory {@link MasterApi}: jobs live in a map, ids are {@code job-000001, ...} in submission order,
+ * and every leader call can be made to fail ({@link #failWith}) or hang ({@link #hang}). Thread-safe
+ * (synchronized); tests and Pekko's dispatcher call it concurrently.
+ */
+final class TestingMasterApi implements MasterApi {
+  private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
+
+  private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
+  private final Map<String, String> byKey = new LinkedHashMap<>();
+  private final Map<String, LogResult> logs = new ConcurrentHashMap<>();
+  private final AtomicInteger sequence = new AtomicInteger();
+  private final AtomicInteger leaderCalls = new AtomicInteger();
+  private volatile RuntimeException failure;
+  private volatile boolean hang;
+  private volatile List<WorkerView> workers = List.of();
+  private volatile ClusterView cluster = new ClusterView(Optional.empty(), "http://127.0.0.1:0", true, List.of(), "CONNECTED");
+  private volatile boolean ready;
+
+  // --- configuration -----------------------------------------------------------------------------------
+
+  void failWith(RuntimeException e) {
+    failure = e;
+  }
+
+  void notLeader(Optional<LeaderInfo> leader) {
+    failure = new NotLeaderException(leader);
+  }
+
+  void hang(boolean value) {
+    hang = value;
+  }
+
+  void reset() {
+    failure = null;
+    hang = false;
+  }
+
+  void setWorkers(List<WorkerView> value) {
+    workers = List.copyOf(value);
+  }
+
+  void setCluster(ClusterView value) {
+    cluster = value;
+  }
+
+  void setReady(boolean value) {
+    ready = value;
+  }
+
+  void putLog(String jobId, String taskId, int attempt, LogResult result) {
+    logs.put(jobId + "/" + taskId + "#" + attempt, result);
+  }
+
+  synchronized JobRecord put(JobRecord job) {
+    jobs.put(job.id(), job);
+    return job;
+  }
+
+  synchronized int jobCount() {
+    return jobs.size();
+  }
+
+  synchronized Optional<JobRecord> stored(String id) {
+    return Optional.ofNullable(jobs.get(id));
+  }
+
+  int leaderCalls() {
+    return leaderCalls.get();
+  }
+
+  // --- MasterApi ---------------------------------------------------------------------------------------
+
+  @Override
+  public CompletionStage<SubmitResult> submit(JobSpec spec, Optional<String> idempotencyKey) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        if (idempotencyKey.isPresent() && byKey.containsKey(idempotencyKey.get())) {
+          JobRecord first = jobs.get(byKey.get(idempotencyKey.get()));
+          return new SubmitResult(first.id(), first.state(), false);
+        }
+        int n = sequence.incrementAndGet();
+        String id = String.format("job-%06d", n);
+        jobs.put(id, JobRecord.submitted(id, spec, idempotencyKey.orElse(null), EPOCH.plusSeconds(n)));
+        idempotencyKey.ifPresent(k -> byKey.put(k, id));
+        return new SubmitResult(id, JobState.PENDING, true);
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, int limit, Optional<String> beforeId) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        List<JobRecord> newestFirst = new ArrayList<>(jobs.values());
+        newestFirst.sort(Comparator.comparing(JobRecord::submittedAt).thenComparing(JobRecord::id).reversed());
+        if (beforeId.isPresent()) {
+          int at = -1;
+          for (int i = 0; i < newestFirst.size(); i++) {
+            if (newestFirst.get(i).id().equals(beforeId.get())) {
+              at = i;
+            }
+          }
+          newestFirst = at < 0 ? List.of() : newestFirst.subList(at + 1, newestFirst.size());
+        }
+        return newestFirst.stream().filter(j -> state.isEmpty() || j.state() == state.get()).limit(limit).toList();
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Optional<JobRecord>> job(String jobId) {
+    return leaderCall(() -> stored(jobId));
+  }
+
+  @Override
+  public CompletionStage<CancelResult> cancel(String jobId) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        JobRecord job = jobs.get(jobId);
+        if (job == null) {
+          return CancelResult.NOT_FOUND;
+        }
+        if (job.state().isTerminal()) {
+          return CancelResult.ALREADY_FINISHED;
+        }
+        jobs.put(jobId, job.withState(JobState.CANCELLED, EPOCH.plusSeconds(100_000)));
+        return CancelResult.ACCEPTED;
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt) {
+    return leaderCall(() -> {
+      Optional<JobRecord> job = stored(jobId);
+      if (job.isEmpty()) {
+        return new LogResult.NotFound("no job with id '" + jobId + "'");
+      }
+      Optional<TaskRecord> task = job.get().task(taskId);
+      if (task.isEmpty()) {
+        return new LogResult.NotFound("job '" + jobId + "' has no task '" + taskId + "'");
+      }
+      int number = attempt.isPresent()
+          ? attempt.getAsInt()
+          : task.get().latest().map(AttemptRecord::attempt).orElse(0);
+      LogResult result = logs.get(jobId + "/" + taskId + "#" + number);
+      return result != null ? result : new LogResult.NotFound("task '" + taskId + "' has no attempt " + number);
+    });
+  }
+
+  @Override
+  public CompletionStage<List<WorkerView>> workers() {
+    return leaderCall(() -> workers);
+  }
+
+  @Override
+  public ClusterView cluster() {
+    return cluster;
+  }
+
+  @Override
+  public boolean ready() {
+    return ready;
+  }
+
+  private <T> CompletionStage<T> leaderCall(java.util.function.Supplier<T> body) {
+    leaderCalls.incrementAndGet();
+    if (hang) {
+      return new CompletableFuture<>();
+    }
+    RuntimeException f = failure;
+    if (f != null) {
+      return CompletableFuture.failedFuture(f);
+    }
+    return CompletableFuture.completedFuture(body.get());
+  }
+}
