@@ -42,7 +42,7 @@ final class JobsRoutes {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
   static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-  private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(15);
 
   private final MasterApi api;
   private final ApiCalls calls;

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeoutResponse;
 
 import io.baton.scheduler.api.MasterApi;
 import java.net.InetSocketAddress;
@@ -14,8 +15,10 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Baton's HTTP endpoint: the REST API under {@code /api/v1}, {@code /healthz}, {@code /readyz} and the status
@@ -24,6 +27,7 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
  */
 public final class RestServer implements AutoCloseable {
   private static final Duration HARD_TERMINATION_DEADLINE = Duration.ofSeconds(3);
+  private static final Duration MIN_REQUEST_TIMEOUT_MARGIN = Duration.ofSeconds(20);
 
   private final ServerBinding binding;
 
@@ -36,6 +40,13 @@ public final class RestServer implements AutoCloseable {
     ServerSettings serverSettings = ServerSettings.create(system.classicSystem());
     serverSettings = serverSettings.withParserSettings(
         serverSettings.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
+    // the ask timeout must fire before Pekko's own request timeout, so that a slow leader gets our 503
+    long requestTimeoutMillis = settings.askTimeout().plus(MIN_REQUEST_TIMEOUT_MARGIN).toMillis();
+    if (serverSettings.getTimeouts().requestTimeout().isFinite()
+        && serverSettings.getTimeouts().requestTimeout().toMillis() < requestTimeoutMillis) {
+      serverSettings = serverSettings.withTimeouts(serverSettings.getTimeouts()
+          .withRequestTimeout(FiniteDuration.create(requestTimeoutMillis, TimeUnit.MILLISECONDS)));
+    }
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(serverSettings)
@@ -54,8 +65,10 @@ public final class RestServer implements AutoCloseable {
         new WorkersRoutes(api, calls).route(),
         new ClusterRoutes(api).route(),
         health.route())));
-    return handleExceptions(problems.exceptionHandler(), () -> handleRejections(problems.rejectionHandler(), () ->
-        auth.require(() -> concat(apiV1, health.route(), new PageRoutes().route()))));
+    return withRequestTimeoutResponse(request -> Problem.of(StatusCodes.SERVICE_UNAVAILABLE, "request-timeout",
+            "Request timeout", "the server could not answer in time; retry shortly").toResponse(),
+        () -> handleExceptions(problems.exceptionHandler(), () -> handleRejections(problems.rejectionHandler(), () ->
+            auth.require(() -> concat(apiV1, health.route(), new PageRoutes().route())))));
   }
 
   public InetSocketAddress localAddress() {
