@@ -15,6 +15,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -113,7 +114,7 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
         self.tell(new ElectionFailed(error));
       }
     });
-    context.getLog().info("master {} at {} contends for leadership", restUrl, context.getSystem().address());
+    context.getLog().info("master {} at {} contends for leadership", restUrl, remoteAddress());
     return this;
   }
 
@@ -188,10 +189,16 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
     }
     sessionEpoch = granted;
     session = context.spawn(
-        LeaderSession.create(granted, context.getSystem().address().toString(), restUrl, ha.jobStore(), election,
+        LeaderSession.create(granted, remoteAddress(), restUrl, ha.jobStore(), election,
             settings, clock, sessionEvents),
         "session-" + granted.value());
     context.watchWith(session, new SessionStopped(granted));
+  }
+
+  /** The address workers reach this master at (host and port included once remoting is on). */
+  private String remoteAddress() {
+    return ((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(context.getSystem()))
+        .provider().getDefaultAddress().toString();
   }
 
   private Behavior<Command> onPostStop() {

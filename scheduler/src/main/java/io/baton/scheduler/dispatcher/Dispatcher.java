@@ -56,7 +56,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   public sealed interface AttemptLookup {}
 
-  public record AttemptFound(String workerId, int attempt) implements AttemptLookup {}
+  /** {@code handler}: a Java-handler task, whose worker writes a log file only if the handler printed something. */
+  public record AttemptFound(String workerId, int attempt, boolean handler) implements AttemptLookup {}
 
   public record AttemptMissing(String detail) implements AttemptLookup {}
 
@@ -243,7 +244,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     } else if (attempt.get().workerId() == null) {
       msg.replyTo().tell(new AttemptMissing("attempt " + attempt.get().attempt() + " was never placed on a worker"));
     } else {
-      msg.replyTo().tell(new AttemptFound(attempt.get().workerId(), attempt.get().attempt()));
+      boolean handler = job.spec().task(msg.taskId()).map(t -> t.isHandler()).orElse(false);
+      msg.replyTo().tell(new AttemptFound(attempt.get().workerId(), attempt.get().attempt(), handler));
     }
     return this;
   }

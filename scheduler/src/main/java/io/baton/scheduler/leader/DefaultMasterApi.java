@@ -133,12 +133,13 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
                   replyTo -> new ResourceManager.GetWorker(found.workerId(), replyTo), settings.askTimeout(), system.scheduler())
               .thenCompose(worker -> worker.isEmpty()
                   ? CompletableFuture.completedFuture(new LogResult.Unavailable("worker " + found.workerId() + " is not registered"))
-                  : readLog(h, worker.get(), key, 0, new ByteArrayOutputStream()));
+                  : readLog(h, worker.get(), key, found.handler(), 0, new ByteArrayOutputStream()));
         }));
   }
 
   private CompletionStage<LogResult> readLog(
-      LeaderSession.Handles h, ActorRef<ToWorker> worker, AttemptKey key, long offset, ByteArrayOutputStream into) {
+      LeaderSession.Handles h, ActorRef<ToWorker> worker, AttemptKey key, boolean handler, long offset,
+      ByteArrayOutputStream into) {
     return AskPattern.<ToWorker, LogChunk>ask(worker,
             replyTo -> new ToWorker.FetchLog(h.epoch().value(), key, offset, LOG_CHUNK_BYTES, replyTo),
             settings.askTimeout(), system.scheduler())
@@ -147,6 +148,10 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
             return CompletableFuture.<LogResult>completedFuture(
                 new LogResult.Unavailable("worker did not send the log of " + key + ": " + failure.getMessage()));
           }
+          if (!chunk.found() && handler) {
+            // a handler that printed nothing leaves no file
+            return CompletableFuture.<LogResult>completedFuture(new LogResult.Found(new byte[0]));
+          }
           if (!chunk.found()) {
             return CompletableFuture.<LogResult>completedFuture(new LogResult.NotFound("the worker keeps no log for " + key));
           }
@@ -154,7 +159,7 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
           if (chunk.eof() || chunk.data().length == 0 || into.size() >= LOG_MAX_BYTES) {
             return CompletableFuture.<LogResult>completedFuture(new LogResult.Found(into.toByteArray()));
           }
-          return readLog(h, worker, key, chunk.nextOffset(), into);
+          return readLog(h, worker, key, handler, chunk.nextOffset(), into);
         })
         .thenCompose(stage -> stage);
   }

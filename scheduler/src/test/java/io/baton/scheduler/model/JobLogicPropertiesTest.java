@@ -22,7 +22,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /** Safety rules of {@link JobLogic}, over random DAGs and random attempt outcomes. */
-class JobLogicProperties {
+class JobLogicPropertiesTest {
   private static final AttemptState[] ENDS = {
       AttemptState.SUCCEEDED, AttemptState.SUCCEEDED, AttemptState.FAILED, AttemptState.TIMED_OUT, AttemptState.LOST};
 
