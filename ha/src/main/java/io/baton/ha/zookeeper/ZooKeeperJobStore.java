@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Jobs in ZooKeeper, one persistent znode per job at {@link ZkPaths#job(String)} holding its {@link JobCodec}
  * bytes.
  *
- * <p>Threading: {@link #put} encodes on the caller's thread, queues and returns at once. One writer thread
+ * <p>Threading: {@link #put} queues the (immutable) record and returns at once. One writer thread
  * drains the queue, keeps only the last put of each job (the superseded puts' futures complete with it),
  * groups by epoch and writes each group as multi-op transactions of at most {@value #MAX_OPS} ops and
  * {@value #MAX_BYTES} bytes. Each transaction starts with the fencing checks: {@code /epoch}'s version equals
@@ -54,11 +54,12 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private volatile boolean closed;
   private boolean jobsRootKnown;
 
-  private record Pending(Epoch epoch, String jobId, byte[] bytes, CompletableFuture<Void> future) {}
+  private record Pending(Epoch epoch, JobRecord job, CompletableFuture<Void> future) {}
 
   /** The last put of one job in a drained batch, and every future it answers for. */
   private static final class Write {
     final String jobId;
+    JobRecord job;
     byte[] bytes;
     final List<CompletableFuture<Void>> futures = new ArrayList<>(1);
 
@@ -89,7 +90,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       if (closed) {
         throw new IllegalStateException("job store closed");
       }
-      queue.add(new Pending(epoch, job.id(), JobCodec.encode(job), future));
+      queue.add(new Pending(epoch, job, future));
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
     }
@@ -176,9 +177,14 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     Map<Epoch, LinkedHashMap<String, Write>> groups = new LinkedHashMap<>();
     for (Pending p : batch) {
       Write w = groups.computeIfAbsent(p.epoch(), e -> new LinkedHashMap<>())
-          .computeIfAbsent(p.jobId(), Write::new);
-      w.bytes = p.bytes();
+          .computeIfAbsent(p.job().id(), Write::new);
+      w.job = p.job();
       w.futures.add(p.future());
+    }
+    for (LinkedHashMap<String, Write> group : groups.values()) {
+      for (Write w : group.values()) {
+        w.bytes = JobCodec.encode(w.job);
+      }
     }
     for (Map.Entry<Epoch, LinkedHashMap<String, Write>> group : groups.entrySet()) {
       List<Write> chunk = new ArrayList<>();

@@ -41,8 +41,10 @@ public final class JobLogic {
     }
     Map<String, AttemptState> states = states(job);
     List<TaskSpec> ready = new ArrayList<>();
-    for (TaskSpec spec : job.spec().tasks()) {
-      TaskRecord task = job.task(spec.id()).orElseThrow();
+    List<TaskSpec> specs = job.spec().tasks();
+    for (int i = 0; i < specs.size(); i++) {
+      TaskSpec spec = specs.get(i);
+      TaskRecord task = job.tasks().get(i); // tasks are kept in spec order
       if (task.state() != AttemptState.PENDING || (task.retryAt() != null && task.retryAt().isAfter(now))) {
         continue;
       }

@@ -33,8 +33,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The leader's view of the workers for one epoch: registration, heartbeats, capacity, placement of attempts,
- * and the route of every message between workers and JobMasters. Attempts wait in arrival order until some
- * worker fits them ({@link Placement}). A worker silent past the heartbeat timeout is DEAD and its attempts are
+ * and the route of every message between workers and JobMasters. Attempts wait, grouped by what they ask for
+ * (their shape) and in arrival order within a shape, until some worker fits them ({@link Placement}). A worker silent past the heartbeat timeout is DEAD and its attempts are
  * reported LOST to their JobMasters.
  */
 public final class ResourceManager extends AbstractBehavior<ResourceManager.Command> {
@@ -89,7 +89,8 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private final TimerScheduler<Command> timers;
   private final Map<String, WorkerEntry> workers = new LinkedHashMap<>();
   private final Map<AttemptKey, Placed> placed = new HashMap<>();
-  private final LinkedHashMap<AttemptKey, Waiting> waiting = new LinkedHashMap<>();
+  /** Attempts waiting for capacity, by shape (requests of one shape are placed in arrival order). */
+  private final LinkedHashMap<Placement.Shape, LinkedHashMap<AttemptKey, Waiting>> waiting = new LinkedHashMap<>();
   private ActorRef<Dispatcher.Command> dispatcher;
 
   /**
@@ -216,7 +217,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private Behavior<Command> onRequestAttempts(RequestAttempts msg) {
     for (AttemptSpec spec : msg.attempts()) {
       if (!placed.containsKey(spec.key())) {
-        waiting.put(spec.key(), new Waiting(spec, msg.owner()));
+        waiting.computeIfAbsent(shapeOf(spec), s -> new LinkedHashMap<>()).put(spec.key(), new Waiting(spec, msg.owner()));
       }
     }
     tryPlace();
@@ -226,7 +227,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private Behavior<Command> onCancelAttempts(CancelAttempts msg) {
     Map<String, List<AttemptKey>> kills = new HashMap<>();
     for (AttemptKey key : msg.keys()) {
-      waiting.remove(key);
+      waiting.values().forEach(queue -> queue.remove(key));
       Placed p = placed.get(key);
       if (p != null) {
         kills.computeIfAbsent(p.workerId(), id -> new ArrayList<>()).add(key);
@@ -323,42 +324,42 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   }
 
   private void tryPlace() {
-    if (waiting.isEmpty()) {
-      return;
+    Iterator<Map.Entry<Placement.Shape, LinkedHashMap<AttemptKey, Waiting>>> shapes = waiting.entrySet().iterator();
+    Map<String, List<AttemptSpec>> starts = new LinkedHashMap<>();
+    while (shapes.hasNext()) {
+      Map.Entry<Placement.Shape, LinkedHashMap<AttemptKey, Waiting>> entry = shapes.next();
+      LinkedHashMap<AttemptKey, Waiting> queue = entry.getValue();
+      List<String> targets = Placement.placeUniform(freeCapacity(), entry.getKey(), queue.size());
+      Iterator<Waiting> it = queue.values().iterator();
+      for (String workerId : targets) {
+        Waiting wt = it.next();
+        it.remove();
+        WorkerEntry w = workers.get(workerId);
+        Placed p = new Placed(workerId, wt.spec().task().milliCpus(), wt.spec().task().memoryMb(), wt.owner());
+        placed.put(wt.spec().key(), p);
+        w.usedMilliCpus += p.milliCpus();
+        w.usedMemoryMb += p.memoryMb();
+        w.running++;
+        starts.computeIfAbsent(workerId, id -> new ArrayList<>()).add(wt.spec());
+        wt.owner().tell(new JobMaster.AttemptPlaced(wt.spec().key(), workerId));
+      }
+      if (queue.isEmpty()) {
+        shapes.remove();
+      }
     }
-    List<Placement.Worker> free = new ArrayList<>();
+    starts.forEach((workerId, specs) -> workers.get(workerId).ref.tell(new ToWorker.StartAttempts(epoch, specs)));
+  }
+
+  private List<Placement.Worker> freeCapacity() {
+    List<Placement.Worker> free = new ArrayList<>(workers.size());
     for (WorkerEntry w : workers.values()) {
       free.add(new Placement.Worker(w.info.workerId(), w.alive, w.info.milliCpus() - w.usedMilliCpus,
           w.info.memoryMb() - w.usedMemoryMb, w.info.labels()));
     }
-    Iterable<Placement.Request<AttemptKey>> requests = () -> new Iterator<>() {
-      private final Iterator<Waiting> it = waiting.values().iterator();
+    return free;
+  }
 
-      @Override
-      public boolean hasNext() {
-        return it.hasNext();
-      }
-
-      @Override
-      public Placement.Request<AttemptKey> next() {
-        Waiting wt = it.next();
-        return new Placement.Request<>(wt.spec().key(), wt.spec().task().milliCpus(), wt.spec().task().memoryMb(),
-            wt.spec().task().constraints());
-      }
-    };
-    List<Placement.Assignment<AttemptKey>> assignments = Placement.place(free, requests);
-    Map<String, List<AttemptSpec>> starts = new LinkedHashMap<>();
-    for (Placement.Assignment<AttemptKey> a : assignments) {
-      Waiting wt = waiting.remove(a.key());
-      WorkerEntry w = workers.get(a.workerId());
-      Placed p = new Placed(a.workerId(), wt.spec().task().milliCpus(), wt.spec().task().memoryMb(), wt.owner());
-      placed.put(a.key(), p);
-      w.usedMilliCpus += p.milliCpus();
-      w.usedMemoryMb += p.memoryMb();
-      w.running++;
-      starts.computeIfAbsent(a.workerId(), id -> new ArrayList<>()).add(wt.spec());
-      wt.owner().tell(new JobMaster.AttemptPlaced(a.key(), a.workerId()));
-    }
-    starts.forEach((workerId, specs) -> workers.get(workerId).ref.tell(new ToWorker.StartAttempts(epoch, specs)));
+  private static Placement.Shape shapeOf(AttemptSpec spec) {
+    return new Placement.Shape(spec.task().milliCpus(), spec.task().memoryMb(), spec.task().constraints());
   }
 }
