@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The throughput benchmark's load generator (see BENCHMARKS.md). Phase 1 submits {@code --tasks} noop tasks as
+ * The throughput benchmark's load generator (see BENCHMARKS.md). After an unmeasured warm-up, phase 1 submits {@code --tasks} noop tasks as
  * jobs of {@code --tasks-per-job} independent tasks and measures tasks/s from the first submit until the last job
  * SUCCEEDED. Phase 2 submits {@code --latency-jobs} one-task jobs at {@code --rate} per second and reports p50/p99
  * of finishedAt - submittedAt as the server recorded them.
@@ -40,13 +40,21 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--in-flight", defaultValue = "16") int inFlight;
 
+  @Option(names = "--warmup-tasks", defaultValue = "10000", description = "tasks run first, unmeasured (JIT warm-up)")
+  int warmupTasks;
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Override
   public Integer call() throws Exception {
     waitReady();
-    int jobs = Math.max(1, tasks / tasksPerJob);
     String spec = jobSpec("bench-throughput", tasksPerJob);
+    if (warmupTasks > 0) {
+      long w0 = System.nanoTime();
+      awaitAll(submitAll(Math.max(1, warmupTasks / tasksPerJob), spec, 0));
+      System.out.printf("warm-up: %d tasks in %.2f s (not measured)%n", warmupTasks, (System.nanoTime() - w0) / 1e9);
+    }
+    int jobs = Math.max(1, tasks / tasksPerJob);
     long start = System.nanoTime();
     List<String> ids = submitAll(jobs, spec, 0);
     long submitted = System.nanoTime();

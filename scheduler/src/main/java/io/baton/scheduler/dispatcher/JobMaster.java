@@ -60,6 +60,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private final Random random;
   private final Map<String, AttemptKey> requested = new LinkedHashMap<>();
   private int persistsInFlight;
+  /** Set when something happened that may make a task ready (start, success, retry due, failure). */
+  private boolean mayLaunch = true;
   private int cancelsInFlight;
   private JobRecord job;
 
@@ -99,7 +101,10 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
         .onMessage(AttemptReported.class, this::onReported)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(CancelsDone.class, this::onCancelsDone)
-        .onMessage(RetryDue.class, msg -> afterChange())
+        .onMessage(RetryDue.class, msg -> {
+          mayLaunch = true;
+          return afterChange();
+        })
         .onMessage(Persisted.class, this::onPersisted)
         .build();
   }
@@ -113,7 +118,16 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private Behavior<Command> onReported(AttemptReported msg) {
     AttemptReport r = msg.report();
     JobRecord next = JobLogic.applyReport(job, r, msg.workerId(), clock.instant(), settings.backoff(), random.nextDouble());
-    update(next, List.of(new ResourceManager.Ack(msg.workerId(), r.key(), r.state())));
+    ResourceManager.Ack ack = new ResourceManager.Ack(msg.workerId(), r.key(), r.state());
+    if (r.state().isTerminal()) {
+      // a result is acknowledged only once durable: after a failover the worker reports it again if not
+      mayLaunch = true;
+      update(next, List.of(ack));
+    } else {
+      // a running attempt is reported again by its worker to any new leader, so no need to wait
+      update(next, List.of());
+      resourceManager.tell(ack);
+    }
     return afterChange();
   }
 
@@ -164,7 +178,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private Behavior<Command> afterChange() {
     Instant now = clock.instant();
     List<AttemptSpec> toRequest = new ArrayList<>();
-    for (TaskSpec task : JobLogic.readyTasks(job, now)) {
+    for (TaskSpec task : mayLaunch ? JobLogic.readyTasks(job, now) : List.<TaskSpec>of()) {
       if (!requested.containsKey(task.id())) {
         AttemptKey key = new AttemptKey(job.id(), task.id(), JobLogic.nextAttempt(job, task.id()));
         requested.put(task.id(), key);
@@ -174,10 +188,13 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
     if (!toRequest.isEmpty()) {
       resourceManager.tell(new ResourceManager.RequestAttempts(toRequest, context.getSelf()));
     }
-    Optional<Instant> retryAt = JobLogic.nextRetryAt(job);
-    if (retryAt.isPresent() && retryAt.get().isAfter(now)) {
-      timers.startSingleTimer("retry", new RetryDue(), Duration.between(now, retryAt.get()));
+    if (mayLaunch) {
+      Optional<Instant> retryAt = JobLogic.nextRetryAt(job);
+      if (retryAt.isPresent() && retryAt.get().isAfter(now)) {
+        timers.startSingleTimer("retry", new RetryDue(), Duration.between(now, retryAt.get()));
+      }
     }
+    mayLaunch = false;
     boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0
         && persistsInFlight == 0 && JobLogic.activeAttempts(job).isEmpty();
     return done ? Behaviors.stopped() : this;

@@ -39,9 +39,9 @@ public final class JobLogic {
     if (job.state() != JobState.RUNNING) {
       return List.of();
     }
-    Map<String, AttemptState> states = states(job);
-    List<TaskSpec> ready = new ArrayList<>();
     List<TaskSpec> specs = job.spec().tasks();
+    Map<String, AttemptState> states = specs.stream().anyMatch(t -> !t.dependsOn().isEmpty()) ? states(job) : Map.of();
+    List<TaskSpec> ready = new ArrayList<>();
     for (int i = 0; i < specs.size(); i++) {
       TaskSpec spec = specs.get(i);
       TaskRecord task = job.tasks().get(i); // tasks are kept in spec order

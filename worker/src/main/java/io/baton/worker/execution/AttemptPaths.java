@@ -19,11 +19,13 @@ public record AttemptPaths(Path dataDir) {
     return dataDir.resolve("logs").resolve(safe(key.jobId())).resolve(safe(key.taskId())).resolve(key.attempt() + ".log");
   }
 
+  private static final java.util.regex.Pattern UNSAFE = java.util.regex.Pattern.compile("[^A-Za-z0-9._-]");
+
   static String safe(String id) {
     if (id == null || id.isEmpty()) {
       return "_";
     }
-    String s = id.replaceAll("[^A-Za-z0-9._-]", "_");
+    String s = UNSAFE.matcher(id).replaceAll("_");
     if (s.equals(".") || s.equals("..")) {
       return s.replace('.', '_');
     }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Throughput benchmark (see BENCHMARKS.md): a real ZooKeeper process, one master and two worker processes on
+# loopback; 20,000 noop tasks submitted over REST, then one-task jobs for submit-to-SUCCEEDED latency.
+# Usage: bench/throughput.sh [extra `baton bench` flags, e.g. --tasks 50000 --tasks-per-job 200]
+set -euo pipefail
+home="$(cd "$(dirname "$0")/.." && pwd)"
+baton="$home/bin/baton"
+work="$(mktemp -d /tmp/baton-bench.XXXXXX)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+zk_port=$(free_port); rest_port=$(free_port)
+"$baton" --version >/dev/null   # builds the jar on first use, outside the measurement
+export BATON_LOG_LEVEL=WARN
+"$baton" zookeeper --port "$zk_port" --data-dir "$work/zk" >"$work/zk.log" 2>&1 & pids+=($!)
+until grep -q "zookeeper listening" "$work/zk.log" 2>/dev/null; do sleep 0.2; done
+BATON_JAVA_OPTS="${BENCH_MASTER_OPTS:-}" "$baton" master --zk "127.0.0.1:$zk_port" --rest-port "$rest_port" --port 0 --data-dir "$work/m" >"$work/master.log" 2>&1 & pids+=($!)
+for w in 1 2; do
+  BATON_JAVA_OPTS="${BENCH_WORKER_OPTS:-}" "$baton" worker --zk "127.0.0.1:$zk_port" --worker-id "bench-$w" --data-dir "$work/w$w" >"$work/worker$w.log" 2>&1 & pids+=($!)
+done
+echo "cluster: zookeeper :$zk_port, master REST :$rest_port, 2 workers ($(nproc) cores each offered; tasks ask 0.01 cpu)"
+cpu() { ps -o cputimes= -p "$1" 2>/dev/null | tr -d ' '; }
+names=(zookeeper master worker-1 worker-2)
+before=(); for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
+BATON_JAVA_OPTS="-Xmx1g" "$baton" bench --url "http://127.0.0.1:$rest_port" "$@"
+line="cpu seconds used during the run:"
+for i in "${!pids[@]}"; do line+=" ${names[$i]} $(( $(cpu "${pids[$i]}") - ${before[$i]} ))"; done
+echo "$line (the load generator's own JVM not counted; $(nproc) cores in all)"
