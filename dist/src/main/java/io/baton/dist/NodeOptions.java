@@ -42,8 +42,29 @@ final class NodeOptions {
   @Option(names = "--heartbeat-timeout-ms", description = "worker heartbeat timeout (baton.heartbeat.timeout; default 5000)")
   Long heartbeatTimeoutMs;
 
+  /** Environment variables and the settings they set. */
+  static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+      Map.entry("BATON_ZK", "baton.zookeeper.connect"),
+      Map.entry("BATON_CLUSTER_ID", "baton.cluster-id"),
+      Map.entry("BATON_ZK_SESSION_TIMEOUT", "baton.zookeeper.session-timeout"),
+      Map.entry("BATON_DATA_DIR", "baton.data-dir"),
+      Map.entry("BATON_HOST", "baton.host"),
+      Map.entry("BATON_REST_PORT", "baton.rest.port"),
+      Map.entry("BATON_TOKEN", "baton.rest.token"),
+      Map.entry("BATON_PORT", "baton.remote.port"),
+      Map.entry("BATON_HEARTBEAT_INTERVAL", "baton.heartbeat.interval"),
+      Map.entry("BATON_HEARTBEAT_TIMEOUT", "baton.heartbeat.timeout"),
+      Map.entry("BATON_WORKER_ID", "baton.worker.id"),
+      Map.entry("BATON_CPUS", "baton.worker.cpus"),
+      Map.entry("BATON_MEMORY_MB", "baton.worker.memory-mb"),
+      Map.entry("BATON_LABELS", "baton.worker.labels"));
+
   /** Flags over environment over the --config file over reference.conf. */
   Config load(Map<String, Object> extra) {
+    return load(extra, System.getenv());
+  }
+
+  Config load(Map<String, Object> extra, Map<String, String> env) {
     Map<String, Object> flags = new HashMap<>(extra);
     put(flags, "baton.zookeeper.connect", zk);
     put(flags, "baton.cluster-id", clusterId);
@@ -59,8 +80,10 @@ final class NodeOptions {
     if (configFile != null && file.isEmpty()) {
       throw new IllegalArgumentException("config file " + configFile + " is missing or empty");
     }
-    // environment variables are resolved in reference.conf; the file may also use ${?VAR}
-    return ConfigFactory.parseMap(flags).withFallback(file).withFallback(ConfigFactory.load()).resolve();
+    Map<String, Object> fromEnv = new HashMap<>();
+    ENVIRONMENT.forEach((variable, key) -> put(fromEnv, key, env.get(variable)));
+    return ConfigFactory.parseMap(flags).withFallback(ConfigFactory.parseMap(fromEnv)).withFallback(file)
+        .withFallback(ConfigFactory.load()).resolve();
   }
 
   private static void put(Map<String, Object> m, String key, Object value) {
