@@ -63,7 +63,7 @@ class MasterActorsTest {
 
   private TestingWorker worker(String id, double cpus, Map<String, String> labels) throws Exception {
     TestingWorker w = new TestingWorker(id);
-    kit.spawn(w.behavior(gateway, cpus, labels), "worker-" + id);
+    w.ref = kit.spawn(w.behavior(gateway, cpus, labels), "worker-" + id);
     await(() -> w.epoch > 0);
     return w;
   }
@@ -227,5 +227,66 @@ class MasterActorsTest {
     } finally {
       standby.close();
     }
+  }
+
+  @Test
+  void aNewLeaderAdoptsRunningAttemptsInsteadOfRerunningThem() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("adopt", null, List.of(
+        TaskSpec.handler("long", "sleep", null, null), TaskSpec.handler("next", "noop", null, List.of("long"))));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    await(() -> w.started.size() == 1);
+    long oldEpoch = api.session().orElseThrow().epoch().value();
+    ha.revokeCurrentLeader();
+    await(() -> api.session().map(h -> h.epoch().value() > oldEpoch).orElse(false));
+    w.ref.tell(new TestingWorker.Reregister());
+    await(() -> w.epoch > oldEpoch);
+    // still one attempt, still running, on the same worker: adopted
+    JobRecord job = get(api.job(id)).orElseThrow();
+    assertEquals(1, job.task("long").orElseThrow().attempts().size());
+    assertEquals(AttemptState.RUNNING, job.task("long").orElseThrow().state());
+    assertEquals(1, w.started.size());
+    // and it finishes under the new leader
+    assertEquals(MasterApi.CancelResult.ACCEPTED, get(api.cancel(id)));
+    await(() -> w.killed.size() == 1);
+    awaitState(id, JobState.CANCELLED);
+  }
+
+  @Test
+  void attemptsAWorkerNoLongerHasAreLostAndRetriedAfterFailover() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("gone", null, List.of(TaskSpec.handler("long", "sleep", null, null).withRetries(1)));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    await(() -> w.started.size() == 1);
+    long oldEpoch = api.session().orElseThrow().epoch().value();
+    w.running.clear(); // as if the worker had restarted and lost the attempt
+    ha.revokeCurrentLeader();
+    await(() -> api.session().map(h -> h.epoch().value() > oldEpoch).orElse(false));
+    w.ref.tell(new TestingWorker.Reregister());
+    await(() -> w.started.size() == 2);
+    assertTrue(w.epoch > oldEpoch);
+    JobRecord job = get(api.job(id)).orElseThrow();
+    assertEquals(AttemptState.LOST, job.task("long").orElseThrow().attempts().get(0).state());
+    assertEquals(2, w.started.get(1).key().attempt());
+  }
+
+  @Test
+  void attemptsOfAWorkerThatNeverComesBackAreLostOnlyAfterTheHeartbeatTimeout() throws Exception {
+    TestingWorker gone = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("silent", null, List.of(TaskSpec.handler("long", "sleep", null, null).withRetries(1)));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    await(() -> gone.started.size() == 1);
+    gone.heartbeating = false;
+    long oldEpoch = api.session().orElseThrow().epoch().value();
+    ha.revokeCurrentLeader();
+    await(() -> api.session().map(h -> h.epoch().value() > oldEpoch).orElse(false));
+    long sessionStart = System.nanoTime();
+    TestingWorker other = worker("w2", 4, Map.of());
+    await(() -> other.started.size() == 1);
+    long waitedMs = (System.nanoTime() - sessionStart) / 1_000_000;
+    assertTrue(waitedMs >= SETTINGS.heartbeatTimeout().toMillis() - 50,
+        "retried after " + waitedMs + " ms, before the heartbeat timeout");
+    JobRecord job = get(api.job(id)).orElseThrow();
+    assertEquals(AttemptState.LOST, job.task("long").orElseThrow().attempts().get(0).state());
   }
 }

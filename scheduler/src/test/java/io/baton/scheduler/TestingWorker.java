@@ -28,6 +28,8 @@ final class TestingWorker {
   final List<AttemptSpec> started = new CopyOnWriteArrayList<>();
   final List<AttemptKey> killed = new CopyOnWriteArrayList<>();
   final Map<AttemptKey, AttemptState> acked = new ConcurrentHashMap<>();
+  /** Attempts this worker is running (reported on every registration); a test may clear it to fake a restart. */
+  final Map<AttemptKey, AttemptReport> running = new ConcurrentHashMap<>();
   volatile boolean heartbeating = true;
   volatile long epoch;
 
@@ -36,6 +38,11 @@ final class TestingWorker {
   }
 
   private record Beat() {}
+
+  /** Register again (what a real worker does when retrieval shows a new leader). */
+  record Reregister() {}
+
+  volatile ActorRef<Object> ref;
 
   Behavior<Object> behavior(ActorRef<ToLeader> gateway, double cpus, Map<String, String> labels) {
     WorkerInfo info = new WorkerInfo(id, "localhost", cpus, 4096, labels);
@@ -50,12 +57,16 @@ final class TestingWorker {
             }
             return Behaviors.same();
           })
+          .onMessage(Reregister.class, x -> {
+            gateway.tell(new ToLeader.RegisterWorker(0, info, List.copyOf(running.values()), self));
+            return Behaviors.same();
+          })
           .onMessage(ToWorker.RegistrationAccepted.class, a -> {
             epoch = a.epoch();
             return Behaviors.same();
           })
           .onMessage(ToWorker.NotRegistered.class, n -> {
-            gateway.tell(new ToLeader.RegisterWorker(n.epoch(), info, List.of(), self));
+            gateway.tell(new ToLeader.RegisterWorker(n.epoch(), info, List.copyOf(running.values()), self));
             return Behaviors.same();
           })
           .onMessage(ToWorker.StartAttempts.class, s -> {
@@ -63,8 +74,12 @@ final class TestingWorker {
             for (AttemptSpec a : s.attempts()) {
               started.add(a);
               Instant now = Instant.now();
-              reports.add(new AttemptReport(a.key(), AttemptState.RUNNING, null, now, null, null));
+              AttemptReport runningReport = new AttemptReport(a.key(), AttemptState.RUNNING, null, now, null, null);
+              reports.add(runningReport);
               String handler = a.task().handler();
+              if (!"noop".equals(handler) && !"fail".equals(handler)) {
+                running.put(a.key(), runningReport);
+              }
               if ("noop".equals(handler)) {
                 reports.add(new AttemptReport(a.key(), AttemptState.SUCCEEDED, 0, now, now, null));
               } else if ("fail".equals(handler)) {
@@ -76,6 +91,7 @@ final class TestingWorker {
           })
           .onMessage(ToWorker.KillAttempts.class, k -> {
             killed.addAll(k.keys());
+            k.keys().forEach(running::remove);
             Instant now = Instant.now();
             gateway.tell(new ToLeader.Reports(k.epoch(), id, k.keys().stream()
                 .map(key -> new AttemptReport(key, k.reason(), null, null, now, "killed")).toList()));

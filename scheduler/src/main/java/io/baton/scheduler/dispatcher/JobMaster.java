@@ -47,7 +47,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   private record RetryDue() implements Command {}
 
-  private record Persisted(List<ResourceManager.Ack> acks, Throwable failure) implements Command {}
+  private record Persisted(List<ResourceManager.Command> afterDurable, Throwable failure) implements Command {}
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -90,6 +90,15 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   }
 
   private Behavior<Command> begin() {
+    List<ResourceManager.Tracked> active = new ArrayList<>();
+    for (AttemptKey key : JobLogic.activeAttempts(job)) {
+      TaskSpec spec = job.spec().task(key.taskId()).orElseThrow();
+      String workerId = job.task(key.taskId()).flatMap(t -> t.attempt(key.attempt())).map(a -> a.workerId()).orElse("");
+      active.add(new ResourceManager.Tracked(key, workerId, spec.milliCpus(), spec.memoryMb()));
+    }
+    if (!active.isEmpty()) {
+      resourceManager.tell(new ResourceManager.Track(active, context.getSelf()));
+    }
     update(JobLogic.start(job, clock.instant()), List.of());
     return afterChange();
   }
@@ -111,7 +120,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   private Behavior<Command> onPlaced(AttemptPlaced msg) {
     requested.remove(msg.key().taskId());
-    update(JobLogic.scheduled(job, msg.key(), msg.workerId()), List.of());
+    // the worker is asked to start it only once the attempt is durable (see ResourceManager.Launch)
+    update(JobLogic.scheduled(job, msg.key(), msg.workerId()), List.of(new ResourceManager.Launch(List.of(msg.key()))));
     return afterChange();
   }
 
@@ -157,22 +167,25 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       dispatcher.tell(new Dispatcher.StoreFailed(job.id(), msg.failure()));
       return Behaviors.stopped();
     }
-    msg.acks().forEach(resourceManager::tell);
+    msg.afterDurable().forEach(resourceManager::tell);
     return afterChange();
   }
 
-  /** Records a new version of the job: persisted (then the acks go out) and shown to the Dispatcher. */
-  private void update(JobRecord next, List<ResourceManager.Ack> acks) {
+  /**
+   * Records a new version of the job: shown to the Dispatcher and persisted; {@code afterDurable} (acks,
+   * launches) goes to the ResourceManager only once the store confirmed the write.
+   */
+  private void update(JobRecord next, List<ResourceManager.Command> afterDurable) {
     boolean changed = next != job;
     job = next;
-    if (!changed && acks.isEmpty()) {
+    if (!changed && afterDurable.isEmpty()) {
       return;
     }
     if (changed) {
       dispatcher.tell(new Dispatcher.JobUpdated(job));
     }
     persistsInFlight++;
-    context.pipeToSelf(store.put(epoch, job), (ok, failure) -> new Persisted(acks, failure));
+    context.pipeToSelf(store.put(epoch, job), (ok, failure) -> new Persisted(afterDurable, failure));
   }
 
   private Behavior<Command> afterChange() {

@@ -11,6 +11,7 @@ import io.baton.scheduler.SchedulerSettings;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobMaster;
+import io.baton.scheduler.model.Reconciliation;
 import io.baton.scheduler.policy.Placement;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The leader's view of the workers for one epoch: registration, heartbeats, capacity, placement of attempts,
  * and the route of every message between workers and JobMasters. Attempts wait, grouped by what they ask for
- * (their shape) and in arrival order within a shape, until some worker fits them ({@link Placement}). A worker silent past the heartbeat timeout is DEAD and its attempts are
+ * (their shape) and in arrival order within a shape, until some worker fits them ({@link Placement}). A placed
+ * attempt holds its capacity at once but is sent to its worker only after its JobMaster has recorded it durably
+ * ({@link Launch}), so after a failover the store knows every attempt that may be running; the new leader's
+ * JobMasters {@link Track} them and {@link Reconciliation} decides which are adopted and which are LOST. A worker silent past the heartbeat timeout is DEAD and its attempts are
  * reported LOST to their JobMasters.
  */
 public final class ResourceManager extends AbstractBehavior<ResourceManager.Command> {
@@ -51,6 +55,17 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
 
   /** Cancel these attempts: drop the waiting ones, kill the placed ones; then tell {@code replyTo} CancelsDone. */
   public record CancelAttempts(List<AttemptKey> keys, ActorRef<JobMaster.Command> replyTo) implements Command {}
+
+  /** The owner has durably recorded these placed attempts: now ask their workers to start them. */
+  public record Launch(List<AttemptKey> keys) implements Command {}
+
+  /**
+   * After a failover: attempts the store says are active on some worker. They are adopted when their worker
+   * reports them, LOST when it re-registers without them or does not re-register within the heartbeat timeout.
+   */
+  public record Track(List<Tracked> attempts, ActorRef<JobMaster.Command> owner) implements Command {}
+
+  public record Tracked(AttemptKey key, String workerId, long milliCpus, long memoryMb) {}
 
   /** A JobMaster has durably recorded this report: acknowledge it to the worker. */
   public record Ack(String workerId, AttemptKey key, AttemptState state) implements Command {}
@@ -77,7 +92,13 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     List<ToWorker.Acked> pendingAcks = new ArrayList<>();
   }
 
-  private record Placed(String workerId, long milliCpus, long memoryMb, ActorRef<JobMaster.Command> owner) {}
+  /** An attempt holding capacity on a worker; {@code launched} once its worker was asked to run it. */
+  private record Placed(
+      String workerId, long milliCpus, long memoryMb, ActorRef<JobMaster.Command> owner, AttemptSpec spec, boolean launched) {
+    Placed asLaunched() {
+      return new Placed(workerId, milliCpus, memoryMb, owner, spec, true);
+    }
+  }
 
   private record Waiting(AttemptSpec spec, ActorRef<JobMaster.Command> owner) {}
 
@@ -92,6 +113,11 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   /** Attempts waiting for capacity, by shape (requests of one shape are placed in arrival order). */
   private final LinkedHashMap<Placement.Shape, LinkedHashMap<AttemptKey, Waiting>> waiting = new LinkedHashMap<>();
   private ActorRef<Dispatcher.Command> dispatcher;
+  private final Instant sessionStart;
+  /** Tracked (recovered) attempts not yet confirmed by a registration of their worker, with that worker. */
+  private final Map<AttemptKey, String> unconfirmed = new HashMap<>();
+  /** What each worker reported when it first registered in this session. */
+  private final Map<String, java.util.Set<AttemptKey>> reportedAtRegistration = new HashMap<>();
 
   /**
    * @param aliveWorkers updated by this actor with the number of ALIVE workers (read by readiness checks)
@@ -113,6 +139,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     this.settings = settings;
     this.clock = clock;
     this.aliveWorkers = aliveWorkers;
+    this.sessionStart = clock.instant();
     aliveWorkers.set(0);
   }
 
@@ -124,6 +151,8 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
         .onMessage(RequestAttempts.class, this::onRequestAttempts)
         .onMessage(CancelAttempts.class, this::onCancelAttempts)
         .onMessage(Ack.class, this::onAck)
+        .onMessage(Launch.class, this::onLaunch)
+        .onMessage(Track.class, this::onTrack)
         .onMessage(KillUntracked.class, this::onKillUntracked)
         .onMessage(ListWorkers.class, this::onListWorkers)
         .onMessage(GetWorker.class, this::onGetWorker)
@@ -186,10 +215,87 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     context.getLog().info("worker {} registered from {} ({} cpus, {} MB, labels {}, {} attempts reported)",
         r.workerId(), r.info().host(), r.info().cpus(), r.info().memoryMb(), r.info().labels(), r.attempts().size());
     w.ref.tell(new ToWorker.RegistrationAccepted(epoch, context.getSelf().path().name()));
+    recomputeUsage(w);
+    List<AttemptKey> trackedHere = unconfirmed.entrySet().stream()
+        .filter(e -> e.getValue().equals(r.workerId())).map(Map.Entry::getKey).toList();
+    Reconciliation.Outcome outcome = Reconciliation.onRegistration(trackedHere, r.attempts());
+    reportedAtRegistration.putIfAbsent(r.workerId(), new java.util.HashSet<>(
+        r.attempts().stream().map(AttemptReport::key).toList()));
+    r.attempts().forEach(a -> unconfirmed.remove(a.key()));
     for (AttemptReport report : r.attempts()) {
       route(report, r.workerId());
     }
+    for (AttemptKey key : outcome.lost()) {
+      unconfirmed.remove(key);
+      route(lostReport(key, "worker " + r.workerId() + " re-registered without it"), r.workerId());
+    }
+    if (!trackedHere.isEmpty()) {
+      context.getLog().info("worker {}: {} attempts adopted, {} results recorded, {} lost", r.workerId(),
+          outcome.adopted().size(), outcome.recorded().size(), outcome.lost().size());
+    }
     tryPlace();
+  }
+
+  private AttemptReport lostReport(AttemptKey key, String why) {
+    return new AttemptReport(key, AttemptState.LOST, null, null, clock.instant(), why);
+  }
+
+  private void recomputeUsage(WorkerEntry w) {
+    w.usedMilliCpus = 0;
+    w.usedMemoryMb = 0;
+    w.running = 0;
+    for (Placed p : placed.values()) {
+      if (p.workerId().equals(w.info.workerId())) {
+        w.usedMilliCpus += p.milliCpus();
+        w.usedMemoryMb += p.memoryMb();
+        w.running++;
+      }
+    }
+  }
+
+  private void reserve(Placed p) {
+    WorkerEntry w = workers.get(p.workerId());
+    if (w != null) {
+      w.usedMilliCpus += p.milliCpus();
+      w.usedMemoryMb += p.memoryMb();
+      w.running++;
+    }
+  }
+
+  private Behavior<Command> onLaunch(Launch msg) {
+    Map<String, List<AttemptSpec>> starts = new LinkedHashMap<>();
+    for (AttemptKey key : msg.keys()) {
+      Placed p = placed.get(key);
+      if (p != null && !p.launched()) {
+        placed.put(key, p.asLaunched());
+        starts.computeIfAbsent(p.workerId(), id -> new ArrayList<>()).add(p.spec());
+      }
+    }
+    starts.forEach((workerId, specs) -> {
+      WorkerEntry w = workers.get(workerId);
+      if (w != null) {
+        w.ref.tell(new ToWorker.StartAttempts(epoch, specs));
+      }
+    });
+    return this;
+  }
+
+  private Behavior<Command> onTrack(Track msg) {
+    for (Tracked t : msg.attempts()) {
+      if (placed.containsKey(t.key())) {
+        continue;
+      }
+      Placed p = new Placed(t.workerId(), t.milliCpus(), t.memoryMb(), msg.owner(), null, true);
+      placed.put(t.key(), p);
+      reserve(p);
+      java.util.Set<AttemptKey> reported = reportedAtRegistration.get(t.workerId());
+      if (reported == null) {
+        unconfirmed.put(t.key(), t.workerId());
+      } else if (!reported.contains(t.key())) {
+        route(lostReport(t.key(), "worker " + t.workerId() + " re-registered without it"), t.workerId());
+      }
+    }
+    return this;
   }
 
   private void route(AttemptReport report, String workerId) {
@@ -229,8 +335,12 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     for (AttemptKey key : msg.keys()) {
       waiting.values().forEach(queue -> queue.remove(key));
       Placed p = placed.get(key);
-      if (p != null) {
+      if (p != null && p.launched()) {
         kills.computeIfAbsent(p.workerId(), id -> new ArrayList<>()).add(key);
+      } else if (p != null) {
+        // never sent to its worker: it ends here
+        route(new AttemptReport(key, AttemptState.CANCELLED, null, null, clock.instant(), "cancelled before it started"),
+            p.workerId());
       }
     }
     kills.forEach((workerId, keys) -> {
@@ -306,6 +416,13 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
         loseAttemptsOf(w);
       }
     }
+    for (AttemptKey key : Reconciliation.lostAfterGrace(unconfirmed, reportedAtRegistration.keySet(), sessionStart,
+        settings.heartbeatTimeout(), clock.instant())) {
+      String workerId = unconfirmed.remove(key);
+      route(lostReport(key, "worker " + workerId + " did not re-register within "
+          + settings.heartbeatTimeout().toMillis() + " ms of the new leader"), workerId);
+      changed = true;
+    }
     if (changed) {
       tryPlace();
     }
@@ -325,7 +442,6 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
 
   private void tryPlace() {
     Iterator<Map.Entry<Placement.Shape, LinkedHashMap<AttemptKey, Waiting>>> shapes = waiting.entrySet().iterator();
-    Map<String, List<AttemptSpec>> starts = new LinkedHashMap<>();
     while (shapes.hasNext()) {
       Map.Entry<Placement.Shape, LinkedHashMap<AttemptKey, Waiting>> entry = shapes.next();
       LinkedHashMap<AttemptKey, Waiting> queue = entry.getValue();
@@ -335,19 +451,18 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
         Waiting wt = it.next();
         it.remove();
         WorkerEntry w = workers.get(workerId);
-        Placed p = new Placed(workerId, wt.spec().task().milliCpus(), wt.spec().task().memoryMb(), wt.owner());
+        Placed p = new Placed(workerId, wt.spec().task().milliCpus(), wt.spec().task().memoryMb(), wt.owner(),
+            wt.spec(), false);
         placed.put(wt.spec().key(), p);
         w.usedMilliCpus += p.milliCpus();
         w.usedMemoryMb += p.memoryMb();
         w.running++;
-        starts.computeIfAbsent(workerId, id -> new ArrayList<>()).add(wt.spec());
         wt.owner().tell(new JobMaster.AttemptPlaced(wt.spec().key(), workerId));
       }
       if (queue.isEmpty()) {
         shapes.remove();
       }
     }
-    starts.forEach((workerId, specs) -> workers.get(workerId).ref.tell(new ToWorker.StartAttempts(epoch, specs)));
   }
 
   private List<Placement.Worker> freeCapacity() {
