@@ -75,6 +75,11 @@ public record Problem(
         List.of(), leaderRestUrl);
   }
 
+  public static Problem leaderUnreachable(String leaderRestUrl, String reason) {
+    return new Problem(StatusCodes.SERVICE_UNAVAILABLE, TYPE_PREFIX + "leader-unreachable", "Leader unreachable",
+        "the leader at " + leaderRestUrl + " cannot be reached: " + reason, List.of(), Optional.of(leaderRestUrl));
+  }
+
   public static Problem timeout(String detail) {
     return of(StatusCodes.SERVICE_UNAVAILABLE, "leader-timeout", "Leader did not answer in time", detail);
   }

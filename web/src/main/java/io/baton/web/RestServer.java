@@ -9,8 +9,10 @@ import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeout
 import io.baton.scheduler.api.MasterApi;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -22,7 +24,8 @@ import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Baton's HTTP endpoint: the REST API under {@code /api/v1}, {@code /healthz}, {@code /readyz} and the status
- * page at {@code /}, bound once by {@link #start}. Every error leaves as problem+json through one
+ * page at {@code /}, bound once by {@link #start}. On a standby, API requests are forwarded to the leader
+ * ({@link LeaderForwarding}). Every error leaves as problem+json through one
  * {@link ProblemMapper}. Thread-safe; {@link #close()} may be called from any thread, more than once.
  */
 public final class RestServer implements AutoCloseable {
@@ -50,12 +53,24 @@ public final class RestServer implements AutoCloseable {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(serverSettings)
-        .bind(routes(settings, api))
+        .bind(routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings))))
         .thenApply(RestServer::new);
   }
 
-  /** The whole route tree, with auth and problem+json mapping; exposed for tests and embedding. */
+  /**
+   * The whole route tree, with auth and problem+json mapping but without forwarding to the leader (a standby
+   * answers 503 naming it); exposed for tests and embedding.
+   */
   public static Route routes(RestSettings settings, MasterApi api) {
+    return routes(settings, api, Optional.empty());
+  }
+
+  /** The whole route tree; on a standby, {@code /api/v1} requests go to the leader through {@code system}. */
+  public static Route routes(ActorSystem<?> system, RestSettings settings, MasterApi api) {
+    return routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)));
+  }
+
+  private static Route routes(RestSettings settings, MasterApi api, Optional<LeaderForwarding> forwarding) {
     ProblemMapper problems = new ProblemMapper(settings.maxBodyBytes());
     ApiCalls calls = new ApiCalls(settings.askTimeout());
     BearerAuth auth = new BearerAuth(settings.token());
@@ -68,7 +83,10 @@ public final class RestServer implements AutoCloseable {
     return withRequestTimeoutResponse(request -> Problem.of(StatusCodes.SERVICE_UNAVAILABLE, "request-timeout",
             "Request timeout", "the server could not answer in time; retry shortly").toResponse(),
         () -> handleExceptions(problems.exceptionHandler(), () -> handleRejections(problems.rejectionHandler(), () ->
-            auth.require(() -> concat(apiV1, health.route(), new PageRoutes().route())))));
+            auth.require(() -> {
+              Supplier<Route> local = () -> concat(apiV1, health.route(), new PageRoutes().route());
+              return forwarding.map(f -> f.route(local)).orElseGet(local);
+            }))));
   }
 
   public InetSocketAddress localAddress() {

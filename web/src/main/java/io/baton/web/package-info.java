@@ -5,6 +5,8 @@
  *   HTTP client ──► RestServer (bind host:port, 1 MiB body limit)
  *                     │ handleExceptions / handleRejections ──► ProblemMapper ──► application/problem+json
  *                     │ BearerAuth (POST/PUT/PATCH/DELETE need the token, when one is set)
+ *                     │ LeaderForwarding: on a standby, /api/v1/* (but cluster, healthz, readyz) ──► leader's REST
+ *                     │   (X-Baton-Forwarded-By: never forwarded twice; leader unreachable ──► 503 + its URL)
  *                     ├─ /api/v1/jobs…     JobsRoutes ── JobSpecParser (pure: JSON ──► JobSpec | violations)
  *                     ├─ /api/v1/workers   WorkersRoutes
  *                     ├─ /api/v1/cluster   ClusterRoutes
