@@ -17,13 +17,18 @@ import io.baton.worker.connection.LeaderResolver;
 import io.baton.worker.execution.AttemptBook;
 import io.baton.worker.execution.AttemptLauncher;
 import io.baton.worker.execution.AttemptPaths;
+import io.baton.worker.execution.Leftovers;
 import io.baton.worker.execution.LogReader;
 import io.baton.worker.execution.RunningAttempt;
 import io.baton.worker.execution.RunningAttempt.Outcome;
+import io.baton.worker.execution.RunRecord;
+import io.baton.worker.execution.RunRecordWriter;
+import io.baton.worker.execution.RunRecords;
 import io.baton.worker.execution.TaskHandlers;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,6 +66,12 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   /** Kills every running attempt and stops the agent (the same happens when the agent stops otherwise). */
   public record Stop() implements Command {}
 
+  /**
+   * Stops the agent as {@code kill -9} would: its processes keep running and its run records stay (tests only;
+   * handler attempts are interrupted, as they would die with the JVM).
+   */
+  record Crash() implements Command {}
+
   private record LeaderChanged(Optional<LeaderInfo> leader) implements Command {}
 
   private record RetrievalFailed(Throwable error) implements Command {}
@@ -84,6 +95,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   private static final Object HEARTBEAT_TIMER = "heartbeat";
   private static final Object REGISTER_TIMER = "register";
+  private static final Duration LEFTOVER_KILL_WAIT = Duration.ofSeconds(5);
 
   private final WorkerSettings settings;
   private final LeaderRetrieval retrieval;
@@ -92,6 +104,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private final ExecutorService handlerPool;
   private final AttemptLauncher launcher;
   private final AttemptPaths paths;
+  private final RunRecordWriter runRecords;
   private final Clock clock = Clock.systemUTC();
   private final AttemptBook book = new AttemptBook();
   private final LeaderConnection connection = new LeaderConnection(System.nanoTime());
@@ -100,6 +113,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private final WorkerInfo info;
   private ActorRef<ToLeader> gateway;
   private boolean flushQueued;
+  private boolean crashed;
 
   /** A worker with the default gateway resolver and the handlers found on the class path. */
   public static Behavior<Command> create(WorkerSettings settings, LeaderRetrieval retrieval) {
@@ -142,6 +156,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       return t;
     });
     this.launcher = new AttemptLauncher(paths, handlers, handlerPool);
+    this.runRecords = reapLeftovers(new RunRecords(paths));
     this.inbox = ctx.messageAdapter(ToWorker.class, FromLeader::new);
     this.info = new WorkerInfo(settings.workerId(), settings.host(), settings.cpus(), settings.memoryMb(),
         settings.labels());
@@ -176,6 +191,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         .onMessage(AttemptTimedOut.class, this::onAttemptTimedOut)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onMessage(Crash.class, this::onCrash)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -289,7 +305,11 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       }
     } else if (msg instanceof ToWorker.AckReports a) {
       for (ToWorker.Acked acked : a.acked()) {
+        boolean known = book.knows(acked.key());
         book.ack(acked.key(), acked.state());
+        if (known && !book.knows(acked.key())) {
+          runRecords.delete(acked.key());
+        }
       }
     } else if (msg instanceof ToWorker.FetchLog f) {
       f.replyTo().tell(readLog(f));
@@ -335,9 +355,21 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       book.rereport(key);
       return;
     }
-    book.started(key, clock.instant());
+    Instant now = clock.instant();
+    book.started(key, now);
     RunningAttempt run = launcher.start(key, spec.task());
     runs.put(key, run);
+    RunRecord record = RunRecord.running(key, now, run.process());
+    if (run.process().isPresent()) {
+      try {
+        runRecords.writeNow(record);
+      } catch (IOException e) {
+        getContext().getLog().warn("cannot write the run record of {}; a restart could not kill its process: {}",
+            key, e.toString());
+      }
+    } else {
+      runRecords.put(record);
+    }
     getContext().pipeToSelf(run.outcome(),
         (outcome, err) -> new AttemptEnded(key, outcome != null ? outcome : Outcome.error(String.valueOf(err))));
     int timeout = spec.task().timeoutSeconds();
@@ -361,6 +393,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     runs.remove(m.key());
     timers.cancel(new TimeoutTimer(m.key()));
     if (book.ended(m.key(), clock.instant(), m.outcome().exitCode(), m.outcome().error())) {
+      book.report(m.key()).ifPresent(r -> runRecords.put(RunRecord.ended(r)));
       queueFlush();
     }
     return this;
@@ -369,6 +402,19 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private Behavior<Command> onAttemptTimedOut(AttemptTimedOut m) {
     kill(m.key(), AttemptState.TIMED_OUT, "timed out after " + m.seconds() + "s");
     return this;
+  }
+
+  // ---- run records: what a restarted worker must account for
+
+  /** Kills what a previous life of this worker left running and books its attempts, before any registration. */
+  private RunRecordWriter reapLeftovers(RunRecords store) throws IOException, InterruptedException {
+    Leftovers.Result result = Leftovers.reap(store, clock.instant(), LEFTOVER_KILL_WAIT);
+    result.problems().forEach(p -> getContext().getLog().warn("restart: {}", p));
+    for (AttemptReport r : result.reports()) {
+      book.restored(r);
+      getContext().getLog().info("restart: {} {} ({})", r.key(), r.state(), r.message());
+    }
+    return new RunRecordWriter(store, result.reports().stream().map(AttemptReport::key).toList());
   }
 
   // ---- reports
@@ -417,11 +463,31 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     return this;
   }
 
+  private Behavior<Command> onCrash(Crash m) {
+    crashed = true;
+    return Behaviors.stopped();
+  }
+
   private Behavior<Command> onPostStop() {
-    for (RunningAttempt run : runs.values()) {
-      run.kill();
+    if (!crashed) {
+      Instant now = clock.instant();
+      for (Map.Entry<AttemptKey, RunningAttempt> e : runs.entrySet()) {
+        e.getValue().kill();
+        Instant startedAt = book.report(e.getKey()).map(AttemptReport::startedAt).orElse(null);
+        runRecords.put(RunRecord.ended(new AttemptReport(e.getKey(), AttemptState.LOST, null, startedAt, now,
+            "worker stopped; attempt killed")));
+      }
     }
     runs.clear();
+    try {
+      if (crashed) {
+        runRecords.abandon();
+      } else {
+        runRecords.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     handlerPool.shutdownNow();
     retrieval.close();
     getContext().getLog().info("worker {} stopped", settings.workerId());

@@ -17,12 +17,32 @@
  *                     ├─ OS process (ProcessBuilder, whole tree killed)  ── onExit ──► AttemptEnded
  *                     └─ TaskHandler on the handler pool                 ── outcome ─► AttemptEnded
  *  FetchLog ──► logs/&lt;job&gt;/&lt;task&gt;/&lt;attempt&gt;.log ──► LogChunk to replyTo
+ *  RunRecordWriter (own thread) ◄── start / end / ack of each attempt ────── WorkerAgent
+ *     running/&lt;job&gt;.&lt;task&gt;.&lt;attempt&gt;-&lt;hash&gt;.json ──► Leftovers.reap, once, before the first registration
  * </pre>
  *
  * <p>Every message from a leader carries its epoch; anything older than the newest epoch seen is ignored.
  * With attempts running and no leader heard for longer than the heartbeat timeout, the agent kills them and
  * reports them LOST (self-fencing). Reports are repeated (every heartbeat and with every registration) until
  * the leader acknowledges them; a terminal attempt is forgotten once acknowledged (its log stays).
+ *
+ * <p>Restarts. The worker keeps one run record per attempt it has not yet had acknowledged in
+ * {@code <dataDir>/running/} ({@code RunRecord}, JSON format 1, written to a temporary file and moved into place):
+ * written when the attempt starts (with the command's pid and the process start instant the OS reports, no pid
+ * for a handler), rewritten with the terminal report when it ends, deleted when the leader acknowledges that
+ * terminal report. A command's first record is written on the actor thread right after the fork; every other
+ * change goes through {@code RunRecordWriter}, one thread that applies them in order, collapsed per attempt to the
+ * latest (a file write costs about a millisecond; a noop attempt acknowledged quickly costs no I/O). A worker that starts on a data dir reads them all before it registers ({@code Leftovers}): for
+ * a record still running, if a process with that pid is alive and its start instant equals the recorded one, its
+ * whole tree is killed (descendants first, forcibly; the agent waits up to 5 s for it to go); a pid with another
+ * start instant belongs to someone else and is left alone. Each such attempt becomes LOST ("worker restarted;
+ * process N killed", "... was already gone", "... the attempt ran inside the previous worker process" for a
+ * handler), its record is rewritten as LOST, and it goes into the book unacknowledged, so the first RegisterWorker
+ * carries it; records already terminal (ended, not yet acknowledged) are reported with their outcome. A second
+ * restart before the ack reports the same again. A graceful stop kills the running attempts and records them LOST
+ * ("worker stopped; attempt killed"). Limits: a process that left the tree (double fork, setsid) is not found;
+ * records are not fsynced (they survive kill -9 of the worker, not necessarily a power cut); two live workers must
+ * not share a data dir; the restarted worker should keep its worker id (dist keeps it in the data dir).
  *
  * <p>Edges: a duplicate StartAttempts re-reports the known attempt instead of running it again; KillAttempts for
  * an attempt the worker does not know reports nothing; FetchLog answers found=false only when the worker neither

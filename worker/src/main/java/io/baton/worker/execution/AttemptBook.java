@@ -63,6 +63,26 @@ public final class AttemptBook {
   }
 
   /**
+   * An attempt known from a run record of this worker's previous life, in its terminal state: known and
+   * unacknowledged from now on, like any attempt that ended. Returns false (and changes nothing) when the key is
+   * already known or the report is not terminal.
+   */
+  public boolean restored(AttemptReport terminal) {
+    if (entries.containsKey(terminal.key()) || !terminal.state().isTerminal()) {
+      return false;
+    }
+    Entry e = new Entry();
+    e.state = terminal.state();
+    e.exitCode = terminal.exitCode();
+    e.startedAt = terminal.startedAt();
+    e.finishedAt = terminal.finishedAt();
+    e.message = terminal.message();
+    entries.put(terminal.key(), e);
+    changed(terminal.key(), e);
+    return true;
+  }
+
+  /**
    * A running attempt ended: with an exit code, or ({@code exitCode} null) with an error message. The terminal
    * state is the kill reason if it was killed, else SUCCEEDED for exit 0 and FAILED otherwise. Returns false
    * when the attempt is unknown or already terminal.

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -76,6 +77,11 @@ public final class AttemptLauncher {
         @Override
         public void kill() {
           ProcessTree.kill(process.toHandle());
+        }
+
+        @Override
+        public Optional<ProcessHandle> process() {
+          return Optional.of(process.toHandle());
         }
       };
     } catch (IOException | RuntimeException e) {

@@ -1,17 +1,23 @@
 package io.baton.worker.execution;
 
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
  * One attempt that was started: an OS process or a handler on the handler pool. {@link #outcome()} completes
  * exactly once, on an arbitrary thread, when the attempt has ended. {@link #kill()} may be called from any
  * thread, any number of times; for a process it kills the whole tree and the outcome follows when the process
- * is gone; for a handler it interrupts the thread and completes the outcome at once.
+ * is gone; for a handler it interrupts the thread and completes the outcome at once. {@link #process()} is the OS
+ * process of a command that started, empty for a handler or a command that could not start.
  */
 public interface RunningAttempt {
   CompletionStage<Outcome> outcome();
 
   void kill();
+
+  default Optional<ProcessHandle> process() {
+    return Optional.empty();
+  }
 
   /** How an attempt ended: an exit code, or ({@code exitCode} null) an error message. */
   record Outcome(Integer exitCode, String error) {

@@ -142,4 +142,19 @@ class AttemptBookTest {
     assertEquals(AttemptState.TIMED_OUT, book.report(K).orElseThrow().state());
     assertNull(book.report(K).orElseThrow().exitCode());
   }
+
+  @Test
+  void anAttemptRestoredFromAPreviousLifeIsReportedUntilAcked() {
+    AttemptBook book = new AttemptBook();
+    AttemptReport lost = new AttemptReport(K, AttemptState.LOST, null, T0, T0.plusSeconds(9), "worker restarted");
+    assertTrue(book.restored(lost));
+    assertFalse(book.restored(lost), "already known");
+    assertFalse(book.restored(new AttemptReport(K2, AttemptState.RUNNING, null, T0, null, null)), "not terminal");
+    assertEquals(0, book.runningCount());
+    assertEquals(List.of(lost), book.registrationReports(T0));
+    assertEquals(List.of(lost), book.dueForResend(T0.plusSeconds(1), Duration.ofMillis(500)));
+    book.ack(K, AttemptState.LOST);
+    assertFalse(book.knows(K));
+    assertEquals(0, book.unackedCount());
+  }
 }
