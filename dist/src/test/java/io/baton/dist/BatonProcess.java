@@ -88,6 +88,14 @@ final class BatonProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Sends a signal (STOP, CONT, ...) to the process. */
+  void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   /** The JVM under bin/baton (bin/baton execs java, so it is the same process). */
   void kill9() throws InterruptedException {
     process.destroyForcibly();

@@ -14,13 +14,20 @@ final class Http {
   static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final Duration timeout;
 
   Http(String base) {
+    this(base, Duration.ofSeconds(30));
+  }
+
+  /** A client whose every request gives up after {@code timeout} (for probing masters that may be paused). */
+  Http(String base, Duration timeout) {
     this.base = base;
+    this.timeout = timeout;
   }
 
   HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       b.header("Content-Type", "application/json");

@@ -32,7 +32,8 @@ class NodeOptionsTest {
     Config defaults = parse().load(Map.of(), Map.of());
     assertEquals(8080, defaults.getInt("baton.rest.port"));
     assertEquals("localhost:2181", defaults.getString("baton.zookeeper.connect"));
-    assertEquals(5000, defaults.getDuration("baton.zookeeper.session-timeout").toMillis());
+    assertEquals(4000, defaults.getDuration("baton.zookeeper.session-timeout").toMillis());
+    assertEquals(8000, defaults.getDuration("baton.heartbeat.timeout").toMillis());
   }
 
   @Test

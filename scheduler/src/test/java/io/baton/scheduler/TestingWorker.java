@@ -53,7 +53,7 @@ final class TestingWorker {
       return Behaviors.receive(Object.class)
           .onMessage(Beat.class, b -> {
             if (heartbeating && epoch > 0) {
-              gateway.tell(new ToLeader.Heartbeat(epoch, id, 0));
+              gateway.tell(new ToLeader.Heartbeat(epoch, id, 0, self));
             }
             return Behaviors.same();
           })

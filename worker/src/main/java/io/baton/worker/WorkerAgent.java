@@ -337,7 +337,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     if (connection.isRegistered() && gateway != null) {
       long epoch = connection.epoch();
-      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running));
+      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox));
       flush();
       List<AttemptReport> resend = book.dueForResend(clock.instant(), settings.heartbeatInterval());
       if (!resend.isEmpty()) {

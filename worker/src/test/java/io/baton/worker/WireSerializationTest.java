@@ -91,7 +91,7 @@ class WireSerializationTest {
     List<Object> messages = List.of(
         new ToLeader.RegisterWorker(7, info, List.of(running, failed), workerProbe.ref()),
         new ToLeader.RegisterWorker(7, new WorkerInfo("w2", "h", 1, 1, Map.of()), List.of(), workerProbe.ref()),
-        new ToLeader.Heartbeat(7, "w1", 12),
+        new ToLeader.Heartbeat(7, "w1", 12, workerProbe.ref()),
         new ToLeader.Reports(7, "w1", List.of(running, failed)),
         new ToWorker.RegistrationAccepted(7, "session-uuid"),
         new ToWorker.RegistrationRejected(7, "draining"),

@@ -1,5 +1,6 @@
 package io.baton.ha.zookeeper;
 
+
 import io.baton.ha.LeaderListener;
 import io.baton.ha.LeaderRetrieval;
 import io.baton.protocol.LeaderInfo;
@@ -11,6 +12,9 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +62,32 @@ public final class ZooKeeperLeaderRetrieval implements LeaderRetrieval {
         .forInitialized(this::onInitialized)
         .build();
     cache.listenable().addListener(cacheListener, events);
+    client.getConnectionStateListenable().addListener(reconnections, events);
     cache.start();
+  }
+
+  /**
+   * After a reconnection /leader is read again directly: a new leader may have been published while this client
+   * was away (e.g. across a ZooKeeper restart), and the cache alone was seen to miss that.
+   */
+  private final ConnectionStateListener reconnections = (c, state) -> {
+    if (state == ConnectionState.RECONNECTED) {
+      reread();
+    }
+  };
+
+  private void reread() {
+    try {
+      client.getData().inBackground((c, event) -> events.execute(() -> {
+        if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+          onData(new ChildData(event.getPath(), event.getStat(), event.getData()));
+        } else if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
+          onData(null);
+        }
+      })).forPath(paths.leader());
+    } catch (Exception e) {
+      log.warn("could not re-read {} after reconnecting", paths.leader(), e);
+    }
   }
 
   private void onData(ChildData node) {
@@ -107,6 +136,7 @@ public final class ZooKeeperLeaderRetrieval implements LeaderRetrieval {
 
   @Override
   public synchronized void close() {
+    client.getConnectionStateListenable().removeListener(reconnections);
     if (cache != null) {
       cache.close();
     }

@@ -27,8 +27,11 @@ public sealed interface ToLeader extends WireMessage {
     }
   }
 
-  /** Sent every heartbeat interval; answered with {@link ToWorker.HeartbeatAck}. */
-  record Heartbeat(long epoch, String workerId, int runningAttempts) implements ToLeader {}
+  /**
+   * Sent every heartbeat interval; answered with {@link ToWorker.HeartbeatAck}, or with
+   * {@link ToWorker.NotRegistered} by a leader that does not know the worker (e.g. a new term of the same master).
+   */
+  record Heartbeat(long epoch, String workerId, int runningAttempts, ActorRef<ToWorker> worker) implements ToLeader {}
 
   /** State changes of attempts, answered with {@link ToWorker.AckReports}. */
   record Reports(long epoch, String workerId, List<AttemptReport> reports) implements ToLeader {

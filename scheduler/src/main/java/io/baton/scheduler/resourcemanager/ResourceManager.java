@@ -176,6 +176,8 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     if (w == null || m.epoch() != epoch) {
       if (w != null) {
         w.ref.tell(new ToWorker.NotRegistered(epoch));
+      } else if (m instanceof ToLeader.Heartbeat beat) {
+        beat.worker().tell(new ToWorker.NotRegistered(epoch));
       } else {
         context.getLog().debug("message from unregistered worker {}: {}", m.workerId(), m.getClass().getSimpleName());
       }
