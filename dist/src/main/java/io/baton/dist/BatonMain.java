@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         ServerCommands.Standalone.class, ServerCommands.ZooKeeper.class, ServerCommands.Master.class,
         ServerCommands.Worker.class, ClientCommands.Submit.class, ClientCommands.Jobs.class, ClientCommands.Job.class,
         ClientCommands.Cancel.class, ClientCommands.Logs.class, ClientCommands.Workers.class,
-        ClientCommands.Cluster.class, BenchCommand.class})
+        ClientCommands.Cluster.class, BenchCommand.class, FailoverBenchCommand.class})
 public final class BatonMain implements Runnable {
   public static void main(String[] args) {
     // touch SLF4J before any ActorSystem starts (STACK.md gotcha 7)

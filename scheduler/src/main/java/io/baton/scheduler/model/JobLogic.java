@@ -80,7 +80,9 @@ public final class JobLogic {
   /**
    * Applies a worker's report. Reports for unknown tasks, and reports that would move a terminal attempt, change
    * nothing (reports are repeated until acknowledged, so they must be idempotent). A retryable end with attempts
-   * left puts the task back to PENDING after a backoff; then the job's state is settled.
+   * left puts the task back to PENDING after a backoff; an attempt LOST before it ever ran (it was placed, but its
+   * worker never started it, e.g. across a failover) is retried without counting against {@code retries}. Then
+   * the job's state is settled.
    */
   public static JobRecord applyReport(
       JobRecord job, AttemptReport report, String workerId, Instant now, Backoff backoff, double random01) {
@@ -95,6 +97,8 @@ public final class JobLogic {
     if (attempt.state().isTerminal() || attempt.state() == report.state()) {
       return job;
     }
+    boolean neverStarted = attempt.state() == AttemptState.SCHEDULED && report.state() == AttemptState.LOST
+        && report.startedAt() == null;
     AttemptRecord updated = attempt.with(
         report.state(), report.exitCode(), report.startedAt(),
         report.state().isTerminal() ? orNow(report.finishedAt(), now) : null, report.message());
@@ -103,7 +107,7 @@ public final class JobLogic {
     if (!isLatest) {
       next = next.withState(task.state(), task.retryAt());
     } else if (updated.state().isRetryable()
-        && updated.attempt() < spec.get().maxAttempts()
+        && (updated.attempt() < spec.get().maxAttempts() || neverStarted)
         && !job.state().isTerminal()) {
       next = next.withState(AttemptState.PENDING, now.plus(backoff.delay(updated.attempt(), random01)));
     }

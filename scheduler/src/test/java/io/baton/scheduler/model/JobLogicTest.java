@@ -44,6 +44,9 @@ class JobLogicTest {
       "a:2             | lost a, wait, timeout a, wait, run a | '' | SUCCEEDED | a=SUCCEEDED",
       "a:1             | timeout a, wait, timeout a | '' | FAILED | a=TIMED_OUT",
       "a; b<-a         | cancel              | ''    | CANCELLED | a=CANCELLED b=CANCELLED",
+      "a; b<-a         | vanish a            | ''    | RUNNING   | a=PENDING b=PENDING",
+      "a; b<-a         | vanish a, wait      | a     | RUNNING   | a=PENDING b=PENDING",
+      "a; b<-a         | vanish a, wait, run a | b   | RUNNING   | a=SUCCEEDED b=PENDING",
       "a; b<-a         | run a, cancel       | ''    | CANCELLED | a=SUCCEEDED b=CANCELLED",
   })
   void scripts(String dag, String script, String ready, JobState state, String tasks) {
@@ -57,6 +60,7 @@ class JobLogicTest {
         case "lost" -> job = finish(job, s[1], AttemptState.LOST, now);
         case "timeout" -> job = finish(job, s[1], AttemptState.TIMED_OUT, now);
         case "cancel" -> job = JobLogic.cancel(job, now);
+        case "vanish" -> job = vanish(job, s[1], now);
         case "wait" -> now = now.plus(Duration.ofMinutes(10));
         default -> throw new IllegalArgumentException(step);
       }
@@ -74,6 +78,14 @@ class JobLogicTest {
     job = JobLogic.applyReport(job, report(task, attempt, AttemptState.RUNNING, null), "w1", now, BACKOFF, 0.5);
     Integer exit = end == AttemptState.SUCCEEDED ? Integer.valueOf(0) : end == AttemptState.FAILED ? Integer.valueOf(3) : null;
     return JobLogic.applyReport(job, report(task, attempt, end, exit), "w1", now, BACKOFF, 0.5);
+  }
+
+  /** Placed but never started (its worker re-registered without it): LOST, not counted against retries. */
+  private static JobRecord vanish(JobRecord job, String task, java.time.Instant now) {
+    int attempt = JobLogic.nextAttempt(job, task);
+    job = JobLogic.scheduled(job, key(task, attempt), "w1");
+    return JobLogic.applyReport(job, new io.baton.protocol.wire.AttemptReport(key(task, attempt), AttemptState.LOST,
+        null, null, now, "worker w1 re-registered without it"), "w1", now, BACKOFF, 0.5);
   }
 
   @Test
