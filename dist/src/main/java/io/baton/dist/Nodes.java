@@ -58,6 +58,7 @@ final class Nodes {
       return MasterGuardian.create(ha, settings.scheduler(), api, Clock.systemUTC());
     }), "baton", pekkoConfig(config, settings.host(), arteryPort));
     DefaultMasterApi api = apiReady.get(30, TimeUnit.SECONDS);
+    WireWarmup.run(system);
     RestSettings rest = settings.rest();
     RestServer server = RestServer.start(system, rest, api).toCompletableFuture().get(30, TimeUnit.SECONDS);
     String restUrl = "http://" + settings.host() + ":" + server.port();
@@ -73,6 +74,7 @@ final class Nodes {
   static ActorSystem<WorkerAgent.Command> startWorker(Config config, WorkerSettings worker, HaServices ha, int arteryPort) {
     ActorSystem<WorkerAgent.Command> system = ActorSystem.create(
         WorkerAgent.create(worker, ha.leaderRetrieval()), "baton", pekkoConfig(config, worker.host(), arteryPort));
+    WireWarmup.run(system);
     LOG.info("worker {} up: {} cpus, {} MB, labels {}, Artery {}", worker.workerId(), worker.cpus(), worker.memoryMb(),
         worker.labels(), remoteAddress(system));
     return system;

@@ -142,9 +142,13 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
   }
 
   private Behavior<Command> onSessionEvent(FromSession msg) {
-    if (msg.event() instanceof LeaderSession.Ready ready) {
+    if (msg.event() instanceof LeaderSession.Started started) {
+      // route workers to the new session before /leader is published, so their first registration lands
+      if (started.epoch().equals(granted) && started.epoch().equals(sessionEpoch)) {
+        gateway.tell(new WorkerGateway.Route(Optional.of(started.resourceManager())));
+      }
+    } else if (msg.event() instanceof LeaderSession.Ready ready) {
       if (ready.epoch().equals(granted) && ready.epoch().equals(sessionEpoch)) {
-        gateway.tell(new WorkerGateway.Route(Optional.of(ready.handles().resourceManager())));
         api.sessionReady(ready.handles());
         context.getLog().info("leading as {}; published at {}", ready.epoch(), restUrl);
       }

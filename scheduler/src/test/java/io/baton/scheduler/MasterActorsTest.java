@@ -289,4 +289,21 @@ class MasterActorsTest {
     JobRecord job = get(api.job(id)).orElseThrow();
     assertEquals(AttemptState.LOST, job.task("long").orElseThrow().attempts().get(0).state());
   }
+
+  @Test
+  void publishesJobAndWorkerChangesOnTheEventStream() throws Exception {
+    org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<io.baton.scheduler.api.ClusterEvent> events = kit.createTestProbe();
+    kit.system().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Subscribe<>(
+        io.baton.scheduler.api.ClusterEvent.class, events.getRef()));
+    worker("w1", 4, Map.of());
+    var registered = events.expectMessageClass(io.baton.scheduler.api.ClusterEvent.WorkerChanged.class);
+    assertEquals("w1", registered.worker().id());
+    String id = get(api.submit(new JobSpec("seen", null, List.of(TaskSpec.handler("a", "noop", null, null))), Optional.empty())).jobId();
+    JobState last = null;
+    while (last != JobState.SUCCEEDED) {
+      var changed = events.expectMessageClass(io.baton.scheduler.api.ClusterEvent.JobChanged.class, java.time.Duration.ofSeconds(5));
+      assertEquals(id, changed.job().id());
+      last = changed.job().state();
+    }
+  }
 }

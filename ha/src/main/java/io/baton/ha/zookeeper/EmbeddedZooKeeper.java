@@ -15,7 +15,7 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * across threads while starting.
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
-  public static final int TICK_MILLIS = 500;
+  public static final int TICK_MILLIS = 100;
 
   private final ZooKeeperServer server;
   private final ServerCnxnFactory connections;
@@ -40,7 +40,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     Files.createDirectories(dir);
     File files = dir.toFile();
     ZooKeeperServer server = new ZooKeeperServer(files, files, TICK_MILLIS);
-    server.setMinSessionTimeout(2 * TICK_MILLIS);
+    server.setMinSessionTimeout(1_000);
     server.setMaxSessionTimeout(60_000);
     ServerCnxnFactory connections = ServerCnxnFactory.createFactory(bind, 200);
     try {

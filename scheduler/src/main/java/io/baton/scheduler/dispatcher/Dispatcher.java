@@ -10,6 +10,7 @@ import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.wire.AttemptReport;
 import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;
 import io.baton.scheduler.api.MasterApi.SubmitResult;
 import io.baton.scheduler.resourcemanager.ResourceManager;
@@ -26,6 +27,7 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -126,6 +128,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         .onMessage(RouteReport.class, this::onRouteReport)
         .onMessage(JobUpdated.class, msg -> {
           jobs.put(msg.job().id(), msg.job());
+          publish(msg.job());
           return this;
         })
         .onMessage(StoreFailed.class, this::onStoreFailed)
@@ -174,11 +177,16 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       return onStoreFailed(new StoreFailed(job.id(), msg.failure()));
     }
     remember(job);
+    publish(job);
     for (int i = 0; i < replies.size(); i++) {
       replies.get(i).tell(StatusReply.success(new SubmitResult(job.id(), job.state(), i == 0)));
     }
     startMaster(job);
     return this;
+  }
+
+  private void publish(JobRecord job) {
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(new ClusterEvent.JobChanged(job)));
   }
 
   private void remember(JobRecord job) {

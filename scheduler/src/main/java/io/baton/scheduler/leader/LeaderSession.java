@@ -38,6 +38,9 @@ public final class LeaderSession {
   /** What the session's parent hears. */
   public sealed interface Event {}
 
+  /** The ResourceManager runs: workers may register (even before /leader names this master). */
+  public record Started(Epoch epoch, ActorRef<ResourceManager.Command> resourceManager) implements Event {}
+
   public record Ready(Epoch epoch, Handles handles) implements Event {}
 
   public record Failed(Epoch epoch, Throwable cause) implements Event {}
@@ -81,6 +84,7 @@ public final class LeaderSession {
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
               Dispatcher.create(epoch, loaded.jobs(), store, rm, settings, clock, fatal), "dispatcher");
           rm.tell(new ResourceManager.SetDispatcher(dispatcher));
+          parent.tell(new Started(epoch, rm));
           ctx.pipeToSelf(election.confirmLeadership(epoch, info), (ok, failure) -> new Confirmed(failure));
           Handles handles = new Handles(epoch, info, dispatcher, rm, alive);
           return confirming(epoch, handles, parent);

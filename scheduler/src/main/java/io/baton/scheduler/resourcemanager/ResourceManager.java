@@ -8,6 +8,7 @@ import io.baton.protocol.wire.ToLeader;
 import io.baton.protocol.wire.ToWorker;
 import io.baton.protocol.wire.WorkerInfo;
 import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobMaster;
@@ -30,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
@@ -188,6 +190,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
       if (!w.alive) {
         w.alive = true;
         aliveWorkers.incrementAndGet();
+        publish(w);
       }
       w.ref.tell(new ToWorker.HeartbeatAck(epoch));
     } else if (m instanceof ToLeader.Reports reports) {
@@ -218,6 +221,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
         r.workerId(), r.info().host(), r.info().cpus(), r.info().memoryMb(), r.info().labels(), r.attempts().size());
     w.ref.tell(new ToWorker.RegistrationAccepted(epoch, context.getSelf().path().name()));
     recomputeUsage(w);
+    publish(w);
     List<AttemptKey> trackedHere = unconfirmed.entrySet().stream()
         .filter(e -> e.getValue().equals(r.workerId())).map(Map.Entry::getKey).toList();
     Reconciliation.Outcome outcome = Reconciliation.onRegistration(trackedHere, r.attempts());
@@ -390,13 +394,17 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   }
 
   private Behavior<Command> onListWorkers(ListWorkers msg) {
-    List<WorkerView> views = new ArrayList<>();
-    for (WorkerEntry w : workers.values()) {
-      views.add(new WorkerView(w.info.workerId(), w.info.host(), w.alive ? "ALIVE" : "DEAD", w.info.cpus(),
-          w.info.memoryMb(), w.usedMilliCpus / 1000.0, w.usedMemoryMb, w.info.labels(), w.running, w.lastHeartbeat));
-    }
-    msg.replyTo().tell(views);
+    msg.replyTo().tell(workers.values().stream().map(ResourceManager::view).toList());
     return this;
+  }
+
+  private static WorkerView view(WorkerEntry w) {
+    return new WorkerView(w.info.workerId(), w.info.host(), w.alive ? "ALIVE" : "DEAD", w.info.cpus(),
+        w.info.memoryMb(), w.usedMilliCpus / 1000.0, w.usedMemoryMb, w.info.labels(), w.running, w.lastHeartbeat);
+  }
+
+  private void publish(WorkerEntry w) {
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(new ClusterEvent.WorkerChanged(view(w))));
   }
 
   private Behavior<Command> onGetWorker(GetWorker msg) {
@@ -413,6 +421,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
         w.alive = false;
         aliveWorkers.decrementAndGet();
         changed = true;
+        publish(w);
         context.getLog().warn("worker {} missed heartbeats for {}; declaring it DEAD and its attempts LOST",
             w.info.workerId(), settings.heartbeatTimeout());
         loseAttemptsOf(w);

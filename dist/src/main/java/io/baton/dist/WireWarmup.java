@@ -1,0 +1,58 @@
+package io.baton.dist;
+
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.wire.AttemptReport;
+import io.baton.protocol.wire.AttemptSpec;
+import io.baton.protocol.wire.LogChunk;
+import io.baton.protocol.wire.ToLeader;
+import io.baton.protocol.wire.ToWorker;
+import io.baton.protocol.wire.WorkerInfo;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+
+/**
+ * Round-trips one of every wire message through the process's serializer at start-up. It fails fast if the
+ * serialization config is broken, and it takes class loading and serializer set-up off the first real message:
+ * a standby that becomes leader answers its first worker registrations without that delay.
+ */
+final class WireWarmup {
+  private WireWarmup() {}
+
+  @SuppressWarnings("unchecked")
+  static void run(ActorSystem<?> system) {
+    ActorRef<Object> nobody = (ActorRef<Object>) (ActorRef<?>) system.deadLetters();
+    ActorRef<ToWorker> worker = nobody.narrow();
+    AttemptKey key = new AttemptKey("warmup", "t", 1);
+    Instant now = Instant.now();
+    AttemptReport report = new AttemptReport(key, AttemptState.SUCCEEDED, 0, now, now, "warm-up");
+    WorkerInfo info = new WorkerInfo("warmup", "localhost", 1, 1, Map.of("k", "v"));
+    TaskSpec task = TaskSpec.handler("t", "noop", null, List.of());
+    List<Object> messages = List.of(
+        new ToLeader.RegisterWorker(1, info, List.of(report), worker),
+        new ToLeader.Heartbeat(1, "warmup", 0, worker),
+        new ToLeader.Reports(1, "warmup", List.of(report)),
+        new ToWorker.RegistrationAccepted(1, "warmup"),
+        new ToWorker.HeartbeatAck(1),
+        new ToWorker.NotRegistered(1),
+        new ToWorker.StartAttempts(1, List.of(new AttemptSpec(key, task))),
+        new ToWorker.KillAttempts(1, List.of(key), AttemptState.CANCELLED),
+        new ToWorker.AckReports(1, List.of(new ToWorker.Acked(key, AttemptState.SUCCEEDED))),
+        new ToWorker.FetchLog(1, key, 0, 1, nobody.narrow()),
+        new LogChunk(key, true, new byte[] {1}, 1, true));
+    Serialization serialization = SerializationExtension.get(system.classicSystem());
+    for (Object m : messages) {
+      byte[] bytes = serialization.serialize(m).get();
+      Object back = serialization.deserialize(bytes, serialization.findSerializerFor(m).identifier(), "").get();
+      if (!back.getClass().equals(m.getClass())) {
+        throw new IllegalStateException("wire message " + m.getClass().getSimpleName() + " does not round-trip");
+      }
+    }
+  }
+}
