@@ -6,7 +6,6 @@ import io.baton.ha.zookeeper.ZooKeeperHaServices;
 import io.baton.worker.WorkerSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -59,30 +58,14 @@ final class ServerCommands {
   static final class Worker implements Callable<Integer> {
     @Mixin NodeOptions options;
 
-    @Option(names = "--cpus", description = "cpus offered (baton.worker.cpus; default: this machine's cores)")
-    Double cpus;
-
-    @Option(names = "--memory-mb", description = "memory offered (baton.worker.memory-mb; default: this machine's memory)")
-    Long memoryMb;
-
-    @Option(names = "--labels", description = "labels k=v,k=v matched by task constraints (baton.worker.labels)")
-    String labels;
+    @Mixin WorkerOptions resources;
 
     @Option(names = "--worker-id", description = "worker id (baton.worker.id; default: kept in <data-dir>/worker-id)")
     String workerId;
 
     @Override
     public Integer call() throws Exception {
-      Map<String, Object> extra = new HashMap<>();
-      if (cpus != null) {
-        extra.put("baton.worker.cpus", cpus);
-      }
-      if (memoryMb != null) {
-        extra.put("baton.worker.memory-mb", memoryMb);
-      }
-      if (labels != null) {
-        extra.put("baton.worker.labels", labels);
-      }
+      Map<String, Object> extra = resources.settings();
       if (workerId != null) {
         extra.put("baton.worker.id", workerId);
       }
@@ -134,27 +117,11 @@ final class ServerCommands {
     @Option(names = "--zk-port", defaultValue = "2181", description = "port of the in-process ZooKeeper (default 2181; 0 = any)")
     int zkPort;
 
-    @Option(names = "--cpus", description = "cpus the worker offers (default: this machine's cores)")
-    Double cpus;
-
-    @Option(names = "--memory-mb", description = "memory the worker offers (default: this machine's memory)")
-    Long memoryMb;
-
-    @Option(names = "--labels", description = "the worker's labels k=v,k=v")
-    String labels;
+    @Mixin WorkerOptions resources;
 
     @Override
     public Integer call() throws Exception {
-      Map<String, Object> extra = new HashMap<>();
-      if (cpus != null) {
-        extra.put("baton.worker.cpus", cpus);
-      }
-      if (memoryMb != null) {
-        extra.put("baton.worker.memory-mb", memoryMb);
-      }
-      if (labels != null) {
-        extra.put("baton.worker.labels", labels);
-      }
+      Map<String, Object> extra = resources.settings();
       Config pre = options.load(extra);
       Settings preSettings = new Settings(pre);
       Path dataDir = preSettings.dataDir();

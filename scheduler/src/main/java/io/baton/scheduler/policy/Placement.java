@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Places resource requests on workers. Pure: takes the workers' free capacity and the requests, returns where
- * each placed request goes. A request fits a worker when the worker is alive, has the free milli-cpus and
+ * Places resource requests on workers. Pure: takes the workers' free capacity and a request shape, returns
+ * where each placed request goes. A request fits a worker when the worker is alive, has the free milli-cpus and
  * memory, and every constraint equals the worker's label of that name. Among the fitting workers it picks the
  * one with the most free cpu, then most free memory, then the smallest id (spreading load).
  */
@@ -15,10 +15,6 @@ public final class Placement {
   private Placement() {}
 
   public record Worker(String id, boolean alive, long freeMilliCpus, long freeMemoryMb, Map<String, String> labels) {}
-
-  public record Request<K>(K key, long milliCpus, long memoryMb, Map<String, String> constraints) {}
-
-  public record Assignment<K>(K key, String workerId) {}
 
   /** What a request asks for; requests of one shape are interchangeable for placement. */
   public record Shape(long milliCpus, long memoryMb, Map<String, String> constraints) {}
@@ -30,25 +26,6 @@ public final class Placement {
       }
     }
     return true;
-  }
-
-  /**
-   * Places requests in arrival order; a request that fits nowhere stays unplaced and does not block later ones.
-   * {@code requests} is read no further once no worker has capacity left.
-   */
-  public static <K> List<Assignment<K>> place(List<Worker> workers, Iterable<Request<K>> requests) {
-    Map<String, long[]> free = freeOf(workers);
-    List<Assignment<K>> out = new ArrayList<>();
-    for (Request<K> r : requests) {
-      if (free.isEmpty()) {
-        break;
-      }
-      String target = pick(workers, free, new Shape(r.milliCpus(), r.memoryMb(), r.constraints()));
-      if (target != null) {
-        out.add(new Assignment<>(r.key(), target));
-      }
-    }
-    return out;
   }
 
   /**

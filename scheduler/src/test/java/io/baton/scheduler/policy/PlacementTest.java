@@ -2,8 +2,7 @@ package io.baton.scheduler.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.baton.scheduler.policy.Placement.Assignment;
-import io.baton.scheduler.policy.Placement.Request;
+import io.baton.scheduler.policy.Placement.Shape;
 import io.baton.scheduler.policy.Placement.Worker;
 import java.util.List;
 import java.util.Map;
@@ -13,55 +12,41 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class PlacementTest {
+  private static final Map<String, String> NONE = Map.of();
+
   private static Worker w(String id, long cpus, long mem, Map<String, String> labels) {
     return new Worker(id, true, cpus, mem, labels);
   }
 
-  private static Request<String> r(String key, long cpus, long mem, Map<String, String> constraints) {
-    return new Request<>(key, cpus, mem, constraints);
-  }
-
-  private static List<String> placed(List<Assignment<String>> as) {
-    return as.stream().map(a -> a.key() + "@" + a.workerId()).toList();
-  }
-
   static Stream<Arguments> cases() {
-    Map<String, String> none = Map.of();
     return Stream.of(
-        Arguments.of("no workers: nothing placed",
-            List.of(), List.of(r("t1", 1000, 128, none)), List.of()),
+        Arguments.of("no workers: nothing placed", List.of(), new Shape(1000, 128, NONE), 1, List.of()),
         Arguments.of("spreads onto the worker with most free cpu",
-            List.of(w("a", 2000, 1024, none), w("b", 4000, 1024, none)),
-            List.of(r("t1", 1000, 128, none), r("t2", 1000, 128, none), r("t3", 1000, 128, none)),
-            List.of("t1@b", "t2@b", "t3@a")),
+            List.of(w("a", 2000, 1024, NONE), w("b", 4000, 1024, NONE)), new Shape(1000, 128, NONE), 3,
+            List.of("b", "b", "a")),
         Arguments.of("ties go to the smaller id",
-            List.of(w("b", 1000, 128, none), w("a", 1000, 128, none)),
-            List.of(r("t1", 1000, 128, none)), List.of("t1@a")),
-        Arguments.of("memory is a hard limit",
-            List.of(w("a", 8000, 100, none)), List.of(r("t1", 1000, 128, none)), List.of()),
+            List.of(w("b", 1000, 128, NONE), w("a", 1000, 128, NONE)), new Shape(1000, 128, NONE), 1, List.of("a")),
+        Arguments.of("then to the most free memory",
+            List.of(w("a", 1000, 128, NONE), w("b", 1000, 512, NONE)), new Shape(1000, 128, NONE), 1, List.of("b")),
+        Arguments.of("memory is a hard limit", List.of(w("a", 8000, 100, NONE)), new Shape(1000, 128, NONE), 1, List.of()),
         Arguments.of("constraints must equal labels",
             List.of(w("a", 4000, 1024, Map.of("zone", "a")), w("b", 4000, 1024, Map.of("zone", "b"))),
-            List.of(r("t1", 1000, 128, Map.of("zone", "b")), r("t2", 1000, 128, Map.of("zone", "c"))),
-            List.of("t1@b")),
-        Arguments.of("a request that fits nowhere does not block later ones",
-            List.of(w("a", 2000, 1024, none)),
-            List.of(r("big", 4000, 128, none), r("small", 1000, 128, none)), List.of("small@a")),
-        Arguments.of("capacity is used up within one round",
-            List.of(w("a", 2000, 1024, none)),
-            List.of(r("t1", 1000, 128, none), r("t2", 1000, 128, none), r("t3", 1000, 128, none)),
-            List.of("t1@a", "t2@a")),
+            new Shape(1000, 128, Map.of("zone", "b")), 2, List.of("b", "b")),
+        Arguments.of("a constraint no worker has places nothing",
+            List.of(w("a", 4000, 1024, Map.of("zone", "a"))), new Shape(1000, 128, Map.of("zone", "c")), 2, List.of()),
+        Arguments.of("capacity is used up and placing stops at the first miss",
+            List.of(w("a", 2000, 1024, NONE)), new Shape(1000, 128, NONE), 3, List.of("a", "a")),
         Arguments.of("dead workers get nothing",
-            List.of(new Worker("a", false, 4000, 1024, none)), List.of(r("t1", 1000, 128, none)), List.of()),
+            List.of(new Worker("a", false, 4000, 1024, NONE)), new Shape(1000, 128, NONE), 1, List.of()),
         Arguments.of("fractional cpus pack many tasks",
-            List.of(w("a", 1000, 1024, none)),
-            List.of(r("t1", 250, 1, none), r("t2", 250, 1, none), r("t3", 250, 1, none), r("t4", 250, 1, none),
-                r("t5", 250, 1, none)),
-            List.of("t1@a", "t2@a", "t3@a", "t4@a")));
+            List.of(w("a", 1000, 1024, NONE)), new Shape(250, 1, NONE), 5, List.of("a", "a", "a", "a")),
+        Arguments.of("never more than asked",
+            List.of(w("a", 8000, 8192, NONE)), new Shape(1000, 128, NONE), 2, List.of("a", "a")));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void places(String name, List<Worker> workers, List<Request<String>> requests, List<String> expected) {
-    assertEquals(expected, placed(Placement.place(workers, requests)));
+  void places(String name, List<Worker> workers, Shape shape, int count, List<String> expected) {
+    assertEquals(expected, Placement.placeUniform(workers, shape, count));
   }
 }
