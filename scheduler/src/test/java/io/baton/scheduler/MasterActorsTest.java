@@ -306,4 +306,28 @@ class MasterActorsTest {
       last = changed.job().state();
     }
   }
+
+  @Test
+  void aJobCancelledWhileItsWorkerWasAwayHasItsAttemptKilledWhenTheWorkerReturns() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("late-kill", null, List.of(TaskSpec.handler("long", "sleep", null, null)));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    await(() -> w.started.size() == 1);
+    long oldEpoch = api.session().orElseThrow().epoch().value();
+    ha.revokeCurrentLeader();
+    await(() -> api.session().map(h -> h.epoch().value() > oldEpoch).orElse(false));
+    // the new leader knows the attempt only from the store; the job is cancelled before the worker is back
+    assertEquals(MasterApi.CancelResult.ACCEPTED, get(api.cancel(id)));
+    w.ref.tell(new TestingWorker.Reregister());
+    await(() -> w.killed.size() == 1);
+    awaitState(id, JobState.CANCELLED);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JobRecord job = get(api.job(id)).orElseThrow();
+    while (job.task("long").orElseThrow().state() != AttemptState.CANCELLED) {
+      assertTrue(System.nanoTime() < deadline, "the attempt should end CANCELLED: " + job);
+      Thread.sleep(10);
+      job = get(api.job(id)).orElseThrow();
+    }
+    assertEquals(1, job.task("long").orElseThrow().attempts().size());
+  }
 }

@@ -98,6 +98,12 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
     }
     if (!active.isEmpty()) {
       resourceManager.tell(new ResourceManager.Track(active, context.getSelf()));
+      if (job.state().isTerminal()) {
+        // e.g. cancelled just before a failover: whatever still runs of it is stopped
+        cancelsInFlight++;
+        resourceManager.tell(new ResourceManager.CancelAttempts(active.stream().map(ResourceManager.Tracked::key).toList(),
+            context.getSelf()));
+      }
     }
     update(JobLogic.start(job, clock.instant()), List.of());
     return afterChange();

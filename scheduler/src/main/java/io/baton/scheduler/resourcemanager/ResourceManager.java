@@ -118,6 +118,8 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private final Instant sessionStart;
   /** Tracked (recovered) attempts not yet confirmed by a registration of their worker, with that worker. */
   private final Map<AttemptKey, String> unconfirmed = new HashMap<>();
+  /** Attempts to kill once their worker registers (it was not registered when they were cancelled). */
+  private final java.util.Set<AttemptKey> killOnRegistration = new java.util.HashSet<>();
   /** What each worker reported when it first registered in this session. */
   private final Map<String, java.util.Set<AttemptKey>> reportedAtRegistration = new HashMap<>();
 
@@ -230,6 +232,11 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     r.attempts().forEach(a -> unconfirmed.remove(a.key()));
     for (AttemptReport report : r.attempts()) {
       route(report, r.workerId());
+    }
+    List<AttemptKey> toKill = r.attempts().stream()
+        .filter(a -> !a.state().isTerminal() && killOnRegistration.remove(a.key())).map(AttemptReport::key).toList();
+    if (!toKill.isEmpty()) {
+      w.ref.tell(new ToWorker.KillAttempts(epoch, toKill, AttemptState.CANCELLED));
     }
     for (AttemptKey key : outcome.lost()) {
       unconfirmed.remove(key);
@@ -351,8 +358,10 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     }
     kills.forEach((workerId, keys) -> {
       WorkerEntry w = workers.get(workerId);
-      if (w != null) {
+      if (w != null && w.alive) {
         w.ref.tell(new ToWorker.KillAttempts(epoch, keys, AttemptState.CANCELLED));
+      } else {
+        killOnRegistration.addAll(keys);
       }
     });
     msg.replyTo().tell(new JobMaster.CancelsDone());
