@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -35,13 +37,15 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /api/v1/jobs}: submit (201, or 200 when the Idempotency-Key repeats), list newest first with paging,
+ * {@code /api/v1/jobs}: submit (201, or 200 when the Idempotency-Key repeats), list newest first with paging
+ * (and {@code name=} to search names),
  * detail, cancel (202) and attempt logs (text/plain). Stateless; Pekko runs the routes on its dispatcher.
  */
 final class JobsRoutes {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
   static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+  static final int MAX_SCAN = 20_000;
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(15);
 
   private final MasterApi api;
@@ -118,7 +122,8 @@ final class JobsRoutes {
   }
 
   private Route list() {
-    return parameterOptional("state", state -> parameterOptional("limit", limit -> parameterOptional("before", before -> {
+    return parameterOptional("state", state -> parameterOptional("limit", limit -> parameterOptional("before", before ->
+        parameterOptional("name", name -> {
       List<Violation> errors = new ArrayList<>();
       Optional<JobState> jobState = Optional.empty();
       if (state.isPresent()) {
@@ -146,18 +151,58 @@ final class JobsRoutes {
       }
       int pageSize = max;
       Optional<JobState> filter = jobState;
+      Optional<String> needle = name.map(n -> n.trim().toLowerCase(Locale.ROOT)).filter(n -> !n.isEmpty());
+      if (needle.isPresent()) {
+        return onSuccess(search(filter, needle.get(), pageSize, before, 0, new ArrayList<>()),
+            page -> complete(Json.ok(listBody(page.jobs(), page.nextBefore()))));
+      }
       return onSuccess(calls.call(() -> api.listJobs(filter, pageSize, before)), jobs -> {
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        ArrayNode array = body.putArray("jobs");
-        jobs.stream().limit(pageSize).map(Json::jobSummary).forEach(array::add);
-        if (jobs.size() >= pageSize && !jobs.isEmpty()) {
-          body.put("nextBefore", jobs.get(pageSize - 1).id());
-        } else {
-          body.putNull("nextBefore");
-        }
-        return complete(Json.ok(body));
+        List<JobRecord> shown = jobs.stream().limit(pageSize).toList();
+        Optional<String> next = jobs.size() >= pageSize && !jobs.isEmpty()
+            ? Optional.of(jobs.get(pageSize - 1).id()) : Optional.empty();
+        return complete(Json.ok(listBody(shown, next)));
       });
-    })));
+    }))));
+  }
+
+  private static ObjectNode listBody(List<JobRecord> jobs, Optional<String> nextBefore) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ArrayNode array = body.putArray("jobs");
+    jobs.stream().map(Json::jobSummary).forEach(array::add);
+    if (nextBefore.isPresent()) {
+      body.put("nextBefore", nextBefore.get());
+    } else {
+      body.putNull("nextBefore");
+    }
+    return body;
+  }
+
+  private record Page(List<JobRecord> jobs, Optional<String> nextBefore) {}
+
+  /**
+   * {@code name=}: jobs whose name contains the text (ignoring case), newest first, scanning the store in pages
+   * and at most {@value #MAX_SCAN} jobs per request; {@code nextBefore} then says where to go on.
+   */
+  private CompletionStage<Page> search(Optional<JobState> state, String needle, int limit, Optional<String> before,
+      int scanned, List<JobRecord> found) {
+    return calls.call(() -> api.listJobs(state, MAX_LIMIT, before)).thenCompose(batch -> {
+      for (JobRecord job : batch) {
+        if (job.spec().name().toLowerCase(Locale.ROOT).contains(needle)) {
+          found.add(job);
+          if (found.size() == limit) {
+            return CompletableFuture.completedFuture(new Page(found, Optional.of(job.id())));
+          }
+        }
+      }
+      if (batch.size() < MAX_LIMIT) {
+        return CompletableFuture.completedFuture(new Page(found, Optional.empty()));
+      }
+      Optional<String> last = Optional.of(batch.get(batch.size() - 1).id());
+      if (scanned + batch.size() >= MAX_SCAN) {
+        return CompletableFuture.completedFuture(new Page(found, last));
+      }
+      return search(state, needle, limit, last, scanned + batch.size(), found);
+    });
   }
 
   private Route detail(String jobId) {

@@ -132,20 +132,23 @@ final class Json {
   static ObjectNode workers(List<WorkerView> workers) {
     ObjectNode root = MAPPER.createObjectNode();
     ArrayNode array = root.putArray("workers");
-    for (WorkerView w : workers) {
-      ObjectNode node = array.addObject();
-      node.put("id", w.id());
-      node.put("host", w.host());
-      node.put("state", w.state());
-      node.put("cpus", w.cpus());
-      node.put("memoryMb", w.memoryMb());
-      node.put("cpusUsed", w.cpusUsed());
-      node.put("memoryMbUsed", w.memoryMbUsed());
-      stringMap(node.putObject("labels"), w.labels());
-      node.put("runningAttempts", w.runningAttempts());
-      node.put("lastHeartbeatAt", time(w.lastHeartbeatAt()));
-    }
+    workers.forEach(w -> array.add(worker(w)));
     return root;
+  }
+
+  static ObjectNode worker(WorkerView w) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("id", w.id());
+    node.put("host", w.host());
+    node.put("state", w.state());
+    node.put("cpus", w.cpus());
+    node.put("memoryMb", w.memoryMb());
+    node.put("cpusUsed", w.cpusUsed());
+    node.put("memoryMbUsed", w.memoryMbUsed());
+    stringMap(node.putObject("labels"), w.labels());
+    node.put("runningAttempts", w.runningAttempts());
+    node.put("lastHeartbeatAt", time(w.lastHeartbeatAt()));
+    return node;
   }
 
   static ObjectNode cluster(ClusterView view) {

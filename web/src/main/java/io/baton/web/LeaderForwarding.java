@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@code readyz}, which any master answers itself) to the leader named by {@link MasterApi#cluster()} and returns
  * the leader's answer unchanged: status, body, Content-Type, Location and WWW-Authenticate. The body limit is
  * checked here first (413). A forwarded request carries {@value #FORWARDED_BY} and is never forwarded again, so
- * two masters that each think the other leads cannot loop. A leader that cannot be reached within the ask
+ * two masters that each think the other leads cannot loop. The event stream ({@code /api/v1/events}) is relayed as
+ * it streams: the timeout covers only the leader's response headers, and it travels over a pool of its own. A leader that cannot be reached within the ask
  * timeout gives 503 naming it. With no leader known, or on the leader itself, requests are handled locally.
  * Immutable after construction; Pekko calls {@link #route} per request on its dispatcher threads.
  */
@@ -45,14 +46,16 @@ final class LeaderForwarding {
   static final String FORWARDED_BY = "X-Baton-Forwarded-By";
   private static final Logger log = LoggerFactory.getLogger(LeaderForwarding.class);
   private static final String API_PREFIX = "/api/v1/";
+  private static final String EVENTS_PATH = "/api/v1/events";
   private static final Set<String> LOCAL_PATHS = Set.of("/api/v1/cluster", "/api/v1/healthz", "/api/v1/readyz");
   private static final List<String> REQUEST_HEADERS = List.of("Authorization", "Idempotency-Key", "Accept");
-  private static final Set<String> RESPONSE_HEADERS = Set.of("location", "www-authenticate");
+  private static final Set<String> RESPONSE_HEADERS = Set.of("location", "www-authenticate", "cache-control");
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(15);
 
   private final ActorSystem<?> system;
   private final Http http;
   private final ConnectionPoolSettings pool;
+  private final ConnectionPoolSettings streamPool;
   private final MasterApi api;
   private final long maxBodyBytes;
   private final Duration timeout;
@@ -66,6 +69,9 @@ final class LeaderForwarding {
         .withMaxOpenRequests(256)
         .withMaxRetries(1)
         .withMaxConnectionBackoff(Duration.ofSeconds(1));
+    // an event stream holds its connection for as long as the page is open: its own pool, so that open pages
+    // never starve the pool that forwards ordinary requests
+    this.streamPool = pool.withMaxConnections(1024).withMaxOpenRequests(1024).withMaxRetries(0);
     this.api = api;
     this.maxBodyBytes = settings.maxBodyBytes();
     this.timeout = settings.askTimeout();
@@ -122,7 +128,8 @@ final class LeaderForwarding {
         .withEntity(body);
     CompletableFuture<HttpResponse> sent;
     try {
-      sent = http.singleRequest(forwarded, http.defaultClientHttpsContext(), pool, system.classicSystem().log())
+      ConnectionPoolSettings via = request.getUri().path().equals(EVENTS_PATH) ? streamPool : pool;
+      sent = http.singleRequest(forwarded, http.defaultClientHttpsContext(), via, system.classicSystem().log())
           .toCompletableFuture();
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);

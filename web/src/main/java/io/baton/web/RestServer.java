@@ -23,7 +23,7 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
- * Baton's HTTP endpoint: the REST API under {@code /api/v1}, {@code /healthz}, {@code /readyz} and the status
+ * Baton's HTTP endpoint: the REST API under {@code /api/v1} (with the live {@code /api/v1/events}), {@code /healthz}, {@code /readyz} and the status
  * page at {@code /}, bound once by {@link #start}. On a standby, API requests are forwarded to the leader
  * ({@link LeaderForwarding}). Every error leaves as problem+json through one
  * {@link ProblemMapper}. Thread-safe; {@link #close()} may be called from any thread, more than once.
@@ -40,6 +40,11 @@ public final class RestServer implements AutoCloseable {
 
   /** Binds {@code settings.host():settings.port()} (port 0 = any free port); completes once listening. */
   public static CompletionStage<RestServer> start(ActorSystem<?> system, RestSettings settings, MasterApi api) {
+    return start(system, settings, api, EventFeed.DEFAULTS);
+  }
+
+  static CompletionStage<RestServer> start(ActorSystem<?> system, RestSettings settings, MasterApi api,
+      EventFeed.Settings events) {
     ServerSettings serverSettings = ServerSettings.create(system.classicSystem());
     serverSettings = serverSettings.withParserSettings(
         serverSettings.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
@@ -53,7 +58,7 @@ public final class RestServer implements AutoCloseable {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(serverSettings)
-        .bind(routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings))))
+        .bind(routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), events))
         .thenApply(RestServer::new);
   }
 
@@ -62,15 +67,16 @@ public final class RestServer implements AutoCloseable {
    * answers 503 naming it); exposed for tests and embedding.
    */
   public static Route routes(RestSettings settings, MasterApi api) {
-    return routes(settings, api, Optional.empty());
+    return routes(settings, api, Optional.empty(), EventFeed.DEFAULTS);
   }
 
   /** The whole route tree; on a standby, {@code /api/v1} requests go to the leader through {@code system}. */
   public static Route routes(ActorSystem<?> system, RestSettings settings, MasterApi api) {
-    return routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)));
+    return routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), EventFeed.DEFAULTS);
   }
 
-  private static Route routes(RestSettings settings, MasterApi api, Optional<LeaderForwarding> forwarding) {
+  private static Route routes(RestSettings settings, MasterApi api, Optional<LeaderForwarding> forwarding,
+      EventFeed.Settings events) {
     ProblemMapper problems = new ProblemMapper(settings.maxBodyBytes());
     ApiCalls calls = new ApiCalls(settings.askTimeout());
     BearerAuth auth = new BearerAuth(settings.token());
@@ -79,6 +85,7 @@ public final class RestServer implements AutoCloseable {
         new JobsRoutes(api, calls, settings.maxBodyBytes()).route(),
         new WorkersRoutes(api, calls).route(),
         new ClusterRoutes(api).route(),
+        new EventsRoutes(api, events).route(),
         health.route())));
     return withRequestTimeoutResponse(request -> Problem.of(StatusCodes.SERVICE_UNAVAILABLE, "request-timeout",
             "Request timeout", "the server could not answer in time; retry shortly").toResponse(),
