@@ -56,8 +56,22 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
       @Override
       public void leaderChanged(Optional<LeaderInfo> leader) {
         published = leader;
+        leader.ifPresent(DefaultMasterApi.this::warmUpRemoting);
       }
     });
+  }
+
+  /**
+   * A standby says hello to the leader's gateway over Artery once per leader: this loads and compiles the
+   * remoting path in the standby's JVM ahead of time, so when it takes over, its first worker registrations
+   * are not slowed by cold code. The answer is ignored.
+   */
+  private void warmUpRemoting(LeaderInfo leader) {
+    String own = ((org.apache.pekko.actor.ExtendedActorSystem) system.classicSystem()).provider().getDefaultAddress().toString();
+    if (!leader.address().equals(own)) {
+      system.classicSystem().actorSelection(leader.address() + "/user/" + WorkerGateway.NAME)
+          .resolveOne(java.time.Duration.ofSeconds(5));
+    }
   }
 
   /** Called by the guardian once it contends. */
