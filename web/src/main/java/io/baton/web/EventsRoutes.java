@@ -9,7 +9,9 @@ import io.baton.protocol.LeaderInfo;
 import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.MasterApi;
 import org.apache.pekko.NotUsed;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -27,6 +29,7 @@ import org.apache.pekko.util.ByteString;
  */
 final class EventsRoutes {
   private static final int BUFFER = 4096;
+  private static final AtomicLong FEEDS = new AtomicLong();
 
   private final MasterApi api;
   private final EventFeed.Settings settings;
@@ -44,7 +47,8 @@ final class EventsRoutes {
       }
       Source<ByteString, ActorRef<EventFeed.Command>> feeding = Source.<ByteString>queue(BUFFER)
           .<ActorRef<EventFeed.Command>>mapMaterializedValue(
-              queue -> Adapter.spawnAnonymous(system, EventFeed.create(api, queue, settings)))
+              queue -> Adapter.toTyped(system).systemActorOf(EventFeed.create(api, queue, settings),
+                  "events-" + FEEDS.incrementAndGet(), Props.empty()))
           .keepAlive(settings.keepAlive(), () -> EventFeed.KEEP_ALIVE);
       Source<ByteString, NotUsed> body = feeding.watchTermination((feed, done) -> {
         done.whenComplete((d, failure) -> feed.tell(new EventFeed.StreamEnded()));
