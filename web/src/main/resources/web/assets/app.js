@@ -130,7 +130,7 @@ function jobRow(j) {
     el('th', { scope: 'row' }, el('a', { href: `#/jobs/${encodeURIComponent(j.id)}`, class: 'mono', text: j.id })),
     el('td', { text: j.name }),
     el('td', {}, badge(j.state)),
-    el('td', {}, bar(j.tasksSucceeded, j.tasksTotal, `${j.tasksSucceeded} / ${j.tasksTotal} tasks`),
+    el('td', {}, bar(j.tasksSucceeded, j.tasksTotal, `${j.tasksSucceeded} / ${j.tasksTotal} tasks`, true),
       el('span', { class: 'sr-only', text: `${pct}%` })),
     el('td', { text: time(j.submittedAt) }),
     el('td', { class: 'num', text: duration(since(j.submittedAt, j.finishedAt)) }));
@@ -212,7 +212,7 @@ function renderDetail() {
   const facts = [
     ['Id', el('span', { class: 'mono', text: j.id })],
     ['State', badge(j.state)],
-    ['Progress', bar(j.tasksSucceeded, j.tasksTotal, `${j.tasksSucceeded} / ${j.tasksTotal} tasks`)],
+    ['Progress', bar(j.tasksSucceeded, j.tasksTotal, `${j.tasksSucceeded} / ${j.tasksTotal} tasks`, true)],
     ['Submitted', time(j.submittedAt)],
     ['Started', time(j.startedAt)],
     ['Finished', time(j.finishedAt)],
@@ -445,6 +445,8 @@ function start() {
       loadJobs().catch(showError);
     }, 250);
   });
+  // used CPUs and memory change with every placement, which is not an event of its own
+  setInterval(() => loadWorkers().catch(showError), 5000);
   setInterval(() => {
     document.querySelectorAll('td.age').forEach((td) => { td.textContent = age(td.dataset.since); });
   }, 1000);

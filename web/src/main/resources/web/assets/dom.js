@@ -28,11 +28,12 @@ export function badge(state) {
 }
 
 /** A labelled bar: used of total, with the numbers as text for screen readers and sighted users alike. */
-export function bar(used, total, label) {
+export function bar(used, total, label, progress = false) {
   const pct = total > 0 ? Math.min(100, Math.round((used / total) * 100)) : 0;
   const fill = el('span', { class: 'fill' });
   fill.style.width = `${pct}%`;
-  return el('div', { class: `bar${pct >= 90 ? ' high' : ''}`, role: 'img', 'aria-label': `${label}: ${pct}%` },
+  const kind = progress ? (pct === 100 ? ' done' : ' progress') : (pct >= 90 ? ' high' : '');
+  return el('div', { class: `bar${kind}`, role: 'img', 'aria-label': `${label}: ${pct}%` },
     el('span', { class: 'track' }, fill), el('span', { class: 'num', text: label }));
 }
 
