@@ -36,13 +36,16 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   public sealed interface Command {}
 
-  public record AttemptPlaced(AttemptKey key, String workerId) implements Command {}
+  /** Attempts the ResourceManager placed in one round (capacity is held for them). */
+  public record AttemptsPlaced(List<Placement> placements) implements Command {}
+
+  public record Placement(AttemptKey key, String workerId) {}
 
   public record AttemptReported(AttemptReport report, String workerId) implements Command {}
 
   public record Cancel(ActorRef<CancelResult> replyTo) implements Command {}
 
-  /** The ResourceManager processed an earlier CancelAttempts: no AttemptPlaced can follow for those keys. */
+  /** The ResourceManager processed an earlier CancelAttempts: no AttemptsPlaced can follow for those keys. */
   public record CancelsDone() implements Command {}
 
   private record RetryDue() implements Command {}
@@ -112,7 +115,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(AttemptPlaced.class, this::onPlaced)
+        .onMessage(AttemptsPlaced.class, this::onPlaced)
         .onMessage(AttemptReported.class, this::onReported)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(CancelsDone.class, this::onCancelsDone)
@@ -124,10 +127,16 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
         .build();
   }
 
-  private Behavior<Command> onPlaced(AttemptPlaced msg) {
-    requested.remove(msg.key().taskId());
-    // the worker is asked to start it only once the attempt is durable (see ResourceManager.Launch)
-    update(JobLogic.scheduled(job, msg.key(), msg.workerId()), List.of(new ResourceManager.Launch(List.of(msg.key()))));
+  private Behavior<Command> onPlaced(AttemptsPlaced msg) {
+    JobRecord next = job;
+    List<AttemptKey> keys = new ArrayList<>();
+    for (Placement p : msg.placements()) {
+      requested.remove(p.key().taskId());
+      next = JobLogic.scheduled(next, p.key(), p.workerId());
+      keys.add(p.key());
+    }
+    // workers are asked to start them only once the attempts are durable (see ResourceManager.Launch)
+    update(next, List.of(new ResourceManager.Launch(keys)));
     return afterChange();
   }
 

@@ -52,7 +52,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   /** Sent once by the leader session, before anything else, so reports of unknown attempts have a route. */
   public record SetDispatcher(ActorRef<Dispatcher.Command> dispatcher) implements Command {}
 
-  /** Place these attempts; the owner hears {@link JobMaster.AttemptPlaced} and every report of them. */
+  /** Place these attempts; the owner hears {@link JobMaster.AttemptsPlaced} and every report of them. */
   public record RequestAttempts(List<AttemptSpec> attempts, ActorRef<JobMaster.Command> owner) implements Command {}
 
   /** Cancel these attempts: drop the waiting ones, kill the placed ones; then tell {@code replyTo} CancelsDone. */
@@ -461,6 +461,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   }
 
   private void tryPlace() {
+    Map<ActorRef<JobMaster.Command>, List<JobMaster.Placement>> placedByOwner = new LinkedHashMap<>();
     Iterator<Map.Entry<Placement.Shape, LinkedHashMap<AttemptKey, Waiting>>> shapes = waiting.entrySet().iterator();
     while (shapes.hasNext()) {
       Map.Entry<Placement.Shape, LinkedHashMap<AttemptKey, Waiting>> entry = shapes.next();
@@ -477,12 +478,14 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
         w.usedMilliCpus += p.milliCpus();
         w.usedMemoryMb += p.memoryMb();
         w.running++;
-        wt.owner().tell(new JobMaster.AttemptPlaced(wt.spec().key(), workerId));
+        placedByOwner.computeIfAbsent(wt.owner(), o -> new ArrayList<>())
+            .add(new JobMaster.Placement(wt.spec().key(), workerId));
       }
       if (queue.isEmpty()) {
         shapes.remove();
       }
     }
+    placedByOwner.forEach((owner, placements) -> owner.tell(new JobMaster.AttemptsPlaced(placements)));
   }
 
   private List<Placement.Worker> freeCapacity() {
