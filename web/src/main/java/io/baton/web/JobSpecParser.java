@@ -186,7 +186,8 @@ public final class JobSpecParser {
       return tasks;
     }
 
-    private String taskId(JsonNode node, String path) {
+    /** The text of a required string field, or null after recording why there is none. */
+    private String requiredText(JsonNode node, String path) {
       if (isAbsent(node)) {
         error(path, "is required");
         return null;
@@ -195,7 +196,14 @@ public final class JobSpecParser {
         error(path, "must be a string, not " + kind(node));
         return null;
       }
-      String id = node.textValue();
+      return node.textValue();
+    }
+
+    private String taskId(JsonNode node, String path) {
+      String id = requiredText(node, path);
+      if (id == null) {
+        return null;
+      }
       if (id.isEmpty()) {
         error(path, "must not be empty");
         return null;
@@ -402,16 +410,10 @@ public final class JobSpecParser {
     }
 
     private String requiredString(JsonNode parent, String field, String path, int maxLength) {
-      JsonNode node = parent.get(field);
-      if (isAbsent(node)) {
-        error(path, "is required");
+      String v = requiredText(parent.get(field), path);
+      if (v == null) {
         return null;
       }
-      if (!node.isTextual()) {
-        error(path, "must be a string, not " + kind(node));
-        return null;
-      }
-      String v = node.textValue();
       if (v.isBlank()) {
         error(path, "must not be empty");
       } else if (v.length() > maxLength) {
