@@ -22,6 +22,14 @@ final class ServerCommands {
 
   private ServerCommands() {}
 
+  private static void release(DataDirLock lock) {
+    try {
+      lock.close();
+    } catch (java.io.IOException e) {
+      LOG.debug("could not release the data directory lock", e);
+    }
+  }
+
   static void awaitShutdown(Runnable onShutdown) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -71,6 +79,7 @@ final class ServerCommands {
       }
       Config config = options.load(extra);
       Settings settings = new Settings(config);
+      DataDirLock lock = DataDirLock.acquire(settings.dataDir());
       WorkerSettings worker = settings.worker(settings.dataDir());
       ZooKeeperHaServices ha = ZooKeeperHaServices.start(settings.zookeeper());
       ActorSystem<?> system = Nodes.startWorker(config, worker, ha, settings.remotePort(0));
@@ -82,6 +91,7 @@ final class ServerCommands {
           LOG.warn("worker did not stop cleanly", e);
         }
         ha.close();
+        release(lock);
       });
       return 0;
     }
@@ -133,6 +143,7 @@ final class ServerCommands {
       ZooKeeperHaServices masterHa = ZooKeeperHaServices.start(settings.zookeeper());
       Nodes.Master master = Nodes.startMaster(config, settings, masterHa, settings.remotePort(0));
       ZooKeeperHaServices workerHa = ZooKeeperHaServices.start(settings.zookeeper());
+      DataDirLock lock = DataDirLock.acquire(dataDir.resolve("worker"));
       ActorSystem<?> worker = Nodes.startWorker(config, settings.worker(dataDir.resolve("worker")), workerHa, 0);
       System.out.println("Baton standalone is up: web page and REST API at " + master.restUrl()
           + " (ZooKeeper " + zk.connectString() + ", data in " + dataDir + ")");
@@ -148,6 +159,7 @@ final class ServerCommands {
         master.close();
         masterHa.close();
         zk.close();
+        release(lock);
       });
       return 0;
     }
