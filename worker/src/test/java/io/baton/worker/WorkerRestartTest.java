@@ -1,9 +1,11 @@
 package io.baton.worker;
 
+import static io.baton.worker.Waits.alive;
+import static io.baton.worker.Waits.eventually;
+import static io.baton.worker.Waits.readPid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.baton.ha.inmemory.InMemoryHaServices;
 import io.baton.protocol.AttemptKey;
@@ -24,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A worker restarted on the same data dir after its previous life died without cleaning up (kill -9). */
 class WorkerRestartTest {
   private static final ActorTestKit KIT = ActorTestKit.create();
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Waits.WAIT;
   private static final String ADDRESS = "pekko://baton@127.0.0.1:1";
 
   @TempDir Path dataDir;
@@ -111,30 +112,6 @@ class WorkerRestartTest {
     return reports.stream().collect(Collectors.toMap(AttemptReport::key, r -> r));
   }
 
-  private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  private static long readPid(Path file) throws Exception {
-    eventually("pid file " + file, () -> {
-      try {
-        return Files.exists(file) && Files.readString(file).endsWith("\n");
-      } catch (IOException e) {
-        return false;
-      }
-    });
-    return Long.parseLong(Files.readString(file).trim());
-  }
-
-  private static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-  }
 
   private List<RunRecord> records() throws IOException {
     return new RunRecords(new AttemptPaths(dataDir)).load().records();
