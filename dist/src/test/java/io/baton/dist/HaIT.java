@@ -36,6 +36,15 @@ class HaIT {
     return ids;
   }
 
+  /** Waits until the tasks have written {@code count} distinct marks (so some ran, others are running). */
+  private static void awaitMarks(Path marks, int count) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (HaCluster.counts(marks).size() < count) {
+      assertTrue(System.nanoTime() < deadline, "tasks should be running");
+      Thread.sleep(50);
+    }
+  }
+
   private static void assertEachTaskRanOnce(Path marks, String prefix, int jobs, int length) throws Exception {
     Map<String, Integer> counts = HaCluster.counts(marks);
     for (int j = 0; j < jobs; j++) {
@@ -67,11 +76,7 @@ class HaIT {
       Path marks = dir.resolve("marks.txt");
       List<String> ids = submitAll(leader, 50, 3, marks, 0.4, 0, "job");
       // let some tasks finish and others run, then kill the leader hard
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (HaCluster.counts(marks).size() < 20) {
-        assertTrue(System.nanoTime() < deadline, "tasks should be running");
-        Thread.sleep(50);
-      }
+      awaitMarks(marks, 20);
       c.masters.get(leader).kill9();
       String next = c.awaitLeader(Duration.ofSeconds(30));
       assertNotEquals(leader, next);
@@ -95,11 +100,7 @@ class HaIT {
       Path marks = dir.resolve("marks.txt");
       List<String> ids = submitAll(leader, 8, 1, marks, 5, 1, "busy");
       Http http = new Http(leader);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (HaCluster.counts(marks).size() < 4) {
-        assertTrue(System.nanoTime() < deadline, "tasks should be running");
-        Thread.sleep(50);
-      }
+      awaitMarks(marks, 4);
       c.workers.get("w1").kill9();
       awaitAllSucceeded(leader, ids, Duration.ofSeconds(90));
       int lost = 0;
@@ -136,7 +137,7 @@ class HaIT {
       Path marks = dir.resolve("marks.txt");
       List<String> ids = submitAll(leader, 10, 2, marks, 0.3, 0, "zk");
       c.zookeeper.kill9();
-      Thread.sleep(1500);
+      Thread.sleep(1500); // ZooKeeper stays down a while: the masters and workers see it gone
       c.startZooKeeper();
       String after = c.awaitLeader(Duration.ofSeconds(60));
       awaitAllSucceeded(after, ids, Duration.ofSeconds(60));
@@ -161,11 +162,7 @@ class HaIT {
       c.awaitWorkers(old, 2, Duration.ofSeconds(30));
       Path marks = dir.resolve("marks.txt");
       List<String> ids = submitAll(old, 10, 2, marks, 1, 1, "pause");
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (HaCluster.counts(marks).size() < 3) {
-        assertTrue(System.nanoTime() < deadline, "tasks should be running");
-        Thread.sleep(50);
-      }
+      awaitMarks(marks, 3);
       BatonProcess paused = c.masters.get(old);
       paused.signal("STOP");
       try {
@@ -176,8 +173,8 @@ class HaIT {
         Stat epochBefore = zk.checkExists().forPath("/baton/default/epoch");
         Map<String, Long> jobVersions = jobVersions(zk);
         paused.signal("CONT");
-        // give the old leader time to wake up, act on its stale state and learn it lost its session
-        Thread.sleep(SESSION.toMillis() * 3);
+        // the old leader wakes up, acts on its stale state, then learns it lost its session: wait for that
+        awaitDeposed(old);
         assertEquals(new String(leaderBefore), new String(zk.getData().forPath("/baton/default/leader")));
         assertEquals(epochBefore.getVersion(), zk.checkExists().forPath("/baton/default/epoch").getVersion());
         assertEquals(jobVersions, jobVersions(zk), "a deposed leader wrote job records");
@@ -187,6 +184,23 @@ class HaIT {
       } finally {
         paused.signal("CONT");
       }
+    }
+  }
+
+  /** Waits until the master at {@code url} answers again and no longer claims to lead. */
+  private static void awaitDeposed(String url) throws Exception {
+    Http http = new Http(url, Duration.ofSeconds(2));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        if (!http.get("/api/v1/cluster").path("self").path("isLeader").asBoolean(true)) {
+          return;
+        }
+      } catch (java.io.IOException stillWaking) {
+        // not answering yet
+      }
+      assertTrue(System.nanoTime() < deadline, url + " should learn it no longer leads");
+      Thread.sleep(50);
     }
   }
 

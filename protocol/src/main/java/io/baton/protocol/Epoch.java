@@ -7,10 +7,6 @@ package io.baton.protocol;
 public record Epoch(long value) implements Comparable<Epoch> {
   public static final Epoch NONE = new Epoch(0);
 
-  public boolean isOlderThan(Epoch other) {
-    return value < other.value;
-  }
-
   @Override
   public int compareTo(Epoch other) {
     return Long.compare(value, other.value);

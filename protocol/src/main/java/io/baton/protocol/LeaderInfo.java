@@ -12,8 +12,4 @@ public record LeaderInfo(long epoch, String sessionId, String address, String re
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(restUrl, "restUrl");
   }
-
-  public Epoch epochValue() {
-    return new Epoch(epoch);
-  }
 }

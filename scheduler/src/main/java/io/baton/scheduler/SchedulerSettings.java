@@ -11,8 +11,4 @@ import java.time.Duration;
  * @param backoff retry backoff
  * @param askTimeout how long REST calls wait for the leader's actors
  */
-public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout) {
-  public static SchedulerSettings defaults() {
-    return new SchedulerSettings(Duration.ofMillis(500), Duration.ofSeconds(5), Backoff.DEFAULT, Duration.ofSeconds(10));
-  }
-}
+public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout) {}

@@ -13,6 +13,7 @@ import io.baton.scheduler.SchedulerSettings;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;
 import io.baton.scheduler.api.MasterApi.SubmitResult;
+import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -109,7 +110,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       ids.seed(job.id());
     }
     for (JobRecord job : recovered) {
-      if (!job.state().isTerminal() || !io.baton.scheduler.model.JobLogic.activeAttempts(job).isEmpty()) {
+      if (!job.state().isTerminal() || !JobLogic.activeAttempts(job).isEmpty()) {
         startMaster(job);
       }
     }
