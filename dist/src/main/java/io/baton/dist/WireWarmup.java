@@ -35,11 +35,11 @@ final class WireWarmup {
     WorkerInfo info = new WorkerInfo("warmup", "localhost", 1, 1, Map.of("k", "v"));
     TaskSpec task = TaskSpec.handler("t", "noop", null, List.of());
     List<Object> messages = List.of(
-        new ToLeader.RegisterWorker(1, info, List.of(report), worker),
-        new ToLeader.Heartbeat(1, "warmup", 0, worker),
+        new ToLeader.RegisterWorker(1, info, List.of(report), worker, 0),
+        new ToLeader.Heartbeat(1, "warmup", 0, worker, 0),
         new ToLeader.Reports(1, "warmup", List.of(report)),
-        new ToWorker.RegistrationAccepted(1, "warmup"),
-        new ToWorker.HeartbeatAck(1),
+        new ToWorker.RegistrationAccepted(1, "warmup", 0),
+        new ToWorker.HeartbeatAck(1, 0),
         new ToWorker.NotRegistered(1),
         new ToWorker.StartAttempts(1, List.of(new AttemptSpec(key, task))),
         new ToWorker.KillAttempts(1, List.of(key), AttemptState.CANCELLED),

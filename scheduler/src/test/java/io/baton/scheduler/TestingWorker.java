@@ -48,17 +48,17 @@ final class TestingWorker {
     WorkerInfo info = new WorkerInfo(id, "localhost", cpus, 4096, labels);
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<ToWorker> self = ctx.getSelf().narrow();
-      gateway.tell(new ToLeader.RegisterWorker(0, info, List.of(), self));
+      gateway.tell(new ToLeader.RegisterWorker(0, info, List.of(), self, 0));
       timers.startTimerWithFixedDelay(new Beat(), Duration.ofMillis(100));
       return Behaviors.receive(Object.class)
           .onMessage(Beat.class, b -> {
             if (heartbeating && epoch > 0) {
-              gateway.tell(new ToLeader.Heartbeat(epoch, id, 0, self));
+              gateway.tell(new ToLeader.Heartbeat(epoch, id, 0, self, 0));
             }
             return Behaviors.same();
           })
           .onMessage(Reregister.class, x -> {
-            gateway.tell(new ToLeader.RegisterWorker(0, info, List.copyOf(running.values()), self));
+            gateway.tell(new ToLeader.RegisterWorker(0, info, List.copyOf(running.values()), self, 0));
             return Behaviors.same();
           })
           .onMessage(ToWorker.RegistrationAccepted.class, a -> {
@@ -66,7 +66,7 @@ final class TestingWorker {
             return Behaviors.same();
           })
           .onMessage(ToWorker.NotRegistered.class, n -> {
-            gateway.tell(new ToLeader.RegisterWorker(n.epoch(), info, List.copyOf(running.values()), self));
+            gateway.tell(new ToLeader.RegisterWorker(n.epoch(), info, List.copyOf(running.values()), self, 0));
             return Behaviors.same();
           })
           .onMessage(ToWorker.StartAttempts.class, s -> {

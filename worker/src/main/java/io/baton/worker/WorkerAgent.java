@@ -15,6 +15,7 @@ import io.baton.worker.connection.DefaultLeaderResolver;
 import io.baton.worker.connection.LeaderConnection;
 import io.baton.worker.connection.LeaderResolver;
 import io.baton.worker.execution.AttemptBook;
+import io.baton.worker.execution.AttemptGuard;
 import io.baton.worker.execution.AttemptLauncher;
 import io.baton.worker.execution.AttemptPaths;
 import io.baton.worker.execution.Leftovers;
@@ -155,7 +156,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       t.setDaemon(true);
       return t;
     });
-    this.launcher = new AttemptLauncher(paths, handlers, handlerPool);
+    this.launcher = new AttemptLauncher(settings.workerId(), paths, AttemptGuard.install(settings.dataDir()),
+        settings.heartbeatTimeout(), handlers, handlerPool);
     this.runRecords = reapLeftovers(new RunRecords(paths));
     this.inbox = ctx.messageAdapter(ToWorker.class, FromLeader::new);
     this.info = new WorkerInfo(settings.workerId(), settings.host(), settings.cpus(), settings.memoryMb(),
@@ -266,7 +268,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       return;
     }
     List<AttemptReport> reports = book.registrationReports(clock.instant());
-    gateway.tell(new ToLeader.RegisterWorker(leader.epoch(), info, reports, inbox));
+    gateway.tell(new ToLeader.RegisterWorker(leader.epoch(), info, reports, inbox, System.nanoTime()));
     scheduleRegistration(leader);
   }
 
@@ -282,7 +284,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   private Behavior<Command> onFromLeader(FromLeader m) {
     ToWorker msg = m.message();
-    if (!connection.accept(msg.epoch(), System.nanoTime())) {
+    if (!connection.accept(msg.epoch())) {
       getContext().getLog().debug("ignoring {} from stale epoch {} (newest {})", msg.getClass().getSimpleName(),
           msg.epoch(), connection.newestEpoch());
       return this;
@@ -292,6 +294,9 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         timers.cancel(REGISTER_TIMER);
         getContext().getLog().info("registered with leader {}", a.epoch());
       }
+      answered(a.epoch(), a.echoNanos());
+    } else if (msg instanceof ToWorker.HeartbeatAck h) {
+      answered(h.epoch(), h.echoNanos());
     } else if (msg instanceof ToWorker.RegistrationRejected r) {
       getContext().getLog().warn("leader {} rejected registration: {}", r.epoch(), r.reason());
     } else if (msg instanceof ToWorker.NotRegistered) {
@@ -314,17 +319,28 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     } else if (msg instanceof ToWorker.FetchLog f) {
       f.replyTo().tell(readLog(f));
     }
-    // HeartbeatAck: accept() already noted that the leader was heard from
     flush();
     return this;
+  }
+
+  /** The leader answered a message sent at {@code sentAtNanos}: the lease now reaches further; tell the guards. */
+  private void answered(long epoch, long sentAtNanos) {
+    if (connection.answered(epoch, sentAtNanos)) {
+      long deadline = leaseDeadline();
+      runs.values().forEach(run -> run.renewLease(deadline));
+    }
+  }
+
+  private long leaseDeadline() {
+    return connection.leaseDeadline(settings.heartbeatTimeout(), settings.leaseMargin());
   }
 
   private Behavior<Command> onHeartbeatTick(HeartbeatTick m) {
     long now = System.nanoTime();
     int running = book.runningCount();
-    if (connection.mustSelfFence(now, running, settings.heartbeatTimeout())) {
-      String message = String.format(Locale.ROOT, "self-fenced: no leader for %.1fs",
-          connection.silentFor(now).toMillis() / 1000.0);
+    if (connection.mustSelfFence(now, running, settings.heartbeatTimeout(), settings.leaseMargin())) {
+      String message = String.format(Locale.ROOT, "self-fenced: no heartbeat acknowledged by a leader for %.1fs",
+          connection.unansweredFor(now).toMillis() / 1000.0);
       List<AttemptKey> killed = new ArrayList<>();
       for (AttemptKey key : book.runningKeys()) {
         if (kill(key, AttemptState.LOST, message)) {
@@ -337,7 +353,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     if (connection.isRegistered() && gateway != null) {
       long epoch = connection.epoch();
-      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox));
+      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox, System.nanoTime()));
       flush();
       List<AttemptReport> resend = book.dueForResend(clock.instant(), settings.heartbeatInterval());
       if (!resend.isEmpty()) {
@@ -357,19 +373,20 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     Instant now = clock.instant();
     book.started(key, now);
-    RunningAttempt run = launcher.start(key, spec.task());
-    runs.put(key, run);
-    RunRecord record = RunRecord.running(key, now, run.process());
-    if (run.process().isPresent()) {
+    if (!spec.task().isHandler()) {
+      // on disk before the process can exist: a restart then knows of every process this worker may have started
       try {
-        runRecords.writeNow(record);
+        runRecords.writeNow(RunRecord.running(key, now, Optional.empty()));
       } catch (IOException e) {
-        getContext().getLog().warn("cannot write the run record of {}; a restart could not kill its process: {}",
-            key, e.toString());
+        getContext().getLog().warn("cannot write the run record of {}; not starting it: {}", key, e.toString());
+        book.ended(key, now, null, "the worker cannot write its run record: " + e.getMessage());
+        queueFlush();
+        return;
       }
-    } else {
-      runRecords.put(record);
     }
+    RunningAttempt run = launcher.start(key, spec.task(), leaseDeadline());
+    runs.put(key, run);
+    runRecords.put(RunRecord.running(key, now, run.process()));
     getContext().pipeToSelf(run.outcome(),
         (outcome, err) -> new AttemptEnded(key, outcome != null ? outcome : Outcome.error(String.valueOf(err))));
     int timeout = spec.task().timeoutSeconds();
@@ -392,6 +409,9 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private Behavior<Command> onAttemptEnded(AttemptEnded m) {
     runs.remove(m.key());
     timers.cancel(new TimeoutTimer(m.key()));
+    if (m.outcome().lost()) {
+      book.killRequested(m.key(), AttemptState.LOST, m.outcome().error());
+    }
     if (book.ended(m.key(), clock.instant(), m.outcome().exitCode(), m.outcome().error())) {
       book.report(m.key()).ifPresent(r -> runRecords.put(RunRecord.ended(r)));
       queueFlush();
@@ -408,7 +428,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   /** Kills what a previous life of this worker left running and books its attempts, before any registration. */
   private RunRecordWriter reapLeftovers(RunRecords store) throws IOException, InterruptedException {
-    Leftovers.Result result = Leftovers.reap(store, clock.instant(), LEFTOVER_KILL_WAIT);
+    Leftovers.Result result = Leftovers.reap(store, settings.workerId(), clock.instant(), LEFTOVER_KILL_WAIT);
     result.problems().forEach(p -> getContext().getLog().warn("restart: {}", p));
     for (AttemptReport r : result.reports()) {
       book.restored(r);

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param labels             labels that task constraints match against
  * @param dataDir            root of {@code work/} (attempt working dirs) and {@code logs/} (attempt logs)
  * @param heartbeatInterval  how often to heartbeat the leader (also the report resend and registration retry base)
- * @param heartbeatTimeout   silence from every leader after which running attempts are killed (self-fencing)
+ * @param heartbeatTimeout   the leader's heartbeat timeout: running attempts are killed (self-fencing) a
+ *                           {@link #leaseMargin} before it passes without a heartbeat the leader answered
  * @param resolveTimeout     how long to wait for the leader's gateway to resolve
  * @param registrationBackoffMax longest wait between two registration tries
  * @param maxLogChunkBytes   largest log slice answered to one FetchLog
@@ -56,6 +57,15 @@ public record WorkerSettings(
     return new WorkerSettings(workerId, localHost(), Runtime.getRuntime().availableProcessors(), machineMemoryMb(),
         Map.of(), dataDir, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT, Duration.ofSeconds(3),
         Duration.ofSeconds(5), 1 << 20);
+  }
+
+  /**
+   * How much earlier than the heartbeat timeout a worker's lease ends (its attempts are killed): time to kill them
+   * and room for clock rate differences, a quarter of the timeout and at most a second.
+   */
+  public Duration leaseMargin() {
+    Duration quarter = heartbeatTimeout.dividedBy(4);
+    return quarter.compareTo(Duration.ofSeconds(1)) < 0 ? quarter : Duration.ofSeconds(1);
   }
 
   public WorkerSettings withResources(double newCpus, long newMemoryMb) {

@@ -9,12 +9,12 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waiting for conditions in worker tests: polls with a deadline, never a bare sleep. */
-final class Waits {
-  static final Duration WAIT = Duration.ofSeconds(10);
+public final class Waits {
+  public static final Duration WAIT = Duration.ofSeconds(10);
 
   private Waits() {}
 
-  static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+  public static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -25,7 +25,7 @@ final class Waits {
   }
 
   /** The pid a task wrote (a line ending in a newline) to {@code file}. */
-  static long readPid(Path file) throws Exception {
+  public static long readPid(Path file) throws Exception {
     eventually("pid file " + file, () -> {
       try {
         return Files.exists(file) && Files.readString(file).endsWith("\n");
@@ -36,7 +36,7 @@ final class Waits {
     return Long.parseLong(Files.readString(file).trim());
   }
 
-  static boolean alive(long pid) {
+  public static boolean alive(long pid) {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 }

@@ -89,13 +89,13 @@ class WireSerializationTest {
     WorkerInfo info = new WorkerInfo("w1", "host", 2.5, 4096, Map.of("zone", "a", "disk", "ssd"));
 
     List<Object> messages = List.of(
-        new ToLeader.RegisterWorker(7, info, List.of(running, failed), workerProbe.ref()),
-        new ToLeader.RegisterWorker(7, new WorkerInfo("w2", "h", 1, 1, Map.of()), List.of(), workerProbe.ref()),
-        new ToLeader.Heartbeat(7, "w1", 12, workerProbe.ref()),
+        new ToLeader.RegisterWorker(7, info, List.of(running, failed), workerProbe.ref(), 123_456_789L),
+        new ToLeader.RegisterWorker(7, new WorkerInfo("w2", "h", 1, 1, Map.of()), List.of(), workerProbe.ref(), -5),
+        new ToLeader.Heartbeat(7, "w1", 12, workerProbe.ref(), 42),
         new ToLeader.Reports(7, "w1", List.of(running, failed)),
-        new ToWorker.RegistrationAccepted(7, "session-uuid"),
+        new ToWorker.RegistrationAccepted(7, "session-uuid", 123_456_789L),
         new ToWorker.RegistrationRejected(7, "draining"),
-        new ToWorker.HeartbeatAck(7),
+        new ToWorker.HeartbeatAck(7, 42),
         new ToWorker.NotRegistered(7),
         new ToWorker.StartAttempts(7, List.of(new AttemptSpec(key, command), new AttemptSpec(key, handler))),
         new ToWorker.KillAttempts(7, List.of(key), AttemptState.CANCELLED),
@@ -130,10 +130,10 @@ class WireSerializationTest {
     owner.tell(new GiveAdapter(refProbe.ref()));
     ActorRef<ToWorker> adapter = refProbe.receiveMessage();
     ToLeader.RegisterWorker reg = new ToLeader.RegisterWorker(1,
-        new WorkerInfo("w", "h", 1, 1, Map.of()), List.of(), adapter);
+        new WorkerInfo("w", "h", 1, 1, Map.of()), List.of(), adapter, 1);
     ToLeader.RegisterWorker back = (ToLeader.RegisterWorker) roundTrip(reg);
     assertEquals(adapter, back.worker());
-    back.worker().tell(new ToWorker.HeartbeatAck(1));
-    assertEquals(new ToWorker.HeartbeatAck(1), sink.receiveMessage());
+    back.worker().tell(new ToWorker.HeartbeatAck(1, 9));
+    assertEquals(new ToWorker.HeartbeatAck(1, 9), sink.receiveMessage());
   }
 }

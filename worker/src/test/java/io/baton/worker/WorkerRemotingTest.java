@@ -47,7 +47,7 @@ class WorkerRemotingTest {
     return Behaviors.receiveMessage(m -> {
       seen.tell(m);
       if (m instanceof ToLeader.RegisterWorker r) {
-        r.worker().tell(new ToWorker.RegistrationAccepted(r.epoch(), "s"));
+        r.worker().tell(new ToWorker.RegistrationAccepted(r.epoch(), "s", r.sentAtNanos()));
         r.worker().tell(new ToWorker.StartAttempts(r.epoch(), List.of(toStart)));
       }
       return Behaviors.same();

@@ -98,7 +98,7 @@ class WorkerRestartTest {
   }
 
   private static ToLeader.RegisterWorker accept(ToLeader.RegisterWorker reg) {
-    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), "session"));
+    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), "session", reg.sentAtNanos()));
     return reg;
   }
 
@@ -143,9 +143,9 @@ class WorkerRestartTest {
         return false;
       }
     });
-    assertEquals(parent, recorded.get(cmd).pid(), "the command's process is on disk");
-    assertEquals(ProcessHandle.of(parent).orElseThrow().info().startInstant().orElseThrow(),
-        recorded.get(cmd).processStart());
+    ProcessHandle guard = ProcessHandle.of(parent).orElseThrow().parent().orElseThrow();
+    assertEquals(guard.pid(), recorded.get(cmd).pid(), "the command's guard process is on disk");
+    assertEquals(guard.info().startInstant().orElseThrow(), recorded.get(cmd).processStart());
     assertEquals(AttemptState.RUNNING, recorded.get(handler).report().state());
     assertEquals(AttemptState.SUCCEEDED, recorded.get(done).report().state(), "ended, not acked yet");
 
@@ -159,7 +159,7 @@ class WorkerRestartTest {
     Map<AttemptKey, AttemptReport> reported = byKey(reg2.attempts());
     assertEquals(3, reported.size(), reg2.attempts().toString());
     assertEquals(AttemptState.LOST, reported.get(cmd).state());
-    assertEquals("worker restarted; process " + parent + " killed", reported.get(cmd).message());
+    assertEquals("worker restarted; process " + guard.pid() + " killed", reported.get(cmd).message());
     assertEquals(recorded.get(cmd).report().startedAt(), reported.get(cmd).startedAt());
     assertEquals(AttemptState.LOST, reported.get(handler).state());
     assertEquals(AttemptState.SUCCEEDED, reported.get(done).state(), "an unacked outcome survives the restart");

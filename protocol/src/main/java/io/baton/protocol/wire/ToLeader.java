@@ -14,9 +14,13 @@ public sealed interface ToLeader extends WireMessage {
 
   String workerId();
 
-  /** Sent on every (re)registration: the worker, its resources and every attempt not yet acknowledged. */
-  record RegisterWorker(long epoch, WorkerInfo info, List<AttemptReport> attempts, ActorRef<ToWorker> worker)
-      implements ToLeader {
+  /**
+   * Sent on every (re)registration: the worker, its resources and every attempt not yet acknowledged. Answered
+   * with {@link ToWorker.RegistrationAccepted} echoing {@code sentAtNanos}, the worker's own clock reading when it
+   * sent this (meaningless to the leader: the worker's leases are anchored on the messages a leader answered).
+   */
+  record RegisterWorker(long epoch, WorkerInfo info, List<AttemptReport> attempts, ActorRef<ToWorker> worker,
+      long sentAtNanos) implements ToLeader {
     public RegisterWorker {
       attempts = List.copyOf(attempts);
     }
@@ -28,10 +32,12 @@ public sealed interface ToLeader extends WireMessage {
   }
 
   /**
-   * Sent every heartbeat interval; answered with {@link ToWorker.HeartbeatAck}, or with
-   * {@link ToWorker.NotRegistered} by a leader that does not know the worker (e.g. a new term of the same master).
+   * Sent every heartbeat interval; answered with {@link ToWorker.HeartbeatAck} echoing {@code sentAtNanos} (see
+   * {@link RegisterWorker}), or with {@link ToWorker.NotRegistered} by a leader that does not know the worker (e.g.
+   * a new term of the same master).
    */
-  record Heartbeat(long epoch, String workerId, int runningAttempts, ActorRef<ToWorker> worker) implements ToLeader {}
+  record Heartbeat(long epoch, String workerId, int runningAttempts, ActorRef<ToWorker> worker, long sentAtNanos)
+      implements ToLeader {}
 
   /** State changes of attempts, answered with {@link ToWorker.AckReports}. */
   record Reports(long epoch, String workerId, List<AttemptReport> reports) implements ToLeader {

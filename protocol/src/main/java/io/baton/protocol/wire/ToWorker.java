@@ -13,11 +13,13 @@ import org.apache.pekko.actor.typed.ActorRef;
 public sealed interface ToWorker extends WireMessage {
   long epoch();
 
-  record RegistrationAccepted(long epoch, String leaderSessionId) implements ToWorker {}
+  /** Answers {@link ToLeader.RegisterWorker}; {@code echoNanos} is that message's {@code sentAtNanos}. */
+  record RegistrationAccepted(long epoch, String leaderSessionId, long echoNanos) implements ToWorker {}
 
   record RegistrationRejected(long epoch, String reason) implements ToWorker {}
 
-  record HeartbeatAck(long epoch) implements ToWorker {}
+  /** Answers {@link ToLeader.Heartbeat}; {@code echoNanos} is that heartbeat's {@code sentAtNanos}. */
+  record HeartbeatAck(long epoch, long echoNanos) implements ToWorker {}
 
   /** The leader does not know this worker (or the worker used a stale epoch): register again. */
   record NotRegistered(long epoch) implements ToWorker {}

@@ -187,14 +187,14 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
       }
       return this;
     }
-    if (m instanceof ToLeader.Heartbeat) {
+    if (m instanceof ToLeader.Heartbeat beat) {
       w.lastHeartbeat = clock.instant();
       if (!w.alive) {
         w.alive = true;
         aliveWorkers.incrementAndGet();
         publish(w);
       }
-      w.ref.tell(new ToWorker.HeartbeatAck(epoch));
+      w.ref.tell(new ToWorker.HeartbeatAck(epoch, beat.sentAtNanos()));
     } else if (m instanceof ToLeader.Reports reports) {
       w.lastHeartbeat = clock.instant();
       for (AttemptReport report : reports.reports()) {
@@ -221,7 +221,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     }
     context.getLog().info("worker {} registered from {} ({} cpus, {} MB, labels {}, {} attempts reported)",
         r.workerId(), r.info().host(), r.info().cpus(), r.info().memoryMb(), r.info().labels(), r.attempts().size());
-    w.ref.tell(new ToWorker.RegistrationAccepted(epoch, context.getSelf().path().name()));
+    w.ref.tell(new ToWorker.RegistrationAccepted(epoch, context.getSelf().path().name(), r.sentAtNanos()));
     recomputeUsage(w);
     publish(w);
     List<AttemptKey> trackedHere = unconfirmed.entrySet().stream()

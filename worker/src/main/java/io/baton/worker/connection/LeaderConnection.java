@@ -6,18 +6,26 @@ import java.util.Optional;
 
 /**
  * The worker's view of its leader: the newest epoch seen (the fencing token), the leader it follows, whether
- * that leader accepted its registration, and when any leader was last heard from. Pure: times are monotonic
- * nanos passed in by the caller. Not thread-safe; owned by the worker actor.
+ * that leader accepted its registration, and the worker's lease: its authority to run attempts.
+ *
+ * <p>The lease is anchored on the newest message of this worker that the followed leader is known to have
+ * received: a registration or heartbeat whose answer echoed the time it was sent. The leader declares the worker
+ * DEAD (and may rerun its attempts) only once it has heard nothing from it for the heartbeat timeout, counted from
+ * when it received that message, which was after it was sent; so a lease that ends at anchor + timeout - margin
+ * ends before the leader can act, however long the answer took to come back. Measuring from when an answer
+ * arrived would not be safe. Pure: times are monotonic nanos passed in by the caller. Not thread-safe; owned by
+ * the worker actor.
  */
 public final class LeaderConnection {
   private long newestEpoch;
   private LeaderInfo leader;
   private boolean registered;
-  private long lastHeardNanos;
+  private long anchorNanos;
   private int registrationTries;
 
+  /** A worker just started: its lease is anchored now (it runs nothing yet). */
   public LeaderConnection(long nowNanos) {
-    this.lastHeardNanos = nowNanos;
+    this.anchorNanos = nowNanos;
   }
 
   /** What a newly published leader means for the worker. */
@@ -49,15 +57,34 @@ public final class LeaderConnection {
 
   /**
    * A message from a leader with {@code epoch} arrived: false (ignore it) when it is older than the newest
-   * epoch seen; otherwise the epoch is remembered and the leader counts as heard from.
+   * epoch seen; otherwise the epoch is remembered.
    */
-  public boolean accept(long epoch, long nowNanos) {
+  public boolean accept(long epoch) {
     if (epoch < newestEpoch) {
       return false;
     }
     newestEpoch = epoch;
-    lastHeardNanos = nowNanos;
     return true;
+  }
+
+  /**
+   * The leader of {@code epoch} answered a message this worker sent at {@code sentAtNanos}: when that is the
+   * leader followed now, the lease is anchored there (it never moves back). Returns whether the anchor moved.
+   */
+  public boolean answered(long epoch, long sentAtNanos) {
+    if (leader == null || leader.epoch() != epoch || sentAtNanos <= anchorNanos) {
+      return false;
+    }
+    anchorNanos = sentAtNanos;
+    return true;
+  }
+
+  /**
+   * When the lease ends: {@code timeout} (the heartbeat timeout the leader applies) after the anchor, less
+   * {@code margin} for killing the attempts and for clock rate differences.
+   */
+  public long leaseDeadline(Duration timeout, Duration margin) {
+    return anchorNanos + timeout.minus(margin).toNanos();
   }
 
   /** Registration accepted by the leader of {@code epoch}; true when that is the leader followed now. */
@@ -81,13 +108,14 @@ public final class LeaderConnection {
     return d.compareTo(max) > 0 ? max : d;
   }
 
-  /** Whether running attempts must be killed: some are running and no leader was heard for over {@code timeout}. */
-  public boolean mustSelfFence(long nowNanos, int running, Duration timeout) {
-    return running > 0 && silentFor(nowNanos).compareTo(timeout) > 0;
+  /** Whether running attempts must be killed: some are running and the lease has ended. */
+  public boolean mustSelfFence(long nowNanos, int running, Duration timeout, Duration margin) {
+    return running > 0 && nowNanos - leaseDeadline(timeout, margin) >= 0;
   }
 
-  public Duration silentFor(long nowNanos) {
-    return Duration.ofNanos(nowNanos - lastHeardNanos);
+  /** How long ago the newest message the leader answered was sent. */
+  public Duration unansweredFor(long nowNanos) {
+    return Duration.ofNanos(nowNanos - anchorNanos);
   }
 
   public long newestEpoch() {

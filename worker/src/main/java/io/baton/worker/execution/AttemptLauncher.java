@@ -11,39 +11,66 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * Starts attempts: commands as OS processes (argv as given, no shell; env added to the inherited one; working
- * directory and log from {@link AttemptPaths}, stdout and stderr together), handlers on the given pool with a
- * lazily created log. Never throws for a bad attempt: a failure to start is an attempt whose outcome is
- * already an error (also written to its log). Called from the worker actor's thread; {@code start} blocks only
- * for the fork of a process.
+ * Starts attempts: commands as OS processes under their {@link AttemptGuard} (argv as given, no shell; env added
+ * to the inherited one; working directory and log from {@link AttemptPaths}, stdout and stderr together), handlers
+ * on the given pool with a lazily created log. Never throws for a bad attempt: a failure to start is an attempt
+ * whose outcome is already an error (also written to its log). Called from the worker actor's thread; {@code start}
+ * blocks only for the fork of a process.
  */
 public final class AttemptLauncher {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
+  private final String workerId;
   private final AttemptPaths paths;
+  private final AttemptGuard guard;
+  private final Duration maxLease;
   private final TaskHandlers handlers;
   private final ExecutorService handlerPool;
 
-  public AttemptLauncher(AttemptPaths paths, TaskHandlers handlers, ExecutorService handlerPool) {
+  /**
+   * @param maxLease the furthest ahead a lease may reach (a renewal beyond it is cut short by the guard)
+   */
+  public AttemptLauncher(String workerId, AttemptPaths paths, AttemptGuard guard, Duration maxLease,
+      TaskHandlers handlers, ExecutorService handlerPool) {
+    this.workerId = workerId;
     this.paths = paths;
+    this.guard = guard;
+    this.maxLease = maxLease;
     this.handlers = handlers;
     this.handlerPool = handlerPool;
   }
 
-  public RunningAttempt start(AttemptKey key, TaskSpec task) {
-    return task.isHandler() ? startHandler(key, task) : startProcess(key, task);
+  /**
+   * Starts the attempt. A command is killed by its guard at {@code leaseDeadlineNanos} (on
+   * {@link System#nanoTime()}'s clock) unless {@link RunningAttempt#renewLease renewed}; a handler has no lease.
+   */
+  public RunningAttempt start(AttemptKey key, TaskSpec task, long leaseDeadlineNanos) {
+    return task.isHandler() ? startHandler(key, task) : startProcess(key, task, leaseDeadlineNanos);
   }
 
-  private RunningAttempt startProcess(AttemptKey key, TaskSpec task) {
+  /** The names of {@link #identity}'s variables. */
+  static final Set<String> IDENTITY_VARIABLES = Set.of("BATON_JOB_ID", "BATON_TASK_ID", "BATON_ATTEMPT", "BATON_WORKER_ID");
+
+  /**
+   * Variables every command attempt gets on top of its task's {@code env} (they override it); they also tell its
+   * processes apart from any other's on this machine (see {@link Leftovers}).
+   */
+  static Map<String, String> identity(String workerId, AttemptKey key) {
+    return Map.of("BATON_JOB_ID", key.jobId(), "BATON_TASK_ID", key.taskId(),
+        "BATON_ATTEMPT", Integer.toString(key.attempt()), "BATON_WORKER_ID", workerId);
+  }
+
+  private RunningAttempt startProcess(AttemptKey key, TaskSpec task, long leaseDeadlineNanos) {
     Path log = paths.logFile(key);
     if (task.command().isEmpty()) {
       return failed(log, "task has neither a command nor a handler");
@@ -52,38 +79,13 @@ public final class AttemptLauncher {
       Path workDir = paths.workDir(key);
       Files.createDirectories(workDir);
       Files.createDirectories(log.getParent());
-      ProcessBuilder pb = new ProcessBuilder(task.command())
+      ProcessBuilder pb = new ProcessBuilder(guard.command(leaseDeadlineNanos, maxLease, task.command()))
           .directory(workDir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
       Map<String, String> env = pb.environment();
       env.putAll(task.env());
-      env.put("BATON_JOB_ID", key.jobId());
-      env.put("BATON_TASK_ID", key.taskId());
-      env.put("BATON_ATTEMPT", Integer.toString(key.attempt()));
-      Process process = pb.start();
-      try {
-        process.getOutputStream().close();
-      } catch (IOException ignored) {
-        // stdin already gone; nothing to close
-      }
-      CompletionStage<Outcome> outcome = process.onExit().thenApply(p -> Outcome.exit(p.exitValue()));
-      return new RunningAttempt() {
-        @Override
-        public CompletionStage<Outcome> outcome() {
-          return outcome;
-        }
-
-        @Override
-        public void kill() {
-          ProcessTree.kill(process.toHandle());
-        }
-
-        @Override
-        public Optional<ProcessHandle> process() {
-          return Optional.of(process.toHandle());
-        }
-      };
+      env.putAll(identity(workerId, key));
+      return new GuardedProcess(pb.start(), task.command());
     } catch (IOException | RuntimeException e) {
       return failed(log, "could not start " + task.command() + ": " + e.getMessage());
     }

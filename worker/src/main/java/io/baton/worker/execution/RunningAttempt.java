@@ -19,14 +19,28 @@ public interface RunningAttempt {
     return Optional.empty();
   }
 
-  /** How an attempt ended: an exit code, or ({@code exitCode} null) an error message. */
-  record Outcome(Integer exitCode, String error) {
+  /**
+   * Moves the deadline after which the attempt kills itself unless renewed again (on {@link System#nanoTime()}'s
+   * clock): a command's guard enforces it even while the worker JVM is frozen. Nothing for a handler, which
+   * lives and freezes with the JVM.
+   */
+  default void renewLease(long deadlineNanos) {}
+
+  /**
+   * How an attempt ended: an exit code, or ({@code exitCode} null) an error message; {@code lost} when it was
+   * killed because the worker lost its authority to run it (the lease ran out), whatever it was doing.
+   */
+  record Outcome(Integer exitCode, String error, boolean lost) {
     public static Outcome exit(int code) {
-      return new Outcome(code, null);
+      return new Outcome(code, null, false);
     }
 
     public static Outcome error(String message) {
-      return new Outcome(null, message);
+      return new Outcome(null, message, false);
+    }
+
+    public static Outcome lost(String message) {
+      return new Outcome(null, message, true);
     }
   }
 }

@@ -33,10 +33,10 @@ class LeaderConnectionTest {
   void messagesFromOlderEpochsAreRejected() {
     LeaderConnection c = new LeaderConnection(0);
     c.leaderPublished(leader(5, "a"));
-    assertFalse(c.accept(4, 1));
-    assertTrue(c.accept(5, 1));
-    assertTrue(c.accept(6, 1));
-    assertFalse(c.accept(5, 1), "a newer epoch seen on a message raises the bar too");
+    assertFalse(c.accept(4));
+    assertTrue(c.accept(5));
+    assertTrue(c.accept(6));
+    assertFalse(c.accept(5), "a newer epoch seen on a message raises the bar too");
     assertEquals(6, c.newestEpoch());
   }
 
@@ -53,14 +53,42 @@ class LeaderConnectionTest {
   }
 
   @Test
-  void selfFencesOnlyWithRunningAttemptsAfterTheTimeout() {
+  void selfFencesOnlyWithRunningAttemptsOnceTheLeaseEnds() {
     LeaderConnection c = new LeaderConnection(0);
     Duration timeout = Duration.ofSeconds(5);
-    assertFalse(c.mustSelfFence(6 * S, 0, timeout), "nothing running, nothing to fence");
-    assertFalse(c.mustSelfFence(5 * S, 1, timeout));
-    assertTrue(c.mustSelfFence(5 * S + 1, 1, timeout));
-    c.accept(0, 5 * S);
-    assertFalse(c.mustSelfFence(9 * S, 3, timeout));
+    Duration margin = Duration.ofSeconds(1);
+    assertEquals(4 * S, c.leaseDeadline(timeout, margin));
+    assertFalse(c.mustSelfFence(6 * S, 0, timeout, margin), "nothing running, nothing to fence");
+    assertFalse(c.mustSelfFence(4 * S - 1, 1, timeout, margin));
+    assertTrue(c.mustSelfFence(4 * S, 1, timeout, margin));
+  }
+
+  @Test
+  void theLeaseIsAnchoredOnWhenTheAnsweredMessageWasSentNotOnWhenTheAnswerCame() {
+    LeaderConnection c = new LeaderConnection(0);
+    Duration timeout = Duration.ofSeconds(5);
+    Duration margin = Duration.ofSeconds(1);
+    c.leaderPublished(leader(2, "a"));
+    assertTrue(c.accept(2), "an answer that took 3 s to arrive");
+    assertTrue(c.answered(2, 1 * S));
+    assertEquals(5 * S, c.leaseDeadline(timeout, margin), "sent at 1 s: the lease ends 1 s + 5 s - 1 s");
+    assertTrue(c.mustSelfFence(5 * S, 1, timeout, margin));
+    assertFalse(c.answered(2, S / 2), "an older answer never moves the anchor back");
+    assertEquals(5 * S, c.leaseDeadline(timeout, margin));
+  }
+
+  @Test
+  void onlyTheFollowedLeaderExtendsTheLease() {
+    LeaderConnection c = new LeaderConnection(0);
+    Duration timeout = Duration.ofSeconds(5);
+    Duration margin = Duration.ofSeconds(1);
+    assertFalse(c.answered(1, 2 * S), "no leader followed yet");
+    c.leaderPublished(leader(3, "b"));
+    assertFalse(c.answered(2, 2 * S), "an older leader's answer, e.g. a deposed one that resumed");
+    assertFalse(c.answered(4, 2 * S), "a leader not followed");
+    assertEquals(4 * S, c.leaseDeadline(timeout, margin));
+    assertTrue(c.answered(3, 2 * S));
+    assertEquals(6 * S, c.leaseDeadline(timeout, margin));
   }
 
   @Test

@@ -62,7 +62,7 @@ class LeftoversTest {
     AttemptKey key = new AttemptKey("j", "cmd", 1);
     store.write(RunRecord.running(key, T0, Optional.of(shell[0].toHandle())));
 
-    Leftovers.Result result = Leftovers.reap(store, NOW, WAIT);
+    Leftovers.Result result = Leftovers.reap(store, "w1", NOW, WAIT);
     assertEquals(List.of(), result.problems());
     AttemptReport lost = result.reports().get(0);
     assertEquals(new AttemptReport(key, AttemptState.LOST, null, T0, NOW,
@@ -72,8 +72,35 @@ class LeftoversTest {
 
     RunRecord rewritten = store.load().records().get(0);
     assertEquals(RunRecord.ended(lost), rewritten);
-    Leftovers.Result again = Leftovers.reap(store, NOW.plusSeconds(60), WAIT);
+    Leftovers.Result again = Leftovers.reap(store, "w1", NOW.plusSeconds(60), WAIT);
     assertEquals(List.of(lost), again.reports(), "a second restart before the ack reports the same");
+  }
+
+  @Test
+  void processesThatLeftTheTreeAreFoundByTheirEnvironmentAndOnlyThisWorkersOnes() throws Exception {
+    RunRecords store = new RunRecords(new AttemptPaths(dataDir));
+    AttemptKey key = new AttemptKey("j", "escaped", 1);
+    Process ours = marked(key, "w1");
+    Process otherWorkers = marked(key, "w2");
+    Process otherAttempts = marked(new AttemptKey("j", "escaped", 2), "w1");
+    store.write(RunRecord.running(key, T0, Optional.empty()));
+
+    Leftovers.Result result = Leftovers.reap(store, "w1", NOW, WAIT);
+    assertEquals(List.of(), result.problems());
+    assertEquals("worker restarted; no process recorded; 1 process(es) of the attempt found by their environment"
+        + " and killed", result.reports().get(0).message());
+    assertFalse(ours.toHandle().isAlive());
+    assertTrue(otherWorkers.isAlive(), "the same attempt key on another worker of this machine is not ours");
+    assertTrue(otherAttempts.isAlive());
+  }
+
+  /** A process as an attempt of {@code workerId} would have started it, in a session of its own. */
+  private Process marked(AttemptKey key, String workerId) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("setsid", "sleep", "300");
+    pb.environment().putAll(AttemptLauncher.identity(workerId, key));
+    Process p = pb.start();
+    spawned.add(p);
+    return p;
   }
 
   @Test
@@ -86,7 +113,7 @@ class LeftoversTest {
     store.write(new RunRecord(new AttemptReport(key, AttemptState.RUNNING, null, T0, null, null), stranger.pid(),
         start.minusSeconds(30)));
 
-    AttemptReport lost = Leftovers.reap(store, NOW, WAIT).reports().get(0);
+    AttemptReport lost = Leftovers.reap(store, "w1", NOW, WAIT).reports().get(0);
     assertEquals(AttemptState.LOST, lost.state());
     assertEquals("worker restarted; process " + stranger.pid()
         + " was already gone (its pid now belongs to another process)", lost.message());
@@ -106,12 +133,12 @@ class LeftoversTest {
     AttemptReport succeeded = new AttemptReport(done, AttemptState.SUCCEEDED, 0, T0, T0.plusSeconds(2), null);
     store.write(RunRecord.ended(succeeded));
 
-    List<AttemptReport> reports = Leftovers.reap(store, NOW, WAIT).reports();
+    List<AttemptReport> reports = Leftovers.reap(store, "w1", NOW, WAIT).reports();
     assertEquals(3, reports.size());
     for (AttemptReport r : reports) {
       if (r.key().equals(handler)) {
         assertEquals(AttemptState.LOST, r.state());
-        assertEquals("worker restarted; the attempt ran inside the previous worker process", r.message());
+        assertEquals("worker restarted; no process recorded", r.message());
       } else if (r.key().equals(gone)) {
         assertEquals(AttemptState.LOST, r.state());
         assertTrue(r.message().startsWith("worker restarted; process " + quick.pid() + " was already gone"),
