@@ -19,7 +19,12 @@ public interface LeaderElection extends AutoCloseable {
    */
   CompletableFuture<Void> confirmLeadership(Epoch epoch, LeaderInfo info);
 
-  /** Whether this process still leads for {@code epoch}, as far as it knows locally (no round trip). */
+  /**
+   * Whether this process still leads for {@code epoch}, as far as it knows locally (no round trip). It turns false
+   * at the first sign of loss (for ZooKeeper: the connection suspended or lost), possibly before the contender is
+   * told through {@link LeaderContender#revokeLeadership}; the job store's fenced writes stop at the same moment.
+   * Any thread.
+   */
   boolean hasLeadership(Epoch epoch);
 
   /** The participant ids (each master's REST URL) currently contending, the leader among them. */

@@ -90,22 +90,41 @@ final class EventFeed extends AbstractBehavior<EventFeed.Command> {
 
   private Behavior<Command> onEvent(Event message) {
     if (message.event() instanceof ClusterEvent.JobChanged changed) {
+      if (changed.job() == null || changed.job().id() == null) {
+        getContext().getLog().warn("skipping a job event without a job: {}", changed);
+        return this;
+      }
       if (pending.isEmpty()) {
         timers.startSingleTimer(new Flush(), settings.coalesceWindow());
       }
       pending.put(changed.job().id(), changed.job());
     } else if (message.event() instanceof ClusterEvent.WorkerChanged worker) {
-      offer(event("worker", Json.worker(worker.worker())));
+      render("worker", () -> Json.worker(worker.worker()));
     }
     return this;
   }
 
   private Behavior<Command> onFlush(Flush message) {
     for (JobRecord job : pending.values()) {
-      offer(event("job", Json.jobSummary(job)));
+      render("job", () -> Json.jobSummary(job));
     }
     pending.clear();
     return this;
+  }
+
+  /**
+   * Sends one event; one that cannot be rendered (a field missing) is logged and skipped, so that it neither stops
+   * this feed (leaving the page's stream open and silent) nor sends it to dead letters.
+   */
+  private void render(String type, java.util.function.Supplier<JsonNode> data) {
+    JsonNode node;
+    try {
+      node = data.get();
+    } catch (RuntimeException e) {
+      getContext().getLog().warn("skipping a {} event that cannot be shown: {}", type, e.toString());
+      return;
+    }
+    offer(event(type, node));
   }
 
   private Behavior<Command> onCheckLeader(CheckLeader message) {

@@ -170,6 +170,9 @@ final class Json {
   }
 
   private static void stringMap(ObjectNode node, Map<String, String> map) {
+    if (map == null) {
+      return;
+    }
     map.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> node.put(e.getKey(), e.getValue()));
   }
 }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * On a standby, sends every {@code /api/v1/...} request (except {@code cluster}, {@code healthz} and
  * {@code readyz}, which any master answers itself) to the leader named by {@link MasterApi#cluster()} and returns
- * the leader's answer unchanged: status, body, Content-Type, Location and WWW-Authenticate. The body limit is
+ * the leader's answer unchanged: status, body, Content-Type, Location, WWW-Authenticate and Retry-After. The body limit is
  * checked here first (413). A forwarded request carries {@value #FORWARDED_BY} and is never forwarded again, so
  * two masters that each think the other leads cannot loop. The event stream ({@code /api/v1/events}) is relayed as
  * it streams: the timeout covers only the leader's response headers, and it travels over a pool of its own. A leader that cannot be reached within the ask
@@ -49,7 +49,7 @@ final class LeaderForwarding {
   private static final String EVENTS_PATH = "/api/v1/events";
   private static final Set<String> LOCAL_PATHS = Set.of("/api/v1/cluster", "/api/v1/healthz", "/api/v1/readyz");
   private static final List<String> REQUEST_HEADERS = List.of("Authorization", "Idempotency-Key", "Accept");
-  private static final Set<String> RESPONSE_HEADERS = Set.of("location", "www-authenticate", "cache-control");
+  private static final Set<String> RESPONSE_HEADERS = Set.of("location", "www-authenticate", "cache-control", "retry-after");
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(15);
 
   private final ActorSystem<?> system;

@@ -11,16 +11,19 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 
 /**
  * An RFC 9457 problem detail, rendered as {@code application/problem+json}
  * {@code {"type","title","status","detail"}} plus {@code errors} (validation failures) and {@code leader}
- * (on 503 when a leader is known). Immutable value; safe on any thread.
+ * (on 503 when a leader is known); a 503 also carries {@code Retry-After}. Immutable value; safe on any thread.
  */
 public record Problem(
     StatusCode status, String type, String title, String detail, List<Violation> errors, Optional<String> leader) {
 
   public static final String TYPE_PREFIX = "https://baton.dev/problems/";
+  /** How long a client should wait before retrying a 503: about one leader hand-over step. */
+  public static final long RETRY_AFTER_SECONDS = 1;
   public static final ContentType PROBLEM_JSON =
       ContentTypes.create(MediaTypes.applicationWithFixedCharset("problem+json", org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8));
 
@@ -107,10 +110,15 @@ public record Problem(
     return toResponse(List.of());
   }
 
+  /** Every 503 (no leader, not the leader, a leader too slow, not ready) carries {@code Retry-After}. */
   public HttpResponse toResponse(List<HttpHeader> headers) {
-    return HttpResponse.create()
+    HttpResponse response = HttpResponse.create()
         .withStatus(status)
         .addHeaders(headers)
         .withEntity(PROBLEM_JSON, Json.bytes(toJson()));
+    if (status.equals(StatusCodes.SERVICE_UNAVAILABLE) && response.getHeader("Retry-After").isEmpty()) {
+      response = response.addHeader(RetryAfter.create(RETRY_AFTER_SECONDS));
+    }
+    return response;
   }
 }

@@ -1,10 +1,14 @@
 package io.baton.web;
 
+import io.baton.ha.FencedException;
 import io.baton.protocol.LeaderInfo;
+import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.NotLeaderException;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -18,23 +22,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that turns failures into {@code application/problem+json}: exceptions from routes and
- * {@link io.baton.scheduler.api.MasterApi} (NotLeader and timeouts become 503, oversized bodies 413, anything
- * unexpected 500 without a stack trace) and every Pekko HTTP rejection (404, 405, 415, ...). Immutable after
- * construction; Pekko calls it on its dispatcher threads.
+ * {@link io.baton.scheduler.api.MasterApi} (NotLeader, a write fenced off because this master no longer leads,
+ * and timeouts become 503 with Retry-After; oversized bodies 413; anything unexpected 500 without a stack trace)
+ * and every Pekko HTTP rejection (404, 405, 415, ...). A not-leader answer names the leader's REST URL when one is
+ * known and is not this master. Immutable after construction; Pekko calls it on its dispatcher threads.
  */
 final class ProblemMapper {
   private static final Logger log = LoggerFactory.getLogger(ProblemMapper.class);
 
   private final long maxBodyBytes;
+  private final Supplier<ClusterView> cluster;
 
-  ProblemMapper(long maxBodyBytes) {
+  ProblemMapper(long maxBodyBytes, Supplier<ClusterView> cluster) {
     this.maxBodyBytes = maxBodyBytes;
+    this.cluster = cluster;
   }
 
   Problem problemFor(Throwable failure) {
     Throwable t = unwrap(failure);
-    if (t instanceof NotLeaderException e) {
-      return Problem.notLeader(e.leader().map(LeaderInfo::restUrl));
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof NotLeaderException e) {
+        return Problem.notLeader(e.leader().map(LeaderInfo::restUrl).or(this::otherLeader));
+      }
+      if (c instanceof FencedException e) {
+        log.info("A write was fenced off ({}); answering 503 so that the client retries with the leader",
+            e.getMessage());
+        return Problem.notLeader(otherLeader());
+      }
     }
     if (t instanceof TimeoutException) {
       return Problem.timeout("the leader did not answer in time; retry shortly");
@@ -47,6 +61,21 @@ final class ProblemMapper {
     }
     log.error("Unexpected failure while handling a REST request", t);
     return Problem.internal();
+  }
+
+  /** The leader this master knows of, if it is another master. */
+  private Optional<String> otherLeader() {
+    try {
+      ClusterView view = cluster.get();
+      String self = withoutTrailingSlash(view.selfRestUrl());
+      return view.leader().map(LeaderInfo::restUrl).filter(url -> !withoutTrailingSlash(url).equals(self));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String withoutTrailingSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   ExceptionHandler exceptionHandler() {

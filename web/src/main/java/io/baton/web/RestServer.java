@@ -77,7 +77,7 @@ public final class RestServer implements AutoCloseable {
 
   private static Route routes(RestSettings settings, MasterApi api, Optional<LeaderForwarding> forwarding,
       EventFeed.Settings events) {
-    ProblemMapper problems = new ProblemMapper(settings.maxBodyBytes());
+    ProblemMapper problems = new ProblemMapper(settings.maxBodyBytes(), api::cluster);
     ApiCalls calls = new ApiCalls(settings.askTimeout());
     BearerAuth auth = new BearerAuth(settings.token());
     HealthRoutes health = new HealthRoutes(api);

@@ -52,6 +52,25 @@ class EventsRoutesTest extends RestTestSupport {
   }
 
   @Test
+  void anEventWithMissingFieldsIsSkippedAndTheFeedGoesOn() throws Exception {
+    try (Stream stream = open(server.port())) {
+      stream.next("hello");
+      publish(new ClusterEvent.JobChanged(null));
+      publish(new ClusterEvent.WorkerChanged(null));
+      publish(new ClusterEvent.WorkerChanged(new WorkerView("w0", null, null, 1, 1, 0, 0, null, 0, null)));
+      publish(new ClusterEvent.WorkerChanged(new WorkerView("w1", "h", "ALIVE", 2, 1024, 0, 0, Map.of(), 0,
+          Instant.parse("2026-01-01T00:00:00Z"))));
+      String first = stream.next("worker");
+      assertTrue(first.contains("\"id\":\"w0\""), first);
+      String second = stream.next("worker");
+      assertTrue(second.contains("\"id\":\"w1\""), second);
+      JobRecord job = job("after-the-bad-ones");
+      publish(new ClusterEvent.JobChanged(job));
+      assertTrue(stream.next("job").contains(job.id()));
+    }
+  }
+
+  @Test
   void sendsKeepAlivesWhenIdle() throws Exception {
     server.close();
     server = RestServer.start(system, settings(), api,

@@ -239,6 +239,16 @@ class LeaderForwardingTest extends RestTestSupport {
   }
 
   @Test
+  void theLeadersRetryAfterIsRelayed() {
+    api.notLeader(Optional.empty()); // the leader was deposed since the standby last looked
+    Response r = standbyPost("/api/v1/jobs", JOB, "Authorization", "Bearer " + TOKEN);
+    r.assertProblem(503, "no leader");
+    assertEquals("1", r.headers().firstValue("Retry-After").orElse(""), r.headers().toString());
+    assertEquals(1, api.leaderCalls());
+    assertEquals(0, standbyApi.leaderCalls());
+  }
+
+  @Test
   void withoutAKnownLeaderTheStandbyAnswers503AsBefore() {
     standbyApi.setCluster(new ClusterView(Optional.empty(), standbyUrl, false, List.of(), "SUSPENDED"));
     standbyApi.notLeader(Optional.empty());

@@ -225,6 +225,10 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     }
     Exception last = null;
     for (int round = 0; round < MAX_ROUNDS; round++) {
+      if (term != null && !terms.isActive(epoch)) {
+        complete(writes, new FencedException(epoch, "leadership was revoked"));
+        return;
+      }
       List<CuratorOp> ops = new ArrayList<>(writes.size() + 2);
       // what each op after the checks is: a bucket name (creating it), or the Write (true = create)
       List<Object> targets = new ArrayList<>(writes.size());
@@ -271,7 +275,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
           return;
         }
         if (op < 0) {
-          complete(writes, e);
+          complete(writes, fencedIfRevoked(epoch, e));
           return;
         }
         Object target = targets.get(op - checks);
@@ -287,16 +291,31 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         } else if (target instanceof Write w && code == KeeperException.Code.NONODE) {
           knownBuckets.remove(ZkPaths.bucketOf(w.jobId));
         } else {
-          complete(writes, e);
+          complete(writes, fencedIfRevoked(epoch, e));
           return;
         }
         last = e;
       } catch (Exception e) {
-        complete(writes, e);
+        complete(writes, fencedIfRevoked(epoch, e));
         return;
       }
     }
-    complete(writes, new IllegalStateException("gave up writing jobs after " + MAX_ROUNDS + " rounds", last));
+    complete(writes, fencedIfRevoked(epoch,
+        new IllegalStateException("gave up writing jobs after " + MAX_ROUNDS + " rounds", last)));
+  }
+
+  /**
+   * A write that failed (connection loss, session expiry, ...) while this process lost the term it wrote for is
+   * reported as fenced: the writer no longer leads, and a client should retry with the new leader. Whether such
+   * a write reached ZooKeeper before the connection dropped is unknown; a retry with the same Idempotency-Key
+   * finds it if it did.
+   */
+  private Exception fencedIfRevoked(Epoch epoch, Exception failure) {
+    Terms.Term term = terms.get(epoch);
+    if (term != null && !term.active()) {
+      return new FencedException(epoch, "leadership was lost while writing (" + failure + ")", failure);
+    }
+    return failure;
   }
 
   private static void complete(List<Write> writes, Throwable failure) {

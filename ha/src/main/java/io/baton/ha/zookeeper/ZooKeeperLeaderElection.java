@@ -19,6 +19,8 @@ import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -34,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * {@code /epoch} is the epoch. {@code SUSPENDED} counts as not leader (Curator's default error policy).
  * {@link #confirmLeadership} writes the ephemeral {@code /leader} in a transaction that checks our latch node
  * and the {@code /epoch} version. {@link #hasLeadership} may be called from any thread.
+ *
+ * <p>Loss is noticed before it is delivered: a connection listener of our own, on Curator's connection-state
+ * thread, ends the current term in {@link Terms} the moment the connection is SUSPENDED or LOST, and
+ * {@link #hasLeadership} also asks whether the client is connected right now. So {@link #hasLeadership} and the
+ * job store's writes stop at the first sign of loss, even while the event thread is still busy and the contender
+ * has not yet been told (it is told, as before, when the latch reports it).
  */
 public final class ZooKeeperLeaderElection implements LeaderElection {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperLeaderElection.class);
@@ -50,6 +58,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   private boolean closed;
   private String grantedLatchPath;
   private volatile Epoch granted;
+  private final ConnectionStateListener lossListener = (c, state) -> onConnectionState(state);
 
   public ZooKeeperLeaderElection(CuratorFramework client, ZkPaths paths, String participantId) {
     this(client, paths, participantId, new Terms());
@@ -77,6 +86,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
           throw new IllegalStateException("election already started or closed");
         }
         contender = c;
+        client.getConnectionStateListenable().addListener(lossListener);
         latch = new LeaderLatch(client, paths.leaderLatch(), participantId, LeaderLatch.CloseMode.SILENT);
         latch.addListener(new LeaderLatchListener() {
           @Override
@@ -102,6 +112,18 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
     }
   }
 
+  /** On Curator's connection-state thread: a suspended or lost connection ends the current term at once. */
+  private void onConnectionState(ConnectionState state) {
+    if (state.isConnected()) {
+      return;
+    }
+    Epoch epoch = granted;
+    if (epoch != null) {
+      terms.revoked(epoch);
+      log.warn("{} lost its ZooKeeper connection ({}): no longer leads for {}", participantId, state, epoch);
+    }
+  }
+
   private void onIsLeader() {
     long gen = ++generation;
     tryGrant(gen);
@@ -117,9 +139,9 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
           client.transactionOp().check().forPath(ourPath),
           client.transactionOp().setData().forPath(paths.epoch(), participantId.getBytes(StandardCharsets.UTF_8)));
       Epoch epoch = new Epoch(results.get(1).getResultStat().getVersion());
+      terms.granted(epoch, ourPath);
       granted = epoch;
       grantedLatchPath = ourPath;
-      terms.granted(epoch, ourPath);
       log.info("{} leads for {}", participantId, epoch);
       contender.grantLeadership(epoch);
     } catch (KeeperException e) {
@@ -257,7 +279,8 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
 
   @Override
   public boolean hasLeadership(Epoch epoch) {
-    return epoch != null && epoch.equals(granted);
+    return epoch != null && epoch.equals(granted) && terms.isActive(epoch)
+        && client.getZookeeperClient().isConnected();
   }
 
   @Override
@@ -283,6 +306,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
           if (!closed) {
             closed = true;
             generation++;
+            client.getConnectionStateListenable().removeListener(lossListener);
             revokeIfGranted();
             if (latch != null) {
               deleteOwnLeaderNode(true);

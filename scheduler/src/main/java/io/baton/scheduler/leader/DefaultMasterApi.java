@@ -1,5 +1,6 @@
 package io.baton.scheduler.leader;
 
+import io.baton.ha.FencedException;
 import io.baton.ha.HaServices;
 import io.baton.ha.LeaderElection;
 import io.baton.ha.LeaderListener;
@@ -30,9 +31,14 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The REST facade of one master. Calls go to the current leader session's actors by ask; without a ready
- * session they fail with {@link NotLeaderException}. Thread-safe: the session handles are swapped atomically by
- * {@link io.baton.scheduler.MasterGuardian} ({@link #sessionReady}, {@link #sessionEnded}) and read by any
- * HTTP thread; the published leader is kept current by a {@link LeaderRetrieval} this facade starts.
+ * session, or once the election says this master no longer leads for the session's epoch, they fail with
+ * {@link NotLeaderException}. Leadership is read from {@link LeaderElection#hasLeadership} on every call, the same
+ * source the job store's fencing uses, so it ends at the first sign of loss, before the guardian has stopped the
+ * session. A call that fails because its write was fenced, or that fails after leadership was lost, fails with
+ * {@link NotLeaderException} too. The leader a NotLeaderException names is never this master. Thread-safe: the
+ * session handles are swapped atomically by {@link io.baton.scheduler.MasterGuardian} ({@link #sessionReady},
+ * {@link #sessionEnded}) and read by any HTTP thread; the published leader is kept current by a
+ * {@link LeaderRetrieval} this facade starts.
  */
 public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   private static final int LOG_CHUNK_BYTES = 128 * 1024;
@@ -93,20 +99,54 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
     return Optional.ofNullable(current);
   }
 
-  private LeaderSession.Handles leader() {
+  /** The session this master leads with, if it is ready and the election still grants its epoch. */
+  private Optional<LeaderSession.Handles> leading() {
     LeaderSession.Handles h = current;
-    if (h == null) {
-      throw new NotLeaderException(published.or(retrieval::current));
-    }
-    return h;
+    LeaderElection e = election;
+    return h != null && e != null && e.hasLeadership(h.epoch()) ? Optional.of(h) : Optional.empty();
+  }
+
+  /** The leader as published, unless that is this master itself (a deposed master's stale entry). */
+  private Optional<LeaderInfo> otherLeader() {
+    String self = withoutTrailingSlash(selfRestUrl);
+    return published.or(retrieval::current).filter(l -> !withoutTrailingSlash(l.restUrl()).equals(self));
+  }
+
+  private static String withoutTrailingSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   private <T> CompletionStage<T> onLeader(java.util.function.Function<LeaderSession.Handles, CompletionStage<T>> call) {
-    try {
-      return call.apply(leader());
-    } catch (NotLeaderException e) {
-      return CompletableFuture.failedFuture(e);
+    Optional<LeaderSession.Handles> h = leading();
+    if (h.isEmpty()) {
+      return CompletableFuture.failedFuture(new NotLeaderException(otherLeader()));
     }
+    CompletionStage<T> stage;
+    try {
+      stage = call.apply(h.get());
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    stage.whenComplete((value, failure) -> {
+      if (failure == null) {
+        answer.complete(value);
+      } else if (isFenced(failure) || leading().filter(now -> now == h.get()).isEmpty()) {
+        answer.completeExceptionally(new NotLeaderException(otherLeader()));
+      } else {
+        answer.completeExceptionally(failure);
+      }
+    });
+    return answer;
+  }
+
+  private static boolean isFenced(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof FencedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -186,17 +226,16 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
 
   @Override
   public ClusterView cluster() {
-    LeaderSession.Handles h = current;
-    Optional<LeaderInfo> leader = h != null ? Optional.of(h.info()) : published.or(retrieval::current);
+    Optional<LeaderSession.Handles> h = leading();
+    Optional<LeaderInfo> leader = h.isPresent() ? Optional.of(h.get().info()) : published.or(retrieval::current);
     LeaderElection e = election;
     List<String> masters = e == null ? List.of() : e.participants();
-    return new ClusterView(leader, selfRestUrl, h != null, masters, ha.connectionState());
+    return new ClusterView(leader, selfRestUrl, h.isPresent(), masters, ha.connectionState());
   }
 
   @Override
   public boolean ready() {
-    LeaderSession.Handles h = current;
-    return h != null && h.aliveWorkers().get() > 0;
+    return leading().map(h -> h.aliveWorkers().get() > 0).orElse(false);
   }
 
   @Override
