@@ -72,10 +72,18 @@ public final class KryoSerializer extends JSerializer {
   @Override
   public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
     Kryo kryo = kryos.obtain();
+    Object message;
     try {
-      return kryo.readClassAndObject(new Input(bytes));
+      message = kryo.readClassAndObject(new Input(bytes));
     } finally {
       kryos.free(kryo);
     }
+    // Kryo decodes its null marker (or a registered non-message class) without complaint; Pekko would deliver the
+    // null and its dead-letter listener would throw on it. Artery logs and drops a frame this throws for.
+    if (!(message instanceof WireMessage)) {
+      throw new IllegalArgumentException("not a Baton wire message: "
+          + (message == null ? "null" : message.getClass().getName()));
+    }
+    return message;
   }
 }

@@ -3,6 +3,7 @@ package io.baton.worker;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -120,6 +121,17 @@ class WireSerializationTest {
     LogChunk missing = assertInstanceOf(LogChunk.class, roundTrip(new LogChunk(key, false, new byte[0], 0, true)));
     assertEquals(false, missing.found());
     leaderProbe.expectNoMessage(Duration.ZERO);
+  }
+
+  @Test
+  void bytesThatDecodeToNullOrToANonMessageAreRefused() {
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(KIT.system()));
+    byte[] kryoNull = {0};
+    assertTrue(serialization.deserialize(kryoNull, KryoSerializer.IDENTIFIER, "").isFailure(),
+        "a null would reach Pekko's dead-letter listener");
+    byte[] message = serialization.serialize(new ToWorker.NotRegistered(3)).get();
+    assertTrue(serialization.deserialize(new byte[] {1, 1, 1}, KryoSerializer.IDENTIFIER, "").isFailure());
+    assertEquals(new ToWorker.NotRegistered(3), serialization.deserialize(message, KryoSerializer.IDENTIFIER, "").get());
   }
 
   @Test
