@@ -41,7 +41,16 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   public record Placement(AttemptKey key, String workerId) {}
 
-  public record AttemptReported(AttemptReport report, String workerId) implements Command {}
+  /**
+   * A report of one of this job's attempts; {@code provenNotStarted}: a LOST report that proves the attempt never
+   * started (see {@link JobLogic#applyReport(JobRecord, AttemptReport, String, java.time.Instant,
+   * io.baton.scheduler.policy.Backoff, double, boolean)}).
+   */
+  public record AttemptReported(AttemptReport report, String workerId, boolean provenNotStarted) implements Command {
+    public AttemptReported(AttemptReport report, String workerId) {
+      this(report, workerId, false);
+    }
+  }
 
   public record Cancel(ActorRef<CancelResult> replyTo) implements Command {}
 
@@ -142,7 +151,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   private Behavior<Command> onReported(AttemptReported msg) {
     AttemptReport r = msg.report();
-    JobRecord next = JobLogic.applyReport(job, r, msg.workerId(), clock.instant(), settings.backoff(), random.nextDouble());
+    JobRecord next = JobLogic.applyReport(job, r, msg.workerId(), clock.instant(), settings.backoff(),
+        random.nextDouble(), msg.provenNotStarted());
     ResourceManager.Ack ack = new ResourceManager.Ack(msg.workerId(), r.key(), r.state());
     if (r.state().isTerminal()) {
       // a result is acknowledged only once durable: after a failover the worker reports it again if not

@@ -80,12 +80,22 @@ public final class JobLogic {
   /**
    * Applies a worker's report. Reports for unknown tasks, and reports that would move a terminal attempt, change
    * nothing (reports are repeated until acknowledged, so they must be idempotent). A retryable end with attempts
-   * left puts the task back to PENDING after a backoff; an attempt LOST before it ever ran (it was placed, but its
-   * worker never started it, e.g. across a failover) is retried without counting against {@code retries}. Then
-   * the job's state is settled.
+   * left puts the task back to PENDING after a backoff. Then the job's state is settled. A LOST attempt counts
+   * against {@code retries}: it may have run.
    */
   public static JobRecord applyReport(
       JobRecord job, AttemptReport report, String workerId, Instant now, Backoff backoff, double random01) {
+    return applyReport(job, report, workerId, now, backoff, random01, false);
+  }
+
+  /**
+   * {@link #applyReport(JobRecord, AttemptReport, String, Instant, Backoff, double)}, where
+   * {@code provenNotStarted} says that a LOST report is proof that the attempt never started (its worker, whose run
+   * records precede every launch, re-registered without it): such an attempt, if the leader never saw it running,
+   * is retried without counting against {@code retries}. A worker that merely went silent proves nothing.
+   */
+  public static JobRecord applyReport(JobRecord job, AttemptReport report, String workerId, Instant now,
+      Backoff backoff, double random01, boolean provenNotStarted) {
     Optional<TaskRecord> found = job.task(report.key().taskId());
     Optional<TaskSpec> spec = job.spec().task(report.key().taskId());
     if (found.isEmpty() || spec.isEmpty()) {
@@ -97,8 +107,8 @@ public final class JobLogic {
     if (attempt.state().isTerminal() || attempt.state() == report.state()) {
       return job;
     }
-    boolean neverStarted = attempt.state() == AttemptState.SCHEDULED && report.state() == AttemptState.LOST
-        && report.startedAt() == null;
+    boolean neverStarted = provenNotStarted && attempt.state() == AttemptState.SCHEDULED
+        && report.state() == AttemptState.LOST && report.startedAt() == null;
     AttemptRecord updated = attempt.with(
         report.state(), report.exitCode(), report.startedAt(),
         report.state().isTerminal() ? orNow(report.finishedAt(), now) : null, report.message());

@@ -240,7 +240,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     }
     for (AttemptKey key : outcome.lost()) {
       unconfirmed.remove(key);
-      route(lostReport(key, "worker " + r.workerId() + " re-registered without it"), r.workerId());
+      routeNeverStarted(key, r.workerId());
     }
     if (!trackedHere.isEmpty()) {
       context.getLog().info("worker {}: {} attempts adopted, {} results recorded, {} lost", r.workerId(),
@@ -305,20 +305,33 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
       if (reported == null) {
         unconfirmed.put(t.key(), t.workerId());
       } else if (!reported.contains(t.key())) {
-        route(lostReport(t.key(), "worker " + t.workerId() + " re-registered without it"), t.workerId());
+        routeNeverStarted(t.key(), t.workerId());
       }
     }
     return this;
   }
 
+  /**
+   * The attempt's worker re-registered without it: it never started there (a worker writes its run record before
+   * it starts an attempt and reports every recorded attempt until acknowledged), so it is LOST and may run again
+   * without counting against its retries.
+   */
+  private void routeNeverStarted(AttemptKey key, String workerId) {
+    route(lostReport(key, "worker " + workerId + " re-registered without it"), workerId, true);
+  }
+
   private void route(AttemptReport report, String workerId) {
+    route(report, workerId, false);
+  }
+
+  private void route(AttemptReport report, String workerId, boolean provenNotStarted) {
     Placed p = placed.get(report.key());
     if (p != null && report.state().isTerminal()) {
       placed.remove(report.key());
       release(p);
     }
     if (p != null) {
-      p.owner().tell(new JobMaster.AttemptReported(report, workerId));
+      p.owner().tell(new JobMaster.AttemptReported(report, workerId, provenNotStarted));
     } else if (dispatcher != null) {
       dispatcher.tell(new Dispatcher.RouteReport(report, workerId));
     }

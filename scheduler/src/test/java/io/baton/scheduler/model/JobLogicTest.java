@@ -47,6 +47,7 @@ class JobLogicTest {
       "a; b<-a         | vanish a            | ''    | RUNNING   | a=PENDING b=PENDING",
       "a; b<-a         | vanish a, wait      | a     | RUNNING   | a=PENDING b=PENDING",
       "a; b<-a         | vanish a, wait, run a | b   | RUNNING   | a=SUCCEEDED b=PENDING",
+      "a; b<-a         | silent a            | ''    | FAILED    | a=LOST b=CANCELLED",
       "a; b<-a         | run a, cancel       | ''    | CANCELLED | a=SUCCEEDED b=CANCELLED",
   })
   void scripts(String dag, String script, String ready, JobState state, String tasks) {
@@ -61,6 +62,7 @@ class JobLogicTest {
         case "timeout" -> job = finish(job, s[1], AttemptState.TIMED_OUT, now);
         case "cancel" -> job = JobLogic.cancel(job, now);
         case "vanish" -> job = vanish(job, s[1], now);
+        case "silent" -> job = silent(job, s[1], now);
         case "wait" -> now = now.plus(Duration.ofMinutes(10));
         default -> throw new IllegalArgumentException(step);
       }
@@ -80,12 +82,20 @@ class JobLogicTest {
     return JobLogic.applyReport(job, report(task, attempt, end, exit), "w1", now, BACKOFF, 0.5);
   }
 
+  /** Placed, and its worker went silent before reporting it running: LOST, and it may have run. */
+  private static JobRecord silent(JobRecord job, String task, java.time.Instant now) {
+    int attempt = JobLogic.nextAttempt(job, task);
+    job = JobLogic.scheduled(job, key(task, attempt), "w1");
+    return JobLogic.applyReport(job, new io.baton.protocol.wire.AttemptReport(key(task, attempt), AttemptState.LOST,
+        null, null, now, "worker w1 missed heartbeats"), "w1", now, BACKOFF, 0.5);
+  }
+
   /** Placed but never started (its worker re-registered without it): LOST, not counted against retries. */
   private static JobRecord vanish(JobRecord job, String task, java.time.Instant now) {
     int attempt = JobLogic.nextAttempt(job, task);
     job = JobLogic.scheduled(job, key(task, attempt), "w1");
     return JobLogic.applyReport(job, new io.baton.protocol.wire.AttemptReport(key(task, attempt), AttemptState.LOST,
-        null, null, now, "worker w1 re-registered without it"), "w1", now, BACKOFF, 0.5);
+        null, null, now, "worker w1 re-registered without it"), "w1", now, BACKOFF, 0.5, true);
   }
 
   @Test
