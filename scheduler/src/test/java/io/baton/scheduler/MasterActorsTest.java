@@ -253,6 +253,22 @@ class MasterActorsTest {
   }
 
   @Test
+  void aWorkerRestartedBeforeItCountsAsDeadHasTheAttemptsItDoesNotReportRetriedAtOnce() throws Exception {
+    TestingWorker first = worker("w1", 4, Map.of());
+    first.deaf = true;
+    JobSpec spec = new JobSpec("restarted", null, List.of(TaskSpec.handler("long", "sleep", null, null)));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    await(() -> api.job(id).toCompletableFuture().join().orElseThrow().task("long").orElseThrow().attempts().size() == 1);
+    kit.stop(first.ref);   // died before it read its StartAttempts
+    TestingWorker second = new TestingWorker("w1");   // a new process of the same worker, without the attempt
+    second.ref = kit.spawn(second.behavior(gateway, 4, Map.of()), "worker-w1-again");
+    await(() -> second.started.size() == 1);
+    assertEquals(2, second.started.get(0).key().attempt(), "retried although retries is 0: it never started");
+    JobRecord job = get(api.job(id)).orElseThrow();
+    assertEquals(AttemptState.LOST, job.task("long").orElseThrow().attempts().get(0).state());
+  }
+
+  @Test
   void attemptsAWorkerNoLongerHasAreLostAndRetriedAfterFailover() throws Exception {
     TestingWorker w = worker("w1", 4, Map.of());
     JobSpec spec = new JobSpec("gone", null, List.of(TaskSpec.handler("long", "sleep", null, null).withRetries(1)));

@@ -31,6 +31,8 @@ final class TestingWorker {
   /** Attempts this worker is running (reported on every registration); a test may clear it to fake a restart. */
   final Map<AttemptKey, AttemptReport> running = new ConcurrentHashMap<>();
   volatile boolean heartbeating = true;
+  /** Drops StartAttempts unread, as a process that died before reading them. */
+  volatile boolean deaf;
   volatile long epoch;
 
   TestingWorker(String id) {
@@ -70,6 +72,9 @@ final class TestingWorker {
             return Behaviors.same();
           })
           .onMessage(ToWorker.StartAttempts.class, s -> {
+            if (deaf) {
+              return Behaviors.same();
+            }
             List<AttemptReport> reports = new ArrayList<>();
             for (AttemptSpec a : s.attempts()) {
               started.add(a);

@@ -372,6 +372,15 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       return;
     }
     Instant now = clock.instant();
+    if (System.nanoTime() - leaseDeadline() >= 0) {
+      // e.g. a start that waited in the socket while this worker was frozen: the leader may have given the
+      // attempt up (LOST) and placed its retry already; starting it now could run the task twice
+      book.restored(new AttemptReport(key, AttemptState.LOST, null, null, now,
+          "not started: this worker's lease had ended (no leader answered it in time)"));
+      getContext().getLog().warn("not starting {}: this worker's lease has ended", key);
+      queueFlush();
+      return;
+    }
     book.started(key, now);
     if (!spec.task().isHandler()) {
       // on disk before the process can exist: a restart then knows of every process this worker may have started

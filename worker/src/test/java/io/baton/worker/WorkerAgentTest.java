@@ -433,6 +433,13 @@ class WorkerAgentTest {
     eventually("process " + pid + " gone", () -> !alive(pid));
     assertTrue(status().attempts().stream().anyMatch(r -> r.key().equals(key) && r.state() == AttemptState.LOST),
         "kept until a leader acks it");
+
+    // a start that arrives now (e.g. it waited in the socket while the worker was frozen) is refused
+    AttemptKey late = new AttemptKey("j", "late", 1);
+    start(reg, command(late, "/bin/sh", "-c", "echo ran > ran"));
+    AttemptReport refused = awaitReport(leader, late, AttemptState.LOST);
+    assertEquals("not started: this worker's lease had ended (no leader answered it in time)", refused.message());
+    assertTrue(!java.nio.file.Files.exists(workDir(late).resolve("ran")), "the command never ran");
   }
 
   @Test

@@ -212,6 +212,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     }
     WorkerEntry w = workers.computeIfAbsent(r.workerId(), id -> new WorkerEntry());
     boolean wasAlive = w.ref != null && w.alive;
+    boolean newIncarnation = w.ref != null && !w.ref.equals(r.worker());
     w.info = r.info();
     w.ref = r.worker();
     w.alive = true;
@@ -242,11 +243,29 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
       unconfirmed.remove(key);
       routeNeverStarted(key, r.workerId());
     }
+    if (newIncarnation) {
+      lostWithPreviousIncarnation(r);
+    }
     if (!trackedHere.isEmpty()) {
       context.getLog().info("worker {}: {} attempts adopted, {} results recorded, {} lost", r.workerId(),
           outcome.adopted().size(), outcome.recorded().size(), outcome.lost().size());
     }
     tryPlace();
+  }
+
+  /**
+   * A worker process registered in place of an earlier one of the same id (a restart on its data directory):
+   * attempts launched to the earlier process that the new one does not report never started. Messages to the
+   * dead process went nowhere, and had it received them it would have written run records, which the new one
+   * reports. (A worker that merely registers again is the same process: attempts on their way to it still come.)
+   */
+  private void lostWithPreviousIncarnation(ToLeader.RegisterWorker r) {
+    java.util.Set<AttemptKey> reported = new java.util.HashSet<>(r.attempts().stream().map(AttemptReport::key).toList());
+    List<AttemptKey> vanished = placed.entrySet().stream()
+        .filter(e -> e.getValue().workerId().equals(r.workerId()) && e.getValue().launched()
+            && !reported.contains(e.getKey()) && !unconfirmed.containsKey(e.getKey()))
+        .map(Map.Entry::getKey).toList();
+    vanished.forEach(key -> routeNeverStarted(key, r.workerId()));
   }
 
   private AttemptReport lostReport(AttemptKey key, String why) {

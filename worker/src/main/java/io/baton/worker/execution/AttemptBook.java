@@ -63,8 +63,8 @@ public final class AttemptBook {
   }
 
   /**
-   * An attempt known from a run record of this worker's previous life, in its terminal state: known and
-   * unacknowledged from now on, like any attempt that ended. Returns false (and changes nothing) when the key is
+   * An attempt that is over when this worker learns of it (from a run record of its previous life, or refused at
+   * its start), in its terminal state: known and unacknowledged from now on, like any attempt that ended. Returns false (and changes nothing) when the key is
    * already known or the report is not terminal.
    */
   public boolean restored(AttemptReport terminal) {

@@ -72,6 +72,10 @@ my @command = @ARGV;
 my $max_lease_ns = $max_lease_ms * 1_000_000;
 
 become_subreaper() or die "prctl(PR_SET_CHILD_SUBREAPER) failed: $!\n";
+if ($deadline - now_ns() <= 0) {
+  print "lease-expired\n";
+  exit 137;
+}
 my ($terminate, $status) = (0, undef);
 $SIG{TERM} = sub { $terminate = 1 };
 $SIG{CHLD} = sub { };    # only to cut the select below short
