@@ -26,7 +26,7 @@ final class ChaosCluster implements AutoCloseable {
   static final String JAVA_OPTS = "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
   /** A started process and its name (m1, w2, zookeeper...). */
-  record Node(String name, Process process) {
+  record Node(String name, Process process, Path log) {
     long pid() {
       return process.pid();
     }
@@ -52,9 +52,12 @@ final class ChaosCluster implements AutoCloseable {
     this.sessionTimeoutMs = sessionTimeoutMs;
   }
 
-  synchronized void startZooKeeper(Duration timeout) throws Exception {
-    zookeeper = start("zookeeper", Map.of(), "zookeeper", "--port", String.valueOf(zkPort),
+  void startZooKeeper(Duration timeout) throws Exception {
+    Node zookeeper = start("zookeeper", Map.of(), "zookeeper", "--port", String.valueOf(zkPort),
         "--data-dir", dir.resolve("zk").toString());
+    synchronized (this) {
+      this.zookeeper = zookeeper;
+    }
     awaitLog(zookeeper, "zookeeper listening", timeout);
   }
 
@@ -73,17 +76,20 @@ final class ChaosCluster implements AutoCloseable {
   }
 
   /** Starts a new worker with a fresh id and directory ({@code w1}, {@code w2}, ...); returns its id. */
-  synchronized String startNewWorker() throws IOException {
-    String id = "w" + (++workersEverStarted);
-    startWorker(id);
-    return id;
+  synchronized Node startNewWorker() throws IOException {
+    return startWorker("w" + (++workersEverStarted));
   }
 
   /** Starts worker {@code id} on its data directory (again, after a kill). */
-  synchronized void startWorker(String id) throws IOException {
-    workers.put(id, start(id, Map.of("BATON_WORKER_ID", id), "worker", "--zk", zk, "--worker-id", id, "--cpus", "2",
+  synchronized Node startWorker(String id) throws IOException {
+    return start(id, Map.of("BATON_WORKER_ID", id), "worker", "--zk", zk, "--worker-id", id, "--cpus", "2",
         "--memory-mb", "2048", "--zk-session-timeout-ms", String.valueOf(sessionTimeoutMs),
-        "--data-dir", dir.resolve(id).toString()));
+        "--data-dir", dir.resolve(id).toString());
+  }
+
+  /** Waits until the worker's log says it registered with a leader (a restarted worker is then really back). */
+  void awaitRegistered(Node worker, Duration timeout) throws Exception {
+    awaitLog(worker, "registered with leader", timeout);
   }
 
   /** kill -9 and wait until the process is gone; a killed worker no longer counts as one of the cluster's. */
@@ -129,7 +135,15 @@ final class ChaosCluster implements AutoCloseable {
     return "http://127.0.0.1:" + masterPorts.get(master);
   }
 
-  private Node start(String name, Map<String, String> env, String... args) throws IOException {
+  private synchronized Node start(String name, Map<String, String> env, String... args) throws IOException {
+    Node node = launch(name, env, args);
+    if (args[0].equals("worker")) {
+      workers.put(name, node);
+    }
+    return node;
+  }
+
+  private Node launch(String name, Map<String, String> env, String... args) throws IOException {
     int n = restarts.merge(name, 1, Integer::sum);
     List<String> cmd = new ArrayList<>();
     cmd.add(baton.toString());
@@ -139,13 +153,13 @@ final class ChaosCluster implements AutoCloseable {
         .redirectOutput(log.toFile());
     pb.environment().put("BATON_JAVA_OPTS", JAVA_OPTS);
     pb.environment().putAll(env);
-    Node node = new Node(name, pb.start());
+    Node node = new Node(name, pb.start(), log);
     started.add(node);
     return node;
   }
 
-  private void awaitLog(Node node, String text, Duration timeout) throws Exception {
-    Path log = dir.resolve(restarts.get(node.name()) == 1 ? node.name() + ".log" : node.name() + "-" + restarts.get(node.name()) + ".log");
+  private static void awaitLog(Node node, String text, Duration timeout) throws Exception {
+    Path log = node.log();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!Files.exists(log) || !Files.readString(log).contains(text)) {
       if (!node.process().isAlive() || System.nanoTime() > deadline) {
@@ -156,7 +170,7 @@ final class ChaosCluster implements AutoCloseable {
   }
 
   /** Restarts ZooKeeper on its data directory and port. */
-  synchronized void restartZooKeeper(Duration timeout) throws Exception {
+  void restartZooKeeper(Duration timeout) throws Exception {
     startZooKeeper(timeout);
   }
 

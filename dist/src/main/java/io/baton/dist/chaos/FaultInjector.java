@@ -100,15 +100,16 @@ final class FaultInjector {
         ChaosCluster.Node worker = anyWorker();
         cluster.kill9(worker);
         pause(1000, 10000);
-        cluster.startWorker(worker.name());
+        cluster.awaitRegistered(cluster.startWorker(worker.name()), RECOVERY);
         return worker.name();
       }
       case KILL_WORKER_REPLACE -> {
         ChaosCluster.Node worker = anyWorker();
         cluster.kill9(worker);
         pause(0, 2000);
-        String replacement = cluster.startNewWorker();
-        out.printf("          %s replaces %s%n", replacement, worker.name());
+        ChaosCluster.Node replacement = cluster.startNewWorker();
+        out.printf("          %s replaces %s%n", replacement.name(), worker.name());
+        cluster.awaitRegistered(replacement, RECOVERY);
         return worker.name();
       }
       case STOP_LEADER -> {
