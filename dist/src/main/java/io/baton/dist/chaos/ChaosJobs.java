@@ -9,7 +9,7 @@ import java.util.Random;
 
 /**
  * The jobs the chaos clients submit: one task, a chain of two, or two tasks joined by a third, each with
- * {@code retries: 3} and a shell command that writes its life to the ledger (see {@link LedgerEntry}). Durations
+ * {@code retries: 5} and a shell command that writes its life to the ledger (see {@link LedgerEntry}). Durations
  * are mostly 0.5–5 s, a fraction of them long. Pure: the caller passes the randomness.
  */
 final class ChaosJobs {
@@ -57,7 +57,7 @@ final class ChaosJobs {
   }
 
   private void task(ArrayNode tasks, String id, List<String> dependsOn, Random random) {
-    ObjectNode t = tasks.addObject().put("id", id).put("retries", 3).put("cpus", 0.5).put("memoryMb", 64);
+    ObjectNode t = tasks.addObject().put("id", id).put("retries", 5).put("cpus", 0.5).put("memoryMb", 64);
     ArrayNode command = t.putArray("command").add("/bin/sh").add("-c");
     command.add(script(ledger, (int) Math.max(1, Math.round(durations.draw(random) / 0.2))));
     dependsOn.forEach(t.putArray("dependsOn")::add);

@@ -83,7 +83,7 @@ public final class HistoryChecker {
       } else if (!job.terminal()) {
         found.add(new Violation(Check.LOST, "job " + id + " (key " + key + ") never finished: " + job.state(),
             List.of(attempts(job))));
-      } else if (!job.state().equals("SUCCEEDED")) {
+      } else if (!job.state().equals("SUCCEEDED") && !exhaustedByFaults(job)) {
         found.add(new Violation(Check.FAILED, "job " + id + " (key " + key + ") ended " + job.state(),
             List.of(attempts(job))));
       }
@@ -93,6 +93,17 @@ public final class HistoryChecker {
             named.stream().map(j -> j.id() + " " + j.state()).toList()));
       }
     });
+  }
+
+  /**
+   * A job whose unfinished tasks lost every attempt (LOST: their workers were killed or stopped) ran out of
+   * retries to the faults, which is what retries are for; whether each rerun had a fault behind it is
+   * {@link #checkReruns}'s business. Tasks never fail on their own here, so anything else is a violation.
+   */
+  private static boolean exhaustedByFaults(JobRecord job) {
+    return job.tasks().stream().filter(t -> !t.state().equals("SUCCEEDED")).allMatch(t ->
+        !t.attempts().isEmpty() && t.attempts().stream().allMatch(a -> a.state().equals("LOST"))
+        || t.state().equals("CANCELLED") || t.state().equals("PENDING"));
   }
 
   private static String attempts(JobRecord job) {

@@ -74,8 +74,13 @@ class HistoryCheckerTest {
             history().run(1, "w1", 100, 0, 2, false).state("RUNNING"),
             expect(Check.LOST, 1)),
         Arguments.of("failed: the job ended FAILED",
-            history().run(1, "w1", 100, 0, 2, true).state("FAILED"),
+            history().run(1, "w1", 100, 0, 2, true).failedBy(1).state("FAILED"),
             expect(Check.FAILED, 1)),
+        Arguments.of("not a violation: every attempt of the failed task was LOST to a fault",
+            history().run(1, "w2", 100, 0, 2, false).fault(FaultKind.KILL_WORKER_RESTART, "w2", 2.1, 6)
+                .run(2, "w1", 200, 12, 14, false).fault(FaultKind.KILL_WORKER_RESTART, "w1", 14.1, 18)
+                .state("FAILED"),
+            expect()),
         Arguments.of("duplicated: two jobs carry the key as their name",
             history().run(1, "w1", 100, 0, 2, true).succeededBy(1).listedTwice(),
             expect(Check.DUPLICATED, 1)),
@@ -130,6 +135,13 @@ class HistoryCheckerTest {
       ledger.add(line(ended ? "end" : "beat", attempt, to, worker, pid));
       attempts.removeIf(a -> a.attempt() == attempt);
       attempts.add(new JobRecord.Attempt(attempt, "LOST", worker, at(from), at(to)));
+      return this;
+    }
+
+    HistoryBuilder failedBy(int attempt) {
+      attempts.replaceAll(a -> a.attempt() == attempt
+          ? new JobRecord.Attempt(attempt, "FAILED", a.workerId(), a.startedAt(), a.finishedAt()) : a);
+      taskState = "FAILED";
       return this;
     }
 
