@@ -164,8 +164,15 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
 
   private Behavior<Command> onRetrySession(RetrySession msg) {
     backingOff = false;
-    if (msg.epoch().equals(granted) && election.hasLeadership(msg.epoch())) {
+    if (!msg.epoch().equals(granted)) {
+      return this;
+    }
+    if (election.hasLeadership(msg.epoch())) {
       maybeStartSession();
+    } else {
+      // not leading at this instant (e.g. confirming after a pause); a real loss arrives as a revocation
+      backingOff = true;
+      timers.startSingleTimer(new RetrySession(msg.epoch()), Duration.ofSeconds(1));
     }
     return this;
   }

@@ -60,7 +60,8 @@ public final class ZooKeeperHaServices implements HaServices {
 
   @Override
   public LeaderElection leaderElection(String participantId) {
-    ZooKeeperLeaderElection election = new ZooKeeperLeaderElection(client, paths, participantId, terms);
+    ZooKeeperLeaderElection election = new ZooKeeperLeaderElection(client, paths, participantId, terms,
+        ZooKeeperLeaderElection.PAUSE_TICK, System::nanoTime);
     created.add(election);
     return election;
   }

@@ -7,12 +7,14 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
@@ -42,9 +44,17 @@ import org.slf4j.LoggerFactory;
  * {@link #hasLeadership} also asks whether the client is connected right now. So {@link #hasLeadership} and the
  * job store's writes stop at the first sign of loss, even while the event thread is still busy and the contender
  * has not yet been told (it is told, as before, when the latch reports it).
+ *
+ * <p>A process that was paused (SIGSTOP, a long GC pause, a frozen VM) cannot know at once that its session
+ * expired meanwhile: the client notices only when it next talks to ZooKeeper. A pause detector ticks on a thread of
+ * its own; {@link #hasLeadership} is false while the last tick is older than a quarter of the session timeout (so
+ * every thread that wakes from a pause sees it before the detector has run again), and after such a gap it stays
+ * false until ZooKeeper confirms that this process's latch node still exists (the session is alive). A gap that
+ * long happens only if the whole process stalls: leadership is then re-confirmed, not given up.
  */
 public final class ZooKeeperLeaderElection implements LeaderElection {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperLeaderElection.class);
+  static final Duration PAUSE_TICK = Duration.ofMillis(50);
   private static final long RETRY_MILLIS = 300;
 
   private final CuratorFramework client;
@@ -59,21 +69,69 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   private String grantedLatchPath;
   private volatile Epoch granted;
   private final ConnectionStateListener lossListener = (c, state) -> onConnectionState(state);
+  private final ScheduledExecutorService pauseDetector;
+  private final LongSupplier nanoClock;
+  private volatile long lastTickNanos;
+  /** Set after a pause, until ZooKeeper has confirmed the latch node. */
+  private volatile boolean unconfirmed;
 
   public ZooKeeperLeaderElection(CuratorFramework client, ZkPaths paths, String participantId) {
-    this(client, paths, participantId, new Terms());
+    this(client, paths, participantId, new Terms(), PAUSE_TICK, System::nanoTime);
   }
 
-  ZooKeeperLeaderElection(CuratorFramework client, ZkPaths paths, String participantId, Terms terms) {
+  /**
+   * @param tick      how often the pause detector ticks (far below a quarter of the session timeout)
+   * @param nanoClock a monotonic clock ({@link System#nanoTime} but in tests)
+   */
+  ZooKeeperLeaderElection(CuratorFramework client, ZkPaths paths, String participantId, Terms terms, Duration tick,
+      LongSupplier nanoClock) {
     this.client = Objects.requireNonNull(client);
     this.paths = Objects.requireNonNull(paths);
     this.participantId = Objects.requireNonNull(participantId);
     this.terms = terms;
+    this.nanoClock = nanoClock;
+    this.lastTickNanos = nanoClock.getAsLong();
     this.events = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "zk-election");
       t.setDaemon(true);
       return t;
     });
+    this.pauseDetector = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "zk-pause-detector");
+      t.setDaemon(true);
+      return t;
+    });
+    pauseDetector.scheduleWithFixedDelay(this::tick, tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** On the pause detector's thread: notes the tick, and after a pause asks ZooKeeper whether we still lead. */
+  void tick() {
+    long now = nanoClock.getAsLong();
+    long gap = now - lastTickNanos;
+    lastTickNanos = now;
+    Epoch epoch = granted;
+    String latchPath = grantedLatchPath;
+    if (gap <= pauseLimitNanos() || epoch == null || latchPath == null || unconfirmed) {
+      return;
+    }
+    unconfirmed = true;
+    log.warn("{} was paused for {} ms; confirming leadership for {} with ZooKeeper before acting as leader",
+        participantId, gap / 1_000_000, epoch);
+    try {
+      client.checkExists().inBackground((c, event) -> {
+        if (event.getStat() != null) {
+          unconfirmed = false;
+          log.info("{} still leads for {} after its pause", participantId, epoch);
+        } else {
+          terms.revoked(epoch);
+          log.warn("{} no longer leads for {}: its latch node is gone ({})", participantId, epoch,
+              KeeperException.Code.get(event.getResultCode()));
+        }
+      }).forPath(latchPath);
+    } catch (Exception e) {
+      terms.revoked(epoch);
+      log.warn("{} could not confirm leadership for {} after its pause: {}", participantId, epoch, e.toString());
+    }
   }
 
   @Override
@@ -280,7 +338,15 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   @Override
   public boolean hasLeadership(Epoch epoch) {
     return epoch != null && epoch.equals(granted) && terms.isActive(epoch)
-        && client.getZookeeperClient().isConnected();
+        && client.getZookeeperClient().isConnected()
+        && !unconfirmed && nanoClock.getAsLong() - lastTickNanos <= pauseLimitNanos();
+  }
+
+  /** A quarter of the session timeout the server granted (before any connection, of the connection timeout). */
+  private long pauseLimitNanos() {
+    int negotiated = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+    long ms = negotiated > 0 ? negotiated : client.getZookeeperClient().getConnectionTimeoutMs();
+    return TimeUnit.MILLISECONDS.toNanos(ms) / 4;
   }
 
   @Override
@@ -321,10 +387,12 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       });
       done.get(15, TimeUnit.SECONDS);
     } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
+      pauseDetector.shutdownNow();
       return;
     } catch (Exception e) {
       log.warn("closing the election of {} timed out: {}", participantId, e.toString());
     }
     events.shutdown();
+    pauseDetector.shutdownNow();
   }
 }

@@ -1,0 +1,77 @@
+package io.baton.ha.zookeeper;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.ha.LeaderContender;
+import io.baton.protocol.Epoch;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A leader that wakes from a pause longer than a quarter of its session timeout does not act as leader until
+ * ZooKeeper has confirmed its latch node: for every thread that wakes with it, before the pause detector has run
+ * again, and afterwards until the answer. The pause is played on a clock of the test's (the detector's own ticks
+ * are switched off); ZooKeeper is real.
+ */
+class ZooKeeperPausedLeaderIT {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration NEVER = Duration.ofHours(1);
+
+  private static final class Contender implements LeaderContender {
+    final LinkedBlockingQueue<Epoch> granted = new LinkedBlockingQueue<>();
+
+    @Override
+    public void grantLeadership(Epoch epoch) {
+      granted.add(epoch);
+    }
+
+    @Override
+    public void revokeLeadership() {}
+
+    @Override
+    public void handleError(Throwable error) {}
+  }
+
+  private interface Check {
+    void run(ZooKeeperLeaderElection election, Epoch epoch, AtomicLong clock) throws Exception;
+  }
+
+  private static void withLeader(String cluster, Check check) throws Exception {
+    try (TestingServer server = ZooKeeperTestSupport.server();
+        CuratorFramework client = ZooKeeperTestSupport.client(server.getConnectString())) {
+      AtomicLong clock = new AtomicLong(1_000_000_000L);
+      ZkPaths paths = new ZkPaths(cluster);
+      ZooKeeperLeaderElection election = new ZooKeeperLeaderElection(client, paths, "http://a:8080", new Terms(),
+          NEVER, clock::get);
+      try {
+        Contender contender = new Contender();
+        election.start(contender);
+        Epoch epoch = contender.granted.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertTrue(election.hasLeadership(epoch));
+        check.run(election, epoch, clock);
+      } finally {
+        election.close();
+      }
+    }
+  }
+
+  @Test
+  void aLeaderThatWasPausedWaitsForZooKeeperBeforeLeadingAgain() throws Exception {
+    withLeader("paused", (election, epoch, clock) -> {
+      clock.addAndGet(Duration.ofMillis(200).toNanos());
+      election.tick();
+      assertTrue(election.hasLeadership(epoch), "a short stall changes nothing");
+
+      clock.addAndGet(Duration.ofSeconds(5).toNanos());
+      assertFalse(election.hasLeadership(epoch), "woken from a pause, before the detector ran again");
+      election.tick();
+      ZooKeeperTestSupport.await("leadership confirmed", WAIT, () -> election.hasLeadership(epoch));
+    });
+  }
+}
