@@ -61,6 +61,11 @@ final class ChaosCluster implements AutoCloseable {
     awaitLog(zookeeper, "zookeeper listening", timeout);
   }
 
+  /** Every master's REST port. */
+  synchronized java.util.Set<Integer> restPorts() {
+    return java.util.Set.copyOf(masterPorts.values());
+  }
+
   /** Starts master {@code name} on a fresh REST port; returns its REST URL. */
   synchronized String startMaster(String name) throws IOException {
     masterPorts.put(name, freePort());

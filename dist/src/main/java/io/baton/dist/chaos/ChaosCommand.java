@@ -63,6 +63,10 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "keep the run directory after a PASS too")
   boolean keep;
 
+  @Option(names = "--no-partitions", description = "no network partitions, even where iptables can make them"
+      + " (by default they are on when this runs as root with a working iptables)")
+  boolean noPartitions;
+
   @Override
   public Integer call() throws Exception {
     long seed = this.seed != null ? this.seed : new Random().nextLong() & 0xffffffffL;
@@ -78,7 +82,12 @@ public final class ChaosCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(cleanup);
     ChaosApi api = new ChaosApi();
     Instant origin = Instant.now();
-    FaultInjector faults = new FaultInjector(cluster, api, new Random(seed), sessionTimeoutMs, out, origin);
+    Optional<LoopbackPartitions> partitions = noPartitions ? Optional.empty() : LoopbackPartitions.available();
+    out.println("chaos: network partitions " + (partitions.isPresent() ? "on (iptables on loopback)"
+        : noPartitions ? "off (--no-partitions)" : "off (they need root and a working iptables)"));
+    Thread healPartitions = new Thread(() -> partitions.ifPresent(LoopbackPartitions::close), "chaos-heal");
+    Runtime.getRuntime().addShutdownHook(healPartitions);
+    FaultInjector faults = new FaultInjector(cluster, api, new Random(seed), sessionTimeoutMs, out, origin, partitions);
     Submitters submitters = null;
     List<String> problems = new ArrayList<>();
     Map<String, JobRecord> records = new HashMap<>();
@@ -118,8 +127,10 @@ public final class ChaosCommand implements Callable<Integer> {
       if (submitters != null) {
         submitters.stop();
       }
+      partitions.ifPresent(LoopbackPartitions::close);
       cluster.close();
       Runtime.getRuntime().removeShutdownHook(cleanup);
+      Runtime.getRuntime().removeShutdownHook(healPartitions);
     }
     List<String> ledgerLines = Files.readAllLines(ledger);
     Map<String, String> acknowledged = submitters == null ? Map.of() : submitters.acknowledged();

@@ -30,10 +30,14 @@ final class FaultInjector {
   private final Instant origin;
   private final List<Fault> faults = new ArrayList<>();
   private final List<FaultKind> round = new ArrayList<>();
+  private final Optional<LoopbackPartitions> partitions;
   private String problem;
 
-  FaultInjector(ChaosCluster cluster, ChaosApi api, Random random, long sessionTimeoutMs, PrintStream out, Instant origin) {
+  /** @param partitions where network partitions can be made; without, the partition kinds are left out */
+  FaultInjector(ChaosCluster cluster, ChaosApi api, Random random, long sessionTimeoutMs, PrintStream out, Instant origin,
+      Optional<LoopbackPartitions> partitions) {
     this.cluster = cluster;
+    this.partitions = partitions;
     this.api = api;
     this.random = random;
     this.sessionTimeoutMs = sessionTimeoutMs;
@@ -70,7 +74,7 @@ final class FaultInjector {
 
   private FaultKind nextKind() {
     if (round.isEmpty()) {
-      round.addAll(Arrays.asList(FaultKind.values()));
+      Arrays.stream(FaultKind.values()).filter(k -> partitions.isPresent() || !k.isPartition()).forEach(round::add);
       Collections.shuffle(round, random);
     }
     return round.remove(0);
@@ -132,8 +136,36 @@ final class FaultInjector {
         cluster.restartZooKeeper(Duration.ofSeconds(60));
         return "zookeeper";
       }
+      case PARTITION_LEADER -> {
+        ChaosCluster.Node leader = leader();
+        partition(remotingPort(leader));
+        return leader.name();
+      }
+      case PARTITION_WORKER -> {
+        ChaosCluster.Node worker = anyWorker();
+        partition(remotingPort(worker));
+        return worker.name();
+      }
       default -> throw new IllegalArgumentException(kind.toString());
     }
+  }
+
+  /** Cuts {@code port} off past the heartbeat timeout (10–12 s), then heals it. */
+  private void partition(int port) throws Exception {
+    LoopbackPartitions p = partitions.orElseThrow();
+    p.cut(port);
+    try {
+      pause(10000, 12000);
+    } finally {
+      p.heal(port);
+    }
+  }
+
+  /** The port a node's remoting (Artery) listens on: the one it listens on that is not a master's REST port. */
+  private int remotingPort(ChaosCluster.Node node) throws Exception {
+    Set<Integer> rest = cluster.restPorts();
+    return LoopbackPartitions.listeningPorts(node.pid()).stream().filter(p -> !rest.contains(p)).findFirst()
+        .orElseThrow(() -> new IllegalStateException(node.name() + " (pid " + node.pid() + ") listens on no remoting port"));
   }
 
   private void pause(long minMillis, long maxMillis) throws InterruptedException {

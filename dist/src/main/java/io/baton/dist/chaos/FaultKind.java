@@ -15,7 +15,17 @@ public enum FaultKind {
   /** SIGSTOP of a worker past the heartbeat timeout, then SIGCONT. */
   STOP_WORKER("stop-worker", true),
   /** kill -9 of ZooKeeper, restarted on its data directory. */
-  KILL_ZOOKEEPER("kill-zookeeper", false);
+  KILL_ZOOKEEPER("kill-zookeeper", false),
+  /**
+   * The leader's remoting port cut off on loopback (iptables) past the heartbeat timeout: no worker reaches it,
+   * while it keeps its ZooKeeper session and stays leader.
+   */
+  PARTITION_LEADER("partition-leader", false),
+  /**
+   * One worker's remoting port cut off past the heartbeat timeout: nothing the leader sends reaches it, while its
+   * own messages (heartbeats, reports) still reach the leader.
+   */
+  PARTITION_WORKER("partition-worker", true);
 
   private final String label;
   private final boolean hitsOneWorker;
@@ -32,6 +42,11 @@ public enum FaultKind {
   /** True for faults on one worker process; the others (masters, ZooKeeper) can disturb every worker. */
   boolean hitsOneWorker() {
     return hitsOneWorker;
+  }
+
+  /** True for the partitions, which need root and iptables. */
+  boolean isPartition() {
+    return this == PARTITION_LEADER || this == PARTITION_WORKER;
   }
 
   /** True when the worker process was killed with SIGKILL: nothing of its attempts may outlive it. */
