@@ -29,6 +29,8 @@ public final class AttemptGuard {
 
   private final Path script;
   private final String perl;
+  /** The machine as the guard's system call table names it (the JVM's {@code os.arch}: amd64, aarch64). */
+  private final String arch = System.getProperty("os.arch", "");
 
   private AttemptGuard(Path script, String perl) {
     this.script = script;
@@ -62,7 +64,7 @@ public final class AttemptGuard {
     long before = System.nanoTime();
     Process p;
     try {
-      p = new ProcessBuilder(perl, script.toString(), "check").redirectErrorStream(true).start();
+      p = new ProcessBuilder(perl, script.toString(), "check", arch).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new IllegalStateException("cannot run the attempt guard: " + e.getMessage()
           + "; a worker needs perl (Debian and Ubuntu: the perl-base package) to make sure no process of an"
@@ -92,10 +94,11 @@ public final class AttemptGuard {
    * @param maxLease           the furthest ahead a renewal may set the deadline
    */
   public List<String> command(long leaseDeadlineNanos, Duration maxLease, List<String> argv) {
-    List<String> cmd = new ArrayList<>(argv.size() + 6);
+    List<String> cmd = new ArrayList<>(argv.size() + 7);
     cmd.add(perl);
     cmd.add(script.toString());
     cmd.add("run");
+    cmd.add(arch);
     cmd.add(Long.toString(leaseDeadlineNanos));
     cmd.add(Long.toString(maxLease.toMillis()));
     cmd.add("--");

@@ -1,11 +1,11 @@
 # Baton's attempt guard: one small process per command attempt, between the worker JVM and the attempt, so that
-# no process of the attempt outlives the worker's authority to run it. Runs on perl-base alone (no modules but
-# Config), Linux on x86_64 or aarch64.
+# no process of the attempt outlives the worker's authority to run it. Runs on perl-base alone (no module but
+# strict, for a start-up of a few milliseconds), Linux on x86_64 or aarch64 (ARCH as the JVM's os.arch says it).
 #
-#   perl attempt-guard.pl check
+#   perl attempt-guard.pl check ARCH
 #       prints "ok NOW_NS" (its CLOCK_MONOTONIC reading) when this machine supports the guard (exit 0), else the
 #       reason (exit 1).
-#   perl attempt-guard.pl run LEASE_DEADLINE_NS MAX_LEASE_MS -- ARGV...
+#   perl attempt-guard.pl run ARCH LEASE_DEADLINE_NS MAX_LEASE_MS -- ARGV...
 #       runs ARGV as the attempt and guards it.
 #
 # The guard makes itself a child subreaper (PR_SET_CHILD_SUBREAPER): every process the attempt starts, also one
@@ -22,10 +22,9 @@
 # cannot even start prints "exec-failed REASON" and exits 127. Processes still alive 10 s into a kill (stuck in
 # the kernel) are named in a "survivors PID,..." line before the result.
 use strict;
-use warnings;
-use Config;
 
 my %SYSCALLS = (
+  amd64   => { prctl => 157, setsid => 112, clock_gettime => 228 },
   x86_64  => { prctl => 157, setsid => 112, clock_gettime => 228 },
   aarch64 => { prctl => 167, setsid => 157, clock_gettime => 113 },
 );
@@ -35,8 +34,9 @@ my $WNOHANG = 1;
 my $EINTR = 4;
 my $KILL_PATIENCE_NS = 10_000_000_000;
 
-my ($arch) = ($Config{archname} // '') =~ /^(x86_64|aarch64)/;
-my $sys = $arch ? $SYSCALLS{$arch} : undef;
+my $mode = shift(@ARGV) // '';
+my $arch = shift(@ARGV) // '';
+my $sys = $SYSCALLS{$arch};
 $| = 1;
 
 sub now_ns {
@@ -50,10 +50,9 @@ sub become_subreaper {
   return syscall($sys->{prctl}, $PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 }
 
-my $mode = shift(@ARGV) // '';
 if ($mode eq 'check') {
-  if (!$sys) {
-    print "unsupported platform $Config{archname} (the guard knows Linux on x86_64 and aarch64)\n";
+  if (!$sys || $^O ne 'linux') {
+    print "unsupported platform $^O on $arch (the guard knows Linux on x86_64 and aarch64)\n";
     exit 1;
   }
   if (!become_subreaper()) {
@@ -63,9 +62,9 @@ if ($mode eq 'check') {
   print 'ok ', now_ns(), "\n";
   exit 0;
 }
-die "usage: attempt-guard.pl check | run LEASE_DEADLINE_NS MAX_LEASE_MS -- ARGV...\n"
+die "usage: attempt-guard.pl check ARCH | run ARCH LEASE_DEADLINE_NS MAX_LEASE_MS -- ARGV...\n"
   unless $mode eq 'run' && @ARGV >= 4 && $ARGV[0] =~ /^-?\d+$/ && $ARGV[1] =~ /^\d+$/ && $ARGV[2] eq '--';
-die "unsupported platform $Config{archname}\n" unless $sys;
+die "unsupported platform $^O on $arch\n" unless $sys;
 my ($deadline, $max_lease_ms) = (shift(@ARGV), shift(@ARGV));
 shift(@ARGV);
 my @command = @ARGV;
@@ -93,7 +92,7 @@ if ($child == 0) {
   syscall($sys->{setsid});
   open(STDIN, '<', '/dev/null');
   open(STDOUT, '>&', \*STDERR);
-  { no warnings 'exec'; exec { $command[0] } @command; }
+  exec { $command[0] } @command;
   print {$exec_error_w} "$!";
   close $exec_error_w;
   exit 127;
@@ -161,17 +160,19 @@ sub reap {
 
 # SIGKILL to every descendant until no child is left. While the main process is not reaped its pid cannot be
 # reused, so its session's process group is safe to signal too; after that only the descendants found are.
+# As a subreaper the guard is the ancestor of everything the attempt started, so once it has no child left,
+# nothing of the attempt remains (and the common case, a main process that left nothing behind, costs no scan).
 sub kill_everything {
   my $give_up = now_ns() + $KILL_PATIENCE_NS;
   while (1) {
-    kill 'KILL', -$child unless defined $status;
-    my @victims = descendants();
-    kill 'KILL', @victims if @victims;
     my $pid;
     while (($pid = waitpid(-1, $WNOHANG)) > 0) {
       $status = $? if $pid == $child && !defined $status;
     }
-    return if $pid < 0;    # no child left: nothing of the attempt remains
+    return if $pid < 0;
+    kill 'KILL', -$child unless defined $status;
+    my @victims = descendants();
+    kill 'KILL', @victims if @victims;
     if (now_ns() > $give_up) {
       print 'survivors ', join(',', descendants()), "\n";
       return;
