@@ -71,6 +71,8 @@ my @command = @ARGV;
 my $max_lease_ns = $max_lease_ms * 1_000_000;
 
 become_subreaper() or die "prctl(PR_SET_CHILD_SUBREAPER) failed: $!\n";
+syscall($sys->{setsid});    # out of the worker's process group: a signal to that group (Ctrl-C, kill -9 -PGID)
+                            # leaves the guard alive to see its stdin close and kill the attempt
 if ($deadline - now_ns() <= 0) {
   print "lease-expired\n";
   exit 137;
