@@ -445,11 +445,11 @@ class WorkerAgentTest {
   @Test
   void heartbeatAcksKeepAttemptsAlive() throws Exception {
     TestProbe<ToLeader> leader = leader("pekko://baton@127.0.0.1:1");
-    startWorker(Duration.ofMillis(500));
+    startWorker(Duration.ofMillis(1500));   // the lease: 1125 ms after each answered heartbeat was sent
     ToLeader.RegisterWorker reg = accept(leader);
     AttemptKey key = new AttemptKey("j", "kept", 1);
     start(reg, handler(key, "sleep", "{\"millis\": 60000}"));
-    long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+    long until = System.nanoTime() + Duration.ofMillis(3000).toNanos();
     while (System.nanoTime() < until) {
       ToLeader.Heartbeat hb = await(leader, ToLeader.Heartbeat.class, h -> true);
       reg.worker().tell(new ToWorker.HeartbeatAck(hb.epoch(), hb.sentAtNanos()));
