@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
@@ -161,7 +162,9 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     List<ActorRef<StatusReply<SubmitResult>>> replies = new ArrayList<>();
     replies.add(msg.replyTo());
     submitting.put(submittingKey(job), replies);
-    context.pipeToSelf(store.put(epoch, job), (ok, failure) -> new Persisted(job, failure));
+    // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
+    context.pipeToSelf(store.put(epoch, job).thenApply(ok -> Done.getInstance()),
+        (ok, failure) -> new Persisted(job, failure));
     return this;
   }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -210,7 +211,9 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       dispatcher.tell(new Dispatcher.JobUpdated(job));
     }
     persistsInFlight++;
-    context.pipeToSelf(store.put(epoch, job), (ok, failure) -> new Persisted(afterDurable, failure));
+    // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
+    context.pipeToSelf(store.put(epoch, job).thenApply(ok -> Done.getInstance()),
+        (ok, failure) -> new Persisted(afterDurable, failure));
   }
 
   private Behavior<Command> afterChange() {

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -85,7 +86,9 @@ public final class LeaderSession {
               Dispatcher.create(epoch, loaded.jobs(), store, rm, settings, clock, fatal), "dispatcher");
           rm.tell(new ResourceManager.SetDispatcher(dispatcher));
           parent.tell(new Started(epoch, rm));
-          ctx.pipeToSelf(election.confirmLeadership(epoch, info), (ok, failure) -> new Confirmed(failure));
+          // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
+          ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),
+              (ok, failure) -> new Confirmed(failure));
           Handles handles = new Handles(epoch, info, dispatcher, rm, alive);
           return confirming(epoch, handles, parent);
         })
