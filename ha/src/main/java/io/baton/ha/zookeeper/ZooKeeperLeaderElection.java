@@ -72,8 +72,8 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   private final ScheduledExecutorService pauseDetector;
   private final LongSupplier nanoClock;
   private volatile long lastTickNanos;
-  /** Set after a pause, until ZooKeeper has confirmed the latch node. */
-  private volatile boolean unconfirmed;
+  /** The term that a pause put in doubt, until ZooKeeper has confirmed its latch node (or it is revoked). */
+  private volatile Epoch unconfirmed;
 
   public ZooKeeperLeaderElection(CuratorFramework client, ZkPaths paths, String participantId) {
     this(client, paths, participantId, new Terms(), PAUSE_TICK, System::nanoTime);
@@ -104,33 +104,47 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
     pauseDetector.scheduleWithFixedDelay(this::tick, tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** On the pause detector's thread: notes the tick, and after a pause asks ZooKeeper whether we still lead. */
+  /**
+   * On the pause detector's thread: notes the tick, and after a pause asks ZooKeeper whether we still lead. Never
+   * throws (a scheduled task that throws is not run again).
+   */
   void tick() {
-    long now = nanoClock.getAsLong();
-    long gap = now - lastTickNanos;
-    lastTickNanos = now;
-    Epoch epoch = granted;
-    String latchPath = grantedLatchPath;
-    if (gap <= pauseLimitNanos() || epoch == null || latchPath == null || unconfirmed) {
-      return;
-    }
-    unconfirmed = true;
-    log.warn("{} was paused for {} ms; confirming leadership for {} with ZooKeeper before acting as leader",
-        participantId, gap / 1_000_000, epoch);
     try {
+      long now = nanoClock.getAsLong();
+      long gap = now - lastTickNanos;
+      lastTickNanos = now;
+      Epoch epoch = granted;
+      String latchPath = grantedLatchPath;
+      if (gap <= pauseLimitNanos() || epoch == null || latchPath == null || epoch.equals(unconfirmed)) {
+        return;
+      }
+      unconfirmed = epoch;
+      log.warn("{} was paused for {} ms; confirming leadership for {} with ZooKeeper before acting as leader",
+          participantId, gap / 1_000_000, epoch);
       client.checkExists().inBackground((c, event) -> {
-        if (event.getStat() != null) {
-          unconfirmed = false;
-          log.info("{} still leads for {} after its pause", participantId, epoch);
-        } else {
+        if (event.getStat() == null) {
           terms.revoked(epoch);
           log.warn("{} no longer leads for {}: its latch node is gone ({})", participantId, epoch,
               KeeperException.Code.get(event.getResultCode()));
+        } else {
+          log.info("{} still leads for {} after its pause", participantId, epoch);
         }
+        confirmed(epoch);
       }).forPath(latchPath);
-    } catch (Exception e) {
-      terms.revoked(epoch);
-      log.warn("{} could not confirm leadership for {} after its pause: {}", participantId, epoch, e.toString());
+    } catch (Throwable e) {
+      Epoch epoch = unconfirmed;
+      if (epoch != null) {
+        terms.revoked(epoch);
+        confirmed(epoch);
+      }
+      log.warn("{} could not confirm its leadership after a pause: {}", participantId, e.toString());
+    }
+  }
+
+  /** The doubt about {@code epoch} is settled (confirmed, or the term revoked). */
+  private void confirmed(Epoch epoch) {
+    if (epoch.equals(unconfirmed)) {
+      unconfirmed = null;
     }
   }
 
@@ -339,7 +353,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   public boolean hasLeadership(Epoch epoch) {
     return epoch != null && epoch.equals(granted) && terms.isActive(epoch)
         && client.getZookeeperClient().isConnected()
-        && !unconfirmed && nanoClock.getAsLong() - lastTickNanos <= pauseLimitNanos();
+        && !epoch.equals(unconfirmed) && nanoClock.getAsLong() - lastTickNanos <= pauseLimitNanos();
   }
 
   /** A quarter of the session timeout the server granted (before any connection, of the connection timeout). */

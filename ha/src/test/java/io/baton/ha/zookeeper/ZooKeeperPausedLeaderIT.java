@@ -39,7 +39,8 @@ class ZooKeeperPausedLeaderIT {
   }
 
   private interface Check {
-    void run(ZooKeeperLeaderElection election, Epoch epoch, AtomicLong clock) throws Exception;
+    void run(ZooKeeperLeaderElection election, Epoch epoch, AtomicLong clock, Contender contender,
+        CuratorFramework client, ZkPaths paths) throws Exception;
   }
 
   private static void withLeader(String cluster, Check check) throws Exception {
@@ -54,7 +55,7 @@ class ZooKeeperPausedLeaderIT {
         election.start(contender);
         Epoch epoch = contender.granted.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertTrue(election.hasLeadership(epoch));
-        check.run(election, epoch, clock);
+        check.run(election, epoch, clock, contender, client, paths);
       } finally {
         election.close();
       }
@@ -63,7 +64,7 @@ class ZooKeeperPausedLeaderIT {
 
   @Test
   void aLeaderThatWasPausedWaitsForZooKeeperBeforeLeadingAgain() throws Exception {
-    withLeader("paused", (election, epoch, clock) -> {
+    withLeader("paused", (election, epoch, clock, contender, client, paths) -> {
       clock.addAndGet(Duration.ofMillis(200).toNanos());
       election.tick();
       assertTrue(election.hasLeadership(epoch), "a short stall changes nothing");
@@ -72,6 +73,28 @@ class ZooKeeperPausedLeaderIT {
       assertFalse(election.hasLeadership(epoch), "woken from a pause, before the detector ran again");
       election.tick();
       ZooKeeperTestSupport.await("leadership confirmed", WAIT, () -> election.hasLeadership(epoch));
+    });
+  }
+
+  @Test
+  void aTermLostDuringAPauseIsRevokedAndALaterTermLeadsNormally() throws Exception {
+    withLeader("lost", (election, epoch, clock, contender, client, paths) -> {
+      clock.addAndGet(Duration.ofSeconds(5).toNanos());
+      for (String child : client.getChildren().forPath(paths.leaderLatch())) {
+        client.delete().forPath(paths.leaderLatch() + "/" + child);   // as its session's expiry would
+      }
+      election.tick();
+      ZooKeeperTestSupport.await("the answer", WAIT, () -> {
+        clock.addAndGet(1);
+        return !election.hasLeadership(epoch);
+      });
+      // the session expires: the latch contends again and, alone, wins a new term; the doubt about the old term
+      // must not outlive it
+      client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+      Epoch next = contender.granted.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertTrue(next != null && next.value() > epoch.value(), "a new term: " + next);
+      ZooKeeperTestSupport.await("the new term leads", WAIT, () -> election.hasLeadership(next));
+      assertFalse(election.hasLeadership(epoch));
     });
   }
 }
