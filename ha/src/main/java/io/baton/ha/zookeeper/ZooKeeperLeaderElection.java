@@ -47,10 +47,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A process that was paused (SIGSTOP, a long GC pause, a frozen VM) cannot know at once that its session
  * expired meanwhile: the client notices only when it next talks to ZooKeeper. A pause detector ticks on a thread of
- * its own; {@link #hasLeadership} is false while the last tick is older than a quarter of the session timeout (so
- * every thread that wakes from a pause sees it before the detector has run again), and after such a gap it stays
- * false until ZooKeeper confirms that this process's latch node still exists (the session is alive). A gap that
- * long happens only if the whole process stalls: leadership is then re-confirmed, not given up.
+ * its own; {@link #hasLeadership} is false while the last tick is older than half the session timeout (so every
+ * thread that wakes from a pause sees it before the detector has run again), and after such a gap it stays false
+ * until ZooKeeper confirms that this process's latch node still exists (the session is alive). Half, because a
+ * client that pings every third of the timeout cannot lose its session to a shorter pause. A gap that long
+ * happens only if the whole process stalls: leadership is then re-confirmed, not given up.
  */
 public final class ZooKeeperLeaderElection implements LeaderElection {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperLeaderElection.class);
@@ -80,7 +81,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   }
 
   /**
-   * @param tick      how often the pause detector ticks (far below a quarter of the session timeout)
+   * @param tick      how often the pause detector ticks (far below half the session timeout)
    * @param nanoClock a monotonic clock ({@link System#nanoTime} but in tests)
    */
   ZooKeeperLeaderElection(CuratorFramework client, ZkPaths paths, String participantId, Terms terms, Duration tick,
@@ -356,11 +357,11 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
         && !epoch.equals(unconfirmed) && nanoClock.getAsLong() - lastTickNanos <= pauseLimitNanos();
   }
 
-  /** A quarter of the session timeout the server granted (before any connection, of the connection timeout). */
+  /** Half the session timeout the server granted (before any connection, of the connection timeout). */
   private long pauseLimitNanos() {
     int negotiated = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
     long ms = negotiated > 0 ? negotiated : client.getZookeeperClient().getConnectionTimeoutMs();
-    return TimeUnit.MILLISECONDS.toNanos(ms) / 4;
+    return TimeUnit.MILLISECONDS.toNanos(ms) / 2;
   }
 
   @Override

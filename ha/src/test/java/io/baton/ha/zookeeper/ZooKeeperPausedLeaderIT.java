@@ -14,7 +14,7 @@ import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A leader that wakes from a pause longer than a quarter of its session timeout does not act as leader until
+ * A leader that wakes from a pause longer than half its session timeout does not act as leader until
  * ZooKeeper has confirmed its latch node: for every thread that wakes with it, before the pause detector has run
  * again, and afterwards until the answer. The pause is played on a clock of the test's (the detector's own ticks
  * are switched off); ZooKeeper is real.
