@@ -78,10 +78,28 @@ class BadInputTest extends RestTestSupport {
   @Test
   void twoMebibyteChunkedBodyIs413() {
     byte[] big = ("{\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\",\"tasks\":[]}").getBytes();
-    send(HttpRequest.newBuilder(uri("/api/v1/jobs"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))))
-        .assertProblem(413, "exceeds the limit");
+    // The server answers 413 at the limit and closes the connection while the client still sends the rest; now
+    // and then the kernel's reset for the unread rest reaches the client before the answer does. So: a few tries,
+    // one of which must read the 413.
+    AssertionError cut = null;
+    for (int tries = 0; tries < 3; tries++) {
+      try {
+        send(HttpRequest.newBuilder(uri("/api/v1/jobs"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))))
+            .assertProblem(413, "exceeds the limit");
+        cut = null;
+        break;
+      } catch (AssertionError e) {
+        if (!String.valueOf(e.getMessage()).startsWith("request failed")) {
+          throw e;
+        }
+        cut = e;
+      }
+    }
+    if (cut != null) {
+      throw cut;
+    }
     assertEquals(200, get("/healthz").status());
   }
 
