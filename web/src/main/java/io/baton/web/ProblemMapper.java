@@ -66,16 +66,10 @@ final class ProblemMapper {
   /** The leader this master knows of, if it is another master. */
   private Optional<String> otherLeader() {
     try {
-      ClusterView view = cluster.get();
-      String self = withoutTrailingSlash(view.selfRestUrl());
-      return view.leader().map(LeaderInfo::restUrl).filter(url -> !withoutTrailingSlash(url).equals(self));
+      return cluster.get().otherLeaderRestUrl();
     } catch (RuntimeException e) {
       return Optional.empty();
     }
-  }
-
-  private static String withoutTrailingSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   ExceptionHandler exceptionHandler() {

@@ -6,4 +6,19 @@ import java.util.Optional;
 
 /** {@code GET /cluster}: the leader as published, this master, every master contending, ZooKeeper's state. */
 public record ClusterView(
-    Optional<LeaderInfo> leader, String selfRestUrl, boolean selfIsLeader, List<String> masters, String zookeeper) {}
+    Optional<LeaderInfo> leader, String selfRestUrl, boolean selfIsLeader, List<String> masters, String zookeeper) {
+
+  /** The leader's REST URL, unless that is this master (a deposed master may still see its own stale entry). */
+  public Optional<String> otherLeaderRestUrl() {
+    return leader.map(LeaderInfo::restUrl).filter(url -> !sameUrl(url, selfRestUrl));
+  }
+
+  /** Whether two REST URLs name the same master (a trailing slash aside). */
+  public static boolean sameUrl(String a, String b) {
+    return withoutTrailingSlash(a).equals(withoutTrailingSlash(b));
+  }
+
+  private static String withoutTrailingSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

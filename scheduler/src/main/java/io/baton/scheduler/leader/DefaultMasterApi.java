@@ -108,12 +108,7 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
 
   /** The leader as published, unless that is this master itself (a deposed master's stale entry). */
   private Optional<LeaderInfo> otherLeader() {
-    String self = withoutTrailingSlash(selfRestUrl);
-    return published.or(retrieval::current).filter(l -> !withoutTrailingSlash(l.restUrl()).equals(self));
-  }
-
-  private static String withoutTrailingSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    return published.or(retrieval::current).filter(l -> !ClusterView.sameUrl(l.restUrl(), selfRestUrl));
   }
 
   private <T> CompletionStage<T> onLeader(java.util.function.Function<LeaderSession.Handles, CompletionStage<T>> call) {

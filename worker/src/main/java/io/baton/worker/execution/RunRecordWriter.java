@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * more than a noop attempt. Changes are applied in order on one daemon thread, collapsed per attempt to the latest
  * (an attempt that starts, ends and is acknowledged before the thread gets to it costs no I/O at all). A change is
  * on disk a moment after {@link #put} or {@link #delete} returns; {@link #writeNow} is on disk when it returns
- * (for a process just started: the record that lets a restart kill it must not wait in a queue).
+ * (for a command about to start: a restart must know of every process this worker may have started).
  *
  * <p>Threading: {@code put}, {@code delete}, {@code writeNow}, {@code close} and {@code abandon} are called by the
  * owner (the worker actor); failures of queued changes are logged by the writer thread.
