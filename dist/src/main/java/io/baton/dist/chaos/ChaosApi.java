@@ -53,10 +53,10 @@ final class ChaosApi {
     try {
       HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
-    } catch (IOException e) {
-      return new Answer(-1, e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (IOException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       return new Answer(-1, e.toString());
     }
   }
@@ -104,22 +104,12 @@ final class ChaosApi {
 
   /** The job's record; empty when it cannot be read, and {@code NOT_FOUND} state when the master says 404. */
   Optional<JobRecord> job(String master, String id) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(master + "/api/v1/jobs/" + id)).timeout(Duration.ofSeconds(10)).build();
-    try {
-      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() == 404) {
-        return Optional.of(new JobRecord(id, "", "NOT_FOUND", List.of()));
-      }
-      if (r.statusCode() != 200) {
-        return Optional.empty();
-      }
-      return Optional.of(parseJob(JSON.readTree(r.body())));
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
+    Optional<HttpResponse<String>> r = send(master + "/api/v1/jobs/" + id, Duration.ofSeconds(10),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.isPresent() && r.get().statusCode() == 404) {
+      return Optional.of(new JobRecord(id, "", "NOT_FOUND", List.of()));
     }
+    return r.filter(ok -> ok.statusCode() == 200).flatMap(ok -> json(ok.body())).map(ChaosApi::parseJob);
   }
 
   static JobRecord parseJob(JsonNode job) {
@@ -146,10 +136,18 @@ final class ChaosApi {
   }
 
   private Optional<JsonNode> get(String url, Duration timeout) {
+    return send(url, timeout, HttpResponse.BodyHandlers.ofString()).filter(r -> r.statusCode() == 200)
+        .flatMap(r -> json(r.body()));
+  }
+
+  private int status(String url, Duration timeout) {
+    return send(url, timeout, HttpResponse.BodyHandlers.discarding()).map(HttpResponse::statusCode).orElse(-1);
+  }
+
+  /** A GET; empty when it could not be sent or answered (a master may be paused or dead). */
+  private <T> Optional<HttpResponse<T>> send(String url, Duration timeout, HttpResponse.BodyHandler<T> body) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
+      return Optional.of(http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(), body));
     } catch (IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
@@ -158,15 +156,11 @@ final class ChaosApi {
     }
   }
 
-  private int status(String url, Duration timeout) {
+  private static Optional<JsonNode> json(String body) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return Optional.of(JSON.readTree(body));
     } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
+      return Optional.empty();
     }
   }
 }
