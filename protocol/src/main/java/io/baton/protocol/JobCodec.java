@@ -16,7 +16,7 @@ public final class JobCodec {
   private static final Pool<Kryo> KRYOS = new Pool<>(true, false, 16) {
     @Override
     protected Kryo create() {
-      return BatonKryo.create(null);
+      return ProtocolKryo.create();
     }
   };
 

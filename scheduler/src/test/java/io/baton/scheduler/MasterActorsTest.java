@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.protocol.Epoch;
 import io.baton.ha.inmemory.InMemoryHaServices;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskSpec;
-import io.baton.protocol.wire.ToLeader;
+import io.baton.wire.ToLeader;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.WorkerView;
@@ -64,7 +65,7 @@ class MasterActorsTest {
   private TestingWorker worker(String id, double cpus, Map<String, String> labels) throws Exception {
     TestingWorker w = new TestingWorker(id);
     w.ref = kit.spawn(w.behavior(gateway, cpus, labels), "worker-" + id);
-    await(() -> w.epoch > 0);
+    await(() -> w.epoch.compareTo(Epoch.NONE) > 0);
     return w;
   }
 
@@ -236,11 +237,11 @@ class MasterActorsTest {
         TaskSpec.handler("long", "sleep", null, null), TaskSpec.handler("next", "noop", null, List.of("long"))));
     String id = get(api.submit(spec, Optional.empty())).jobId();
     await(() -> w.started.size() == 1);
-    long oldEpoch = api.session().orElseThrow().epoch().value();
+    Epoch oldEpoch = api.session().orElseThrow().epoch();
     ha.revokeCurrentLeader();
-    await(() -> api.session().map(h -> h.epoch().value() > oldEpoch).orElse(false));
+    await(() -> api.session().map(h -> h.epoch().compareTo(oldEpoch) > 0).orElse(false));
     w.ref.tell(new TestingWorker.Reregister());
-    await(() -> w.epoch > oldEpoch);
+    await(() -> w.epoch.compareTo(oldEpoch) > 0);
     // still one attempt, still running, on the same worker: adopted
     JobRecord job = get(api.job(id)).orElseThrow();
     assertEquals(1, job.task("long").orElseThrow().attempts().size());
@@ -274,13 +275,13 @@ class MasterActorsTest {
     JobSpec spec = new JobSpec("gone", null, List.of(TaskSpec.handler("long", "sleep", null, null).withRetries(1)));
     String id = get(api.submit(spec, Optional.empty())).jobId();
     await(() -> w.started.size() == 1);
-    long oldEpoch = api.session().orElseThrow().epoch().value();
+    Epoch oldEpoch = api.session().orElseThrow().epoch();
     w.running.clear(); // as if the worker had restarted and lost the attempt
     ha.revokeCurrentLeader();
-    await(() -> api.session().map(h -> h.epoch().value() > oldEpoch).orElse(false));
+    await(() -> api.session().map(h -> h.epoch().compareTo(oldEpoch) > 0).orElse(false));
     w.ref.tell(new TestingWorker.Reregister());
     await(() -> w.started.size() == 2);
-    assertTrue(w.epoch > oldEpoch);
+    assertTrue(w.epoch.compareTo(oldEpoch) > 0);
     JobRecord job = get(api.job(id)).orElseThrow();
     assertEquals(AttemptState.LOST, job.task("long").orElseThrow().attempts().get(0).state());
     assertEquals(2, w.started.get(1).key().attempt());
@@ -293,9 +294,9 @@ class MasterActorsTest {
     String id = get(api.submit(spec, Optional.empty())).jobId();
     await(() -> gone.started.size() == 1);
     gone.heartbeating = false;
-    long oldEpoch = api.session().orElseThrow().epoch().value();
+    Epoch oldEpoch = api.session().orElseThrow().epoch();
     ha.revokeCurrentLeader();
-    await(() -> api.session().map(h -> h.epoch().value() > oldEpoch).orElse(false));
+    await(() -> api.session().map(h -> h.epoch().compareTo(oldEpoch) > 0).orElse(false));
     long sessionStart = System.nanoTime();
     TestingWorker other = worker("w2", 4, Map.of());
     await(() -> other.started.size() == 1);
@@ -329,9 +330,9 @@ class MasterActorsTest {
     JobSpec spec = new JobSpec("late-kill", null, List.of(TaskSpec.handler("long", "sleep", null, null)));
     String id = get(api.submit(spec, Optional.empty())).jobId();
     await(() -> w.started.size() == 1);
-    long oldEpoch = api.session().orElseThrow().epoch().value();
+    Epoch oldEpoch = api.session().orElseThrow().epoch();
     ha.revokeCurrentLeader();
-    await(() -> api.session().map(h -> h.epoch().value() > oldEpoch).orElse(false));
+    await(() -> api.session().map(h -> h.epoch().compareTo(oldEpoch) > 0).orElse(false));
     // the new leader knows the attempt only from the store; the job is cancelled before the worker is back
     assertEquals(MasterApi.CancelResult.ACCEPTED, get(api.cancel(id)));
     w.ref.tell(new TestingWorker.Reregister());

@@ -2,11 +2,12 @@ package io.baton.scheduler;
 
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
-import io.baton.protocol.wire.AttemptReport;
-import io.baton.protocol.wire.AttemptSpec;
-import io.baton.protocol.wire.ToLeader;
-import io.baton.protocol.wire.ToWorker;
-import io.baton.protocol.wire.WorkerInfo;
+import io.baton.protocol.Epoch;
+import io.baton.wire.AttemptReport;
+import io.baton.wire.AttemptSpec;
+import io.baton.wire.ToLeader;
+import io.baton.wire.ToWorker;
+import io.baton.wire.WorkerInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class TestingWorker {
   volatile boolean heartbeating = true;
   /** Drops StartAttempts unread, as a process that died before reading them. */
   volatile boolean deaf;
-  volatile long epoch;
+  volatile Epoch epoch = Epoch.NONE;
 
   TestingWorker(String id) {
     this.id = id;
@@ -50,17 +51,17 @@ final class TestingWorker {
     WorkerInfo info = new WorkerInfo(id, "localhost", cpus, 4096, labels);
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<ToWorker> self = ctx.getSelf().narrow();
-      gateway.tell(new ToLeader.RegisterWorker(0, info, List.of(), self, 0));
+      gateway.tell(new ToLeader.RegisterWorker(Epoch.NONE, info, List.of(), self, 0));
       timers.startTimerWithFixedDelay(new Beat(), Duration.ofMillis(100));
       return Behaviors.receive(Object.class)
           .onMessage(Beat.class, b -> {
-            if (heartbeating && epoch > 0) {
+            if (heartbeating && epoch.compareTo(Epoch.NONE) > 0) {
               gateway.tell(new ToLeader.Heartbeat(epoch, id, 0, self, 0));
             }
             return Behaviors.same();
           })
           .onMessage(Reregister.class, x -> {
-            gateway.tell(new ToLeader.RegisterWorker(0, info, List.copyOf(running.values()), self, 0));
+            gateway.tell(new ToLeader.RegisterWorker(Epoch.NONE, info, List.copyOf(running.values()), self, 0));
             return Behaviors.same();
           })
           .onMessage(ToWorker.RegistrationAccepted.class, a -> {

@@ -1,6 +1,7 @@
 package io.baton.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
 import io.baton.scheduler.api.ClusterEvent;
@@ -54,7 +55,7 @@ final class EventFeed extends AbstractBehavior<EventFeed.Command> {
   private final Settings settings;
   private final TimerScheduler<Command> timers;
   private final ActorRef<ClusterEvent> subscriber;
-  private final long epoch;
+  private final Optional<Epoch> epoch;
   private final Map<String, JobRecord> pending = new LinkedHashMap<>();
   private boolean open = true;
 
@@ -72,7 +73,7 @@ final class EventFeed extends AbstractBehavior<EventFeed.Command> {
     this.subscriber = context.messageAdapter(ClusterEvent.class, Event::new);
     context.getSystem().eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class, subscriber));
     ClusterView cluster = api.cluster();
-    this.epoch = cluster.leader().map(LeaderInfo::epoch).orElse(-1L);
+    this.epoch = cluster.leader().map(LeaderInfo::epoch);
     offer(ByteString.fromString("retry: 2000\n\n"));
     offer(event("hello", Json.cluster(cluster)));
     timers.startTimerWithFixedDelay(new CheckLeader(), settings.leaderCheck());
@@ -129,8 +130,8 @@ final class EventFeed extends AbstractBehavior<EventFeed.Command> {
 
   private Behavior<Command> onCheckLeader(CheckLeader message) {
     ClusterView cluster = api.cluster();
-    Optional<Long> now = cluster.leader().map(LeaderInfo::epoch);
-    if (!cluster.selfIsLeader() || now.orElse(-1L) != epoch) {
+    Optional<Epoch> now = cluster.leader().map(LeaderInfo::epoch);
+    if (!cluster.selfIsLeader() || !now.equals(epoch)) {
       offer(event("cluster", Json.cluster(cluster)));
       complete();
     }

@@ -156,7 +156,7 @@ final class Json {
     if (view.leader().isPresent()) {
       LeaderInfo leader = view.leader().get();
       root.putObject("leader")
-          .put("epoch", leader.epoch())
+          .put("epoch", leader.epoch().value())
           .put("address", leader.address())
           .put("restUrl", leader.restUrl());
     } else {

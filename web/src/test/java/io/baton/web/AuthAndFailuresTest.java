@@ -52,7 +52,7 @@ class AuthAndFailuresTest extends RestTestSupport {
 
   @Test
   void notLeaderIs503NamingTheLeader() {
-    api.notLeader(Optional.of(new LeaderInfo(7, "s", "pekko://baton@10.0.0.2:2552", "http://10.0.0.2:8080")));
+    api.notLeader(Optional.of(new LeaderInfo(new Epoch(7), "s", "pekko://baton@10.0.0.2:2552", "http://10.0.0.2:8080")));
     JsonNode p = get("/api/v1/jobs").assertProblem(503, "http://10.0.0.2:8080");
     assertEquals("http://10.0.0.2:8080", p.get("leader").asText());
     assertEquals("https://baton.dev/problems/not-leader", p.get("type").asText());
@@ -64,7 +64,7 @@ class AuthAndFailuresTest extends RestTestSupport {
 
   @Test
   void every503SaysWhenToRetry() {
-    api.notLeader(Optional.of(new LeaderInfo(7, "s", "pekko://baton@10.0.0.2:2552", "http://10.0.0.2:8080")));
+    api.notLeader(Optional.of(new LeaderInfo(new Epoch(7), "s", "pekko://baton@10.0.0.2:2552", "http://10.0.0.2:8080")));
     Response r = postJson("/api/v1/jobs", JOB, "Authorization", "Bearer " + TOKEN);
     r.assertProblem(503, "http://10.0.0.2:8080");
     assertEquals("1", r.headers().firstValue("Retry-After").orElse(""), r.headers().toString());
@@ -81,7 +81,7 @@ class AuthAndFailuresTest extends RestTestSupport {
   void aFencedWriteIs503NamingTheLeaderNotA500() {
     // a deposed leader that does not know it yet: its cluster view still says it leads, the new leader is known
     String newLeader = "http://127.0.0.1:18080";
-    api.setCluster(new ClusterView(Optional.of(new LeaderInfo(9, "s", "pekko://baton@127.0.0.1:2552", newLeader)),
+    api.setCluster(new ClusterView(Optional.of(new LeaderInfo(new Epoch(9), "s", "pekko://baton@127.0.0.1:2552", newLeader)),
         "http://127.0.0.1:0", true, List.of(), "CONNECTED"));
     api.failWith(new CompletionException(new FencedException(new Epoch(8), "fencing check failed on ZooKeeper")));
     for (Response r : List.of(
@@ -97,7 +97,7 @@ class AuthAndFailuresTest extends RestTestSupport {
 
   @Test
   void aFencedWriteWithoutAKnownLeaderNeverNamesThisMaster() {
-    api.setCluster(new ClusterView(Optional.of(new LeaderInfo(8, "s", "pekko://baton@127.0.0.1:2552",
+    api.setCluster(new ClusterView(Optional.of(new LeaderInfo(new Epoch(8), "s", "pekko://baton@127.0.0.1:2552",
         "http://127.0.0.1:0")), "http://127.0.0.1:0", true, List.of(), "SUSPENDED"));
     api.failWith(new IllegalStateException("store failed",
         new FencedException(new Epoch(8), "leadership was revoked")));

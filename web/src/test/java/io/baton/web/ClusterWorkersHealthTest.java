@@ -3,6 +3,7 @@ package io.baton.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.protocol.Epoch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.baton.protocol.LeaderInfo;
 import io.baton.scheduler.api.ClusterView;
@@ -43,7 +44,7 @@ class ClusterWorkersHealthTest extends RestTestSupport {
   @Test
   void clusterShowsLeaderSelfMastersAndZooKeeper() {
     api.setCluster(new ClusterView(
-        Optional.of(new LeaderInfo(3, "sess", "pekko://baton@10.0.0.1:2552", "http://10.0.0.1:8080")),
+        Optional.of(new LeaderInfo(new Epoch(3), "sess", "pekko://baton@10.0.0.1:2552", "http://10.0.0.1:8080")),
         "http://10.0.0.2:8080", false, List.of("http://10.0.0.1:8080", "http://10.0.0.2:8080"), "CONNECTED"));
     JsonNode c = get("/api/v1/cluster").json();
     assertEquals(3, c.get("leader").get("epoch").asLong());

@@ -3,6 +3,7 @@ package io.baton.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
@@ -92,10 +93,10 @@ class EventsRoutesTest extends RestTestSupport {
   void aStandbyRelaysTheLeadersStreamAsItComes() throws Exception {
     TestingMasterApi standbyApi = new TestingMasterApi();
     standbyApi.setCluster(new ClusterView(
-        Optional.of(new LeaderInfo(3, "s", "pekko://baton@127.0.0.1:1", "http://127.0.0.1:" + server.port())),
+        Optional.of(new LeaderInfo(new Epoch(3), "s", "pekko://baton@127.0.0.1:1", "http://127.0.0.1:" + server.port())),
         "http://127.0.0.1:2", false, List.of(), "CONNECTED"));
     api.setCluster(new ClusterView(
-        Optional.of(new LeaderInfo(3, "s", "pekko://baton@127.0.0.1:1", "http://127.0.0.1:" + server.port())),
+        Optional.of(new LeaderInfo(new Epoch(3), "s", "pekko://baton@127.0.0.1:1", "http://127.0.0.1:" + server.port())),
         "http://127.0.0.1:" + server.port(), true, List.of(), "CONNECTED"));
     try (RestServer standby = RestServer.start(system, settings(), standbyApi).toCompletableFuture().join();
          Stream stream = open(standby.port())) {

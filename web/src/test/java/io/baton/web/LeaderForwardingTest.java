@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.protocol.Epoch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
@@ -62,7 +63,7 @@ class LeaderForwardingTest extends RestTestSupport {
   }
 
   static LeaderInfo leader(String restUrl) {
-    return new LeaderInfo(4, "sess", "pekko://baton@127.0.0.1:2552", restUrl);
+    return new LeaderInfo(new Epoch(4), "sess", "pekko://baton@127.0.0.1:2552", restUrl);
   }
 
   void standbyLeaderIs(String url) {

@@ -2,15 +2,16 @@ package io.baton.worker;
 
 import io.baton.ha.LeaderListener;
 import io.baton.ha.LeaderRetrieval;
+import io.baton.protocol.Epoch;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.LeaderInfo;
-import io.baton.protocol.wire.AttemptReport;
-import io.baton.protocol.wire.AttemptSpec;
-import io.baton.protocol.wire.LogChunk;
-import io.baton.protocol.wire.ToLeader;
-import io.baton.protocol.wire.ToWorker;
-import io.baton.protocol.wire.WorkerInfo;
+import io.baton.wire.AttemptReport;
+import io.baton.wire.AttemptSpec;
+import io.baton.wire.LogChunk;
+import io.baton.wire.ToLeader;
+import io.baton.wire.ToWorker;
+import io.baton.wire.WorkerInfo;
 import io.baton.worker.connection.DefaultLeaderResolver;
 import io.baton.worker.connection.LeaderConnection;
 import io.baton.worker.connection.LeaderResolver;
@@ -61,7 +62,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   /** Asks for the worker's current view (for tests, the CLI and diagnostics). */
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
-  public record Status(long newestEpoch, Optional<LeaderInfo> leader, boolean registered,
+  public record Status(Epoch newestEpoch, Optional<LeaderInfo> leader, boolean registered,
       List<AttemptReport> attempts, int unackedReports) {}
 
   /** Kills every running attempt and stops the agent (the same happens when the agent stops otherwise). */
@@ -278,7 +279,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   }
 
   private boolean isCurrent(LeaderInfo leader) {
-    return connection.leader().map(l -> l.sessionId().equals(leader.sessionId()) && l.epoch() == leader.epoch())
+    return connection.leader().map(l -> l.sessionId().equals(leader.sessionId()) && l.epoch().equals(leader.epoch()))
         .orElse(false);
   }
 
@@ -324,7 +325,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   }
 
   /** The leader answered a message sent at {@code sentAtNanos}: the lease now reaches further; tell the guards. */
-  private void answered(long epoch, long sentAtNanos) {
+  private void answered(Epoch epoch, long sentAtNanos) {
     if (connection.answered(epoch, sentAtNanos)) {
       long deadline = leaseDeadline();
       runs.values().forEach(run -> run.renewLease(deadline));
@@ -352,7 +353,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       }
     }
     if (connection.isRegistered() && gateway != null) {
-      long epoch = connection.epoch();
+      Epoch epoch = connection.epoch();
       gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox, System.nanoTime()));
       flush();
       List<AttemptReport> resend = book.dueForResend(clock.instant(), settings.heartbeatInterval());

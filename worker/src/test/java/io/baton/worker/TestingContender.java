@@ -23,7 +23,7 @@ final class TestingContender implements LeaderContender {
   @Override
   public void grantLeadership(Epoch epoch) {
     election.confirmLeadership(epoch,
-        new LeaderInfo(epoch.value(), UUID.randomUUID().toString(), address, "http://127.0.0.1:1"));
+        new LeaderInfo(epoch, UUID.randomUUID().toString(), address, "http://127.0.0.1:1"));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.baton.worker;
 
 import io.baton.protocol.LeaderInfo;
-import io.baton.protocol.wire.ToLeader;
+import io.baton.wire.ToLeader;
 import io.baton.worker.connection.LeaderResolver;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

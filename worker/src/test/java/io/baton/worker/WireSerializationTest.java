@@ -5,18 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.protocol.Epoch;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
-import io.baton.protocol.KryoSerializer;
+import io.baton.wire.KryoSerializer;
 import io.baton.protocol.job.TaskSpec;
-import io.baton.protocol.wire.AttemptReport;
-import io.baton.protocol.wire.AttemptSpec;
-import io.baton.protocol.wire.LogChunk;
-import io.baton.protocol.wire.ToLeader;
-import io.baton.protocol.wire.ToWorker;
-import io.baton.protocol.wire.WorkerInfo;
+import io.baton.wire.AttemptReport;
+import io.baton.wire.AttemptSpec;
+import io.baton.wire.LogChunk;
+import io.baton.wire.ToLeader;
+import io.baton.wire.ToWorker;
+import io.baton.wire.WorkerInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -90,19 +91,19 @@ class WireSerializationTest {
     WorkerInfo info = new WorkerInfo("w1", "host", 2.5, 4096, Map.of("zone", "a", "disk", "ssd"));
 
     List<Object> messages = List.of(
-        new ToLeader.RegisterWorker(7, info, List.of(running, failed), workerProbe.ref(), 123_456_789L),
-        new ToLeader.RegisterWorker(7, new WorkerInfo("w2", "h", 1, 1, Map.of()), List.of(), workerProbe.ref(), -5),
-        new ToLeader.Heartbeat(7, "w1", 12, workerProbe.ref(), 42),
-        new ToLeader.Reports(7, "w1", List.of(running, failed)),
-        new ToWorker.RegistrationAccepted(7, "session-uuid", 123_456_789L),
-        new ToWorker.RegistrationRejected(7, "draining"),
-        new ToWorker.HeartbeatAck(7, 42),
-        new ToWorker.NotRegistered(7),
-        new ToWorker.StartAttempts(7, List.of(new AttemptSpec(key, command), new AttemptSpec(key, handler))),
-        new ToWorker.KillAttempts(7, List.of(key), AttemptState.CANCELLED),
-        new ToWorker.AckReports(7, List.of(new ToWorker.Acked(key, AttemptState.RUNNING),
+        new ToLeader.RegisterWorker(new Epoch(7), info, List.of(running, failed), workerProbe.ref(), 123_456_789L),
+        new ToLeader.RegisterWorker(new Epoch(7), new WorkerInfo("w2", "h", 1, 1, Map.of()), List.of(), workerProbe.ref(), -5),
+        new ToLeader.Heartbeat(new Epoch(7), "w1", 12, workerProbe.ref(), 42),
+        new ToLeader.Reports(new Epoch(7), "w1", List.of(running, failed)),
+        new ToWorker.RegistrationAccepted(new Epoch(7), "session-uuid", 123_456_789L),
+        new ToWorker.RegistrationRejected(new Epoch(7), "draining"),
+        new ToWorker.HeartbeatAck(new Epoch(7), 42),
+        new ToWorker.NotRegistered(new Epoch(7)),
+        new ToWorker.StartAttempts(new Epoch(7), List.of(new AttemptSpec(key, command), new AttemptSpec(key, handler))),
+        new ToWorker.KillAttempts(new Epoch(7), List.of(key), AttemptState.CANCELLED),
+        new ToWorker.AckReports(new Epoch(7), List.of(new ToWorker.Acked(key, AttemptState.RUNNING),
             new ToWorker.Acked(key, AttemptState.FAILED))),
-        new ToWorker.FetchLog(7, key, 100, 65536, logProbe.ref()));
+        new ToWorker.FetchLog(new Epoch(7), key, 100, 65536, logProbe.ref()));
     for (Object m : messages) {
       assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
     }
@@ -129,9 +130,9 @@ class WireSerializationTest {
     byte[] kryoNull = {0};
     assertTrue(serialization.deserialize(kryoNull, KryoSerializer.IDENTIFIER, "").isFailure(),
         "a null would reach Pekko's dead-letter listener");
-    byte[] message = serialization.serialize(new ToWorker.NotRegistered(3)).get();
+    byte[] message = serialization.serialize(new ToWorker.NotRegistered(new Epoch(3))).get();
     assertTrue(serialization.deserialize(new byte[] {1, 1, 1}, KryoSerializer.IDENTIFIER, "").isFailure());
-    assertEquals(new ToWorker.NotRegistered(3), serialization.deserialize(message, KryoSerializer.IDENTIFIER, "").get());
+    assertEquals(new ToWorker.NotRegistered(new Epoch(3)), serialization.deserialize(message, KryoSerializer.IDENTIFIER, "").get());
   }
 
   @Test
@@ -141,11 +142,11 @@ class WireSerializationTest {
     TestProbe<ActorRef<ToWorker>> refProbe = KIT.createTestProbe();
     owner.tell(new GiveAdapter(refProbe.ref()));
     ActorRef<ToWorker> adapter = refProbe.receiveMessage();
-    ToLeader.RegisterWorker reg = new ToLeader.RegisterWorker(1,
+    ToLeader.RegisterWorker reg = new ToLeader.RegisterWorker(new Epoch(1),
         new WorkerInfo("w", "h", 1, 1, Map.of()), List.of(), adapter, 1);
     ToLeader.RegisterWorker back = (ToLeader.RegisterWorker) roundTrip(reg);
     assertEquals(adapter, back.worker());
-    back.worker().tell(new ToWorker.HeartbeatAck(1, 9));
-    assertEquals(new ToWorker.HeartbeatAck(1, 9), sink.receiveMessage());
+    back.worker().tell(new ToWorker.HeartbeatAck(new Epoch(1), 9));
+    assertEquals(new ToWorker.HeartbeatAck(new Epoch(1), 9), sink.receiveMessage());
   }
 }

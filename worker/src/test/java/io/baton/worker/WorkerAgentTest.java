@@ -9,15 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.baton.protocol.Epoch;
 import io.baton.ha.inmemory.InMemoryHaServices;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.job.TaskSpec;
-import io.baton.protocol.wire.AttemptReport;
-import io.baton.protocol.wire.AttemptSpec;
-import io.baton.protocol.wire.LogChunk;
-import io.baton.protocol.wire.ToLeader;
-import io.baton.protocol.wire.ToWorker;
+import io.baton.wire.AttemptReport;
+import io.baton.wire.AttemptSpec;
+import io.baton.wire.LogChunk;
+import io.baton.wire.ToLeader;
+import io.baton.wire.ToWorker;
 import io.baton.worker.execution.AttemptPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -157,13 +158,13 @@ class WorkerAgentTest {
     TestProbe<ToLeader> leader = leader("pekko://baton@127.0.0.1:1");
     startWorker(LONG_TIMEOUT);
     ToLeader.RegisterWorker reg = accept(leader);
-    assertEquals(1, reg.epoch());
+    assertEquals(new Epoch(1), reg.epoch());
     assertEquals("w1", reg.info().workerId());
     assertEquals(4.0, reg.info().cpus());
     assertEquals(4096, reg.info().memoryMb());
     assertEquals(List.of(), reg.attempts());
     ToLeader.Heartbeat hb = await(leader, ToLeader.Heartbeat.class, h -> true);
-    assertEquals(1, hb.epoch());
+    assertEquals(new Epoch(1), hb.epoch());
     assertEquals("w1", hb.workerId());
     assertTrue(status().registered());
   }
@@ -355,17 +356,17 @@ class WorkerAgentTest {
     TestProbe<ToLeader> leader2 = leader("pekko://baton@127.0.0.1:2");
     ha.revokeCurrentLeader();
     ToLeader.RegisterWorker reg2 = accept(leader2);
-    assertEquals(2, reg2.epoch());
+    assertEquals(new Epoch(2), reg2.epoch());
 
     AttemptKey stale = new AttemptKey("j", "stale", 1);
     AttemptKey fresh = new AttemptKey("j", "fresh", 1);
-    reg1.worker().tell(new ToWorker.StartAttempts(1, List.of(handler(stale, "noop", null))));
-    reg1.worker().tell(new ToWorker.StartAttempts(2, List.of(handler(fresh, "noop", null))));
+    reg1.worker().tell(new ToWorker.StartAttempts(new Epoch(1), List.of(handler(stale, "noop", null))));
+    reg1.worker().tell(new ToWorker.StartAttempts(new Epoch(2), List.of(handler(fresh, "noop", null))));
     awaitReport(leader2, fresh, AttemptState.SUCCEEDED);
     Set<AttemptKey> known = new HashSet<>();
     status().attempts().forEach(r -> known.add(r.key()));
     assertEquals(Set.of(fresh), known);
-    assertEquals(2, status().newestEpoch());
+    assertEquals(new Epoch(2), status().newestEpoch());
   }
 
   @Test
@@ -382,7 +383,7 @@ class WorkerAgentTest {
     ha.revokeCurrentLeader();
     ToLeader.RegisterWorker reg2 = accept(leader2);
     assertTrue(find(reg2, key, AttemptState.RUNNING).isPresent(), "registration carries the running attempt");
-    await(leader2, ToLeader.Heartbeat.class, h -> h.epoch() == 2 && h.runningAttempts() == 1);
+    await(leader2, ToLeader.Heartbeat.class, h -> h.epoch().equals(new Epoch(2)) && h.runningAttempts() == 1);
     assertTrue(alive(pid));
     assertEquals(AttemptState.RUNNING, status().attempts().get(0).state());
   }

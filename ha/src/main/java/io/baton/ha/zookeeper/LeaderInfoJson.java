@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,7 +25,7 @@ public final class LeaderInfoJson {
     ByteArrayOutputStream out = new ByteArrayOutputStream(160);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
-      g.writeNumberField("epoch", info.epoch());
+      g.writeNumberField("epoch", info.epoch().value());
       g.writeStringField("sessionId", info.sessionId());
       g.writeStringField("address", info.address());
       g.writeStringField("restUrl", info.restUrl());
@@ -53,7 +54,7 @@ public final class LeaderInfoJson {
     if (epoch == null || !epoch.canConvertToLong() || !epoch.isIntegralNumber()) {
       throw new IllegalArgumentException("leader record has no integer epoch");
     }
-    return new LeaderInfo(epoch.longValue(), text(node, "sessionId"), text(node, "address"), text(node, "restUrl"));
+    return new LeaderInfo(new Epoch(epoch.longValue()), text(node, "sessionId"), text(node, "address"), text(node, "restUrl"));
   }
 
   private static String text(JsonNode node, String field) {

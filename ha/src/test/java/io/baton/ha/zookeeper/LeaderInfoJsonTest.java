@@ -3,12 +3,13 @@ package io.baton.ha.zookeeper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class LeaderInfoJsonTest {
-  private final LeaderInfo info = new LeaderInfo(7, "0b6f8a3e-1c1d-4f43-9b0e-5a0c1c8f2d11",
+  private final LeaderInfo info = new LeaderInfo(new Epoch(7), "0b6f8a3e-1c1d-4f43-9b0e-5a0c1c8f2d11",
       "pekko://baton@10.0.0.5:2552", "http://10.0.0.5:8080");
 
   @Test
@@ -27,7 +28,7 @@ class LeaderInfoJsonTest {
   void readingIgnoresUnknownFieldsAndOrder() {
     String json = "{ \"restUrl\": \"http://h:1\", \"extra\": {\"x\": [1]}, \"epoch\": 3,"
         + " \"address\": \"pekko://b@h:2\", \"sessionId\": \"s\" }";
-    assertEquals(new LeaderInfo(3, "s", "pekko://b@h:2", "http://h:1"),
+    assertEquals(new LeaderInfo(new Epoch(3), "s", "pekko://b@h:2", "http://h:1"),
         LeaderInfoJson.read(json.getBytes(StandardCharsets.UTF_8)));
   }
 

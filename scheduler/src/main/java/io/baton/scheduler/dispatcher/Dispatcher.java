@@ -8,7 +8,7 @@ import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import io.baton.scheduler.SchedulerSettings;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;

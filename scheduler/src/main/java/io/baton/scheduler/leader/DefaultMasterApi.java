@@ -10,8 +10,8 @@ import io.baton.protocol.JobState;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
-import io.baton.protocol.wire.LogChunk;
-import io.baton.protocol.wire.ToWorker;
+import io.baton.wire.LogChunk;
+import io.baton.wire.ToWorker;
 import io.baton.scheduler.SchedulerSettings;
 import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.MasterApi;
@@ -190,7 +190,7 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
       LeaderSession.Handles h, ActorRef<ToWorker> worker, AttemptKey key, boolean handler, long offset,
       ByteArrayOutputStream into) {
     return AskPattern.<ToWorker, LogChunk>ask(worker,
-            replyTo -> new ToWorker.FetchLog(h.epoch().value(), key, offset, LOG_CHUNK_BYTES, replyTo),
+            replyTo -> new ToWorker.FetchLog(h.epoch(), key, offset, LOG_CHUNK_BYTES, replyTo),
             settings.askTimeout(), system.scheduler())
         .handle((chunk, failure) -> {
           if (failure != null) {

@@ -65,7 +65,7 @@ public final class LeaderSession {
           throw new IllegalStateException("could not load jobs", e);
         }
       }, blocking), Loaded::new);
-      return loading(ctx, epoch, new LeaderInfo(epoch.value(), UUID.randomUUID().toString(), address, restUrl),
+      return loading(ctx, epoch, new LeaderInfo(epoch, UUID.randomUUID().toString(), address, restUrl),
           store, election, settings, clock, parent);
     });
   }
@@ -80,7 +80,7 @@ public final class LeaderSession {
           }
           AtomicInteger alive = new AtomicInteger();
           ActorRef<ResourceManager.Command> rm =
-              ctx.spawn(ResourceManager.create(epoch.value(), settings, clock, alive), "resourcemanager");
+              ctx.spawn(ResourceManager.create(epoch, settings, clock, alive), "resourcemanager");
           ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
               Dispatcher.create(epoch, loaded.jobs(), store, rm, settings, clock, fatal), "dispatcher");

@@ -1,6 +1,6 @@
 package io.baton.scheduler.leader;
 
-import io.baton.protocol.wire.ToLeader;
+import io.baton.wire.ToLeader;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;

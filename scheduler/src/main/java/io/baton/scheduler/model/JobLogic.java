@@ -7,7 +7,7 @@ import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import io.baton.scheduler.policy.Backoff;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.baton.scheduler.model;
 
 import io.baton.protocol.AttemptKey;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,12 +1,13 @@
 package io.baton.scheduler.resourcemanager;
 
+import io.baton.protocol.Epoch;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
-import io.baton.protocol.wire.AttemptReport;
-import io.baton.protocol.wire.AttemptSpec;
-import io.baton.protocol.wire.ToLeader;
-import io.baton.protocol.wire.ToWorker;
-import io.baton.protocol.wire.WorkerInfo;
+import io.baton.wire.AttemptReport;
+import io.baton.wire.AttemptSpec;
+import io.baton.wire.ToLeader;
+import io.baton.wire.ToWorker;
+import io.baton.wire.WorkerInfo;
 import io.baton.scheduler.SchedulerSettings;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.WorkerView;
@@ -104,7 +105,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
 
   private record Waiting(AttemptSpec spec, ActorRef<JobMaster.Command> owner) {}
 
-  private final long epoch;
+  private final Epoch epoch;
   private final SchedulerSettings settings;
   private final Clock clock;
   private final AtomicInteger aliveWorkers;
@@ -126,7 +127,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   /**
    * @param aliveWorkers updated by this actor with the number of ALIVE workers (read by readiness checks)
    */
-  public static Behavior<Command> create(long epoch, SchedulerSettings settings, Clock clock, AtomicInteger aliveWorkers) {
+  public static Behavior<Command> create(Epoch epoch, SchedulerSettings settings, Clock clock, AtomicInteger aliveWorkers) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), settings.heartbeatInterval());
       return new ResourceManager(ctx, timers, epoch, settings, clock, aliveWorkers);
@@ -134,7 +135,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   }
 
   private ResourceManager(
-      ActorContext<Command> context, TimerScheduler<Command> timers, long epoch, SchedulerSettings settings,
+      ActorContext<Command> context, TimerScheduler<Command> timers, Epoch epoch, SchedulerSettings settings,
       Clock clock, AtomicInteger aliveWorkers) {
     super(context);
     this.context = context;
@@ -177,7 +178,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
       return this;
     }
     WorkerEntry w = workers.get(m.workerId());
-    if (w == null || m.epoch() != epoch) {
+    if (w == null || !m.epoch().equals(epoch)) {
       if (w != null) {
         w.ref.tell(new ToWorker.NotRegistered(epoch));
       } else if (m instanceof ToLeader.Heartbeat beat) {
@@ -206,8 +207,8 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   }
 
   private void register(ToLeader.RegisterWorker r) {
-    if (r.epoch() > epoch) {
-      r.worker().tell(new ToWorker.RegistrationRejected(epoch, "this leader's epoch " + epoch + " is older than " + r.epoch()));
+    if (r.epoch().compareTo(epoch) > 0) {
+      r.worker().tell(new ToWorker.RegistrationRejected(epoch, "this leader's " + epoch + " is older than " + r.epoch()));
       return;
     }
     WorkerEntry w = workers.computeIfAbsent(r.workerId(), id -> new WorkerEntry());

@@ -96,7 +96,7 @@ class DefaultMasterApiTest {
     dispatcher = kit.createTestProbe(Dispatcher.Command.class);
     TestProbe<ResourceManager.Command> rm = kit.createTestProbe(ResourceManager.Command.class);
     election.leading = EPOCH;
-    api.sessionReady(new LeaderSession.Handles(EPOCH, new LeaderInfo(EPOCH.value(), "s", "pekko://baton@self:1", SELF),
+    api.sessionReady(new LeaderSession.Handles(EPOCH, new LeaderInfo(EPOCH, "s", "pekko://baton@self:1", SELF),
         dispatcher.ref(), rm.ref(), new AtomicInteger(1)));
   }
 
@@ -121,7 +121,7 @@ class DefaultMasterApiTest {
       public void handleError(Throwable error) {}
     });
     Epoch epoch = ha.currentEpoch();
-    other.confirmLeadership(epoch, new LeaderInfo(epoch.value(), "o", "pekko://baton@other:1", url))
+    other.confirmLeadership(epoch, new LeaderInfo(epoch, "o", "pekko://baton@other:1", url))
         .get(5, TimeUnit.SECONDS);
   }
 

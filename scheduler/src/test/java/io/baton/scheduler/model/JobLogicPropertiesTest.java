@@ -10,7 +10,7 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import io.baton.scheduler.policy.Backoff;
 import java.time.Duration;
 import java.time.Instant;

@@ -86,7 +86,7 @@ class JobLogicTest {
   private static JobRecord silent(JobRecord job, String task, java.time.Instant now) {
     int attempt = JobLogic.nextAttempt(job, task);
     job = JobLogic.scheduled(job, key(task, attempt), "w1");
-    return JobLogic.applyReport(job, new io.baton.protocol.wire.AttemptReport(key(task, attempt), AttemptState.LOST,
+    return JobLogic.applyReport(job, new io.baton.wire.AttemptReport(key(task, attempt), AttemptState.LOST,
         null, null, now, "worker w1 missed heartbeats"), "w1", now, BACKOFF, 0.5);
   }
 
@@ -94,7 +94,7 @@ class JobLogicTest {
   private static JobRecord vanish(JobRecord job, String task, java.time.Instant now) {
     int attempt = JobLogic.nextAttempt(job, task);
     job = JobLogic.scheduled(job, key(task, attempt), "w1");
-    return JobLogic.applyReport(job, new io.baton.protocol.wire.AttemptReport(key(task, attempt), AttemptState.LOST,
+    return JobLogic.applyReport(job, new io.baton.wire.AttemptReport(key(task, attempt), AttemptState.LOST,
         null, null, now, "worker w1 re-registered without it"), "w1", now, BACKOFF, 0.5, true);
   }
 

@@ -5,7 +5,7 @@ import io.baton.protocol.AttemptState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskSpec;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

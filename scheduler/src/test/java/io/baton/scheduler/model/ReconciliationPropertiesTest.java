@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

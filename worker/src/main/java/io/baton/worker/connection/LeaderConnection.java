@@ -1,5 +1,6 @@
 package io.baton.worker.connection;
 
+import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import java.time.Duration;
 import java.util.Optional;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * the worker actor.
  */
 public final class LeaderConnection {
-  private long newestEpoch;
+  private Epoch newestEpoch = Epoch.NONE;
   private LeaderInfo leader;
   private boolean registered;
   private long anchorNanos;
@@ -42,11 +43,11 @@ public final class LeaderConnection {
       return Change.NO_LEADER;
     }
     LeaderInfo info = published.get();
-    if (info.epoch() < newestEpoch) {
+    if (info.epoch().compareTo(newestEpoch) < 0) {
       return Change.IGNORED_STALE;
     }
     newestEpoch = info.epoch();
-    if (leader != null && leader.sessionId().equals(info.sessionId()) && leader.epoch() == info.epoch()) {
+    if (leader != null && leader.sessionId().equals(info.sessionId()) && leader.epoch().equals(info.epoch())) {
       return Change.SAME_LEADER;
     }
     leader = info;
@@ -59,8 +60,8 @@ public final class LeaderConnection {
    * A message from a leader with {@code epoch} arrived: false (ignore it) when it is older than the newest
    * epoch seen; otherwise the epoch is remembered.
    */
-  public boolean accept(long epoch) {
-    if (epoch < newestEpoch) {
+  public boolean accept(Epoch epoch) {
+    if (epoch.compareTo(newestEpoch) < 0) {
       return false;
     }
     newestEpoch = epoch;
@@ -71,8 +72,8 @@ public final class LeaderConnection {
    * The leader of {@code epoch} answered a message this worker sent at {@code sentAtNanos}: when that is the
    * leader followed now, the lease is anchored there (it never moves back). Returns whether the anchor moved.
    */
-  public boolean answered(long epoch, long sentAtNanos) {
-    if (leader == null || leader.epoch() != epoch || sentAtNanos <= anchorNanos) {
+  public boolean answered(Epoch epoch, long sentAtNanos) {
+    if (leader == null || !leader.epoch().equals(epoch) || sentAtNanos <= anchorNanos) {
       return false;
     }
     anchorNanos = sentAtNanos;
@@ -88,8 +89,8 @@ public final class LeaderConnection {
   }
 
   /** Registration accepted by the leader of {@code epoch}; true when that is the leader followed now. */
-  public boolean registrationAccepted(long epoch) {
-    if (leader == null || leader.epoch() != epoch) {
+  public boolean registrationAccepted(Epoch epoch) {
+    if (leader == null || !leader.epoch().equals(epoch)) {
       return false;
     }
     registered = true;
@@ -118,7 +119,7 @@ public final class LeaderConnection {
     return Duration.ofNanos(nowNanos - anchorNanos);
   }
 
-  public long newestEpoch() {
+  public Epoch newestEpoch() {
     return newestEpoch;
   }
 
@@ -131,7 +132,7 @@ public final class LeaderConnection {
   }
 
   /** The epoch to put on messages to the leader followed now (the newest epoch seen when none). */
-  public long epoch() {
+  public Epoch epoch() {
     return leader != null ? leader.epoch() : newestEpoch;
   }
 }

@@ -1,7 +1,7 @@
 package io.baton.worker.connection;
 
 import io.baton.protocol.LeaderInfo;
-import io.baton.protocol.wire.ToLeader;
+import io.baton.wire.ToLeader;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 

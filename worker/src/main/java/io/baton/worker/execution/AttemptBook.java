@@ -2,7 +2,7 @@ package io.baton.worker.execution;
 
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

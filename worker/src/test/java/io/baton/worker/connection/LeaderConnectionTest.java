@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.worker.connection.LeaderConnection.Change;
 import java.time.Duration;
@@ -14,7 +15,7 @@ class LeaderConnectionTest {
   private static final long S = 1_000_000_000L;
 
   private static Optional<LeaderInfo> leader(long epoch, String session) {
-    return Optional.of(new LeaderInfo(epoch, session, "pekko://baton@h:1", "http://h:8080"));
+    return Optional.of(new LeaderInfo(new Epoch(epoch), session, "pekko://baton@h:1", "http://h:8080"));
   }
 
   @Test
@@ -33,20 +34,20 @@ class LeaderConnectionTest {
   void messagesFromOlderEpochsAreRejected() {
     LeaderConnection c = new LeaderConnection(0);
     c.leaderPublished(leader(5, "a"));
-    assertFalse(c.accept(4));
-    assertTrue(c.accept(5));
-    assertTrue(c.accept(6));
-    assertFalse(c.accept(5), "a newer epoch seen on a message raises the bar too");
-    assertEquals(6, c.newestEpoch());
+    assertFalse(c.accept(new Epoch(4)));
+    assertTrue(c.accept(new Epoch(5)));
+    assertTrue(c.accept(new Epoch(6)));
+    assertFalse(c.accept(new Epoch(5)), "a newer epoch seen on a message raises the bar too");
+    assertEquals(new Epoch(6), c.newestEpoch());
   }
 
   @Test
   void registrationCountsOnlyForTheLeaderFollowed() {
     LeaderConnection c = new LeaderConnection(0);
     c.leaderPublished(leader(2, "a"));
-    assertFalse(c.registrationAccepted(1));
+    assertFalse(c.registrationAccepted(new Epoch(1)));
     assertFalse(c.isRegistered());
-    assertTrue(c.registrationAccepted(2));
+    assertTrue(c.registrationAccepted(new Epoch(2)));
     assertTrue(c.isRegistered());
     c.leaderPublished(leader(3, "b"));
     assertFalse(c.isRegistered(), "a new leader needs a new registration");
@@ -69,11 +70,11 @@ class LeaderConnectionTest {
     Duration timeout = Duration.ofSeconds(5);
     Duration margin = Duration.ofSeconds(1);
     c.leaderPublished(leader(2, "a"));
-    assertTrue(c.accept(2), "an answer that took 3 s to arrive");
-    assertTrue(c.answered(2, 1 * S));
+    assertTrue(c.accept(new Epoch(2)), "an answer that took 3 s to arrive");
+    assertTrue(c.answered(new Epoch(2), 1 * S));
     assertEquals(5 * S, c.leaseDeadline(timeout, margin), "sent at 1 s: the lease ends 1 s + 5 s - 1 s");
     assertTrue(c.mustSelfFence(5 * S, 1, timeout, margin));
-    assertFalse(c.answered(2, S / 2), "an older answer never moves the anchor back");
+    assertFalse(c.answered(new Epoch(2), S / 2), "an older answer never moves the anchor back");
     assertEquals(5 * S, c.leaseDeadline(timeout, margin));
   }
 
@@ -82,12 +83,12 @@ class LeaderConnectionTest {
     LeaderConnection c = new LeaderConnection(0);
     Duration timeout = Duration.ofSeconds(5);
     Duration margin = Duration.ofSeconds(1);
-    assertFalse(c.answered(1, 2 * S), "no leader followed yet");
+    assertFalse(c.answered(new Epoch(1), 2 * S), "no leader followed yet");
     c.leaderPublished(leader(3, "b"));
-    assertFalse(c.answered(2, 2 * S), "an older leader's answer, e.g. a deposed one that resumed");
-    assertFalse(c.answered(4, 2 * S), "a leader not followed");
+    assertFalse(c.answered(new Epoch(2), 2 * S), "an older leader's answer, e.g. a deposed one that resumed");
+    assertFalse(c.answered(new Epoch(4), 2 * S), "a leader not followed");
     assertEquals(4 * S, c.leaseDeadline(timeout, margin));
-    assertTrue(c.answered(3, 2 * S));
+    assertTrue(c.answered(new Epoch(3), 2 * S));
     assertEquals(6 * S, c.leaseDeadline(timeout, margin));
   }
 

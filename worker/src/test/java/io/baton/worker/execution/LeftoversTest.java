@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

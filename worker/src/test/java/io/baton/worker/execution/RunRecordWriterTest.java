@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
-import io.baton.protocol.wire.AttemptReport;
+import io.baton.wire.AttemptReport;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,0 +1,225 @@
+package io.baton.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The client commands. They talk REST to {@code --url}; when a master answers 503 naming the leader, they follow
+ * it once. Exit code 0 on success, 1 when the server answered an error (its problem detail is printed), 2 when
+ * no master could be reached.
+ */
+final class ClientCommands {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ClientCommands() {}
+
+  static class ClientOptions {
+    @Option(names = "--url", defaultValue = "${env:BATON_URL:-http://localhost:8080}",
+        description = "a master's REST URL (env BATON_URL; default http://localhost:8080)")
+    String url;
+
+    @Option(names = "--token", defaultValue = "${env:BATON_TOKEN}", description = "bearer token (env BATON_TOKEN)")
+    String token;
+  }
+
+  abstract static class ClientCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin ClientOptions client = new ClientOptions();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    PrintStream out = System.out;
+
+    HttpResponse<String> send(String method, String path, String body, String idempotencyKey) throws Exception {
+      String base = client.url.replaceAll("/+$", "");
+      for (int hop = 0; ; hop++) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+          b.header("Content-Type", "application/json");
+        }
+        if (client.token != null && !client.token.isEmpty()) {
+          b.header("Authorization", "Bearer " + client.token);
+        }
+        if (idempotencyKey != null) {
+          b.header("Idempotency-Key", idempotencyKey);
+        }
+        HttpResponse<String> response;
+        try {
+          response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+          throw new Unreachable(base, e);
+        }
+        if (response.statusCode() == 503 && hop == 0) {
+          String leader = leaderOf(response.body());
+          if (leader != null && !leader.equals(base)) {
+            base = leader;
+            continue;
+          }
+        }
+        return response;
+      }
+    }
+
+    private static String leaderOf(String body) {
+      try {
+        JsonNode n = JSON.readTree(body);
+        JsonNode leader = n.get("leader");
+        return leader == null || !leader.isTextual() ? null : leader.asText();
+      } catch (IOException e) {
+        return null;
+      }
+    }
+
+    /** Prints the body (pretty JSON where it is JSON) and maps the status to an exit code. */
+    int print(HttpResponse<String> response) throws IOException {
+      String ct = response.headers().firstValue("Content-Type").orElse("");
+      if (response.statusCode() >= 400) {
+        String detail = response.body();
+        if (ct.contains("json")) {
+          JsonNode n = JSON.readTree(response.body());
+          detail = n.path("title").asText("error") + ": " + n.path("detail").asText("");
+        }
+        System.err.println("baton: " + response.statusCode() + " " + detail);
+        return 1;
+      }
+      if (ct.contains("json")) {
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(response.body())));
+      } else {
+        out.print(response.body());
+      }
+      return 0;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      try {
+        return run();
+      } catch (Unreachable e) {
+        System.err.println("baton: cannot reach " + e.url + ": " + e.getCause());
+        return 2;
+      }
+    }
+
+    abstract int run() throws Exception;
+  }
+
+  static final class Unreachable extends Exception {
+    final String url;
+
+    Unreachable(String url, Throwable cause) {
+      super(cause);
+      this.url = url;
+    }
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a job spec (JSON file, - for stdin).")
+  static final class Submit extends ClientCommand {
+    @Parameters(index = "0", description = "job spec file") String file;
+
+    @Option(names = "--idempotency-key", description = "repeat-safe submission key") String key;
+
+    @Override
+    int run() throws Exception {
+      String body = "-".equals(file) ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(Path.of(file));
+      return print(send("POST", "/api/v1/jobs", body, key));
+    }
+  }
+
+  @Command(name = "jobs", mixinStandardHelpOptions = true, description = "List jobs, newest first.")
+  static final class Jobs extends ClientCommand {
+    @Option(names = "--state", description = "only jobs in this state") String state;
+
+    @Option(names = "--limit", defaultValue = "100", description = "at most this many (default 100)") int limit;
+
+    @Option(names = "--json", description = "print the raw JSON") boolean json;
+
+    @Override
+    int run() throws Exception {
+      String q = "?limit=" + limit + (state == null ? "" : "&state=" + enc(state));
+      HttpResponse<String> r = send("GET", "/api/v1/jobs" + q, null, null);
+      if (json || r.statusCode() >= 400) {
+        return print(r);
+      }
+      out.printf("%-18s %-10s %-9s %-24s %s%n", "ID", "STATE", "TASKS", "SUBMITTED", "NAME");
+      for (JsonNode j : JSON.readTree(r.body()).path("jobs")) {
+        out.printf("%-18s %-10s %-9s %-24s %s%n", j.path("id").asText(), j.path("state").asText(),
+            j.path("tasksSucceeded").asInt() + "/" + j.path("tasksTotal").asInt(), j.path("submittedAt").asText(),
+            j.path("name").asText());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "job", mixinStandardHelpOptions = true, description = "Show one job with its tasks and attempts.")
+  static final class Job extends ClientCommand {
+    @Parameters(index = "0", description = "job id") String id;
+
+    @Override
+    int run() throws Exception {
+      return print(send("GET", "/api/v1/jobs/" + enc(id), null, null));
+    }
+  }
+
+  @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job.")
+  static final class Cancel extends ClientCommand {
+    @Parameters(index = "0", description = "job id") String id;
+
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("POST", "/api/v1/jobs/" + enc(id) + "/cancel", null, null);
+      if (r.statusCode() < 400) {
+        out.println("cancelling " + id);
+        return 0;
+      }
+      return print(r);
+    }
+  }
+
+  @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a task attempt's stdout and stderr.")
+  static final class Logs extends ClientCommand {
+    @Parameters(index = "0", description = "job id") String job;
+
+    @Parameters(index = "1", description = "task id") String task;
+
+    @Option(names = "--attempt", description = "attempt number (default: the latest)") Integer attempt;
+
+    @Override
+    int run() throws Exception {
+      String q = attempt == null ? "" : "?attempt=" + attempt;
+      return print(send("GET", "/api/v1/jobs/" + enc(job) + "/tasks/" + enc(task) + "/log" + q, null, null));
+    }
+  }
+
+  @Command(name = "workers", mixinStandardHelpOptions = true, description = "List workers.")
+  static final class Workers extends ClientCommand {
+    @Override
+    int run() throws Exception {
+      return print(send("GET", "/api/v1/workers", null, null));
+    }
+  }
+
+  @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Show the leader, the masters and ZooKeeper's state.")
+  static final class Cluster extends ClientCommand {
+    @Override
+    int run() throws Exception {
+      return print(send("GET", "/api/v1/cluster", null, null));
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.baton.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.baton.ha.HaServices;
+import io.baton.scheduler.MasterGuardian;
+import io.baton.scheduler.leader.DefaultMasterApi;
+import io.baton.web.RestServer;
+import io.baton.web.RestSettings;
+import io.baton.worker.WorkerAgent;
+import io.baton.worker.WorkerSettings;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts the processes' parts: a master (actors + REST) or a worker, each in its own ActorSystem. */
+final class Nodes {
+  private static final Logger LOG = LoggerFactory.getLogger(Nodes.class);
+  static final int DEFAULT_MASTER_PORT = 25520;
+
+  private Nodes() {}
+
+  static Config pekkoConfig(Config base, String host, int port) {
+    return ConfigFactory.parseMap(Map.of(
+            "pekko.remote.artery.canonical.hostname", host,
+            "pekko.remote.artery.canonical.port", port))
+        .withFallback(ConfigFactory.parseResources(Nodes.class, "/baton-node.conf"))
+        .withFallback(base)
+        .resolve();
+  }
+
+  /** A running master: its ActorSystem, REST server and REST URL. */
+  record Master(ActorSystem<MasterGuardian.Command> system, RestServer rest, String restUrl, DefaultMasterApi api)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      rest.close();
+      api.close();
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("master did not stop cleanly", e);
+      }
+    }
+  }
+
+  static Master startMaster(Config config, Settings settings, HaServices ha, int arteryPort) throws Exception {
+    CompletableFuture<DefaultMasterApi> apiReady = new CompletableFuture<>();
+    ActorSystem<MasterGuardian.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
+      DefaultMasterApi api = new DefaultMasterApi(ctx.getSystem(), settings.scheduler(), ha);
+      apiReady.complete(api);
+      return MasterGuardian.create(ha, settings.scheduler(), api, Clock.systemUTC());
+    }), "baton", pekkoConfig(config, settings.host(), arteryPort));
+    DefaultMasterApi api = apiReady.get(30, TimeUnit.SECONDS);
+    WireWarmup.run(system);
+    RestSettings rest = settings.rest();
+    RestServer server = RestServer.start(system, rest, api).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    String restUrl = "http://" + settings.host() + ":" + server.port();
+    system.tell(new MasterGuardian.Start(restUrl));
+    LOG.info("master up: REST {} , Artery {}", restUrl, remoteAddress(system));
+    return new Master(system, server, restUrl, api);
+  }
+
+  static String remoteAddress(ActorSystem<?> system) {
+    return ((org.apache.pekko.actor.ExtendedActorSystem) system.classicSystem()).provider().getDefaultAddress().toString();
+  }
+
+  static ActorSystem<WorkerAgent.Command> startWorker(Config config, WorkerSettings worker, HaServices ha, int arteryPort) {
+    ActorSystem<WorkerAgent.Command> system = ActorSystem.create(
+        WorkerAgent.create(worker, ha.leaderRetrieval()), "baton", pekkoConfig(config, worker.host(), arteryPort));
+    WireWarmup.run(system);
+    LOG.info("worker {} up: {} cpus, {} MB, labels {}, Artery {}", worker.workerId(), worker.cpus(), worker.memoryMb(),
+        worker.labels(), remoteAddress(system));
+    return system;
+  }
+}

@@ -1,0 +1,166 @@
+package io.baton.app;
+
+import com.typesafe.config.Config;
+import io.baton.ha.zookeeper.ZooKeeperHaServices;
+import io.baton.worker.WorkerSettings;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The long-running commands: master, worker, zookeeper and standalone. Each runs until killed. */
+final class ServerCommands {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerCommands.class);
+
+  private ServerCommands() {}
+
+  private static void release(DataDirLock lock) {
+    try {
+      lock.close();
+    } catch (java.io.IOException e) {
+      LOG.debug("could not release the data directory lock", e);
+    }
+  }
+
+  static void awaitShutdown(Runnable onShutdown) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        onShutdown.run();
+      } finally {
+        done.countDown();
+      }
+    }, "baton-shutdown"));
+    done.await();
+  }
+
+  @Command(name = "master", mixinStandardHelpOptions = true,
+      description = "Run a master: contends for leadership through ZooKeeper; the leader schedules, standbys serve REST.")
+  static final class Master implements Callable<Integer> {
+    @Mixin NodeOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      Config config = options.load(Map.of());
+      Settings settings = new Settings(config);
+      ZooKeeperHaServices ha = ZooKeeperHaServices.start(settings.zookeeper());
+      Nodes.Master master = Nodes.startMaster(config, settings, ha, settings.remotePort(Nodes.DEFAULT_MASTER_PORT));
+      awaitShutdown(() -> {
+        master.close();
+        ha.close();
+      });
+      return 0;
+    }
+  }
+
+  @Command(name = "worker", mixinStandardHelpOptions = true,
+      description = "Run a worker (node agent): finds the leader through ZooKeeper, registers and runs task attempts.")
+  static final class Worker implements Callable<Integer> {
+    @Mixin NodeOptions options;
+
+    @Mixin WorkerOptions resources;
+
+    @Option(names = "--worker-id", description = "worker id (baton.worker.id; default: kept in <data-dir>/worker-id)")
+    String workerId;
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, Object> extra = resources.settings();
+      if (workerId != null) {
+        extra.put("baton.worker.id", workerId);
+      }
+      Config config = options.load(extra);
+      Settings settings = new Settings(config);
+      DataDirLock lock = DataDirLock.acquire(settings.dataDir());
+      WorkerSettings worker = settings.worker(settings.dataDir());
+      ZooKeeperHaServices ha = ZooKeeperHaServices.start(settings.zookeeper());
+      ActorSystem<?> system = Nodes.startWorker(config, worker, ha, settings.remotePort(0));
+      awaitShutdown(() -> {
+        system.terminate();
+        try {
+          system.getWhenTerminated().toCompletableFuture().get();
+        } catch (Exception e) {
+          LOG.warn("worker did not stop cleanly", e);
+        }
+        ha.close();
+        release(lock);
+      });
+      return 0;
+    }
+  }
+
+  @Command(name = "zookeeper", mixinStandardHelpOptions = true,
+      description = "Run a standalone ZooKeeper server for development.")
+  static final class ZooKeeper implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "2181", description = "client port (default 2181; 0 = any free port)")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default 127.0.0.1)")
+    String host;
+
+    @Option(names = "--data-dir", defaultValue = "./baton-data/zookeeper", description = "data directory (default ./baton-data/zookeeper)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+      EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dataDir.toAbsolutePath(), new InetSocketAddress(host, port));
+      System.out.println("zookeeper listening on " + zk.connectString() + ", data in " + zk.dataDir());
+      System.out.flush();
+      awaitShutdown(zk::close);
+      return 0;
+    }
+  }
+
+  @Command(name = "standalone", mixinStandardHelpOptions = true,
+      description = "Run everything in one process: an in-process ZooKeeper, one master and one worker.")
+  static final class Standalone implements Callable<Integer> {
+    @Mixin NodeOptions options;
+
+    @Option(names = "--zk-port", defaultValue = "2181", description = "port of the in-process ZooKeeper (default 2181; 0 = any)")
+    int zkPort;
+
+    @Mixin WorkerOptions resources;
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, Object> extra = resources.settings();
+      Config pre = options.load(extra);
+      Settings preSettings = new Settings(pre);
+      Path dataDir = preSettings.dataDir();
+      EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"),
+          new InetSocketAddress(preSettings.host(), zkPort));
+      extra.put("baton.zookeeper.connect", zk.connectString());
+      Config config = options.load(extra);
+      Settings settings = new Settings(config);
+      ZooKeeperHaServices masterHa = ZooKeeperHaServices.start(settings.zookeeper());
+      Nodes.Master master = Nodes.startMaster(config, settings, masterHa, settings.remotePort(0));
+      ZooKeeperHaServices workerHa = ZooKeeperHaServices.start(settings.zookeeper());
+      DataDirLock lock = DataDirLock.acquire(dataDir.resolve("worker"));
+      ActorSystem<?> worker = Nodes.startWorker(config, settings.worker(dataDir.resolve("worker")), workerHa, 0);
+      System.out.println("Baton standalone is up: web page and REST API at " + master.restUrl()
+          + " (ZooKeeper " + zk.connectString() + ", data in " + dataDir + ")");
+      System.out.flush();
+      awaitShutdown(() -> {
+        worker.terminate();
+        try {
+          worker.getWhenTerminated().toCompletableFuture().get();
+        } catch (Exception e) {
+          LOG.warn("worker did not stop cleanly", e);
+        }
+        workerHa.close();
+        master.close();
+        masterHa.close();
+        zk.close();
+        release(lock);
+      });
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package io.baton.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The guarantees of SPEC.md with real processes: kill -9 of the leader or of a worker, a ZooKeeper restart and
+ * a paused leader. Checked by what the tasks themselves wrote: each appends its own id to a file.
+ */
+class HaIT {
+  private static final Duration SESSION = Duration.ofSeconds(2);
+
+  @TempDir Path dir;
+
+  private static List<String> submitAll(String leader, int jobs, int length, Path marks, double sleep, int retries, String prefix)
+      throws Exception {
+    Http http = new Http(leader);
+    List<String> ids = new ArrayList<>();
+    for (int j = 0; j < jobs; j++) {
+      ids.add(http.submit(HaCluster.chainJob(prefix + j, length, marks, sleep, retries)));
+    }
+    return ids;
+  }
+
+  /** Waits until the tasks have written {@code count} distinct marks (so some ran, others are running). */
+  private static void awaitMarks(Path marks, int count) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (HaCluster.counts(marks).size() < count) {
+      assertTrue(System.nanoTime() < deadline, "tasks should be running");
+      Thread.sleep(50);
+    }
+  }
+
+  private static void assertEachTaskRanOnce(Path marks, String prefix, int jobs, int length) throws Exception {
+    Map<String, Integer> counts = HaCluster.counts(marks);
+    for (int j = 0; j < jobs; j++) {
+      for (int t = 0; t < length; t++) {
+        String id = prefix + j + "-t" + t;
+        assertEquals(1, counts.getOrDefault(id, 0), "task " + id + " ran " + counts.getOrDefault(id, 0) + " times");
+      }
+    }
+  }
+
+  private static void awaitAllSucceeded(String url, List<String> ids, Duration timeout) throws Exception {
+    Http http = new Http(url);
+    for (String id : ids) {
+      http.awaitState(id, "SUCCEEDED", timeout);
+    }
+  }
+
+  @Test
+  void killingTheLeaderLosesNoJobAndRerunsNoTask() throws Exception {
+    try (HaCluster c = new HaCluster(dir, SESSION)) {
+      c.startZooKeeper();
+      c.startMaster("master-1");
+      c.startMaster("master-2");
+      for (int i = 1; i <= 3; i++) {
+        c.startWorker("w" + i);
+      }
+      String leader = c.awaitLeader(Duration.ofSeconds(60));
+      c.awaitWorkers(leader, 3, Duration.ofSeconds(30));
+      Path marks = dir.resolve("marks.txt");
+      List<String> ids = submitAll(leader, 50, 3, marks, 0.4, 0, "job");
+      // let some tasks finish and others run, then kill the leader hard
+      awaitMarks(marks, 20);
+      c.masters.get(leader).kill9();
+      String next = c.awaitLeader(Duration.ofSeconds(30));
+      assertNotEquals(leader, next);
+      awaitAllSucceeded(next, ids, Duration.ofSeconds(120));
+      assertEachTaskRanOnce(marks, "job", 50, 3);
+      // the survivor also accepts new work
+      List<String> more = submitAll(next, 3, 1, marks, 0, 0, "after");
+      awaitAllSucceeded(next, more, Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void killingABusyWorkerRetriesItsAttemptsElsewhere() throws Exception {
+    try (HaCluster c = new HaCluster(dir, SESSION)) {
+      c.startZooKeeper();
+      String leader = c.startMaster("master-1");
+      c.startWorker("w1");
+      c.startWorker("w2");
+      c.awaitLeader(Duration.ofSeconds(60));
+      c.awaitWorkers(leader, 2, Duration.ofSeconds(30));
+      Path marks = dir.resolve("marks.txt");
+      List<String> ids = submitAll(leader, 8, 1, marks, 5, 1, "busy");
+      Http http = new Http(leader);
+      awaitMarks(marks, 4);
+      c.workers.get("w1").kill9();
+      awaitAllSucceeded(leader, ids, Duration.ofSeconds(90));
+      int lost = 0;
+      for (String id : ids) {
+        JsonNode attempts = http.get("/api/v1/jobs/" + id).path("tasks").get(0).path("attempts");
+        if (attempts.size() == 2) {
+          assertEquals("LOST", attempts.get(0).path("state").asText());
+          assertEquals("w1", attempts.get(0).path("workerId").asText());
+          assertEquals("w2", attempts.get(1).path("workerId").asText());
+          lost++;
+        } else {
+          assertEquals("w2", attempts.get(0).path("workerId").asText());
+        }
+      }
+      assertTrue(lost > 0, "some attempts were running on the killed worker");
+      JsonNode w1 = null;
+      for (JsonNode w : http.get("/api/v1/workers").path("workers")) {
+        if (w.path("id").asText().equals("w1")) {
+          w1 = w;
+        }
+      }
+      assertEquals("DEAD", w1.path("state").asText());
+    }
+  }
+
+  @Test
+  void aZooKeeperRestartLosesNothing() throws Exception {
+    try (HaCluster c = new HaCluster(dir, Duration.ofSeconds(4))) {
+      c.startZooKeeper();
+      String leader = c.startMaster("master-1");
+      c.startWorker("w1");
+      c.awaitLeader(Duration.ofSeconds(60));
+      c.awaitWorkers(leader, 1, Duration.ofSeconds(30));
+      Path marks = dir.resolve("marks.txt");
+      List<String> ids = submitAll(leader, 10, 2, marks, 0.3, 0, "zk");
+      c.zookeeper.kill9();
+      Thread.sleep(1500); // ZooKeeper stays down a while: the masters and workers see it gone
+      c.startZooKeeper();
+      String after = c.awaitLeader(Duration.ofSeconds(60));
+      awaitAllSucceeded(after, ids, Duration.ofSeconds(60));
+      assertEachTaskRanOnce(marks, "zk", 10, 2);
+      List<String> more = submitAll(after, 3, 1, marks, 0, 0, "new");
+      awaitAllSucceeded(after, more, Duration.ofSeconds(30));
+      assertEquals(13, new Http(after).get("/api/v1/jobs").path("jobs").size());
+    }
+  }
+
+  @Test
+  void aPausedLeaderChangesNothingWhenItWakesUp() throws Exception {
+    try (HaCluster c = new HaCluster(dir, SESSION);
+        CuratorFramework zk = CuratorFrameworkFactory.newClient(c.zk, new RetryOneTime(200))) {
+      c.startZooKeeper();
+      zk.start();
+      c.startMaster("master-1");
+      c.startMaster("master-2");
+      c.startWorker("w1");
+      c.startWorker("w2");
+      String old = c.awaitLeader(Duration.ofSeconds(60));
+      c.awaitWorkers(old, 2, Duration.ofSeconds(30));
+      Path marks = dir.resolve("marks.txt");
+      List<String> ids = submitAll(old, 10, 2, marks, 1, 1, "pause");
+      awaitMarks(marks, 3);
+      BatonProcess paused = c.masters.get(old);
+      paused.signal("STOP");
+      try {
+        String next = c.awaitLeader(Duration.ofSeconds(30));
+        assertNotEquals(old, next);
+        awaitAllSucceeded(next, ids, Duration.ofSeconds(60));
+        byte[] leaderBefore = zk.getData().forPath("/baton/default/leader");
+        Stat epochBefore = zk.checkExists().forPath("/baton/default/epoch");
+        Map<String, Long> jobVersions = jobVersions(zk);
+        paused.signal("CONT");
+        // the old leader wakes up, acts on its stale state, then learns it lost its session: wait for that
+        awaitDeposed(old);
+        assertEquals(new String(leaderBefore), new String(zk.getData().forPath("/baton/default/leader")));
+        assertEquals(epochBefore.getVersion(), zk.checkExists().forPath("/baton/default/epoch").getVersion());
+        assertEquals(jobVersions, jobVersions(zk), "a deposed leader wrote job records");
+        assertEachTaskRanOnce(marks, "pause", 10, 2);
+        assertTrue(paused.isAlive());
+        assertEquals(next, c.awaitLeader(Duration.ofSeconds(10)));
+      } finally {
+        paused.signal("CONT");
+      }
+    }
+  }
+
+  /** Waits until the master at {@code url} answers again and no longer claims to lead. */
+  private static void awaitDeposed(String url) throws Exception {
+    Http http = new Http(url, Duration.ofSeconds(2));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        if (!http.get("/api/v1/cluster").path("self").path("isLeader").asBoolean(true)) {
+          return;
+        }
+      } catch (java.io.IOException stillWaking) {
+        // not answering yet
+      }
+      assertTrue(System.nanoTime() < deadline, url + " should learn it no longer leads");
+      Thread.sleep(50);
+    }
+  }
+
+  private static Map<String, Long> jobVersions(CuratorFramework zk) throws Exception {
+    Map<String, Long> versions = new java.util.TreeMap<>();
+    String root = "/baton/default/jobs";
+    for (String bucket : zk.getChildren().forPath(root)) {
+      for (String job : zk.getChildren().forPath(root + "/" + bucket)) {
+        versions.put(job, zk.checkExists().forPath(root + "/" + bucket + "/" + job).getMzxid());
+      }
+    }
+    return versions;
+  }
+}

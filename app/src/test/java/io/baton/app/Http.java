@@ -1,0 +1,88 @@
+package io.baton.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** A small JSON-over-HTTP client for end-to-end tests. */
+final class Http {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+  private final Duration timeout;
+
+  Http(String base) {
+    this(base, Duration.ofSeconds(30));
+  }
+
+  /** A client whose every request gives up after {@code timeout} (for probing masters that may be paused). */
+  Http(String base, Duration timeout) {
+    this.base = base;
+    this.timeout = timeout;
+  }
+
+  HttpResponse<String> send(String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode get(String path) throws Exception {
+    HttpResponse<String> r = send("GET", path, null);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  String submit(String spec) throws Exception {
+    HttpResponse<String> r = send("POST", "/api/v1/jobs", spec);
+    if (r.statusCode() != 201) {
+      throw new AssertionError("submit answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body()).path("id").asText();
+  }
+
+  JsonNode awaitJob(String id, Predicate<JsonNode> condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JsonNode job = get("/api/v1/jobs/" + id);
+      if (condition.test(job)) {
+        return job;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("job " + id + " did not get there within " + timeout + ": " + job.toPrettyString());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  JsonNode awaitState(String id, String state, Duration timeout) throws Exception {
+    return awaitJob(id, j -> j.path("state").asText().equals(state), timeout);
+  }
+
+  void awaitReady(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        if (send("GET", "/readyz", null).statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException notYet) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(base + " not ready within " + timeout);
+      }
+      Thread.sleep(100);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.baton.protocol;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
+import io.baton.protocol.job.AttemptRecord;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskRecord;
+import io.baton.protocol.job.TaskSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Builds Kryo instances with every persisted class registered under a fixed id. Registration is required, so
+ * bytes can only name these classes. Ids are part of the persisted format: never reuse or renumber one; append
+ * new classes with new ids. Ids 70 and above belong to the wire module's messages.
+ *
+ * <p>Kryo instances are not thread-safe; callers pool them (see {@link JobCodec}).
+ */
+public final class ProtocolKryo {
+  private ProtocolKryo() {}
+
+  /** A Kryo for persisted values: collections, time, the job model and {@link Epoch}. */
+  public static Kryo create() {
+    Kryo kryo = new Kryo();
+    kryo.setRegistrationRequired(true);
+    kryo.setReferences(false);
+    ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
+
+    kryo.register(ArrayList.class, 20);
+    kryo.register(HashMap.class, 21);
+    kryo.register(LinkedHashMap.class, 22);
+    kryo.register(TreeMap.class, 23);
+    kryo.register(List.of().getClass(), 24);
+    kryo.register(List.of(1).getClass(), 25);
+    kryo.register(Map.of().getClass(), 26);
+    kryo.register(Map.of(1, 1).getClass(), 27);
+    kryo.register(Set.of().getClass(), 28);
+    kryo.register(Set.of(1).getClass(), 29);
+    kryo.register(Instant.class, 30);
+    kryo.register(byte[].class, 31);
+
+    kryo.register(JobState.class, 50);
+    kryo.register(AttemptState.class, 51);
+    kryo.register(AttemptKey.class, 52);
+    kryo.register(TaskSpec.class, 53);
+    kryo.register(JobSpec.class, 54);
+    kryo.register(AttemptRecord.class, 55);
+    kryo.register(TaskRecord.class, 56);
+    kryo.register(JobRecord.class, 57);
+    kryo.register(Epoch.class, 58);
+    return kryo;
+  }
+}

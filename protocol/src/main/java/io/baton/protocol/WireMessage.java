@@ -1,7 +1,0 @@
-package io.baton.protocol;
-
-/**
- * Marker for every message that crosses a process boundary. Pekko binds it to {@link KryoSerializer}
- * (see this module's {@code reference.conf}); every implementation must be registered in {@link BatonKryo}.
- */
-public interface WireMessage {}

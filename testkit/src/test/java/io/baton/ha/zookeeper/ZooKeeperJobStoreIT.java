@@ -1,0 +1,184 @@
+package io.baton.ha.zookeeper;
+
+import io.baton.testkit.TestingJobs;
+import io.baton.testkit.RecordingContender;
+import io.baton.testkit.TestingZooKeeper;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.ha.FencedException;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.job.JobRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ZooKeeperJobStoreIT {
+  private static TestingServer server;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final String cluster = "it-" + UUID.randomUUID();
+  private final ZkPaths paths = new ZkPaths(cluster);
+  private CuratorFramework client;
+  private ZooKeeperHaServices ha;
+  private Epoch epoch;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = TestingZooKeeper.server();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @BeforeEach
+  void lead() throws Exception {
+    client = closeLater(TestingZooKeeper.client(server.getConnectString()));
+    ha = closeLater(ZooKeeperHaServices.forClient(client, cluster));
+    RecordingContender contender = new RecordingContender();
+    closeLater(ha.leaderElection("http://leader:8080")).start(contender);
+    epoch = assertInstanceOf(RecordingContender.Granted.class, contender.next(Duration.ofSeconds(10))).epoch();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closeLater(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  /** A store on a fresh client: nothing cached, so it reads what ZooKeeper holds. */
+  private ZooKeeperJobStore freshStore() throws Exception {
+    CuratorFramework other = closeLater(TestingZooKeeper.client(server.getConnectString()));
+    return closeLater(new ZooKeeperJobStore(other, paths));
+  }
+
+  private static Map<String, JobRecord> byId(List<JobRecord> jobs) {
+    return jobs.stream().collect(Collectors.toMap(JobRecord::id, Function.identity()));
+  }
+
+  private static void awaitAll(List<CompletableFuture<Void>> futures) throws Exception {
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void roundTripsManyJobs() throws Exception {
+    Map<String, JobRecord> written = new HashMap<>();
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      JobRecord job = TestingJobs.job("job-" + i, "name-" + i);
+      written.put(job.id(), job);
+      futures.add(ha.jobStore().put(epoch, job));
+    }
+    awaitAll(futures);
+    assertEquals(written, byId(freshStore().loadAll()));
+    assertEquals(written, byId(ha.jobStore().loadAll()));
+    List<String> buckets = client.getChildren().forPath(paths.jobs());
+    assertTrue(buckets.size() > 200 && buckets.stream().allMatch(b -> b.matches("[0-9a-f]{2}")), buckets.toString());
+  }
+
+  @Test
+  void severalPutsOfOneJobStoreTheLast() throws Exception {
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    JobRecord last = null;
+    for (int v = 0; v < 50; v++) {
+      last = TestingJobs.job("job-c", "version-" + v);
+      futures.add(ha.jobStore().put(epoch, last));
+    }
+    awaitAll(futures);
+    assertEquals(Map.of("job-c", last), byId(freshStore().loadAll()));
+    int version = client.checkExists().forPath(paths.job("job-c")).getVersion();
+    System.out.println("50 puts of one job became " + (version + 1) + " writes");
+    assertTrue(version < 49, "expected coalescing, got " + (version + 1) + " writes");
+  }
+
+  @Test
+  void updatesFromAStoreThatNeverLoadedFallBackToSetData() throws Exception {
+    ha.jobStore().put(epoch, TestingJobs.job("job-u", "v1")).get(5, TimeUnit.SECONDS);
+    ZooKeeperJobStore other = closeLater(new ZooKeeperJobStore(client, paths));
+    JobRecord v2 = TestingJobs.running("job-u", "v2");
+    JobRecord fresh = TestingJobs.job("job-new", "n");
+    CompletableFuture<Void> f1 = other.put(epoch, v2);
+    CompletableFuture<Void> f2 = other.put(epoch, fresh);
+    awaitAll(List.of(f1, f2));
+    assertEquals(Map.of("job-u", v2, "job-new", fresh), byId(freshStore().loadAll()));
+  }
+
+  @Test
+  void largeBatchesAreSplitUnderTheTransactionSizeCap() throws Exception {
+    String big = "x".repeat(100_000);
+    Map<String, JobRecord> written = new HashMap<>();
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      JobRecord job = TestingJobs.job("big-" + i, big + i);
+      written.put(job.id(), job);
+      futures.add(ha.jobStore().put(epoch, job));
+    }
+    awaitAll(futures);
+    assertEquals(written, byId(freshStore().loadAll()));
+  }
+
+  @Test
+  void aWrongEpochIsFencedAndWritesNothing() throws Exception {
+    ha.jobStore().put(epoch, TestingJobs.job("job-keep", "kept")).get(5, TimeUnit.SECONDS);
+    Epoch future = new Epoch(epoch.value() + 1);
+    List<CompletableFuture<Void>> fenced = List.of(
+        ha.jobStore().put(future, TestingJobs.job("job-never", "n")),
+        ha.jobStore().put(future, TestingJobs.running("job-keep", "overwritten")),
+        ha.jobStore().put(Epoch.NONE, TestingJobs.job("job-never-2", "n")));
+    for (CompletableFuture<Void> f : fenced) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+      assertInstanceOf(FencedException.class, e.getCause());
+    }
+    assertEquals(Map.of("job-keep", TestingJobs.job("job-keep", "kept")), byId(freshStore().loadAll()));
+  }
+
+  @Test
+  void fiveThousandPutsComplete() throws Exception {
+    List<CompletableFuture<Void>> warmUp = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      warmUp.add(ha.jobStore().put(epoch, TestingJobs.job("warm-" + i, "warm")));
+    }
+    awaitAll(warmUp);
+    List<JobRecord> jobs = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      jobs.add(TestingJobs.job(UUID.randomUUID().toString(), "bulk-" + i));
+    }
+    long start = System.nanoTime();
+    List<CompletableFuture<Void>> futures = new ArrayList<>(jobs.size());
+    for (JobRecord job : jobs) {
+      futures.add(ha.jobStore().put(epoch, job));
+    }
+    long queued = System.nanoTime();
+    awaitAll(futures);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("5000 puts: queued in %.1f ms, durable after %.0f ms: %.0f puts/s%n",
+        (queued - start) / 1e6, seconds * 1e3, jobs.size() / seconds);
+    assertFalse(futures.stream().anyMatch(CompletableFuture::isCompletedExceptionally));
+    assertEquals(6000, freshStore().loadAll().size());
+  }
+}
