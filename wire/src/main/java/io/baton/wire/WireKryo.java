@@ -4,7 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.baton.protocol.ProtocolKryo;
+import io.baton.protocol.codec.ProtocolKryo;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 

@@ -8,7 +8,7 @@ import io.baton.ha.LeaderElection;
 import io.baton.ha.LeaderListener;
 import io.baton.ha.LeaderRetrieval;
 import io.baton.protocol.Epoch;
-import io.baton.protocol.JobCodec;
+import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
 import java.util.ArrayList;

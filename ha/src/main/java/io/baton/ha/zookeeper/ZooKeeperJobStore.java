@@ -3,7 +3,7 @@ package io.baton.ha.zookeeper;
 import io.baton.ha.FencedException;
 import io.baton.ha.JobStore;
 import io.baton.protocol.Epoch;
-import io.baton.protocol.JobCodec;
+import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

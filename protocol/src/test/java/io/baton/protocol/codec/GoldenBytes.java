@@ -1,4 +1,4 @@
-package io.baton.protocol;
+package io.baton.protocol.codec;
 
 final class GoldenBytes {
   static final String JOB_RECORD_V1 =

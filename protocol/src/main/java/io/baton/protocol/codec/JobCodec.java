@@ -1,4 +1,4 @@
-package io.baton.protocol;
+package io.baton.protocol.codec;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
