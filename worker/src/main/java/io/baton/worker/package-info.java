@@ -47,7 +47,7 @@
  * restart before the ack reports the same again. A graceful stop kills the running attempts and records them LOST
  * ("worker stopped; attempt killed"). Limits: a process that left the tree and cleared its environment is not
  * found (the guard normally killed it already); records are not fsynced (they survive kill -9 of the worker, not necessarily a power cut); two live workers must
- * not share a data dir; the restarted worker should keep its worker id (dist keeps it in the data dir).
+ * not share a data dir; the restarted worker should keep its worker id (app keeps it in the data dir).
  *
  * <p>Edges: a duplicate StartAttempts re-reports the known attempt instead of running it again; KillAttempts for
  * an attempt the worker does not know reports nothing; FetchLog answers found=false only when the worker neither
