@@ -2,8 +2,11 @@ package io.baton.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.web.JobSpecParser;
+import io.baton.web.Violation;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -11,17 +14,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * The client commands. They talk REST to {@code --url}; when a master answers 503 naming the leader, they follow
  * it once. Exit code 0 on success, 1 when the server answered an error (its problem detail is printed), 2 when
- * no master could be reached.
+ * no master could be reached. {@code validate} is offline: 0 valid, 1 invalid, 2 when the file cannot be read.
  */
 final class ClientCommands {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -220,6 +227,46 @@ final class ClientCommands {
     @Override
     int run() throws Exception {
       return print(send("GET", "/api/v1/cluster", null, null));
+    }
+  }
+
+  @Command(name = "validate", mixinStandardHelpOptions = true,
+      description = "Check a job spec (JSON file, - for stdin) offline, with the rules the REST API applies: "
+          + "prints every violation, one a line; exit 0 valid, 1 invalid, 2 unreadable file.")
+  static final class Validate implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", description = "job spec file") String file;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      byte[] body;
+      try {
+        body = "-".equals(file) ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+      } catch (NoSuchFileException e) {
+        err.println("baton: no such file: " + file);
+        return 2;
+      } catch (IOException | InvalidPathException e) {
+        err.println("baton: cannot read " + file + ": " + e.getMessage());
+        return 2;
+      }
+      String name = "-".equals(file) ? "<stdin>" : file;
+      JobSpecParser.Result result = JobSpecParser.parse(body);
+      if (result instanceof JobSpecParser.Result.Valid valid) {
+        int n = valid.spec().tasks().size();
+        out.println(name + ": valid (" + n + (n == 1 ? " task)" : " tasks)"));
+        return 0;
+      }
+      if (result instanceof JobSpecParser.Result.Malformed malformed) {
+        out.println(name + ": " + malformed.detail());
+      } else {
+        for (Violation v : ((JobSpecParser.Result.Invalid) result).violations()) {
+          out.println(name + ": " + v);
+        }
+      }
+      return 1;
     }
   }
 }

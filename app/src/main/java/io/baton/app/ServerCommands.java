@@ -5,6 +5,7 @@ import io.baton.ha.zookeeper.ZooKeeperHaServices;
 import io.baton.worker.WorkerSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -41,7 +42,7 @@ final class ServerCommands {
     done.await();
   }
 
-  @Command(name = "master", mixinStandardHelpOptions = true,
+  @Command(name = "master", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.class,
       description = "Run a master: contends for leadership through ZooKeeper; the leader schedules, standbys serve REST.")
   static final class Master implements Callable<Integer> {
     @Mixin NodeOptions options;
@@ -60,23 +61,14 @@ final class ServerCommands {
     }
   }
 
-  @Command(name = "worker", mixinStandardHelpOptions = true,
+  @Command(name = "worker", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.class,
       description = "Run a worker (node agent): finds the leader through ZooKeeper, registers and runs task attempts.")
   static final class Worker implements Callable<Integer> {
     @Mixin NodeOptions options;
 
-    @Mixin WorkerOptions resources;
-
-    @Option(names = "--worker-id", description = "worker id (baton.worker.id; default: kept in <data-dir>/worker-id)")
-    String workerId;
-
     @Override
     public Integer call() throws Exception {
-      Map<String, Object> extra = resources.settings();
-      if (workerId != null) {
-        extra.put("baton.worker.id", workerId);
-      }
-      Config config = options.load(extra);
+      Config config = options.load(Map.of());
       Settings settings = new Settings(config);
       DataDirLock lock = DataDirLock.acquire(settings.dataDir());
       WorkerSettings worker = settings.worker(settings.dataDir());
@@ -99,13 +91,13 @@ final class ServerCommands {
   @Command(name = "zookeeper", mixinStandardHelpOptions = true,
       description = "Run a standalone ZooKeeper server for development.")
   static final class ZooKeeper implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "2181", description = "client port (default 2181; 0 = any free port)")
+    @Option(names = "--port", defaultValue = "2181", description = "client port, 0 = any free port (default ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default 127.0.0.1)")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
     String host;
 
-    @Option(names = "--data-dir", defaultValue = "./baton-data/zookeeper", description = "data directory (default ./baton-data/zookeeper)")
+    @Option(names = "--data-dir", defaultValue = "./baton-data/zookeeper", description = "data directory (default ${DEFAULT-VALUE})")
     Path dataDir;
 
     @Override
@@ -118,25 +110,24 @@ final class ServerCommands {
     }
   }
 
-  @Command(name = "standalone", mixinStandardHelpOptions = true,
+  @Command(name = "standalone", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.class,
       description = "Run everything in one process: an in-process ZooKeeper, one master and one worker.")
   static final class Standalone implements Callable<Integer> {
     @Mixin NodeOptions options;
 
-    @Option(names = "--zk-port", defaultValue = "2181", description = "port of the in-process ZooKeeper (default 2181; 0 = any)")
+    @Option(names = "--zk-port", defaultValue = "2181",
+        description = "port of the in-process ZooKeeper, 0 = any free port (default ${DEFAULT-VALUE})")
     int zkPort;
-
-    @Mixin WorkerOptions resources;
 
     @Override
     public Integer call() throws Exception {
-      Map<String, Object> extra = resources.settings();
+      Map<String, Object> extra = new HashMap<>();
       Config pre = options.load(extra);
       Settings preSettings = new Settings(pre);
       Path dataDir = preSettings.dataDir();
       EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"),
           new InetSocketAddress(preSettings.host(), zkPort));
-      extra.put("baton.zookeeper.connect", zk.connectString());
+      extra.put(Setting.ZK.key, zk.connectString()); // the in-process ZooKeeper, whatever --zk says
       Config config = options.load(extra);
       Settings settings = new Settings(config);
       ZooKeeperHaServices masterHa = ZooKeeperHaServices.start(settings.zookeeper());

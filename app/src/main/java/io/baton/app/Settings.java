@@ -15,57 +15,60 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Turns the resolved {@code baton.*} config into each component's settings record, once, at start-up. */
+/**
+ * Turns the resolved {@code baton.*} config into each component's settings record, once, at start-up. Keys are
+ * the {@link Setting} table's.
+ */
 final class Settings {
   private final Config c;
 
   Settings(Config config) {
-    this.c = config.getConfig("baton");
+    this.c = config;
   }
 
   String host() {
-    return c.getString("host");
+    return c.getString(Setting.HOST.key);
   }
 
   Path dataDir() {
-    return Path.of(c.getString("data-dir")).toAbsolutePath().normalize();
+    return Path.of(c.getString(Setting.DATA_DIR.key)).toAbsolutePath().normalize();
   }
 
   ZooKeeperSettings zookeeper() {
-    return ZooKeeperSettings.of(c.getString("zookeeper.connect"))
-        .withClusterId(c.getString("cluster-id"))
-        .withSessionTimeout(c.getDuration("zookeeper.session-timeout"))
-        .withConnectionTimeout(c.getDuration("zookeeper.connection-timeout"));
+    return ZooKeeperSettings.of(c.getString(Setting.ZK.key))
+        .withClusterId(c.getString(Setting.CLUSTER_ID.key))
+        .withSessionTimeout(c.getDuration(Setting.ZK_SESSION_TIMEOUT.key))
+        .withConnectionTimeout(c.getDuration(Setting.ZK_CONNECTION_TIMEOUT.key));
   }
 
   int remotePort(int defaultPort) {
-    int port = c.getInt("remote.port");
+    int port = c.getInt(Setting.REMOTE_PORT.key);
     return port < 0 ? defaultPort : port;
   }
 
   RestSettings rest() {
-    String token = c.getString("rest.token");
-    return new RestSettings(host(), c.getInt("rest.port"), token.isEmpty() ? Optional.empty() : Optional.of(token),
-        c.getBytes("rest.max-body-bytes"), c.getDuration("rest.ask-timeout"));
+    String token = c.getString(Setting.TOKEN.key);
+    return new RestSettings(host(), c.getInt(Setting.REST_PORT.key), token.isEmpty() ? Optional.empty() : Optional.of(token),
+        c.getBytes(Setting.MAX_BODY_BYTES.key), c.getDuration(Setting.ASK_TIMEOUT.key));
   }
 
   Duration heartbeatInterval() {
-    return c.getDuration("heartbeat.interval");
+    return c.getDuration(Setting.HEARTBEAT_INTERVAL.key);
   }
 
   Duration heartbeatTimeout() {
-    return c.getDuration("heartbeat.timeout");
+    return c.getDuration(Setting.HEARTBEAT_TIMEOUT.key);
   }
 
   SchedulerSettings scheduler() {
-    Backoff backoff = new Backoff(c.getDuration("retry.backoff-base"), c.getDuration("retry.backoff-max"),
-        c.getDouble("retry.jitter"));
-    return new SchedulerSettings(heartbeatInterval(), heartbeatTimeout(), backoff, c.getDuration("rest.ask-timeout"));
+    Backoff backoff = new Backoff(c.getDuration(Setting.RETRY_BACKOFF_BASE.key), c.getDuration(Setting.RETRY_BACKOFF_MAX.key),
+        c.getDouble(Setting.RETRY_JITTER.key));
+    return new SchedulerSettings(heartbeatInterval(), heartbeatTimeout(), backoff, c.getDuration(Setting.ASK_TIMEOUT.key));
   }
 
   WorkerSettings worker(Path workerDir) throws IOException {
     Files.createDirectories(workerDir);
-    String id = c.getString("worker.id");
+    String id = c.getString(Setting.WORKER_ID.key);
     if (id.isEmpty()) {
       Path idFile = workerDir.resolve("worker-id");
       if (Files.exists(idFile)) {
@@ -76,10 +79,10 @@ final class Settings {
       }
     }
     WorkerSettings s = WorkerSettings.defaults(id, workerDir).withHost(host())
-        .withLabels(labels(c.getString("worker.labels")))
+        .withLabels(labels(c.getString(Setting.LABELS.key)))
         .withHeartbeat(heartbeatInterval(), heartbeatTimeout());
-    double cpus = c.getDouble("worker.cpus");
-    long memory = c.getLong("worker.memory-mb");
+    double cpus = c.getDouble(Setting.CPUS.key);
+    long memory = c.getLong(Setting.MEMORY_MB.key);
     return s.withResources(cpus > 0 ? cpus : s.cpus(), memory > 0 ? memory : s.memoryMb());
   }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.JobSpecRules;
 import io.baton.protocol.job.TaskSpec;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,28 +20,29 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * Turns the JSON body of {@code POST /jobs} into a {@link JobSpec}, or reports every violation at once.
- * Strict: unknown fields, wrong types, out-of-range resources, unknown/self/cyclic dependencies and duplicate
- * task ids are all errors. An explicit {@code null} counts as absent. Pure and stateless; safe to call from
- * any thread.
+ * Turns the JSON body of {@code POST /jobs} (or a file given to {@code baton validate}) into a {@link JobSpec}, or
+ * reports every violation at once. This class owns the JSON side: strict syntax, unknown fields, wrong types,
+ * absent required fields (an explicit {@code null} counts as absent). The domain rules (sizes, task ids,
+ * resource ceilings, unknown/self/cyclic dependencies, duplicate ids) are {@link JobSpecRules}, applied here
+ * field by field as the JSON is read, so that violations come in document order. Pure and stateless; safe to
+ * call from any thread.
  */
 public final class JobSpecParser {
-  public static final int MAX_TASKS = 10_000;
-  public static final int MAX_NAME_LENGTH = 200;
-  public static final double MAX_CPUS = 1024;
-  public static final long MAX_MEMORY_MB = 4L * 1024 * 1024;
-  public static final int MAX_RETRIES = 100;
-  public static final int MAX_TIMEOUT_SECONDS = 30 * 24 * 3600;
+  public static final int MAX_TASKS = JobSpecRules.MAX_TASKS;
+  public static final int MAX_NAME_LENGTH = JobSpecRules.MAX_NAME_LENGTH;
+  public static final double MAX_CPUS = JobSpecRules.MAX_CPUS;
+  public static final long MAX_MEMORY_MB = JobSpecRules.MAX_MEMORY_MB;
+  public static final int MAX_RETRIES = JobSpecRules.MAX_RETRIES;
+  public static final int MAX_TIMEOUT_SECONDS = JobSpecRules.MAX_TIMEOUT_SECONDS;
   /** JSON nesting allowed in a body; a job spec needs 4 levels, handler {@code args} get the rest. */
   public static final int MAX_NESTING_DEPTH = 200;
   /** Violations reported in one answer; the rest are counted. */
   public static final int MAX_VIOLATIONS = 1000;
 
-  static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final Set<String> JOB_FIELDS = Set.of("name", "labels", "tasks");
   private static final List<String> TASK_FIELD_ORDER = List.of(
       "id", "command", "handler", "args", "env", "cpus", "memoryMb", "retries", "timeoutSeconds", "constraints",
@@ -115,6 +117,10 @@ public final class JobSpecParser {
       }
     }
 
+    private void error(String path, Optional<String> broken) {
+      broken.ifPresent(message -> error(path, message));
+    }
+
     Result check(JsonNode root) {
       if (!root.isObject()) {
         error("", "a job spec must be a JSON object, not " + kind(root));
@@ -147,12 +153,9 @@ public final class JobSpecParser {
         error("tasks", "must be an array of tasks, not " + kind(node));
         return List.of();
       }
-      if (node.isEmpty()) {
-        error("tasks", "must contain at least one task");
-        return List.of();
-      }
-      if (node.size() > MAX_TASKS) {
-        error("tasks", "must contain at most " + MAX_TASKS + " tasks, not " + node.size());
+      Optional<String> count = JobSpecRules.taskCount(node.size());
+      if (count.isPresent()) {
+        error("tasks", count);
         return List.of();
       }
       List<TaskSpec> tasks = new ArrayList<>(node.size());
@@ -169,7 +172,7 @@ public final class JobSpecParser {
           if (id != null) {
             Integer first = firstIndex.putIfAbsent(id, i);
             if (first != null) {
-              error("tasks[" + i + "].id", "duplicate task id '" + id + "' (also used by tasks[" + first + "])");
+              error("tasks[" + i + "].id", JobSpecRules.duplicateId(id, first));
             }
           }
         }
@@ -182,14 +185,14 @@ public final class JobSpecParser {
           tasks.add(task);
         }
       }
-      reportCycles(graph, firstIndex);
+      JobSpecRules.cycles(graph, firstIndex).forEach(v -> error(v.path(), v.message()));
       return tasks;
     }
 
     /** The text of a required string field, or null after recording why there is none. */
     private String requiredText(JsonNode node, String path) {
       if (isAbsent(node)) {
-        error(path, "is required");
+        error(path, JobSpecRules.REQUIRED);
         return null;
       }
       if (!node.isTextual()) {
@@ -204,15 +207,9 @@ public final class JobSpecParser {
       if (id == null) {
         return null;
       }
-      if (id.isEmpty()) {
-        error(path, "must not be empty");
-        return null;
-      }
-      if (!TASK_ID.matcher(id).matches()) {
-        error(path, "'" + abbreviate(id) + "' is not a valid task id: use 1 to 64 of A-Z a-z 0-9 _ . -");
-        return null;
-      }
-      return id;
+      Optional<String> broken = JobSpecRules.taskId(id);
+      error(path, broken);
+      return broken.isPresent() ? null : id;
     }
 
     private TaskSpec task(
@@ -232,16 +229,16 @@ public final class JobSpecParser {
       String handler = null;
       String argsJson = null;
       if (!isAbsent(commandNode) && !isAbsent(handlerNode)) {
-        error(path, "has both command and handler; give exactly one");
+        error(path, JobSpecRules.BOTH_COMMAND_AND_HANDLER);
       } else if (isAbsent(commandNode) && isAbsent(handlerNode)) {
-        error(path, "needs either command (an argv array) or handler (a handler name)");
+        error(path, JobSpecRules.NEITHER_COMMAND_NOR_HANDLER);
       } else if (!isAbsent(commandNode)) {
         command = command(commandNode, path + ".command");
         if (!isAbsent(argsNode)) {
-          error(path + ".args", "is only allowed with handler, not with command");
+          error(path + ".args", JobSpecRules.ARGS_WITHOUT_HANDLER);
         }
       } else {
-        handler = requiredString(t, "handler", path + ".handler", 200);
+        handler = requiredString(t, "handler", path + ".handler", JobSpecRules.MAX_HANDLER_LENGTH);
         if (!isAbsent(argsNode)) {
           if (!argsNode.isObject()) {
             error(path + ".args", "must be a JSON object, not " + kind(argsNode));
@@ -252,18 +249,11 @@ public final class JobSpecParser {
       }
 
       Map<String, String> env = stringMap(t.get("env"), path + ".env");
-      for (var e : env.entrySet()) {
-        if (e.getKey().indexOf('=') >= 0 || e.getKey().indexOf('\0') >= 0) {
-          error(path + ".env." + e.getKey(), "an environment variable name must not contain '=' or NUL");
-        }
-        if (e.getValue().indexOf('\0') >= 0) {
-          error(path + ".env." + e.getKey(), "must not contain NUL characters");
-        }
-      }
+      JobSpecRules.env(path + ".env", env).forEach(v -> error(v.path(), v.message()));
       double cpus = cpus(t.get("cpus"), path + ".cpus");
-      long memoryMb = integer(t.get("memoryMb"), path + ".memoryMb", 1, MAX_MEMORY_MB, TaskSpec.DEFAULT_MEMORY_MB);
-      int retries = (int) integer(t.get("retries"), path + ".retries", 0, MAX_RETRIES, 0);
-      int timeout = (int) integer(t.get("timeoutSeconds"), path + ".timeoutSeconds", 0, MAX_TIMEOUT_SECONDS, 0);
+      long memoryMb = integer(t.get("memoryMb"), path + ".memoryMb", JobSpecRules.MEMORY_MB, TaskSpec.DEFAULT_MEMORY_MB);
+      int retries = (int) integer(t.get("retries"), path + ".retries", JobSpecRules.RETRIES, 0);
+      int timeout = (int) integer(t.get("timeoutSeconds"), path + ".timeoutSeconds", JobSpecRules.TIMEOUT_SECONDS, 0);
       Map<String, String> constraints = stringMap(t.get("constraints"), path + ".constraints");
       List<String> dependsOn = dependsOn(t.get("dependsOn"), path + ".dependsOn", id, ids);
       if (id != null && ids.get(id) == index) {
@@ -282,7 +272,7 @@ public final class JobSpecParser {
         return null;
       }
       if (node.isEmpty()) {
-        error(path, "must not be empty: give the program and its arguments");
+        error(path, JobSpecRules.EMPTY_COMMAND);
         return null;
       }
       List<String> argv = new ArrayList<>(node.size());
@@ -293,12 +283,7 @@ public final class JobSpecParser {
           error(p, "must be a string, not " + kind(arg));
           continue;
         }
-        if (i == 0 && arg.textValue().isBlank()) {
-          error(p, "the program must not be empty");
-        }
-        if (arg.textValue().indexOf('\0') >= 0) {
-          error(p, "must not contain NUL characters");
-        }
+        error(p, JobSpecRules.argument(i, arg.textValue()));
         argv.add(arg.textValue());
       }
       return argv;
@@ -318,59 +303,16 @@ public final class JobSpecParser {
         String p = path + "[" + i + "]";
         if (!d.isTextual()) {
           error(p, "must be a task id string, not " + kind(d));
-        } else if (d.textValue().equals(self)) {
-          error(p, "task '" + self + "' cannot depend on itself");
-        } else if (!ids.containsKey(d.textValue())) {
-          error(p, "unknown task '" + abbreviate(d.textValue()) + "'");
-        } else if (deps.contains(d.textValue())) {
-          error(p, "duplicate dependency '" + d.textValue() + "'");
+          continue;
+        }
+        Optional<String> broken = JobSpecRules.dependency(d.textValue(), self, ids.keySet(), deps);
+        if (broken.isPresent()) {
+          error(p, broken);
         } else {
           deps.add(d.textValue());
         }
       }
       return deps;
-    }
-
-    /** Iterative DFS (a spec may hold 10,000 tasks in a chain); one violation per back edge. */
-    private void reportCycles(Map<String, List<String>> graph, Map<String, Integer> index) {
-      Map<String, Integer> color = new HashMap<>(); // absent = unvisited, 1 = on stack, 2 = done
-      for (String start : graph.keySet()) {
-        if (color.containsKey(start)) {
-          continue;
-        }
-        List<String> stack = new ArrayList<>();
-        List<Integer> next = new ArrayList<>();
-        stack.add(start);
-        next.add(0);
-        color.put(start, 1);
-        while (!stack.isEmpty()) {
-          int top = stack.size() - 1;
-          String node = stack.get(top);
-          List<String> edges = graph.getOrDefault(node, List.of());
-          int i = next.get(top);
-          if (i >= edges.size()) {
-            color.put(node, 2);
-            stack.remove(top);
-            next.remove(top);
-            continue;
-          }
-          next.set(top, i + 1);
-          String dep = edges.get(i);
-          if (!graph.containsKey(dep)) {
-            continue;
-          }
-          Integer c = color.get(dep);
-          if (c == null) {
-            color.put(dep, 1);
-            stack.add(dep);
-            next.add(0);
-          } else if (c == 1) {
-            List<String> cycle = new ArrayList<>(stack.subList(stack.indexOf(dep), stack.size()));
-            cycle.add(dep);
-            error("tasks[" + index.get(dep) + "].dependsOn", "dependency cycle: " + String.join(" -> ", cycle));
-          }
-        }
-      }
     }
 
     private double cpus(JsonNode node, String path) {
@@ -382,15 +324,11 @@ public final class JobSpecParser {
         return 0;
       }
       double v = node.doubleValue();
-      if (!Double.isFinite(v) || v <= 0 || v > MAX_CPUS) {
-        error(path, "must be > 0 and <= " + (int) MAX_CPUS + ", not " + node.asText());
-      } else if (Math.round(v * 1000) < 1) {
-        error(path, "must be at least 0.001, not " + node.asText());
-      }
+      error(path, JobSpecRules.cpus(v, node.asText()));
       return v;
     }
 
-    private long integer(JsonNode node, String path, long min, long max, long dflt) {
+    private long integer(JsonNode node, String path, JobSpecRules.IntegerRange range, long dflt) {
       if (isAbsent(node)) {
         return dflt;
       }
@@ -402,11 +340,13 @@ public final class JobSpecParser {
         error(path, "must be an integer, not " + node.asText());
         return dflt;
       }
-      if (!node.canConvertToLong() || node.longValue() < min || node.longValue() > max) {
-        error(path, "must be between " + min + " and " + max + ", not " + abbreviate(node.asText()));
+      if (!node.canConvertToLong()) {
+        error(path, range.outOfRange(node.asText()));
         return dflt;
       }
-      return node.longValue();
+      Optional<String> broken = range.check(node.longValue());
+      error(path, broken);
+      return broken.isPresent() ? dflt : node.longValue();
     }
 
     private String requiredString(JsonNode parent, String field, String path, int maxLength) {
@@ -414,11 +354,7 @@ public final class JobSpecParser {
       if (v == null) {
         return null;
       }
-      if (v.isBlank()) {
-        error(path, "must not be empty");
-      } else if (v.length() > maxLength) {
-        error(path, "must be at most " + maxLength + " characters, not " + v.length());
-      }
+      error(path, JobSpecRules.text(v, maxLength));
       return v;
     }
 
@@ -433,8 +369,9 @@ public final class JobSpecParser {
       Map<String, String> map = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         var e = it.next();
-        if (e.getKey().isEmpty()) {
-          error(path, "keys must not be empty");
+        Optional<String> badKey = JobSpecRules.mapKey(e.getKey());
+        if (badKey.isPresent()) {
+          error(path, badKey);
         } else if (!e.getValue().isTextual()) {
           error(path + "." + e.getKey(), "must be a string, not " + kind(e.getValue()));
         } else {
@@ -471,7 +408,7 @@ public final class JobSpecParser {
   }
 
   private static String abbreviate(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    return JobSpecRules.abbreviate(s);
   }
 
 }

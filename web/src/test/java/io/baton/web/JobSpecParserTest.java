@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.JobSpecRules;
 import io.baton.protocol.job.TaskSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -39,7 +40,9 @@ class JobSpecParserTest {
   static JobSpec valid(String json) {
     JobSpecParser.Result r = JobSpecParser.parse(j(json));
     assertInstanceOf(JobSpecParser.Result.Valid.class, r, () -> json + " -> " + r);
-    return ((JobSpecParser.Result.Valid) r).spec();
+    JobSpec spec = ((JobSpecParser.Result.Valid) r).spec();
+    assertEquals(List.of(), JobSpecRules.check(spec), "the parser and the domain rules agree");
+    return spec;
   }
 
   static Stream<Arguments> invalidSpecs() {

@@ -1,0 +1,175 @@
+package io.baton.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every setting of a Baton server process, in one table: its HOCON key (default in {@code reference.conf}, the
+ * only place a default is written), its command-line flag and environment variable when it has them, the
+ * commands that read it, and what it means. The table drives the picocli options ({@link SettingOptions}), the
+ * environment mapping and the precedence ({@link NodeOptions}), {@code --help}, and the README's configuration
+ * table ({@code baton settings --markdown}; {@code SettingTableTest} fails when any of them drifts).
+ */
+enum Setting {
+  ZK("baton.zookeeper.connect", "--zk", "BATON_ZK", FlagType.TEXT, Commands.NODES,
+      "ZooKeeper connect string, HOST:PORT[,...]; standalone uses its in-process one"),
+  CLUSTER_ID("baton.cluster-id", "--cluster-id", "BATON_CLUSTER_ID", FlagType.TEXT, Commands.NODES,
+      "cluster id; the ZooKeeper root is /baton/<id>"),
+  ZK_SESSION_TIMEOUT("baton.zookeeper.session-timeout", "--zk-session-timeout-ms", "BATON_ZK_SESSION_TIMEOUT",
+      FlagType.MILLIS, Commands.NODES, "ZooKeeper session timeout; a master failover takes about this long"),
+  ZK_CONNECTION_TIMEOUT("baton.zookeeper.connection-timeout", Commands.NODES, "ZooKeeper connection timeout"),
+  HOST("baton.host", "--host", "BATON_HOST", FlagType.TEXT, Commands.NODES,
+      "address to bind and advertise, REST and Artery"),
+  DATA_DIR("baton.data-dir", "--data-dir", "BATON_DATA_DIR", FlagType.PATH, Commands.NODES,
+      "where data and task logs live"),
+  REST_PORT("baton.rest.port", "--rest-port", "BATON_REST_PORT", FlagType.INT, Commands.NODES,
+      "REST and web port (masters, standalone)"),
+  TOKEN("baton.rest.token", "--token", "BATON_TOKEN", FlagType.TEXT, Commands.NODES,
+      "bearer token required for mutating REST calls; empty = no auth"),
+  MAX_BODY_BYTES("baton.rest.max-body-bytes", Commands.MASTERS, "largest REST request body accepted"),
+  ASK_TIMEOUT("baton.rest.ask-timeout", Commands.MASTERS, "how long a REST call waits for the leader's actors"),
+  REMOTE_PORT("baton.remote.port", "--port", "BATON_PORT", FlagType.INT, Commands.NODES,
+      "Artery TCP port; 0 = any free port, -1 = 25520 for a master, 0 for a worker or standalone"),
+  HEARTBEAT_INTERVAL("baton.heartbeat.interval", "--heartbeat-interval-ms", "BATON_HEARTBEAT_INTERVAL",
+      FlagType.MILLIS, Commands.NODES, "worker heartbeat interval"),
+  HEARTBEAT_TIMEOUT("baton.heartbeat.timeout", "--heartbeat-timeout-ms", "BATON_HEARTBEAT_TIMEOUT",
+      FlagType.MILLIS, Commands.NODES,
+      "a worker silent this long is DEAD and its attempts LOST; a worker that hears from no leader this long "
+          + "kills its attempts; keep it well above the session timeout"),
+  RETRY_BACKOFF_BASE("baton.retry.backoff-base", Commands.MASTERS, "delay after a task's first failed attempt, doubled after each further one"),
+  RETRY_BACKOFF_MAX("baton.retry.backoff-max", Commands.MASTERS, "longest delay between attempts"),
+  RETRY_JITTER("baton.retry.jitter", Commands.MASTERS, "retry delays are scaled by a random factor in [1 - jitter, 1 + jitter]"),
+  WORKER_ID("baton.worker.id", "--worker-id", "BATON_WORKER_ID", FlagType.TEXT, List.of("worker"),
+      "worker id; empty = kept in <data-dir>/worker-id, created on first start"),
+  CPUS("baton.worker.cpus", "--cpus", "BATON_CPUS", FlagType.NUMBER, Commands.WORKERS,
+      "cpus offered; 0 = this machine's cores"),
+  MEMORY_MB("baton.worker.memory-mb", "--memory-mb", "BATON_MEMORY_MB", FlagType.LONG, Commands.WORKERS,
+      "memory offered in MB; 0 = this machine's memory"),
+  LABELS("baton.worker.labels", "--labels", "BATON_LABELS", FlagType.TEXT, Commands.WORKERS,
+      "labels k=v,k=v matched by task constraints");
+
+  /** The type a flag's value is parsed as, and how it becomes a HOCON value. */
+  enum FlagType {
+    TEXT(String.class, v -> v),
+    PATH(Path.class, Object::toString),
+    INT(Integer.class, v -> v),
+    LONG(Long.class, v -> v),
+    NUMBER(Double.class, v -> v),
+    /** A duration given in milliseconds on the command line. */
+    MILLIS(Long.class, v -> v + "ms");
+
+    final Class<?> javaType;
+    private final Function<Object, Object> toHocon;
+
+    FlagType(Class<?> javaType, Function<Object, Object> toHocon) {
+      this.javaType = javaType;
+      this.toHocon = toHocon;
+    }
+
+    Object toHocon(Object flagValue) {
+      return toHocon.apply(flagValue);
+    }
+  }
+
+  private static final class Commands {
+    static final List<String> NODES = List.of("master", "worker", "standalone");
+    static final List<String> MASTERS = List.of("master", "standalone");
+    static final List<String> WORKERS = List.of("worker", "standalone");
+  }
+
+  /** The defaults: Baton's {@code reference.conf} (on the classpath), nothing else. */
+  static final Config REFERENCE = ConfigFactory.defaultReference();
+
+  final String key;
+  /** The flag, or null when the setting is only in HOCON. */
+  final String flag;
+  /** The environment variable, or null when the setting is only in HOCON. */
+  final String env;
+  final FlagType flagType;
+  /** The commands that read the setting (and offer its flag). */
+  final List<String> commands;
+  final String description;
+
+  Setting(String key, String flag, String env, FlagType flagType, List<String> commands, String description) {
+    this.key = key;
+    this.flag = flag;
+    this.env = env;
+    this.flagType = flagType;
+    this.commands = commands;
+    this.description = description;
+  }
+
+  /** A setting only in HOCON files. */
+  Setting(String key, List<String> commands, String description) {
+    this(key, null, null, null, commands, description);
+  }
+
+  Optional<String> flag() {
+    return Optional.ofNullable(flag);
+  }
+
+  Optional<String> env() {
+    return Optional.ofNullable(env);
+  }
+
+  /** The default as written in reference.conf: {@code 4s}, {@code 8080}, {@code ""}. */
+  String defaultText() {
+    ConfigValue v = REFERENCE.getValue(key);
+    if (v.valueType() == ConfigValueType.STRING) {
+      String s = (String) v.unwrapped();
+      return s.isEmpty() ? "\"\"" : s;
+    }
+    return String.valueOf(v.unwrapped());
+  }
+
+  /** The default in the flag's own unit: milliseconds for a {@link FlagType#MILLIS} flag. */
+  String flagDefaultText() {
+    return flagType == FlagType.MILLIS ? Long.toString(REFERENCE.getDuration(key).toMillis()) : defaultText();
+  }
+
+  /** The flag's {@code --help} line; the default comes from reference.conf. */
+  String help() {
+    return description + " (" + key + (env == null ? "" : ", env " + env) + "; default " + flagDefaultText() + ")";
+  }
+
+  String paramLabel() {
+    return flagType == FlagType.MILLIS ? "<ms>" : "<" + key.substring(key.lastIndexOf('.') + 1) + ">";
+  }
+
+  /** The settings whose flag {@code command} offers. */
+  static List<Setting> flagsOf(String command) {
+    return Arrays.stream(values()).filter(s -> s.flag != null && s.commands.contains(command)).toList();
+  }
+
+  /** Environment variables and the keys they set. */
+  static Map<String, String> environment() {
+    return Arrays.stream(values()).filter(s -> s.env != null)
+        .collect(Collectors.toUnmodifiableMap(s -> s.env, s -> s.key));
+  }
+
+  /** The README's configuration table, printed by {@code baton settings --markdown}. */
+  static String markdownTable() {
+    List<String> lines = new ArrayList<>();
+    lines.add("| flag | HOCON key | env | default | commands | meaning |");
+    lines.add("|---|---|---|---|---|---|");
+    for (Setting s : values()) {
+      lines.add("| " + code(s.flag) + " | " + code(s.key) + " | " + code(s.env) + " | " + code(s.defaultText())
+          + " | " + String.join(", ", s.commands) + " | " + s.description.replace("|", "\\|").replace("<", "\\<") + " |");
+    }
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static String code(String s) {
+    return s == null ? "—" : "`" + s + "`";
+  }
+}
