@@ -87,10 +87,14 @@ final class HaCluster implements AutoCloseable {
   void awaitWorkers(String leaderUrl, int alive, Duration timeout) {
     Eventually.eventually(alive + " workers registered with " + leaderUrl, timeout, () -> {
       int n = 0;
-      for (JsonNode w : new Http(leaderUrl, PROBE).get("/api/v1/workers").path("workers")) {
-        if (w.path("state").asText().equals("ALIVE")) {
-          n++;
+      try {
+        for (JsonNode w : new Http(leaderUrl, PROBE).get("/api/v1/workers").path("workers")) {
+          if (w.path("state").asText().equals("ALIVE")) {
+            n++;
+          }
         }
+      } catch (java.io.IOException | AssertionError notYet) {
+        return -1; // the leader is not answering (or not with 200) yet
       }
       return n;
     }, n -> n >= alive);
