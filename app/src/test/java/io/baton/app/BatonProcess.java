@@ -1,5 +1,6 @@
 package io.baton.app;
 
+import io.baton.testkit.Eventually;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -67,17 +68,15 @@ final class BatonProcess implements AutoCloseable {
     return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
   }
 
-  void awaitOutput(String text, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!output().contains(text)) {
-      if (!process.isAlive()) {
-        throw new AssertionError(name + " exited with " + process.exitValue() + " before printing '" + text + "':\n" + output());
+  void awaitOutput(String text, Duration timeout) {
+    Eventually.eventually(name + " to print '" + text + "'", timeout, () -> {
+      String out = output();
+      if (!out.contains(text) && !process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue() + " before printing '" + text + "':\n"
+            + out);
       }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + " did not print '" + text + "' within " + timeout + ":\n" + output());
-      }
-      Thread.sleep(50);
-    }
+      return out;
+    }, out -> out.contains(text));
   }
 
   long pid() {

@@ -1,5 +1,6 @@
 package io.baton.app;
 
+import io.baton.testkit.Eventually;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,34 +60,32 @@ final class HaCluster implements AutoCloseable {
   }
 
   /** The leader's REST URL as some live master reports it, waiting until one is published and ready. */
-  String awaitLeader(Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      for (Map.Entry<String, BatonProcess> m : masters.entrySet()) {
-        if (!m.getValue().isAlive()) {
-          continue;
-        }
-        try {
-          JsonNode cluster = new Http(m.getKey(), PROBE).get("/api/v1/cluster");
-          String leader = cluster.path("leader").path("restUrl").asText("");
-          if (!leader.isEmpty() && masters.containsKey(leader) && masters.get(leader).isAlive()
-              && new Http(leader, PROBE).send("GET", "/readyz", null).statusCode() == 200) {
-            return leader;
-          }
-        } catch (java.io.IOException | AssertionError notYet) {
-          // this master is not answering yet
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no ready leader within " + timeout);
-      }
-      Thread.sleep(100);
-    }
+  String awaitLeader(Duration timeout) {
+    return Eventually.eventually("a ready leader", timeout, this::readyLeader, leader -> !leader.isEmpty());
   }
 
-  void awaitWorkers(String leaderUrl, int alive, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
+  /** The REST URL of a live, ready leader as some live master reports it; empty when there is none yet. */
+  private String readyLeader() throws Exception {
+    for (Map.Entry<String, BatonProcess> m : masters.entrySet()) {
+      if (!m.getValue().isAlive()) {
+        continue;
+      }
+      try {
+        JsonNode cluster = new Http(m.getKey(), PROBE).get("/api/v1/cluster");
+        String leader = cluster.path("leader").path("restUrl").asText("");
+        if (!leader.isEmpty() && masters.containsKey(leader) && masters.get(leader).isAlive()
+            && new Http(leader, PROBE).send("GET", "/readyz", null).statusCode() == 200) {
+          return leader;
+        }
+      } catch (java.io.IOException | AssertionError notYet) {
+        // this master is not answering yet
+      }
+    }
+    return "";
+  }
+
+  void awaitWorkers(String leaderUrl, int alive, Duration timeout) {
+    Eventually.eventually(alive + " workers registered with " + leaderUrl, timeout, () -> {
       int n = 0;
       try {
         for (JsonNode w : new Http(leaderUrl, PROBE).get("/api/v1/workers").path("workers")) {
@@ -95,16 +94,10 @@ final class HaCluster implements AutoCloseable {
           }
         }
       } catch (java.io.IOException | AssertionError notYet) {
-        n = -1;
+        return -1; // the leader is not answering (or not with 200) yet
       }
-      if (n >= alive) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(alive + " workers not registered with " + leaderUrl + " within " + timeout);
-      }
-      Thread.sleep(100);
-    }
+      return n;
+    }, n -> n >= alive);
   }
 
   /** A job of {@code length} chained shell tasks; each appends "job-task" to {@code marks}, then sleeps. */

@@ -1,5 +1,6 @@
 package io.baton.app;
 
+import io.baton.testkit.Eventually;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -51,38 +52,17 @@ final class Http {
     return JSON.readTree(r.body()).path("id").asText();
   }
 
-  JsonNode awaitJob(String id, Predicate<JsonNode> condition, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      JsonNode job = get("/api/v1/jobs/" + id);
-      if (condition.test(job)) {
-        return job;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("job " + id + " did not get there within " + timeout + ": " + job.toPrettyString());
-      }
-      Thread.sleep(100);
-    }
+  JsonNode awaitJob(String id, Predicate<JsonNode> condition, Duration timeout) {
+    return Eventually.eventually("job " + id + " to get there", timeout, () -> get("/api/v1/jobs/" + id),
+        condition);
   }
 
   JsonNode awaitState(String id, String state, Duration timeout) throws Exception {
     return awaitJob(id, j -> j.path("state").asText().equals(state), timeout);
   }
 
-  void awaitReady(Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        if (send("GET", "/readyz", null).statusCode() == 200) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // not listening yet
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(base + " not ready within " + timeout);
-      }
-      Thread.sleep(100);
-    }
+  void awaitReady(Duration timeout) {
+    Eventually.eventually(base + " ready", timeout, () -> send("GET", "/readyz", null).statusCode(),
+        status -> status == 200);
   }
 }

@@ -1,5 +1,6 @@
 package io.baton.app;
 
+import static io.baton.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,14 +95,8 @@ class WorkerKillE2E {
   }
 
   private static List<Long> awaitLines(Path file, int count) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
-      if (lines.size() >= count) {
-        return lines.stream().map(String::trim).map(Long::parseLong).toList();
-      }
-      assertTrue(System.nanoTime() < deadline, "only " + lines.size() + " of " + count + " pids in " + file);
-      Thread.sleep(50);
-    }
+    List<String> lines = eventually(count + " pids in " + file, Duration.ofSeconds(60),
+        () -> Files.exists(file) ? Files.readAllLines(file) : List.<String>of(), l -> l.size() >= count);
+    return lines.stream().map(String::trim).map(Long::parseLong).toList();
   }
 }

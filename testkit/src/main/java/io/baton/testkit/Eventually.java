@@ -2,6 +2,7 @@ package io.baton.testkit;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Waiting for something another thread or process does: polls a condition until it holds or a deadline passes,
@@ -35,5 +36,44 @@ public final class Eventually {
         throw new AssertionError("interrupted waiting for: " + what, e);
       }
     }
+  }
+
+  /** Something to look at that may fail while the thing looked at is not up yet. */
+  @FunctionalInterface
+  public interface Probe<T> {
+    T get() throws Exception;
+  }
+
+  /**
+   * Polls {@code probe} until its value satisfies {@code condition} and returns that value. A probe that throws an
+   * {@link Exception} counts as "not yet"; an {@link Error} (a failed assertion: say, the process died) fails at
+   * once. On timeout, fails with the last value seen, or the last exception as the cause.
+   */
+  public static <T> T eventually(String what, Duration timeout, Probe<T> probe, Predicate<? super T> condition) {
+    Object[] last = {null};
+    Exception[] lastError = {null};
+    @SuppressWarnings("unchecked")
+    T[] found = (T[]) new Object[1];
+    try {
+      eventually(what, timeout, () -> {
+        try {
+          T value = probe.get();
+          last[0] = value;
+          lastError[0] = null;
+          if (condition.test(value)) {
+            found[0] = value;
+            return true;
+          }
+        } catch (Exception e) {
+          lastError[0] = e;
+        }
+        return false;
+      });
+    } catch (AssertionError timedOut) {
+      AssertionError e = new AssertionError(timedOut.getMessage()
+          + (lastError[0] != null ? " (last: " + lastError[0] + ")" : "; last seen: " + last[0]), lastError[0]);
+      throw e;
+    }
+    return found[0];
   }
 }

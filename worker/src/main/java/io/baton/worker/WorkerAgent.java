@@ -41,6 +41,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -107,9 +108,10 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private final AttemptLauncher launcher;
   private final AttemptPaths paths;
   private final RunRecordWriter runRecords;
-  private final Clock clock = Clock.systemUTC();
+  private final Clock clock;
+  private final LongSupplier nanoClock;
   private final AttemptBook book = new AttemptBook();
-  private final LeaderConnection connection = new LeaderConnection(System.nanoTime());
+  private final LeaderConnection connection;
   private final Map<AttemptKey, RunningAttempt> runs = new HashMap<>();
   private final ActorRef<ToWorker> inbox;
   private final WorkerInfo info;
@@ -138,14 +140,30 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     return Behaviors.setup(ctx -> start(ctx, settings, retrieval, resolver, handlers));
   }
 
+  /**
+   * A worker on the given time (tests on {@code ManualTime} move both with the timers): {@code clock} stamps
+   * reports, {@code nanoClock} measures leases. Command attempts need {@link System#nanoTime}: their attempt
+   * guards compare the lease deadline with that clock.
+   */
+  static Behavior<Command> create(WorkerSettings settings, LeaderRetrieval retrieval, LeaderResolver resolver,
+      TaskHandlers handlers, Clock clock, LongSupplier nanoClock) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new WorkerAgent(ctx, timers, settings, retrieval, resolver, handlers, clock, nanoClock)));
+  }
+
   private static Behavior<Command> start(ActorContext<Command> ctx, WorkerSettings settings,
       LeaderRetrieval retrieval, LeaderResolver resolver, TaskHandlers handlers) {
-    return Behaviors.withTimers(timers -> new WorkerAgent(ctx, timers, settings, retrieval, resolver, handlers));
+    return Behaviors.withTimers(timers -> new WorkerAgent(ctx, timers, settings, retrieval, resolver, handlers,
+        Clock.systemUTC(), System::nanoTime));
   }
 
   private WorkerAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, WorkerSettings settings,
-      LeaderRetrieval retrieval, LeaderResolver resolver, TaskHandlers handlers) throws Exception {
+      LeaderRetrieval retrieval, LeaderResolver resolver, TaskHandlers handlers, Clock clock, LongSupplier nanoClock)
+      throws Exception {
     super(ctx);
+    this.clock = clock;
+    this.nanoClock = nanoClock;
+    this.connection = new LeaderConnection(nanoClock.getAsLong());
     this.settings = settings;
     this.retrieval = retrieval;
     this.resolver = resolver;
@@ -269,7 +287,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       return;
     }
     List<AttemptReport> reports = book.registrationReports(clock.instant());
-    gateway.tell(new ToLeader.RegisterWorker(leader.epoch(), info, reports, inbox, System.nanoTime()));
+    gateway.tell(new ToLeader.RegisterWorker(leader.epoch(), info, reports, inbox, nanoClock.getAsLong()));
     scheduleRegistration(leader);
   }
 
@@ -337,7 +355,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   }
 
   private Behavior<Command> onHeartbeatTick(HeartbeatTick m) {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     int running = book.runningCount();
     if (connection.mustSelfFence(now, running, settings.heartbeatTimeout(), settings.leaseMargin())) {
       String message = String.format(Locale.ROOT, "self-fenced: no heartbeat acknowledged by a leader for %.1fs",
@@ -354,7 +372,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     if (connection.isRegistered() && gateway != null) {
       Epoch epoch = connection.epoch();
-      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox, System.nanoTime()));
+      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox, nanoClock.getAsLong()));
       flush();
       List<AttemptReport> resend = book.dueForResend(clock.instant(), settings.heartbeatInterval());
       if (!resend.isEmpty()) {
@@ -373,7 +391,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       return;
     }
     Instant now = clock.instant();
-    if (System.nanoTime() - leaseDeadline() >= 0) {
+    if (nanoClock.getAsLong() - leaseDeadline() >= 0) {
       // e.g. a start that waited in the socket while this worker was frozen: the leader may have given the
       // attempt up (LOST) and placed its retry already; starting it now could run the task twice
       book.restored(new AttemptReport(key, AttemptState.LOST, null, null, now,

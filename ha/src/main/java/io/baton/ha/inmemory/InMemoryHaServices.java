@@ -68,6 +68,21 @@ public final class InMemoryHaServices implements HaServices {
     }
   }
 
+  /**
+   * Returns once every callback queued so far (grants, revocations, leader changes) has run, so a test sees their
+   * effects without waiting on a clock.
+   */
+  public void awaitEvents() {
+    try {
+      events.submit(() -> { }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
   /** Takes leadership away from the current leader (as a lost session would) and grants it to the next one. */
   public void revokeCurrentLeader() {
     synchronized (lock) {
@@ -102,7 +117,7 @@ public final class InMemoryHaServices implements HaServices {
     published = info;
     Optional<LeaderInfo> value = Optional.ofNullable(info);
     for (Retrieval r : retrievals) {
-      events.execute(() -> r.listener.leaderChanged(value));
+      events.execute(() -> r.tell(value));
     }
   }
 
@@ -135,7 +150,10 @@ public final class InMemoryHaServices implements HaServices {
     @Override
     public void start(LeaderContender c) {
       synchronized (lock) {
-        contender = c;
+        if (contender != null) {
+          throw new IllegalStateException("election already started");
+        }
+        contender = java.util.Objects.requireNonNull(c);
         contenders.add(this);
         electNext();
       }
@@ -185,14 +203,26 @@ public final class InMemoryHaServices implements HaServices {
 
   private final class Retrieval implements LeaderRetrieval {
     private LeaderListener listener;
+    private Optional<LeaderInfo> told; // on the event thread only
 
     @Override
     public void start(LeaderListener l) {
       synchronized (lock) {
-        listener = l;
+        if (listener != null) {
+          throw new IllegalStateException("retrieval already started");
+        }
+        listener = java.util.Objects.requireNonNull(l);
         retrievals.add(this);
         Optional<LeaderInfo> now = Optional.ofNullable(published);
-        events.execute(() -> l.leaderChanged(now));
+        events.execute(() -> tell(now));
+      }
+    }
+
+    /** On the event thread: tells the listener of a change (an unchanged value is not one, as with ZooKeeper). */
+    private void tell(Optional<LeaderInfo> value) {
+      if (!value.equals(told)) {
+        told = value;
+        listener.leaderChanged(value);
       }
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /** Token auth on mutating requests, and how MasterApi failures reach the client. */
-class AuthAndFailuresTest extends RestTestSupport {
+class AuthAndFailuresIT extends RestTestSupport {
   static final String TOKEN = "s3cret-token";
   static final String JOB = "{\"name\":\"n\",\"tasks\":[{\"id\":\"a\",\"handler\":\"noop\"}]}";
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * names the first as leader. The standby's own MasterApi always throws NotLeader, so any answer that is not a
  * 503 naming the leader came from the leader through the standby.
  */
-class LeaderForwardingTest extends RestTestSupport {
+class LeaderForwardingIT extends RestTestSupport {
   static final String TOKEN = "leader-token";
   static final String JOB = "{\"name\":\"n\",\"tasks\":[{\"id\":\"a\",\"handler\":\"noop\"}]}";
   static final Duration STANDBY_ASK_TIMEOUT = Duration.ofMillis(1500);

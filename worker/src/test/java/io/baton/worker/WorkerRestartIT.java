@@ -1,13 +1,15 @@
 package io.baton.worker;
 
-import static io.baton.worker.Waits.alive;
-import static io.baton.worker.Waits.eventually;
-import static io.baton.worker.Waits.readPid;
+import static io.baton.testkit.Processes.alive;
+import static io.baton.testkit.Eventually.eventually;
+import static io.baton.testkit.Processes.readPid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.ha.inmemory.InMemoryHaServices;
+import io.baton.testkit.Eventually;
+import io.baton.testkit.TestingLeader;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.job.TaskSpec;
@@ -38,9 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A worker restarted on the same data dir after its previous life died without cleaning up (kill -9). */
-class WorkerRestartTest {
+class WorkerRestartIT {
   private static final ActorTestKit KIT = ActorTestKit.create();
-  private static final Duration WAIT = Waits.WAIT;
+  private static final Duration WAIT = Eventually.WAIT;
   private static final String ADDRESS = "pekko://baton@127.0.0.1:1";
 
   @TempDir Path dataDir;
@@ -56,7 +58,7 @@ class WorkerRestartTest {
     resolver = new TestingLeaderResolver();
     leader = KIT.createTestProbe(ToLeader.class);
     resolver.put(ADDRESS, leader.ref());
-    new TestingContender(ADDRESS).start(ha.leaderElection(ADDRESS));
+    new TestingLeader(ADDRESS).start(ha.leaderElection(ADDRESS));
   }
 
   @AfterEach

@@ -29,7 +29,7 @@ import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.junit.jupiter.api.Test;
 
 /** {@code GET /api/v1/events} against a real server, with ClusterEvents published on the test system. */
-class EventsRoutesTest extends RestTestSupport {
+class EventsRoutesIT extends RestTestSupport {
   @Test
   void streamsHelloCoalescedJobSummariesAndWorkers() throws Exception {
     try (Stream stream = open(server.port())) {

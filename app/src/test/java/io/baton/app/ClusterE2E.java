@@ -1,5 +1,6 @@
 package io.baton.app;
 
+import static io.baton.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * different labels. Checked by what the jobs and tasks themselves recorded.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClusterIT {
+class ClusterE2E {
   @TempDir static Path dir;
   private final List<BatonProcess> processes = new ArrayList<>();
   private Http http;
@@ -45,11 +46,8 @@ class ClusterIT {
         "--worker-id", "wb", "--data-dir", dir.resolve("wb").toString());
     http = new Http(url);
     http.awaitReady(Duration.ofSeconds(60));
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (http.get("/api/v1/workers").path("workers").size() < 2) {
-      assertTrue(System.nanoTime() < deadline, "both workers should register");
-      Thread.sleep(100);
-    }
+    eventually("both workers registered", Duration.ofSeconds(30),
+        () -> http.get("/api/v1/workers").path("workers").size(), n -> n >= 2);
   }
 
   private BatonProcess start(String name, String... args) throws Exception {
@@ -98,22 +96,13 @@ class ClusterIT {
         {"name": "long", "tasks": [{"id": "sleeper", "command": ["/bin/sh", "-c", "echo $$ > %s; exec sleep 300"]}]}"""
         .formatted(pidFile));
     http.awaitJob(id, j -> j.path("tasks").get(0).path("state").asText().equals("RUNNING"), Duration.ofSeconds(30));
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
-      assertTrue(System.nanoTime() < deadline, "the task should write its pid");
-      Thread.sleep(50);
-    }
-    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    long pid = io.baton.testkit.Processes.readPid(pidFile);
     assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     assertEquals(202, http.send("POST", "/api/v1/jobs/" + id + "/cancel", null).statusCode());
     JsonNode job = http.awaitJob(id, j -> j.path("state").asText().equals("CANCELLED")
         && j.path("tasks").get(0).path("attempts").get(0).path("state").asText().equals("CANCELLED"), Duration.ofSeconds(30));
     assertEquals("CANCELLED", job.path("tasks").get(0).path("state").asText());
-    deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-      assertTrue(System.nanoTime() < deadline, "the task's process " + pid + " should be gone");
-      Thread.sleep(50);
-    }
+    eventually("the task's process " + pid + " gone", () -> !io.baton.testkit.Processes.alive(pid));
     assertEquals(409, http.send("POST", "/api/v1/jobs/" + id + "/cancel", null).statusCode());
   }
 

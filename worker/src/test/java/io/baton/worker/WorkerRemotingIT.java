@@ -3,6 +3,7 @@ package io.baton.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.baton.ha.inmemory.InMemoryHaServices;
+import io.baton.testkit.TestingLeader;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.job.TaskSpec;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A worker in one ActorSystem and a stand-in gateway at {@code /user/gateway} in another, over Artery on loopback
  * with Kryo: the default resolver finds the gateway, the worker's adapter ref works from the remote side.
  */
-class WorkerRemotingTest {
+class WorkerRemotingIT {
   private final ActorTestKit leaderKit =
       ActorTestKit.create("baton", WireSerializationTest.REMOTE);
   private final ActorTestKit workerKit = ActorTestKit.create("baton", leaderKit.system().settings().config());
@@ -62,7 +63,7 @@ class WorkerRemotingTest {
     ActorRef<ToLeader> gw = leaderKit.spawn(gateway(seen.ref(), spec), "gateway");
     assertEquals("/user/gateway", gw.path().toStringWithoutAddress());
     String address = leaderKit.system().address().toString();
-    new TestingContender(address).start(ha.leaderElection(address));
+    new TestingLeader(address).start(ha.leaderElection(address));
 
     WorkerSettings settings = WorkerSettings.defaults("remote-worker", dataDir)
         .withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(30));

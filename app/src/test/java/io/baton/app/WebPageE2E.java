@@ -32,7 +32,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * task's log open, a running job is cancelled from the page, a killed worker turns DEAD. Saves screenshots of the
  * overview and a job into {@code target/screenshots}.
  */
-class WebPageIT {
+class WebPageE2E {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Duration WAIT = Duration.ofSeconds(30);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bin/baton standalone} as a user runs it: a DAG over REST, its logs over REST and the CLI. */
-class StandaloneIT {
+class StandaloneE2E {
   @TempDir Path dir;
 
   @Test

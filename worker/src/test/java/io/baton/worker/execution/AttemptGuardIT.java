@@ -1,8 +1,8 @@
 package io.baton.worker.execution;
 
-import static io.baton.worker.Waits.alive;
-import static io.baton.worker.Waits.eventually;
-import static io.baton.worker.Waits.readPid;
+import static io.baton.testkit.Processes.alive;
+import static io.baton.testkit.Eventually.eventually;
+import static io.baton.testkit.Processes.readPid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The attempt guard with real processes: what it kills, when, and what it says about it. */
-class AttemptGuardTest {
+class AttemptGuardIT {
   /** A shell that starts a daemon (its own session, double fork) and a plain child, writing their pids. */
   private static final String FAMILY = "echo $$ > main; (setsid sh -c 'echo $$ > daemon; exec sleep 300' &);"
       + " sleep 300 & echo $! > child; ";

@@ -1,10 +1,11 @@
 package io.baton.worker.execution;
 
+import static io.baton.testkit.Eventually.eventually;
+import static io.baton.testkit.Processes.alive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LeftoversTest {
+class LeftoversIT {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Instant NOW = Instant.parse("2026-01-01T01:00:00Z");
   private static final Duration WAIT = Duration.ofSeconds(5);
@@ -40,18 +41,8 @@ class LeftoversTest {
         .directory(dataDir.toFile()).start();
     spawned.add(p);
     shell[0] = p;
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!Files.exists(childFile)) {
-      if (System.nanoTime() > deadline) {
-        fail("no child pid");
-      }
-      Thread.sleep(10);
-    }
+    eventually("the child's pid in " + childFile, () -> Files.exists(childFile));
     return Long.parseLong(Files.readString(childFile).trim());
-  }
-
-  private static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
   @Test

@@ -1,0 +1,41 @@
+package io.baton.ha.zookeeper;
+
+import io.baton.ha.HaServices;
+import io.baton.testkit.Eventually;
+import io.baton.testkit.HaServicesContract;
+import io.baton.testkit.TestingZooKeeper;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The HA contract on ZooKeeper: each "process" is its own client (its own session) on a fresh cluster id. */
+class ZooKeeperHaServicesIT extends HaServicesContract {
+  private static TestingServer server;
+  private final String clusterId = "contract-" + UUID.randomUUID();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = TestingZooKeeper.server();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @Override
+  protected HaServices process() throws Exception {
+    CuratorFramework client = TestingZooKeeper.client(server.getConnectString());
+    ZooKeeperHaServices services = ZooKeeperHaServices.forClient(client, clusterId);
+    closedAfterTest(client);
+    return closedAfterTest(services);
+  }
+
+  @Override
+  protected void await(String what, BooleanSupplier condition) {
+    Eventually.eventually(what, condition);
+  }
+}
