@@ -15,6 +15,7 @@ import io.baton.wire.ToLeader;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.WorkerView;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.DefaultMasterApi;
 import io.baton.scheduler.policy.Backoff;
 import java.time.Clock;
