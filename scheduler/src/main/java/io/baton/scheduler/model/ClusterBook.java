@@ -86,14 +86,19 @@ public final class ClusterBook {
   /** What the caller must do, in the order returned. */
   public sealed interface Decision {}
 
-  public record RegistrationAccepted(String workerId, long echoNanos) implements Decision {}
+  /** A message to send to worker {@code workerId} (or to the sender of the message being applied). */
+  public sealed interface ForWorker extends Decision {
+    String workerId();
+  }
 
-  public record RegistrationRejected(String workerId, String reason) implements Decision {}
+  public record RegistrationAccepted(String workerId, long echoNanos) implements ForWorker {}
 
-  public record HeartbeatAccepted(String workerId, long echoNanos) implements Decision {}
+  public record RegistrationRejected(String workerId, String reason) implements ForWorker {}
+
+  public record HeartbeatAccepted(String workerId, long echoNanos) implements ForWorker {}
 
   /** The book does not know this worker in this epoch: it must register again. */
-  public record NotRegistered(String workerId) implements Decision {}
+  public record NotRegistered(String workerId) implements ForWorker {}
 
   /** A worker changed (registered, DEAD, ALIVE again): publish its view. */
   public record WorkerChanged(WorkerView view) implements Decision {}
@@ -107,12 +112,12 @@ public final class ClusterBook {
 
   public record Placed(AttemptKey key, String workerId) {}
 
-  public record StartAttempts(String workerId, List<AttemptSpec> specs) implements Decision {}
+  public record StartAttempts(String workerId, List<AttemptSpec> specs) implements ForWorker {}
 
   /** Kill these attempts on their worker (they end CANCELLED). */
-  public record Kill(String workerId, List<AttemptKey> keys) implements Decision {}
+  public record Kill(String workerId, List<AttemptKey> keys) implements ForWorker {}
 
-  public record AckReports(String workerId, List<Acked> acked) implements Decision {}
+  public record AckReports(String workerId, List<Acked> acked) implements ForWorker {}
 
   public record Acked(AttemptKey key, AttemptState state) {}
 
@@ -423,10 +428,10 @@ public final class ClusterBook {
 
   private void route(AttemptReport report, String workerId, boolean provenNotStarted, List<Decision> out) {
     boolean owned = held.containsKey(report.key());
-    if (owned && report.state().isTerminal()) {
-      release(report.key(), out);
-    }
     out.add(new RouteReport(report, workerId, provenNotStarted, owned));
+    if (owned && report.state().isTerminal()) {
+      release(report.key(), out);   // after the report: its owner may become idle
+    }
   }
 
   private void place(List<Decision> out) {

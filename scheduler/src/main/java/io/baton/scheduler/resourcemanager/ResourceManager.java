@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
@@ -70,9 +71,9 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
 
   private record FlushAcks() implements Command {}
 
+  /** How long acknowledgements wait to be sent together. */
   private static final Duration ACK_BATCH_WINDOW = Duration.ofMillis(2);
 
-  private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Epoch epoch;
   private final Clock clock;
@@ -94,7 +95,6 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private ResourceManager(ActorContext<Command> context, TimerScheduler<Command> timers, Epoch epoch,
       SchedulerSettings settings, Clock clock, AtomicInteger aliveWorkers) {
     super(context);
-    this.context = context;
     this.timers = timers;
     this.epoch = epoch;
     this.clock = clock;
@@ -108,14 +108,16 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     return newReceiveBuilder()
         .onMessage(FromWorker.class, this::onFromWorker)
         .onMessage(SetDispatcher.class, this::onSetDispatcher)
-        .onMessage(RequestAttempts.class, this::onRequestAttempts)
+        .onMessage(RequestAttempts.class, m -> owned(m.attempts().stream().map(AttemptSpec::key), m.owner(),
+            new ClusterBook.RequestAttempts(m.attempts())))
         .onMessage(CancelAttempts.class, this::onCancelAttempts)
         .onMessage(Launch.class, m -> apply(new ClusterBook.Launch(m.keys())))
-        .onMessage(Track.class, this::onTrack)
+        .onMessage(Track.class, m -> owned(m.attempts().stream().map(ClusterBook.Tracked::key), m.owner(),
+            new ClusterBook.Track(m.attempts())))
         .onMessage(Ack.class, m -> apply(new ClusterBook.Ack(m.workerId(), m.key(), m.state())))
         .onMessage(KillUntracked.class, m -> apply(new ClusterBook.KillUntracked(m.workerId(), m.key())))
-        .onMessage(ListWorkers.class, this::onListWorkers)
-        .onMessage(GetWorker.class, this::onGetWorker)
+        .onMessage(ListWorkers.class, m -> reply(m.replyTo(), book.workers()))
+        .onMessage(GetWorker.class, m -> reply(m.replyTo(), Optional.ofNullable(workers.get(m.workerId()))))
         .onMessage(Tick.class, m -> apply(new ClusterBook.Tick()))
         .onMessage(FlushAcks.class, m -> apply(new ClusterBook.FlushAcks()))
         .build();
@@ -123,39 +125,26 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
 
   private Behavior<Command> onFromWorker(FromWorker msg) {
     ToLeader m = msg.message();
-    ActorRef<ToWorker> replyTo;
-    ClusterBook.Event event;
     if (m instanceof ToLeader.RegisterWorker r) {
-      context.getLog().info("worker {} registers from {} ({} cpus, {} MB, labels {}, {} attempts reported)",
+      getContext().getLog().info("worker {} registers from {} ({} cpus, {} MB, labels {}, {} attempts reported)",
           r.workerId(), r.info().host(), r.info().cpus(), r.info().memoryMb(), r.info().labels(), r.attempts().size());
-      replyTo = r.worker();
-      event = new ClusterBook.Register(r.epoch(), r.info(), r.attempts(), replyTo.path().toSerializationFormat(),
-          r.sentAtNanos());
-    } else if (m instanceof ToLeader.Heartbeat h) {
-      replyTo = workers.getOrDefault(h.workerId(), h.worker());
-      event = new ClusterBook.Heartbeat(h.epoch(), h.workerId(), h.sentAtNanos());
-    } else {
-      ToLeader.Reports r = (ToLeader.Reports) m;
-      replyTo = workers.get(r.workerId());
-      event = new ClusterBook.Reports(r.epoch(), r.workerId(), r.reports());
     }
-    for (Decision d : book.apply(event, clock.instant())) {
+    // answers go to the registered worker, or to a newcomer's own ref (a registration, a heartbeat)
+    ActorRef<ToWorker> sender = m instanceof ToLeader.RegisterWorker r ? r.worker()
+        : workers.getOrDefault(m.workerId(), m instanceof ToLeader.Heartbeat h ? h.worker() : null);
+    for (Decision d : book.apply(WorkerMessages.event(m), clock.instant())) {
       if (d instanceof ClusterBook.RegistrationAccepted) {
-        workers.put(m.workerId(), replyTo);
+        workers.put(m.workerId(), sender);
       }
-      send(d, replyTo);
+      send(d, m.workerId(), sender);
     }
     return this;
   }
 
-  private Behavior<Command> onRequestAttempts(RequestAttempts msg) {
-    msg.attempts().forEach(a -> owners.put(a.key().jobId(), msg.owner()));
-    return apply(new ClusterBook.RequestAttempts(msg.attempts()));
-  }
-
-  private Behavior<Command> onTrack(Track msg) {
-    msg.attempts().forEach(a -> owners.put(a.key().jobId(), msg.owner()));
-    return apply(new ClusterBook.Track(msg.attempts()));
+  /** Applies an owner's request, remembering the owner of the attempts' jobs. */
+  private Behavior<Command> owned(Stream<AttemptKey> keys, ActorRef<AttemptEvent> owner, ClusterBook.Event event) {
+    keys.forEach(key -> owners.put(key.jobId(), owner));
+    return apply(event);
   }
 
   private Behavior<Command> onSetDispatcher(SetDispatcher msg) {
@@ -172,31 +161,17 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   }
 
   private Behavior<Command> apply(ClusterBook.Event event) {
-    book.apply(event, clock.instant()).forEach(d -> send(d, null));
+    book.apply(event, clock.instant()).forEach(d -> send(d, null, null));
     return this;
   }
 
-  /** Carries out one decision; {@code sender}: the worker whose message is being handled, if any. */
-  private void send(Decision decision, ActorRef<ToWorker> sender) {
-    if (decision instanceof ClusterBook.RegistrationRejected r) {
-      sender.tell(new ToWorker.RegistrationRejected(epoch, r.reason()));
-    } else if (decision instanceof ClusterBook.RegistrationAccepted a) {
-      sender.tell(new ToWorker.RegistrationAccepted(epoch, context.getSelf().path().name(), a.echoNanos()));
-    } else if (decision instanceof ClusterBook.HeartbeatAccepted h) {
-      sender.tell(new ToWorker.HeartbeatAck(epoch, h.echoNanos()));
-    } else if (decision instanceof ClusterBook.NotRegistered n) {
-      if (sender != null) {
-        sender.tell(new ToWorker.NotRegistered(epoch));
-      } else {
-        context.getLog().debug("reports from unregistered worker {}", n.workerId());
+  /** Carries out one decision; {@code sender}: the worker (by id) whose message is being applied, if any. */
+  private void send(Decision decision, String senderId, ActorRef<ToWorker> sender) {
+    if (decision instanceof ClusterBook.ForWorker w) {
+      ActorRef<ToWorker> to = w.workerId().equals(senderId) && sender != null ? sender : workers.get(w.workerId());
+      if (to != null) {
+        to.tell(WorkerMessages.message(w, epoch, getContext().getSelf().path().name()));
       }
-    } else if (decision instanceof ClusterBook.StartAttempts s) {
-      workers.get(s.workerId()).tell(new ToWorker.StartAttempts(epoch, s.specs()));
-    } else if (decision instanceof ClusterBook.Kill k) {
-      workers.get(k.workerId()).tell(new ToWorker.KillAttempts(epoch, k.keys(), AttemptState.CANCELLED));
-    } else if (decision instanceof ClusterBook.AckReports a) {
-      workers.get(a.workerId()).tell(new ToWorker.AckReports(epoch,
-          a.acked().stream().map(x -> new ToWorker.Acked(x.key(), x.state())).toList()));
     } else if (decision instanceof ClusterBook.FlushAcksSoon && !timers.isTimerActive("acks")) {
       timers.startSingleTimer("acks", new FlushAcks(), ACK_BATCH_WINDOW);
     } else if (decision instanceof ClusterBook.Place p) {
@@ -209,13 +184,13 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     } else if (decision instanceof ClusterBook.WorkerChanged changed) {
       publish(changed.view());
     } else if (decision instanceof ClusterBook.Reconciled r) {
-      context.getLog().info("worker {}: {} attempts adopted, {} results recorded, {} lost", r.workerId(),
+      getContext().getLog().info("worker {}: {} attempts adopted, {} results recorded, {} lost", r.workerId(),
           r.outcome().adopted().size(), r.outcome().recorded().size(), r.outcome().lost().size());
     }
   }
 
   private void route(ClusterBook.RouteReport r) {
-    AttemptEvent.AttemptReported reported = new AttemptEvent.AttemptReported(r.report(), r.workerId(), r.provenNotStarted());
+    var reported = new AttemptEvent.AttemptReported(r.report(), r.workerId(), r.provenNotStarted());
     ActorRef<AttemptEvent> owner = r.owned() ? owners.get(r.report().key().jobId()) : null;
     if (owner != null) {
       owner.tell(reported);
@@ -229,18 +204,13 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private void publish(WorkerView view) {
     aliveWorkers.set(book.aliveWorkers());
     if (view.state().equals("DEAD")) {
-      context.getLog().warn("worker {} missed heartbeats; declaring it DEAD and its attempts LOST", view.id());
+      getContext().getLog().warn("worker {} missed heartbeats; declaring it DEAD and its attempts LOST", view.id());
     }
-    context.getSystem().eventStream().tell(new EventStream.Publish<>(new ClusterEvent.WorkerChanged(view)));
+    getContext().getSystem().eventStream().tell(new EventStream.Publish<>(new ClusterEvent.WorkerChanged(view)));
   }
 
-  private Behavior<Command> onListWorkers(ListWorkers msg) {
-    msg.replyTo().tell(book.workers());
-    return this;
-  }
-
-  private Behavior<Command> onGetWorker(GetWorker msg) {
-    msg.replyTo().tell(Optional.ofNullable(workers.get(msg.workerId())));
+  private <T> Behavior<Command> reply(ActorRef<T> to, T value) {
+    to.tell(value);
     return this;
   }
 }
