@@ -2,7 +2,7 @@ package io.baton.app;
 
 import com.typesafe.config.Config;
 import io.baton.ha.zookeeper.ZooKeeperSettings;
-import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.policy.Backoff;
 import io.baton.web.RestSettings;
 import io.baton.worker.WorkerSettings;

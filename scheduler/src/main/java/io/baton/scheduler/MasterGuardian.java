@@ -4,6 +4,7 @@ import io.baton.ha.HaServices;
 import io.baton.ha.LeaderContender;
 import io.baton.ha.LeaderElection;
 import io.baton.protocol.Epoch;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.DefaultMasterApi;
 import io.baton.scheduler.leader.LeaderSession;
 import io.baton.scheduler.leader.WorkerGateway;

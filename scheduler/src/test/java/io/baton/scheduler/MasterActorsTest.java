@@ -15,44 +15,58 @@ import io.baton.wire.ToLeader;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.WorkerView;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.DefaultMasterApi;
 import io.baton.scheduler.policy.Backoff;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The master's actors end to end in one JVM: in-memory HA, Testing workers talking through the gateway. */
+/**
+ * The master's actors end to end in one JVM: in-memory HA, Testing workers talking through the gateway. Time is
+ * manual: Pekko's scheduler ({@link ManualTime}) and the actors' clock move together, one heartbeat interval at a
+ * time, only while a test waits for something.
+ */
 class MasterActorsTest {
   private static final SchedulerSettings SETTINGS = new SchedulerSettings(
       Duration.ofMillis(100), Duration.ofMillis(600), new Backoff(Duration.ofMillis(20), Duration.ofMillis(100), 0.1),
       Duration.ofSeconds(5));
 
+  private static final Duration STEP = SETTINGS.heartbeatInterval();
+
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final List<TestingWorker> workers = new CopyOnWriteArrayList<>();
   private ActorTestKit kit;
+  private ManualTime time;
+  private TestProbe<Object> waiter;
   private InMemoryHaServices ha;
   private DefaultMasterApi api;
   private ActorRef<ToLeader> gateway;
 
   @BeforeEach
   void start() throws Exception {
-    kit = ActorTestKit.create();
+    kit = ActorTestKit.create(ManualTime.config());
+    time = ManualTime.get(kit.system());
+    waiter = kit.createTestProbe();
     ha = new InMemoryHaServices();
     api = new DefaultMasterApi(kit.system(), SETTINGS, ha);
-    kit.spawn(MasterGuardian.create(ha, SETTINGS, api, Clock.systemUTC()), "master")
+    kit.spawn(MasterGuardian.create(ha, SETTINGS, api, clock), "master")
         .tell(new MasterGuardian.Start("http://master-1"));
     await(() -> api.session().isPresent());
-    var classic = Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway")
-        .resolveOne(Duration.ofSeconds(3)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    var classic = get(Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway")
+        .resolveOne(Duration.ofSeconds(3)));
     gateway = Adapter.toTyped(classic);
   }
 
@@ -62,39 +76,64 @@ class MasterActorsTest {
     ha.close();
   }
 
-  private TestingWorker worker(String id, double cpus, Map<String, String> labels) throws Exception {
+  private TestingWorker worker(String id, double cpus, Map<String, String> labels) {
     TestingWorker w = new TestingWorker(id);
     w.ref = kit.spawn(w.behavior(gateway, cpus, labels), "worker-" + id);
+    workers.add(w);
     await(() -> w.epoch.compareTo(Epoch.NONE) > 0);
     return w;
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      Thread.sleep(10);
+  /**
+   * Moves the clock and Pekko's scheduler on by one heartbeat interval, then waits until the leader answered the
+   * heartbeat of every worker still beating, so no worker looks silent only because the test ran ahead.
+   */
+  private void step() {
+    Map<TestingWorker, Integer> answered = new java.util.HashMap<>();
+    workers.stream().filter(w -> w.heartbeating && !w.stopped && w.epoch.compareTo(Epoch.NONE) > 0)
+        .forEach(w -> answered.put(w, w.heartbeatsAnswered.get()));
+    clock.advance(STEP);
+    time.timePasses(STEP);
+    if (api.session().isEmpty()) {
+      return;
+    }
+    try {
+      waiter.awaitAssert(Duration.ofMillis(500), () -> {
+        answered.forEach((w, before) -> assertTrue(w.heartbeatsAnswered.get() > before));
+        return null;
+      });
+    } catch (AssertionError e) {
+      // only pacing: a heartbeat may be dropped while leadership changes hands
     }
   }
 
-  private <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  /** Waits until {@code condition} holds, letting time pass (one heartbeat interval at a time) while it does not. */
+  private void await(BooleanSupplier condition) {
+    for (int steps = 0; ; steps++) {
+      try {
+        waiter.awaitAssert(Duration.ofMillis(20), () -> {
+          assertTrue(condition.getAsBoolean());
+          return null;
+        });
+        return;
+      } catch (AssertionError e) {
+        if (steps >= 100) {
+          throw new AssertionError("condition not met within " + STEP.multipliedBy(steps) + " of manual time", e);
+        }
+        step();
+      }
+    }
   }
 
-  private JobRecord awaitState(String jobId, JobState state) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      JobRecord job = get(api.job(jobId)).orElseThrow();
-      if (job.state() == state) {
-        return job;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("job " + jobId + " is " + job.state() + ", not " + state + ": " + job);
-      }
-      Thread.sleep(10);
-    }
+  private <T> T get(java.util.concurrent.CompletionStage<T> stage) {
+    java.util.concurrent.CompletableFuture<T> future = stage.toCompletableFuture();
+    await(future::isDone);
+    return future.join();
+  }
+
+  private JobRecord awaitState(String jobId, JobState state) {
+    await(() -> get(api.job(jobId)).orElseThrow().state() == state);
+    return get(api.job(jobId)).orElseThrow();
   }
 
   @Test
@@ -113,13 +152,8 @@ class MasterActorsTest {
     assertEquals("c", w.started.get(2).key().taskId(), "c starts only after a and b");
     done.tasks().forEach(t -> assertEquals("w1", t.latest().orElseThrow().workerId()));
     await(() -> w.acked.size() == 3 && w.acked.values().stream().allMatch(s -> s == AttemptState.SUCCEEDED));
-    await(() -> {
-      try {
-        return ha.jobStore().loadAll().stream().anyMatch(j -> j.state() == JobState.SUCCEEDED);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    assertTrue(ha.jobStore().loadAll().stream().anyMatch(j -> j.state() == JobState.SUCCEEDED),
+        "persisted before the results were acknowledged");
   }
 
   @Test
@@ -222,7 +256,7 @@ class MasterActorsTest {
     try {
       get(standby.job("x"));
       throw new AssertionError("a master without a session answered");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (java.util.concurrent.CompletionException e) {
       assertTrue(e.getCause() instanceof NotLeaderException, e.toString());
       assertEquals("http://master-1", ((NotLeaderException) e.getCause()).leader().orElseThrow().restUrl());
     } finally {
@@ -259,10 +293,12 @@ class MasterActorsTest {
     first.deaf = true;
     JobSpec spec = new JobSpec("restarted", null, List.of(TaskSpec.handler("long", "sleep", null, null)));
     String id = get(api.submit(spec, Optional.empty())).jobId();
-    await(() -> api.job(id).toCompletableFuture().join().orElseThrow().task("long").orElseThrow().attempts().size() == 1);
+    await(() -> get(api.job(id)).orElseThrow().task("long").orElseThrow().attempts().size() == 1);
+    first.stopped = true;
     kit.stop(first.ref);   // died before it read its StartAttempts
     TestingWorker second = new TestingWorker("w1");   // a new process of the same worker, without the attempt
     second.ref = kit.spawn(second.behavior(gateway, 4, Map.of()), "worker-w1-again");
+    workers.add(second);
     await(() -> second.started.size() == 1);
     assertEquals(2, second.started.get(0).key().attempt(), "retried although retries is 0: it never started");
     JobRecord job = get(api.job(id)).orElseThrow();
@@ -296,13 +332,13 @@ class MasterActorsTest {
     gone.heartbeating = false;
     Epoch oldEpoch = api.session().orElseThrow().epoch();
     ha.revokeCurrentLeader();
+    Instant revokedAt = clock.instant();
     await(() -> api.session().map(h -> h.epoch().compareTo(oldEpoch) > 0).orElse(false));
-    long sessionStart = System.nanoTime();
     TestingWorker other = worker("w2", 4, Map.of());
     await(() -> other.started.size() == 1);
-    long waitedMs = (System.nanoTime() - sessionStart) / 1_000_000;
-    assertTrue(waitedMs >= SETTINGS.heartbeatTimeout().toMillis() - 50,
-        "retried after " + waitedMs + " ms, before the heartbeat timeout");
+    // the new session started at or after revokedAt, and the attempt may be LOST only a heartbeat timeout later
+    assertFalse(clock.instant().isBefore(revokedAt.plus(SETTINGS.heartbeatTimeout())),
+        "retried at " + clock.instant() + ", before the heartbeat timeout after " + revokedAt);
     JobRecord job = get(api.job(id)).orElseThrow();
     assertEquals(AttemptState.LOST, job.task("long").orElseThrow().attempts().get(0).state());
   }
@@ -318,7 +354,7 @@ class MasterActorsTest {
     String id = get(api.submit(new JobSpec("seen", null, List.of(TaskSpec.handler("a", "noop", null, null))), Optional.empty())).jobId();
     JobState last = null;
     while (last != JobState.SUCCEEDED) {
-      var changed = events.expectMessageClass(io.baton.scheduler.api.ClusterEvent.JobChanged.class, java.time.Duration.ofSeconds(5));
+      var changed = events.expectMessageClass(io.baton.scheduler.api.ClusterEvent.JobChanged.class, Duration.ofSeconds(5));
       assertEquals(id, changed.job().id());
       last = changed.job().state();
     }
@@ -338,13 +374,8 @@ class MasterActorsTest {
     w.ref.tell(new TestingWorker.Reregister());
     await(() -> w.killed.size() == 1);
     awaitState(id, JobState.CANCELLED);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    await(() -> get(api.job(id)).orElseThrow().task("long").orElseThrow().state() == AttemptState.CANCELLED);
     JobRecord job = get(api.job(id)).orElseThrow();
-    while (job.task("long").orElseThrow().state() != AttemptState.CANCELLED) {
-      assertTrue(System.nanoTime() < deadline, "the attempt should end CANCELLED: " + job);
-      Thread.sleep(10);
-      job = get(api.job(id)).orElseThrow();
-    }
     assertEquals(1, job.task("long").orElseThrow().attempts().size());
   }
 }

@@ -32,9 +32,13 @@ final class TestingWorker {
   /** Attempts this worker is running (reported on every registration); a test may clear it to fake a restart. */
   final Map<AttemptKey, AttemptReport> running = new ConcurrentHashMap<>();
   volatile boolean heartbeating = true;
+  /** Set by a test that stopped this worker's actor. */
+  volatile boolean stopped;
   /** Drops StartAttempts unread, as a process that died before reading them. */
   volatile boolean deaf;
   volatile Epoch epoch = Epoch.NONE;
+  /** Heartbeats answered (acknowledged, or answered NotRegistered): the leader has seen the latest one. */
+  final java.util.concurrent.atomic.AtomicInteger heartbeatsAnswered = new java.util.concurrent.atomic.AtomicInteger();
 
   TestingWorker(String id) {
     this.id = id;
@@ -68,7 +72,12 @@ final class TestingWorker {
             epoch = a.epoch();
             return Behaviors.same();
           })
+          .onMessage(ToWorker.HeartbeatAck.class, a -> {
+            heartbeatsAnswered.incrementAndGet();
+            return Behaviors.same();
+          })
           .onMessage(ToWorker.NotRegistered.class, n -> {
+            heartbeatsAnswered.incrementAndGet();
             gateway.tell(new ToLeader.RegisterWorker(n.epoch(), info, List.copyOf(running.values()), self, 0));
             return Behaviors.same();
           })

@@ -9,10 +9,11 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.wire.AttemptReport;
-import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;
 import io.baton.scheduler.api.MasterApi.SubmitResult;
+import io.baton.scheduler.leader.protocol.AttemptEvent;
 import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import java.time.Clock;
@@ -65,14 +66,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   public record AttemptMissing(String detail) implements AttemptLookup {}
 
-  /** A worker's report of an attempt no JobMaster tracks. */
-  public record RouteReport(AttemptReport report, String workerId) implements Command {}
-
   public record JobUpdated(JobRecord job) implements Command {}
 
   public record StoreFailed(String jobId, Throwable cause) implements Command {}
 
   private record Persisted(JobRecord job, Throwable failure) implements Command {}
+
+  /** A worker's report of an attempt the ResourceManager holds for no JobMaster. */
+  private record Unowned(AttemptEvent.AttemptReported reported) implements Command {}
 
   private final ActorContext<Command> context;
   private final Epoch epoch;
@@ -106,6 +107,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     this.settings = settings;
     this.clock = clock;
     this.fatal = fatal;
+    resourceManager.tell(new ResourceManager.SetDispatcher(
+        context.messageAdapter(AttemptEvent.AttemptReported.class, Unowned::new)));
     for (JobRecord job : recovered) {
       remember(job);
       ids.seed(job.id());
@@ -127,7 +130,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         .onMessage(GetJob.class, msg -> reply(msg.replyTo(), Optional.ofNullable(jobs.get(msg.jobId()))))
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(FindAttempt.class, this::onFindAttempt)
-        .onMessage(RouteReport.class, this::onRouteReport)
+        .onMessage(Unowned.class, this::onUnowned)
         .onMessage(JobUpdated.class, msg -> {
           jobs.put(msg.job().id(), msg.job());
           publish(msg.job());
@@ -262,20 +265,21 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     return this;
   }
 
-  private Behavior<Command> onRouteReport(RouteReport msg) {
-    AttemptReport report = msg.report();
+  private Behavior<Command> onUnowned(Unowned msg) {
+    AttemptReport report = msg.reported().report();
+    String workerId = msg.reported().workerId();
     ActorRef<JobMaster.Command> master = masters.get(report.key().jobId());
     if (master != null) {
-      master.tell(new JobMaster.AttemptReported(report, msg.workerId()));
+      master.tell(new JobMaster.ReportRouted(msg.reported()));
       return this;
     }
     // No JobMaster: the job is unknown or finished with nothing active. Its record already says how the
     // attempt ended (or the attempt is foreign), so acknowledge to let the worker forget it, and stop it if
     // it still runs.
     if (!report.state().isTerminal()) {
-      resourceManager.tell(new ResourceManager.KillUntracked(msg.workerId(), report.key()));
+      resourceManager.tell(new ResourceManager.KillUntracked(workerId, report.key()));
     }
-    resourceManager.tell(new ResourceManager.Ack(msg.workerId(), report.key(), report.state()));
+    resourceManager.tell(new ResourceManager.Ack(workerId, report.key(), report.state()));
     return this;
   }
 

@@ -6,8 +6,10 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
-import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.MasterApi.CancelResult;
+import io.baton.scheduler.leader.protocol.AttemptEvent;
+import io.baton.scheduler.model.ClusterBook;
 import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.protocol.Epoch;
@@ -37,26 +39,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   public sealed interface Command {}
 
-  /** Attempts the ResourceManager placed in one round (capacity is held for them). */
-  public record AttemptsPlaced(List<Placement> placements) implements Command {}
-
-  public record Placement(AttemptKey key, String workerId) {}
-
-  /**
-   * A report of one of this job's attempts; {@code provenNotStarted}: a LOST report that proves the attempt never
-   * started (see {@link JobLogic#applyReport(JobRecord, AttemptReport, String, java.time.Instant,
-   * io.baton.scheduler.policy.Backoff, double, boolean)}).
-   */
-  public record AttemptReported(AttemptReport report, String workerId, boolean provenNotStarted) implements Command {
-    public AttemptReported(AttemptReport report, String workerId) {
-      this(report, workerId, false);
-    }
-  }
+  /** A report of one of this job's attempts that reached the Dispatcher (the ResourceManager held no owner). */
+  public record ReportRouted(AttemptEvent.AttemptReported reported) implements Command {}
 
   public record Cancel(ActorRef<CancelResult> replyTo) implements Command {}
 
-  /** The ResourceManager processed an earlier CancelAttempts: no AttemptsPlaced can follow for those keys. */
-  public record CancelsDone() implements Command {}
+  private record FromResourceManager(AttemptEvent event) implements Command {}
 
   private record RetryDue() implements Command {}
 
@@ -67,6 +55,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private final Epoch epoch;
   private final JobStore store;
   private final ActorRef<ResourceManager.Command> resourceManager;
+  private final ActorRef<AttemptEvent> fromResourceManager;
   private final ActorRef<Dispatcher.Command> dispatcher;
   private final SchedulerSettings settings;
   private final Clock clock;
@@ -100,22 +89,23 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
     this.settings = settings;
     this.clock = clock;
     this.random = random;
+    this.fromResourceManager = context.messageAdapter(AttemptEvent.class, FromResourceManager::new);
   }
 
   private Behavior<Command> begin() {
-    List<ResourceManager.Tracked> active = new ArrayList<>();
+    List<ClusterBook.Tracked> active = new ArrayList<>();
     for (AttemptKey key : JobLogic.activeAttempts(job)) {
       TaskSpec spec = job.spec().task(key.taskId()).orElseThrow();
       String workerId = job.task(key.taskId()).flatMap(t -> t.attempt(key.attempt())).map(a -> a.workerId()).orElse("");
-      active.add(new ResourceManager.Tracked(key, workerId, spec.milliCpus(), spec.memoryMb()));
+      active.add(new ClusterBook.Tracked(key, workerId, spec.milliCpus(), spec.memoryMb()));
     }
     if (!active.isEmpty()) {
-      resourceManager.tell(new ResourceManager.Track(active, context.getSelf()));
+      resourceManager.tell(new ResourceManager.Track(active, fromResourceManager));
       if (job.state().isTerminal()) {
         // e.g. cancelled just before a failover: whatever still runs of it is stopped
         cancelsInFlight++;
-        resourceManager.tell(new ResourceManager.CancelAttempts(active.stream().map(ResourceManager.Tracked::key).toList(),
-            context.getSelf()));
+        resourceManager.tell(new ResourceManager.CancelAttempts(active.stream().map(ClusterBook.Tracked::key).toList(),
+            fromResourceManager));
       }
     }
     update(JobLogic.start(job, clock.instant()), List.of());
@@ -125,10 +115,9 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(AttemptsPlaced.class, this::onPlaced)
-        .onMessage(AttemptReported.class, this::onReported)
+        .onMessage(FromResourceManager.class, this::onFromResourceManager)
+        .onMessage(ReportRouted.class, msg -> onReported(msg.reported()))
         .onMessage(Cancel.class, this::onCancel)
-        .onMessage(CancelsDone.class, this::onCancelsDone)
         .onMessage(RetryDue.class, msg -> {
           mayLaunch = true;
           return afterChange();
@@ -137,10 +126,20 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
         .build();
   }
 
-  private Behavior<Command> onPlaced(AttemptsPlaced msg) {
+  private Behavior<Command> onFromResourceManager(FromResourceManager msg) {
+    if (msg.event() instanceof AttemptEvent.AttemptsPlaced placed) {
+      return onPlaced(placed);
+    } else if (msg.event() instanceof AttemptEvent.AttemptReported reported) {
+      return onReported(reported);
+    }
+    cancelsInFlight--;
+    return afterChange();
+  }
+
+  private Behavior<Command> onPlaced(AttemptEvent.AttemptsPlaced msg) {
     JobRecord next = job;
     List<AttemptKey> keys = new ArrayList<>();
-    for (Placement p : msg.placements()) {
+    for (AttemptEvent.Placement p : msg.placements()) {
       requested.remove(p.key().taskId());
       next = JobLogic.scheduled(next, p.key(), p.workerId());
       keys.add(p.key());
@@ -150,7 +149,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
     return afterChange();
   }
 
-  private Behavior<Command> onReported(AttemptReported msg) {
+  private Behavior<Command> onReported(AttemptEvent.AttemptReported msg) {
     AttemptReport r = msg.report();
     JobRecord next = JobLogic.applyReport(job, r, msg.workerId(), clock.instant(), settings.backoff(),
         random.nextDouble(), msg.provenNotStarted());
@@ -177,13 +176,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
     requested.clear();
     update(JobLogic.cancel(job, clock.instant()), List.of());
     cancelsInFlight++;
-    resourceManager.tell(new ResourceManager.CancelAttempts(kill, context.getSelf()));
+    resourceManager.tell(new ResourceManager.CancelAttempts(kill, fromResourceManager));
     msg.replyTo().tell(CancelResult.ACCEPTED);
-    return afterChange();
-  }
-
-  private Behavior<Command> onCancelsDone(CancelsDone msg) {
-    cancelsInFlight--;
     return afterChange();
   }
 
@@ -227,7 +221,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       }
     }
     if (!toRequest.isEmpty()) {
-      resourceManager.tell(new ResourceManager.RequestAttempts(toRequest, context.getSelf()));
+      resourceManager.tell(new ResourceManager.RequestAttempts(toRequest, fromResourceManager));
     }
     if (mayLaunch) {
       Optional<Instant> retryAt = JobLogic.nextRetryAt(job);

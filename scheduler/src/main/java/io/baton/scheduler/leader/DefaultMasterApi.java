@@ -12,7 +12,7 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToWorker;
-import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;

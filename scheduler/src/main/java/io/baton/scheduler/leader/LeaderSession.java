@@ -5,7 +5,7 @@ import io.baton.ha.LeaderElection;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
-import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import java.time.Clock;
@@ -84,7 +84,6 @@ public final class LeaderSession {
           ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
               Dispatcher.create(epoch, loaded.jobs(), store, rm, settings, clock, fatal), "dispatcher");
-          rm.tell(new ResourceManager.SetDispatcher(dispatcher));
           parent.tell(new Started(epoch, rm));
           // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
           ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),

@@ -13,7 +13,7 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskSpec;
-import io.baton.scheduler.SchedulerSettings;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.dispatcher.Dispatcher;

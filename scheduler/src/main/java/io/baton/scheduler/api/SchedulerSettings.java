@@ -1,4 +1,4 @@
-package io.baton.scheduler;
+package io.baton.scheduler.api;
 
 import io.baton.scheduler.policy.Backoff;
 import java.time.Duration;

@@ -1,0 +1,42 @@
+package io.baton.scheduler.resourcemanager;
+
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.Epoch;
+import io.baton.scheduler.model.ClusterBook;
+import io.baton.wire.ToLeader;
+import io.baton.wire.ToWorker;
+
+/** Translates between the wire and the {@link ClusterBook}: worker messages into events, decisions into messages. */
+final class WorkerMessages {
+  private WorkerMessages() {}
+
+  static ClusterBook.Event event(ToLeader message) {
+    if (message instanceof ToLeader.RegisterWorker r) {
+      // the worker's actor path with its uid names one process: a restarted worker has a new one
+      return new ClusterBook.Register(r.epoch(), r.info(), r.attempts(), r.worker().path().toSerializationFormat(),
+          r.sentAtNanos());
+    } else if (message instanceof ToLeader.Heartbeat h) {
+      return new ClusterBook.Heartbeat(h.epoch(), h.workerId(), h.sentAtNanos());
+    }
+    ToLeader.Reports r = (ToLeader.Reports) message;
+    return new ClusterBook.Reports(r.epoch(), r.workerId(), r.reports());
+  }
+
+  static ToWorker message(ClusterBook.ForWorker decision, Epoch epoch, String sessionId) {
+    if (decision instanceof ClusterBook.RegistrationAccepted a) {
+      return new ToWorker.RegistrationAccepted(epoch, sessionId, a.echoNanos());
+    } else if (decision instanceof ClusterBook.RegistrationRejected r) {
+      return new ToWorker.RegistrationRejected(epoch, r.reason());
+    } else if (decision instanceof ClusterBook.HeartbeatAccepted h) {
+      return new ToWorker.HeartbeatAck(epoch, h.echoNanos());
+    } else if (decision instanceof ClusterBook.NotRegistered) {
+      return new ToWorker.NotRegistered(epoch);
+    } else if (decision instanceof ClusterBook.StartAttempts s) {
+      return new ToWorker.StartAttempts(epoch, s.specs());
+    } else if (decision instanceof ClusterBook.Kill k) {
+      return new ToWorker.KillAttempts(epoch, k.keys(), AttemptState.CANCELLED);
+    }
+    ClusterBook.AckReports a = (ClusterBook.AckReports) decision;
+    return new ToWorker.AckReports(epoch, a.acked().stream().map(x -> new ToWorker.Acked(x.key(), x.state())).toList());
+  }
+}
