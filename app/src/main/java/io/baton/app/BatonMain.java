@@ -1,8 +1,8 @@
 package io.baton.app;
 
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code baton}: one launcher for every server and client command. */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",

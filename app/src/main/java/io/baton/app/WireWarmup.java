@@ -1,8 +1,8 @@
 package io.baton.app;
 
-import io.baton.protocol.Epoch;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
+import io.baton.protocol.Epoch;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;

@@ -1,14 +1,14 @@
 package io.baton.app;
 
-import io.baton.testkit.TestingJobs;
-import io.baton.testkit.RecordingContender;
-import io.baton.testkit.TestingZooKeeper;
-import io.baton.ha.zookeeper.ZooKeeperHaServices;
-import io.baton.ha.zookeeper.ZooKeeperSettings;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.ha.zookeeper.ZooKeeperHaServices;
+import io.baton.ha.zookeeper.ZooKeeperSettings;
+import io.baton.testkit.RecordingContender;
+import io.baton.testkit.TestingJobs;
+import io.baton.testkit.TestingZooKeeper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.apache.curator.framework.CuratorFramework;

@@ -1,7 +1,7 @@
 package io.baton.app;
 
-import io.baton.testkit.Eventually;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.testkit.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -13,8 +13,8 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /** Keeps flags, environment variables, reference.conf, --help and the README's table in step with {@link Setting}. */
 class SettingTableTest {

@@ -3,8 +3,8 @@ package io.baton.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.baton.protocol.Epoch;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.WorkerView;

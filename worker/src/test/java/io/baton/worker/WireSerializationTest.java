@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.baton.protocol.Epoch;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
-import io.baton.wire.KryoSerializer;
+import io.baton.protocol.Epoch;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
+import io.baton.wire.KryoSerializer;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;

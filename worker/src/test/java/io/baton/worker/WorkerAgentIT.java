@@ -1,7 +1,7 @@
 package io.baton.worker;
 
-import static io.baton.testkit.Processes.alive;
 import static io.baton.testkit.Eventually.eventually;
+import static io.baton.testkit.Processes.alive;
 import static io.baton.testkit.Processes.readPid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.baton.protocol.Epoch;
 import io.baton.ha.inmemory.InMemoryHaServices;
-import io.baton.testkit.Eventually;
-import io.baton.testkit.TestingLeader;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
+import io.baton.protocol.Epoch;
 import io.baton.protocol.job.TaskSpec;
+import io.baton.testkit.Eventually;
+import io.baton.testkit.TestingLeader;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
 import io.baton.wire.LogChunk;

@@ -3,10 +3,10 @@ package io.baton.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.baton.ha.inmemory.InMemoryHaServices;
-import io.baton.testkit.TestingLeader;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.job.TaskSpec;
+import io.baton.testkit.TestingLeader;
 import io.baton.wire.AttemptSpec;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToLeader;

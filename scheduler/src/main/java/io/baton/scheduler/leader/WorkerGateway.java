@@ -1,7 +1,7 @@
 package io.baton.scheduler.leader;
 
-import io.baton.wire.ToLeader;
 import io.baton.scheduler.resourcemanager.ResourceManager;
+import io.baton.wire.ToLeader;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

@@ -1,7 +1,5 @@
 package io.baton.ha.zookeeper;
 
-import io.baton.testkit.RecordingContender;
-import io.baton.testkit.TestingZooKeeper;
 import static io.baton.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +10,8 @@ import io.baton.ha.LeaderElection;
 import io.baton.ha.LeaderRetrieval;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
+import io.baton.testkit.RecordingContender;
+import io.baton.testkit.TestingZooKeeper;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

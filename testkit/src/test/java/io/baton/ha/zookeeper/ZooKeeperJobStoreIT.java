@@ -1,8 +1,5 @@
 package io.baton.ha.zookeeper;
 
-import io.baton.testkit.TestingJobs;
-import io.baton.testkit.RecordingContender;
-import io.baton.testkit.TestingZooKeeper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.baton.ha.FencedException;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
+import io.baton.testkit.RecordingContender;
+import io.baton.testkit.TestingJobs;
+import io.baton.testkit.TestingZooKeeper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,5 @@
 package io.baton.ha.zookeeper;
 
-import io.baton.testkit.TestingJobs;
-import io.baton.testkit.TestingZooKeeper;
 import static io.baton.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +11,8 @@ import io.baton.ha.FencedException;
 import io.baton.ha.LeaderContender;
 import io.baton.ha.LeaderElection;
 import io.baton.protocol.Epoch;
+import io.baton.testkit.TestingJobs;
+import io.baton.testkit.TestingZooKeeper;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;

@@ -1,12 +1,12 @@
 package io.baton.ha.zookeeper;
 
-import io.baton.testkit.TestingZooKeeper;
-import io.baton.testkit.Eventually;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.ha.LeaderContender;
 import io.baton.protocol.Epoch;
+import io.baton.testkit.Eventually;
+import io.baton.testkit.TestingZooKeeper;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package io.baton.worker.execution;
 
-import static io.baton.testkit.Processes.alive;
 import static io.baton.testkit.Eventually.eventually;
+import static io.baton.testkit.Processes.alive;
 import static io.baton.testkit.Processes.readPid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
