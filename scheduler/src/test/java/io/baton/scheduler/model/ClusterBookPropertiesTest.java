@@ -76,7 +76,8 @@ class ClusterBookPropertiesTest {
         List<ClusterBook.Tracked> tracked = new ArrayList<>();
         for (String id : WORKERS) {
           long cpu = infos.get(id).milliCpus();
-          for (int i = 0; cpu >= 500 && random.nextBoolean(); i++, cpu -= 500) {
+          long memory = infos.get(id).memoryMb();
+          for (int i = 0; cpu >= 500 && memory >= 100 && random.nextBoolean(); i++, cpu -= 500, memory -= 100) {
             AttemptKey key = new AttemptKey("j" + random.nextInt(3), "old-" + id + "-" + i, 1);
             tracked.add(new ClusterBook.Tracked(key, id, 500, 100));
             running.get(id).add(key);
