@@ -56,7 +56,17 @@ enum Setting {
   MEMORY_MB("baton.worker.memory-mb", "--memory-mb", "BATON_MEMORY_MB", FlagType.LONG, Commands.WORKERS,
       "memory offered in MB; 0 = this machine's memory"),
   LABELS("baton.worker.labels", "--labels", "BATON_LABELS", FlagType.TEXT, Commands.WORKERS,
-      "labels k=v,k=v matched by task constraints");
+      "labels k=v,k=v matched by task constraints"),
+  READ_TOKEN("baton.rest.read-token", "--read-token", "BATON_READ_TOKEN", FlagType.TEXT, Commands.NODES,
+      "bearer token for REST reads only (GET); needs baton.rest.token, which also reads; empty = none"),
+  REST_MAX_CONNECTIONS_PER_ADDRESS("baton.rest.max-connections-per-address", Commands.MASTERS,
+      "open REST connections allowed from one client address; more are closed at once"),
+  REST_MAX_CONNECTIONS("baton.rest.max-connections", Commands.MASTERS,
+      "open REST connections allowed in all; more are closed at once"),
+  REST_IDLE_TIMEOUT("baton.rest.idle-timeout", Commands.MASTERS,
+      "a REST connection silent this long is closed; also bounds a client that sends its request head slowly"),
+  MAX_QUEUED_TASKS("baton.scheduler.max-queued-tasks", Commands.MASTERS,
+      "most tasks in unfinished jobs the leader holds; a submission beyond it gets 503 and Retry-After");
 
   /** The type a flag's value is parsed as, and how it becomes a HOCON value. */
   enum FlagType {

@@ -85,7 +85,11 @@ public final class RestServer implements AutoCloseable {
     serverSettings = serverSettings.withTimeouts(serverSettings.getTimeouts()
         .withIdleTimeout(FiniteDuration.create(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)));
 
-    Route route = routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), events,
+    // an open event stream must send something before the idle timeout would close it
+    Duration keepAlive = settings.idleTimeout().dividedBy(3);
+    EventFeed.Settings feed = events.keepAlive().compareTo(keepAlive) <= 0 ? events
+        : new EventFeed.Settings(events.coalesceWindow(), keepAlive, events.leaderCheck());
+    Route route = routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), feed,
         () -> !system.whenTerminated().isCompleted());
     AtomicInteger inFlight = new AtomicInteger();
     Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.<HttpRequest>create()
