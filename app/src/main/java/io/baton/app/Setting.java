@@ -57,7 +57,7 @@ enum Setting {
       "memory offered in MB; 0 = this machine's memory"),
   LABELS("baton.worker.labels", "--labels", "BATON_LABELS", FlagType.TEXT, Commands.WORKERS,
       "labels k=v,k=v matched by task constraints"),
-  READ_TOKEN("baton.rest.read-token", "--read-token", "BATON_READ_TOKEN", FlagType.TEXT, Commands.NODES,
+  READ_TOKEN("baton.rest.read-token", "--read-token", "BATON_READ_TOKEN", FlagType.TEXT, Commands.MASTERS,
       "bearer token for REST reads only (GET); needs baton.rest.token, which also reads; empty = none"),
   REST_MAX_CONNECTIONS_PER_ADDRESS("baton.rest.max-connections-per-address", Commands.MASTERS,
       "open REST connections allowed from one client address; more are closed at once"),
@@ -66,7 +66,11 @@ enum Setting {
   REST_IDLE_TIMEOUT("baton.rest.idle-timeout", Commands.MASTERS,
       "a REST connection silent this long is closed; also bounds a client that sends its request head slowly"),
   MAX_QUEUED_TASKS("baton.scheduler.max-queued-tasks", Commands.MASTERS,
-      "most tasks in unfinished jobs the leader holds; a submission beyond it gets 503 and Retry-After");
+      "most tasks in unfinished jobs the leader holds; a submission beyond it gets 503 and Retry-After"),
+  REST_TLS_CERT("baton.rest.tls-cert", "--rest-tls-cert", "BATON_REST_TLS_CERT", FlagType.PATH, Commands.MASTERS,
+      "PEM certificate chain (leaf first); with --rest-tls-key the REST API and page are served over HTTPS only"),
+  REST_TLS_KEY("baton.rest.tls-key", "--rest-tls-key", "BATON_REST_TLS_KEY", FlagType.PATH, Commands.MASTERS,
+      "PEM private key (unencrypted PKCS#8, EC or RSA) of --rest-tls-cert");
 
   /** The type a flag's value is parsed as, and how it becomes a HOCON value. */
   enum FlagType {

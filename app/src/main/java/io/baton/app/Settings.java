@@ -53,7 +53,12 @@ final class Settings {
         c.getBytes(Setting.MAX_BODY_BYTES.key), c.getDuration(Setting.ASK_TIMEOUT.key),
         readToken.isEmpty() ? Optional.empty() : Optional.of(readToken),
         c.getInt(Setting.REST_MAX_CONNECTIONS_PER_ADDRESS.key), c.getInt(Setting.REST_MAX_CONNECTIONS.key),
-        c.getDuration(Setting.REST_IDLE_TIMEOUT.key));
+        c.getDuration(Setting.REST_IDLE_TIMEOUT.key), optionalPath(Setting.REST_TLS_CERT), optionalPath(Setting.REST_TLS_KEY));
+  }
+
+  private Optional<Path> optionalPath(Setting setting) {
+    String value = c.getString(setting.key);
+    return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
   }
 
   Duration heartbeatInterval() {

@@ -17,12 +17,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.IncomingConnection;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -42,7 +46,7 @@ import scala.concurrent.duration.FiniteDuration;
  * Baton's HTTP endpoint: the REST API under {@code /api/v1} (with the live {@code /api/v1/events}), {@code /healthz}, {@code /readyz} and the status
  * page at {@code /}, bound once by {@link #start}. On a standby, API requests are forwarded to the leader
  * ({@link LeaderForwarding}). Every error leaves as problem+json through one
- * {@link ProblemMapper}. Connections are bound through {@code connectionSource()} so that
+ * {@link ProblemMapper}. With {@link RestSettings#https()} the server speaks HTTPS (TLS 1.3/1.2) only. Connections are bound through {@code connectionSource()} so that
  * {@link ConnectionLimiter} can cap them per client address and in all; a connection silent for
  * {@link RestSettings#idleTimeout()} is closed, which is also what ends a client trickling its request head (Pekko
  * HTTP has no separate header-read timeout). Thread-safe; {@link #close()} may be called from any thread, more
@@ -105,9 +109,17 @@ public final class RestServer implements AutoCloseable {
     SharedKillSwitch kill = KillSwitches.shared("rest-connections");
     ConnectionLimiter limiter = new ConnectionLimiter(settings.maxConnectionsPerAddress(), settings.maxConnections());
     Materializer mat = Materializer.matFromSystem(system);
-    return Http.get(system)
-        .newServerAt(settings.host(), settings.port())
-        .withSettings(serverSettings)
+    ServerBuilder builder = Http.get(system).newServerAt(settings.host(), settings.port()).withSettings(serverSettings);
+    if (settings.https()) {
+      SSLContext tls = PemTls.serverContext(settings.tlsCert().get(), settings.tlsKey().get());
+      builder = builder.enableHttps(ConnectionContext.httpsServer(() -> {
+        SSLEngine engine = tls.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setEnabledProtocols(PemTls.PROTOCOLS);
+        return engine;
+      }));
+    }
+    return builder
         .connectionSource()
         .to(Sink.foreach(connection -> accept(connection, limiter, handler.via(kill.flow()), mat)))
         .run(mat)
@@ -147,7 +159,7 @@ public final class RestServer implements AutoCloseable {
       EventFeed.Settings events, BooleanSupplier systemAlive) {
     ProblemMapper problems = new ProblemMapper(settings.maxBodyBytes(), api::cluster);
     ApiCalls calls = new ApiCalls(settings.askTimeout());
-    BearerAuth auth = new BearerAuth(settings.token(), settings.readToken(), false);
+    BearerAuth auth = new BearerAuth(settings.token(), settings.readToken(), settings.https());
     HealthRoutes health = new HealthRoutes(api, systemAlive);
     Route apiV1 = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
         new JobsRoutes(api, calls, settings.maxBodyBytes()).route(),
