@@ -35,7 +35,7 @@ enum Setting {
   REST_PORT("baton.rest.port", "--rest-port", "BATON_REST_PORT", FlagType.INT, Commands.NODES,
       "REST and web port (masters, standalone)"),
   TOKEN("baton.rest.token", "--token", "BATON_TOKEN", FlagType.TEXT, Commands.NODES,
-      "bearer token required for mutating REST calls; empty = no auth"),
+      "write token: with it set, every REST call but /healthz, /readyz and the page's files needs a bearer token; empty = no auth"),
   MAX_BODY_BYTES("baton.rest.max-body-bytes", Commands.MASTERS, "largest REST request body accepted"),
   ASK_TIMEOUT("baton.rest.ask-timeout", Commands.MASTERS, "how long a REST call waits for the leader's actors"),
   REMOTE_PORT("baton.remote.port", "--port", "BATON_PORT", FlagType.INT, Commands.NODES,
