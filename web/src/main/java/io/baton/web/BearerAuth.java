@@ -58,10 +58,6 @@ final class BearerAuth {
     }
   }
 
-  BearerAuth(Optional<String> writeToken) {
-    this(writeToken, Optional.empty(), false);
-  }
-
   boolean enabled() {
     return write.isPresent();
   }
@@ -82,11 +78,12 @@ final class BearerAuth {
             .addHeader(RawHeader.create("Set-Cookie", COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict")));
       }
       Optional<String> bearer = bearer(request);
+      Optional<String> cookie = isRead ? cookie(request) : Optional.empty();
       Scope scope;
       if (bearer.isPresent()) {
         scope = scope(digest(bearer.get()));
-      } else if (isRead && cookie(request).isPresent()) {
-        scope = cookie(request).map(this::scopeOfHex).orElse(Scope.NONE);
+      } else if (cookie.isPresent()) {
+        scope = scopeOfHex(cookie.get());
       } else {
         String what = isRead ? "this cluster needs" : "this request changes state and needs";
         return complete(Problem.unauthorized(what + " an 'Authorization: Bearer <token>' header").toResponse(CHALLENGE));
@@ -105,11 +102,6 @@ final class BearerAuth {
       }
       return inner.get();
     });
-  }
-
-  /** What {@code token} allows. */
-  Scope scope(String token) {
-    return scope(digest(token));
   }
 
   private Scope scopeOfHex(String hex) {
