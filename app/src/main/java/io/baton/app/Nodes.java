@@ -61,7 +61,7 @@ final class Nodes {
     WireWarmup.run(system);
     RestSettings rest = settings.rest();
     RestServer server = RestServer.start(system, rest, api).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    String restUrl = "http://" + settings.host() + ":" + server.port();
+    String restUrl = (rest.https() ? "https://" : "http://") + settings.host() + ":" + server.port();
     system.tell(new MasterGuardian.Start(restUrl));
     LOG.info("master up: REST {} , Artery {}", restUrl, remoteAddress(system));
     return new Master(system, server, restUrl, api);

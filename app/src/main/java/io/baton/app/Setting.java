@@ -35,7 +35,7 @@ enum Setting {
   REST_PORT("baton.rest.port", "--rest-port", "BATON_REST_PORT", FlagType.INT, Commands.NODES,
       "REST and web port (masters, standalone)"),
   TOKEN("baton.rest.token", "--token", "BATON_TOKEN", FlagType.TEXT, Commands.NODES,
-      "bearer token required for mutating REST calls; empty = no auth"),
+      "write token: with it set, every REST call but /healthz, /readyz and the page's files needs a bearer token; empty = no auth"),
   MAX_BODY_BYTES("baton.rest.max-body-bytes", Commands.MASTERS, "largest REST request body accepted"),
   ASK_TIMEOUT("baton.rest.ask-timeout", Commands.MASTERS, "how long a REST call waits for the leader's actors"),
   REMOTE_PORT("baton.remote.port", "--port", "BATON_PORT", FlagType.INT, Commands.NODES,
@@ -56,7 +56,21 @@ enum Setting {
   MEMORY_MB("baton.worker.memory-mb", "--memory-mb", "BATON_MEMORY_MB", FlagType.LONG, Commands.WORKERS,
       "memory offered in MB; 0 = this machine's memory"),
   LABELS("baton.worker.labels", "--labels", "BATON_LABELS", FlagType.TEXT, Commands.WORKERS,
-      "labels k=v,k=v matched by task constraints");
+      "labels k=v,k=v matched by task constraints"),
+  READ_TOKEN("baton.rest.read-token", "--read-token", "BATON_READ_TOKEN", FlagType.TEXT, Commands.MASTERS,
+      "bearer token for REST reads only (GET); needs baton.rest.token, which also reads; empty = none"),
+  REST_MAX_CONNECTIONS_PER_ADDRESS("baton.rest.max-connections-per-address", Commands.MASTERS,
+      "open REST connections allowed from one client address; more are closed at once"),
+  REST_MAX_CONNECTIONS("baton.rest.max-connections", Commands.MASTERS,
+      "open REST connections allowed in all; more are closed at once"),
+  REST_IDLE_TIMEOUT("baton.rest.idle-timeout", Commands.MASTERS,
+      "a REST connection silent this long is closed; also bounds a client that sends its request head slowly"),
+  MAX_QUEUED_TASKS("baton.scheduler.max-queued-tasks", Commands.MASTERS,
+      "most tasks in unfinished jobs the leader holds; a submission beyond it gets 503 and Retry-After"),
+  REST_TLS_CERT("baton.rest.tls-cert", "--rest-tls-cert", "BATON_REST_TLS_CERT", FlagType.PATH, Commands.MASTERS,
+      "PEM certificate chain (leaf first); with --rest-tls-key the REST API and page are served over HTTPS only"),
+  REST_TLS_KEY("baton.rest.tls-key", "--rest-tls-key", "BATON_REST_TLS_KEY", FlagType.PATH, Commands.MASTERS,
+      "PEM private key (unencrypted PKCS#8, EC or RSA) of --rest-tls-cert");
 
   /** The type a flag's value is parsed as, and how it becomes a HOCON value. */
   enum FlagType {

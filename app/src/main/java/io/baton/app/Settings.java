@@ -48,8 +48,17 @@ final class Settings {
 
   RestSettings rest() {
     String token = c.getString(Setting.TOKEN.key);
+    String readToken = c.getString(Setting.READ_TOKEN.key);
     return new RestSettings(host(), c.getInt(Setting.REST_PORT.key), token.isEmpty() ? Optional.empty() : Optional.of(token),
-        c.getBytes(Setting.MAX_BODY_BYTES.key), c.getDuration(Setting.ASK_TIMEOUT.key));
+        c.getBytes(Setting.MAX_BODY_BYTES.key), c.getDuration(Setting.ASK_TIMEOUT.key),
+        readToken.isEmpty() ? Optional.empty() : Optional.of(readToken),
+        c.getInt(Setting.REST_MAX_CONNECTIONS_PER_ADDRESS.key), c.getInt(Setting.REST_MAX_CONNECTIONS.key),
+        c.getDuration(Setting.REST_IDLE_TIMEOUT.key), optionalPath(Setting.REST_TLS_CERT), optionalPath(Setting.REST_TLS_KEY));
+  }
+
+  private Optional<Path> optionalPath(Setting setting) {
+    String value = c.getString(setting.key);
+    return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
   }
 
   Duration heartbeatInterval() {
@@ -63,7 +72,8 @@ final class Settings {
   SchedulerSettings scheduler() {
     Backoff backoff = new Backoff(c.getDuration(Setting.RETRY_BACKOFF_BASE.key), c.getDuration(Setting.RETRY_BACKOFF_MAX.key),
         c.getDouble(Setting.RETRY_JITTER.key));
-    return new SchedulerSettings(heartbeatInterval(), heartbeatTimeout(), backoff, c.getDuration(Setting.ASK_TIMEOUT.key));
+    return new SchedulerSettings(heartbeatInterval(), heartbeatTimeout(), backoff, c.getDuration(Setting.ASK_TIMEOUT.key),
+        c.getLong(Setting.MAX_QUEUED_TASKS.key));
   }
 
   WorkerSettings worker(Path workerDir) throws IOException {

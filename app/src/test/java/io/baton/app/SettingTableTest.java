@@ -21,16 +21,20 @@ class SettingTableTest {
   /** Keys under {@code baton} in reference.conf that are not user settings (none today). */
   private static final Set<String> NOT_USER_SETTINGS = Set.of();
 
-  /** The flags each server command accepted before the table existed; scripts use them, so they must keep working. */
+  /**
+   * The flags each server command accepted before the table existed (scripts use them, so they must keep working),
+   * plus those added since (issue 9: --read-token, --rest-tls-cert, --rest-tls-key).
+   */
   private static final Map<String, Set<String>> FLAGS = Map.of(
       "master", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
-          "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms"),
+          "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms",
+          "--read-token", "--rest-tls-cert", "--rest-tls-key"),
       "worker", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--worker-id"),
       "standalone", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
-          "--memory-mb", "--labels", "--zk-port"));
+          "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key"));
 
   /** The environment variables read before the table existed. */
   private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -47,7 +51,10 @@ class SettingTableTest {
       Map.entry("BATON_WORKER_ID", "baton.worker.id"),
       Map.entry("BATON_CPUS", "baton.worker.cpus"),
       Map.entry("BATON_MEMORY_MB", "baton.worker.memory-mb"),
-      Map.entry("BATON_LABELS", "baton.worker.labels"));
+      Map.entry("BATON_LABELS", "baton.worker.labels"),
+      Map.entry("BATON_READ_TOKEN", "baton.rest.read-token"),
+      Map.entry("BATON_REST_TLS_CERT", "baton.rest.tls-cert"),
+      Map.entry("BATON_REST_TLS_KEY", "baton.rest.tls-key"));
 
   private static final Map<String, Callable<Object>> COMMANDS = Map.of(
       "master", ServerCommands.Master::new, "worker", ServerCommands.Worker::new,

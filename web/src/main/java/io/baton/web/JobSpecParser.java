@@ -45,7 +45,7 @@ public final class JobSpecParser {
 
   private static final Set<String> JOB_FIELDS = Set.of("name", "labels", "tasks");
   private static final List<String> TASK_FIELD_ORDER = List.of(
-      "id", "command", "handler", "args", "env", "cpus", "memoryMb", "retries", "timeoutSeconds", "constraints",
+      "id", "command", "handler", "args", "env", "secretEnv", "cpus", "memoryMb", "retries", "timeoutSeconds", "constraints",
       "dependsOn");
   private static final Set<String> TASK_FIELDS = Set.copyOf(TASK_FIELD_ORDER);
 
@@ -250,6 +250,8 @@ public final class JobSpecParser {
 
       Map<String, String> env = stringMap(t.get("env"), path + ".env");
       JobSpecRules.env(path + ".env", env).forEach(v -> error(v.path(), v.message()));
+      Map<String, String> secretEnv = stringMap(t.get("secretEnv"), path + ".secretEnv");
+      JobSpecRules.secretEnv(path + ".secretEnv", secretEnv, env).forEach(v -> error(v.path(), v.message()));
       double cpus = cpus(t.get("cpus"), path + ".cpus");
       long memoryMb = integer(t.get("memoryMb"), path + ".memoryMb", JobSpecRules.MEMORY_MB, TaskSpec.DEFAULT_MEMORY_MB);
       int retries = (int) integer(t.get("retries"), path + ".retries", JobSpecRules.RETRIES, 0);
@@ -263,7 +265,8 @@ public final class JobSpecParser {
       if (id == null || violations.size() + dropped > errorsBefore) {
         return null;
       }
-      return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeout, constraints, dependsOn);
+      return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeout, constraints, dependsOn,
+          secretEnv);
     }
 
     private List<String> command(JsonNode node, String path) {

@@ -97,6 +97,8 @@ final class Json {
       spec.command().forEach(command::add);
     }
     stringMap(node.putObject("env"), spec.env());
+    // the names only: a secret's value never leaves the master
+    stringMap(node.putObject("secretEnv"), spec.redactedSecretEnv());
     node.put("cpus", spec.cpus());
     node.put("memoryMb", spec.memoryMb());
     node.put("retries", spec.retries());

@@ -4,6 +4,7 @@ import io.baton.ha.FencedException;
 import io.baton.protocol.LeaderInfo;
 import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.NotLeaderException;
+import io.baton.scheduler.api.QueueFullException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +44,9 @@ final class ProblemMapper {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof NotLeaderException e) {
         return Problem.notLeader(e.leader().map(LeaderInfo::restUrl).or(this::otherLeader));
+      }
+      if (c instanceof QueueFullException e) {
+        return Problem.of(StatusCodes.SERVICE_UNAVAILABLE, "queue-full", "Queue full", e.getMessage());
       }
       if (c instanceof FencedException e) {
         log.info("A write was fenced off ({}); answering 503 so that the client retries with the leader",

@@ -7,35 +7,65 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeoutResponse;
 
 import io.baton.scheduler.api.MasterApi;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.IncomingConnection;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Baton's HTTP endpoint: the REST API under {@code /api/v1} (with the live {@code /api/v1/events}), {@code /healthz}, {@code /readyz} and the status
  * page at {@code /}, bound once by {@link #start}. On a standby, API requests are forwarded to the leader
  * ({@link LeaderForwarding}). Every error leaves as problem+json through one
- * {@link ProblemMapper}. Thread-safe; {@link #close()} may be called from any thread, more than once.
+ * {@link ProblemMapper}. With {@link RestSettings#https()} the server speaks HTTPS (TLS 1.3/1.2) only. Connections are bound through {@code connectionSource()} so that
+ * {@link ConnectionLimiter} can cap them per client address and in all; a connection silent for
+ * {@link RestSettings#idleTimeout()} is closed, which is also what ends a client trickling its request head (Pekko
+ * HTTP has no separate header-read timeout). Thread-safe; {@link #close()} may be called from any thread, more
+ * than once.
  */
 public final class RestServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RestServer.class);
   private static final Duration HARD_TERMINATION_DEADLINE = Duration.ofSeconds(3);
   private static final Duration MIN_REQUEST_TIMEOUT_MARGIN = Duration.ofSeconds(20);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
   private final ServerBinding binding;
+  private final SharedKillSwitch connections;
+  private final AtomicInteger inFlight;
 
-  private RestServer(ServerBinding binding) {
+  private RestServer(ServerBinding binding, SharedKillSwitch connections, AtomicInteger inFlight) {
     this.binding = binding;
+    this.connections = connections;
+    this.inFlight = inFlight;
   }
 
   /** Binds {@code settings.host():settings.port()} (port 0 = any free port); completes once listening. */
@@ -55,11 +85,60 @@ public final class RestServer implements AutoCloseable {
       serverSettings = serverSettings.withTimeouts(serverSettings.getTimeouts()
           .withRequestTimeout(FiniteDuration.create(requestTimeoutMillis, TimeUnit.MILLISECONDS)));
     }
-    return Http.get(system)
-        .newServerAt(settings.host(), settings.port())
-        .withSettings(serverSettings)
-        .bind(routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), events))
-        .thenApply(RestServer::new);
+    // the only limit on a client that sends its request head slowly, byte by byte or not at all
+    serverSettings = serverSettings.withTimeouts(serverSettings.getTimeouts()
+        .withIdleTimeout(FiniteDuration.create(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)));
+
+    // an open event stream must send something before the idle timeout would close it
+    Duration keepAlive = settings.idleTimeout().dividedBy(3);
+    EventFeed.Settings feed = events.keepAlive().compareTo(keepAlive) <= 0 ? events
+        : new EventFeed.Settings(events.coalesceWindow(), keepAlive, events.leaderCheck());
+    Route route = routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), feed,
+        () -> !system.whenTerminated().isCompleted());
+    AtomicInteger inFlight = new AtomicInteger();
+    Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.<HttpRequest>create()
+        .map(request -> {
+          inFlight.incrementAndGet();
+          return request;
+        })
+        .via(route.flow(system))
+        .map(response -> {
+          inFlight.decrementAndGet();
+          return response;
+        });
+    SharedKillSwitch kill = KillSwitches.shared("rest-connections");
+    ConnectionLimiter limiter = new ConnectionLimiter(settings.maxConnectionsPerAddress(), settings.maxConnections());
+    Materializer mat = Materializer.matFromSystem(system);
+    ServerBuilder builder = Http.get(system).newServerAt(settings.host(), settings.port()).withSettings(serverSettings);
+    if (settings.https()) {
+      SSLContext tls = PemTls.serverContext(settings.tlsCert().get(), settings.tlsKey().get());
+      builder = builder.enableHttps(ConnectionContext.httpsServer(() -> {
+        SSLEngine engine = tls.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setEnabledProtocols(PemTls.PROTOCOLS);
+        return engine;
+      }));
+    }
+    return builder
+        .connectionSource()
+        .to(Sink.foreach(connection -> accept(connection, limiter, handler.via(kill.flow()), mat)))
+        .run(mat)
+        .thenApply(binding -> new RestServer(binding, kill, inFlight));
+  }
+
+  private static void accept(IncomingConnection connection, ConnectionLimiter limiter,
+      Flow<HttpRequest, HttpResponse, NotUsed> handler, Materializer mat) {
+    InetAddress client = connection.remoteAddress().getAddress();
+    if (!limiter.tryAcquire(client)) {
+      log.warn("Refused a REST connection from {}: {} open from it, {} open in all, over a cap (per address {}, total {})",
+          client.getHostAddress(), limiter.open(client), limiter.open(), limiter.perAddress(), limiter.total());
+      connection.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), mat);
+      return;
+    }
+    connection.handleWith(handler.watchTermination((notUsed, done) -> {
+      done.whenComplete((d, e) -> limiter.release(client));
+      return notUsed;
+    }), mat);
   }
 
   /**
@@ -67,20 +146,21 @@ public final class RestServer implements AutoCloseable {
    * answers 503 naming it); exposed for tests and embedding.
    */
   public static Route routes(RestSettings settings, MasterApi api) {
-    return routes(settings, api, Optional.empty(), EventFeed.DEFAULTS);
+    return routes(settings, api, Optional.empty(), EventFeed.DEFAULTS, () -> true);
   }
 
   /** The whole route tree; on a standby, {@code /api/v1} requests go to the leader through {@code system}. */
   public static Route routes(ActorSystem<?> system, RestSettings settings, MasterApi api) {
-    return routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), EventFeed.DEFAULTS);
+    return routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), EventFeed.DEFAULTS,
+        () -> !system.whenTerminated().isCompleted());
   }
 
   private static Route routes(RestSettings settings, MasterApi api, Optional<LeaderForwarding> forwarding,
-      EventFeed.Settings events) {
+      EventFeed.Settings events, BooleanSupplier systemAlive) {
     ProblemMapper problems = new ProblemMapper(settings.maxBodyBytes(), api::cluster);
     ApiCalls calls = new ApiCalls(settings.askTimeout());
-    BearerAuth auth = new BearerAuth(settings.token());
-    HealthRoutes health = new HealthRoutes(api);
+    BearerAuth auth = new BearerAuth(settings.token(), settings.readToken(), settings.https());
+    HealthRoutes health = new HealthRoutes(api, systemAlive);
     Route apiV1 = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
         new JobsRoutes(api, calls, settings.maxBodyBytes()).route(),
         new WorkersRoutes(api, calls).route(),
@@ -104,9 +184,27 @@ public final class RestServer implements AutoCloseable {
     return binding.localAddress().getPort();
   }
 
-  /** Stops accepting connections, lets in-flight requests finish for a moment, then closes the rest. */
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to 3 s, then
+   * closes every connection (idle keep-alive ones and event streams included).
+   */
   public CompletionStage<Done> stop() {
-    return binding.terminate(HARD_TERMINATION_DEADLINE).thenApply(t -> Done.getInstance());
+    long deadline = System.nanoTime() + HARD_TERMINATION_DEADLINE.toNanos();
+    return binding.unbind()
+        .thenCompose(unbound -> drained(deadline))
+        .thenApply(drained -> {
+          connections.shutdown();
+          return Done.getInstance();
+        });
+  }
+
+  private CompletableFuture<Done> drained(long deadlineNanos) {
+    if (inFlight.get() <= 0 || System.nanoTime() >= deadlineNanos) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return CompletableFuture.supplyAsync(() -> null,
+            CompletableFuture.delayedExecutor(DRAIN_POLL.toMillis(), TimeUnit.MILLISECONDS))
+        .thenCompose(x -> drained(deadlineNanos));
   }
 
   @Override

@@ -8,10 +8,17 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.WorkerView;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.junit.jupiter.api.Test;
 
 class ClusterWorkersHealthTest extends RestTestSupport {
@@ -77,6 +84,37 @@ class ClusterWorkersHealthTest extends RestTestSupport {
       get(prefix + "/readyz").assertProblem(503, "not the leader or no worker");
       api.setReady(true);
       assertEquals(200, get(prefix + "/readyz").status());
+    }
+  }
+
+  @Test
+  void healthFailsOnceTheZooKeeperSessionIsLostAndRecovers() {
+    for (String state : List.of("LOST", "NONE")) {
+      api.setCluster(new ClusterView(Optional.empty(), "http://x:1", false, List.of(), state));
+      for (String prefix : List.of("", "/api/v1")) {
+        get(prefix + "/healthz").assertProblem(503, "ZooKeeper connection is " + state);
+      }
+    }
+    // a suspended connection may come back within the session: still healthy
+    api.setCluster(new ClusterView(Optional.empty(), "http://x:1", false, List.of(), "SUSPENDED"));
+    assertEquals(200, get("/healthz").status());
+  }
+
+  @Test
+  void healthFailsWhenTheActorSystemIsGone() {
+    ActorSystem<Void> other = ActorSystem.create(Behaviors.empty(), "doomed");
+    Route route = RestServer.routes(other, settings(), api);
+    other.terminate();
+    other.getWhenTerminated().toCompletableFuture().join();
+    // the route of a terminated system, run on the live test system's server
+    ServerBinding binding = Http.get(system)
+        .newServerAt("127.0.0.1", 0).bind(route).toCompletableFuture().join();
+    try {
+      Response r = send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + binding.localAddress().getPort() + "/healthz")).GET());
+      r.assertProblem(503, "actor system has terminated");
+    } finally {
+      binding.unbind().toCompletableFuture().join();
     }
   }
 }

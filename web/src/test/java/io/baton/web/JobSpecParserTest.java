@@ -153,6 +153,24 @@ class JobSpecParserTest {
   }
 
   @Test
+  void secretEnvIsParsedLikeEnvAndNeverSharesANameWithIt() {
+    JobSpec spec = valid(job(task("'env':{'A':'1'},'secretEnv':{'TOKEN':'s3cr3t'}")));
+    assertEquals(Map.of("TOKEN", "s3cr3t"), spec.tasks().get(0).secretEnv());
+    assertEquals(Map.of("A", "1"), spec.tasks().get(0).env());
+
+    var both = invalid(job(task("'env':{'TOKEN':'1'},'secretEnv':{'TOKEN':'s3cr3t'}")));
+    assertEquals("tasks[0].secretEnv.TOKEN", both.violations().get(0).path(), both.toString());
+    assertTrue(both.violations().get(0).message().contains("env or secretEnv"), both.toString());
+    var badName = invalid(job(task("'secretEnv':{'A=B':'s3cr3t'}")));
+    assertTrue(badName.violations().get(0).message().contains("'='"), badName.toString());
+    var notText = invalid(job(task("'secretEnv':{'N':5}")));
+    assertEquals("tasks[0].secretEnv.N", notText.violations().get(0).path());
+    for (var v : List.of(both, badName)) {
+      assertTrue(!v.toString().contains("s3cr3t"), "a violation never quotes a secret: " + v);
+    }
+  }
+
+  @Test
   void specExampleParsesWithDefaults() {
     JobSpec spec = valid("""
         {"name": "nightly-etl", "labels": {"team": "data"}, "tasks": [

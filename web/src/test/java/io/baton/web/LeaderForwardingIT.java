@@ -48,7 +48,7 @@ class LeaderForwardingIT extends RestTestSupport {
   @BeforeEach
   void startStandby() {
     standbyApi = new TestingMasterApi();
-    standby = RestServer.start(system, new RestSettings("127.0.0.1", 0, Optional.empty(), 1024 * 1024,
+    standby = RestServer.start(system, new RestSettings("127.0.0.1", 0, Optional.of(TOKEN), 1024 * 1024,
         STANDBY_ASK_TIMEOUT), standbyApi).toCompletableFuture().join();
     leaderUrl = "http://127.0.0.1:" + server.port();
     standbyUrl = "http://127.0.0.1:" + standby.port();
@@ -75,8 +75,24 @@ class LeaderForwardingIT extends RestTestSupport {
     return HttpRequest.newBuilder(URI.create(standbyUrl + path));
   }
 
+  /** A read with the token, which the standby checks and passes on to the leader. */
   Response standbyGet(String path) {
-    return send(toStandby(path).GET());
+    return send(toStandby(path).header("Authorization", "Bearer " + TOKEN).GET());
+  }
+
+  @Test
+  void credentialsReachTheLeaderWithTheForwardedRequest() {
+    api.submit(new io.baton.protocol.job.JobSpec("n", java.util.Map.of(),
+        List.of(io.baton.protocol.job.TaskSpec.handler("a", "noop", null, List.of()))), Optional.empty());
+    assertEquals(1, standbyGet("/api/v1/jobs").json().get("jobs").size(), "the bearer token was passed on");
+    send(toStandby("/api/v1/jobs").GET()).assertProblem(401, "Authorization: Bearer");
+    Response session = send(toStandby("/api/v1/session").header("Authorization", "Bearer " + TOKEN)
+        .POST(HttpRequest.BodyPublishers.noBody()));
+    assertEquals(204, session.status(), "the standby opens a session itself: " + session.body());
+    String cookie = session.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    Response viaCookie = send(toStandby("/api/v1/jobs").header("Cookie", cookie).GET());
+    assertEquals(200, viaCookie.status(), "the cookie was passed on: " + viaCookie.body());
+    assertEquals(1, viaCookie.json().get("jobs").size());
   }
 
   Response standbyPost(String path, String body, String... headers) {
@@ -186,7 +202,8 @@ class LeaderForwardingIT extends RestTestSupport {
 
   @Test
   void aForwardedRequestIsNeverForwardedAgain() {
-    Response r = send(toStandby("/api/v1/jobs").header(LeaderForwarding.FORWARDED_BY, "http://elsewhere:1").GET());
+    Response r = send(toStandby("/api/v1/jobs").header(LeaderForwarding.FORWARDED_BY, "http://elsewhere:1")
+        .header("Authorization", "Bearer " + TOKEN).GET());
     JsonNode p = r.assertProblem(503, "not the leader");
     assertEquals(leaderUrl, p.get("leader").asText());
     assertEquals(1, standbyApi.leaderCalls());
@@ -215,7 +232,8 @@ class LeaderForwardingIT extends RestTestSupport {
     String dead = "http://127.0.0.1:" + closedPort;
     standbyLeaderIs(dead);
     long start = System.nanoTime();
-    for (Response r : List.of(standbyGet("/api/v1/jobs"), standbyPost("/api/v1/jobs", JOB))) {
+    for (Response r : List.of(standbyGet("/api/v1/jobs"),
+        standbyPost("/api/v1/jobs", JOB, "Authorization", "Bearer " + TOKEN))) {
       JsonNode p = r.assertProblem(503, "the leader at " + dead + " cannot be reached: ");
       assertEquals(dead, p.get("leader").asText());
       assertEquals("https://baton.dev/problems/leader-unreachable", p.get("type").asText());

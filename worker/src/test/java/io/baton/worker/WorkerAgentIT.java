@@ -230,13 +230,14 @@ class WorkerAgentIT {
     startWorker(LONG_TIMEOUT);
     ToLeader.RegisterWorker reg = accept(leader);
     AttemptKey key = new AttemptKey("job1", "env", 1);
-    TaskSpec task = new TaskSpec("env", List.of("/bin/sh", "-c", "pwd; echo \"stage=$STAGE\""), null, null,
-        java.util.Map.of("STAGE", "7"), 1, 128, 0, 0, null, null);
+    TaskSpec task = new TaskSpec("env", List.of("/bin/sh", "-c", "pwd; echo \"stage=$STAGE\"; echo \"secret=$PASSWORD\""),
+        null, null, java.util.Map.of("STAGE", "7"), 1, 128, 0, 0, null, null, java.util.Map.of("PASSWORD", "hunter2"));
     start(reg, new AttemptSpec(key, task));
     awaitReport(leader, key, AttemptState.SUCCEEDED);
     String text = new String(fetchLog(reg, key, 0, 4096).data(), StandardCharsets.UTF_8);
     assertTrue(text.contains(workDir(key).toRealPath().toString()), text);
     assertTrue(text.contains("stage=7"), text);
+    assertTrue(text.contains("secret=hunter2"), "secretEnv reaches the process: " + text);
 
     AttemptKey noShell = new AttemptKey("job1", "echo", 1);
     start(reg, command(noShell, "/bin/echo", "$HOME", "a;b"));

@@ -1,17 +1,24 @@
 package io.baton.protocol.codec;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.RecordSerializer;
 import com.esotericsoftware.kryo.util.Pool;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.TaskSpec;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe.
+ * Writes format 2; reads 2 and 1 (format 1 is format 2 without {@link TaskSpec#secretEnv()}).
  * Reading a format this build does not know fails with {@link IllegalArgumentException}.
  */
 public final class JobCodec {
-  public static final byte FORMAT_VERSION = 1;
+  public static final byte FORMAT_VERSION = 2;
+  static final byte FORMAT_V1 = 1;
 
   private static final Pool<Kryo> KRYOS = new Pool<>(true, false, 16) {
     @Override
@@ -19,6 +26,37 @@ public final class JobCodec {
       return ProtocolKryo.create();
     }
   };
+
+  /** Kryos that read format 1: the same registrations, with TaskSpec (id 53) read in its 11-field form. */
+  private static final Pool<Kryo> V1_KRYOS = new Pool<>(true, false, 4) {
+    @Override
+    protected Kryo create() {
+      Kryo kryo = ProtocolKryo.create();
+      kryo.register(TaskSpec.class, new TaskSpecV1Reader(), 53);
+      return kryo;
+    }
+  };
+
+  /** TaskSpec as format 1 stored it; Kryo writes record components in name order, so only the set matters. */
+  private record TaskSpecV1(String id, List<String> command, String handler, String argsJson, Map<String, String> env,
+      double cpus, long memoryMb, int retries, int timeoutSeconds, Map<String, String> constraints,
+      List<String> dependsOn) {}
+
+  private static final class TaskSpecV1Reader extends Serializer<TaskSpec> {
+    private final RecordSerializer<TaskSpecV1> v1 = new RecordSerializer<>();
+
+    @Override
+    public void write(Kryo kryo, Output output, TaskSpec task) {
+      throw new UnsupportedOperationException("format 1 is read only");
+    }
+
+    @Override
+    public TaskSpec read(Kryo kryo, Input input, Class<? extends TaskSpec> type) {
+      TaskSpecV1 t = v1.read(kryo, input, TaskSpecV1.class);
+      return new TaskSpec(t.id(), t.command(), t.handler(), t.argsJson(), t.env(), t.cpus(), t.memoryMb(), t.retries(),
+          t.timeoutSeconds(), t.constraints(), t.dependsOn());
+    }
+  }
 
   private JobCodec() {}
 
@@ -38,15 +76,17 @@ public final class JobCodec {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty job record");
     }
-    if (bytes[0] != FORMAT_VERSION) {
-      throw new IllegalArgumentException("unknown job record format " + bytes[0] + " (this build reads " + FORMAT_VERSION + ")");
+    if (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_V1) {
+      throw new IllegalArgumentException("unknown job record format " + bytes[0] + " (this build reads "
+          + FORMAT_V1 + " and " + FORMAT_VERSION + ")");
     }
-    Kryo kryo = KRYOS.obtain();
+    Pool<Kryo> pool = bytes[0] == FORMAT_VERSION ? KRYOS : V1_KRYOS;
+    Kryo kryo = pool.obtain();
     try {
       Input input = new Input(bytes, 1, bytes.length - 1);
       return kryo.readObject(input, JobRecord.class);
     } finally {
-      KRYOS.free(kryo);
+      pool.free(kryo);
     }
   }
 }

@@ -110,6 +110,8 @@ public final class JobSpecRules {
     }
     mapKeys(out, path + ".env", t.env());
     out.addAll(env(path + ".env", t.env()));
+    mapKeys(out, path + ".secretEnv", t.secretEnv());
+    out.addAll(secretEnv(path + ".secretEnv", t.secretEnv(), t.env()));
     cpus(t.cpus(), show(t.cpus())).ifPresent(m -> out.add(new JobSpecViolation(path + ".cpus", m)));
     MEMORY_MB.check(t.memoryMb()).ifPresent(m -> out.add(new JobSpecViolation(path + ".memoryMb", m)));
     RETRIES.check(t.retries()).ifPresent(m -> out.add(new JobSpecViolation(path + ".retries", m)));
@@ -197,6 +199,20 @@ public final class JobSpecRules {
       }
       if (e.getValue().indexOf('\0') >= 0) {
         out.add(new JobSpecViolation(path + "." + e.getKey(), "must not contain NUL characters"));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A task's {@code secretEnv}: the rules of {@link #env}, plus no name that {@code env} also sets. Messages never
+   * quote a value.
+   */
+  public static List<JobSpecViolation> secretEnv(String path, Map<String, String> secretEnv, Map<String, String> env) {
+    List<JobSpecViolation> out = env(path, secretEnv);
+    for (String name : secretEnv.keySet()) {
+      if (env.containsKey(name)) {
+        out.add(new JobSpecViolation(path + "." + name, "is also set in env; a name goes in env or secretEnv, not both"));
       }
     }
     return out;

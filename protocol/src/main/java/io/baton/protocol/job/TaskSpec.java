@@ -1,12 +1,16 @@
 package io.baton.protocol.job;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One task of a job spec, already validated. Exactly one of {@code command} (non-empty argv) and
  * {@code handler} is set; the other is empty/null. {@code argsJson} is the handler's {@code args} object
- * as compact JSON ({@code "{}"} when absent). {@code timeoutSeconds} 0 means no timeout.
+ * as compact JSON ({@code "{}"} when absent). {@code timeoutSeconds} 0 means no timeout. {@code secretEnv} is
+ * added to the environment like {@code env}, but its values are never shown: {@link #toString()} and every REST
+ * rendering print its keys only.
  */
 public record TaskSpec(
     String id,
@@ -19,10 +23,13 @@ public record TaskSpec(
     int retries,
     int timeoutSeconds,
     Map<String, String> constraints,
-    List<String> dependsOn) {
+    List<String> dependsOn,
+    Map<String, String> secretEnv) {
 
   public static final double DEFAULT_CPUS = 1;
   public static final long DEFAULT_MEMORY_MB = 128;
+  /** What {@link #toString()} prints in place of a {@code secretEnv} value. */
+  public static final String REDACTED = "***";
 
   public TaskSpec {
     command = command == null ? List.of() : List.copyOf(command);
@@ -30,6 +37,40 @@ public record TaskSpec(
     env = env == null ? Map.of() : Map.copyOf(env);
     constraints = constraints == null ? Map.of() : Map.copyOf(constraints);
     dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+  }
+
+  /** A task without {@code secretEnv}. */
+  public TaskSpec(String id, List<String> command, String handler, String argsJson, Map<String, String> env,
+      double cpus, long memoryMb, int retries, int timeoutSeconds, Map<String, String> constraints,
+      List<String> dependsOn) {
+    this(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, constraints, dependsOn, null);
+  }
+
+  /** {@code env} with {@code secretEnv} on top: what the attempt's process gets. */
+  public Map<String, String> fullEnv() {
+    if (secretEnv.isEmpty()) {
+      return env;
+    }
+    Map<String, String> all = new HashMap<>(env);
+    all.putAll(secretEnv);
+    return Map.copyOf(all);
+  }
+
+  /** {@code secretEnv} with every value replaced by {@value #REDACTED}, sorted by key. */
+  public Map<String, String> redactedSecretEnv() {
+    Map<String, String> shown = new TreeMap<>();
+    secretEnv.keySet().forEach(k -> shown.put(k, REDACTED));
+    return shown;
+  }
+
+  /** Like the record's own, but {@code secretEnv} values are redacted: this string may reach a log. */
+  @Override
+  public String toString() {
+    return "TaskSpec[id=" + id + ", command=" + command + ", handler=" + handler + ", argsJson=" + argsJson
+        + ", env=" + env + ", cpus=" + cpus + ", memoryMb=" + memoryMb + ", retries=" + retries
+        + ", timeoutSeconds=" + timeoutSeconds + ", constraints=" + constraints + ", dependsOn=" + dependsOn
+        + ", secretEnv=" + redactedSecretEnv() + "]";
   }
 
   public boolean isHandler() {
@@ -57,18 +98,22 @@ public record TaskSpec(
   }
 
   public TaskSpec withRetries(int newRetries) {
-    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, newRetries, timeoutSeconds, constraints, dependsOn);
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, newRetries, timeoutSeconds, constraints, dependsOn, secretEnv);
   }
 
   public TaskSpec withTimeoutSeconds(int seconds) {
-    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, seconds, constraints, dependsOn);
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, seconds, constraints, dependsOn, secretEnv);
   }
 
   public TaskSpec withResources(double newCpus, long newMemoryMb) {
-    return new TaskSpec(id, command, handler, argsJson, env, newCpus, newMemoryMb, retries, timeoutSeconds, constraints, dependsOn);
+    return new TaskSpec(id, command, handler, argsJson, env, newCpus, newMemoryMb, retries, timeoutSeconds, constraints, dependsOn, secretEnv);
+  }
+
+  public TaskSpec withSecretEnv(Map<String, String> newSecretEnv) {
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, constraints, dependsOn, newSecretEnv);
   }
 
   public TaskSpec withConstraints(Map<String, String> newConstraints) {
-    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, newConstraints, dependsOn);
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, newConstraints, dependsOn, secretEnv);
   }
 }

@@ -20,9 +20,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JobCodecTest {
-  /** Bytes of {@link #sample()} in format 1. If this test fails, the persisted format changed: bump FORMAT_VERSION
-   * and keep a reader for the old one, or undo the change. */
+  /** Bytes of {@link #sample()} (without secretEnv) in format 1, as the previous build wrote them. */
   private static final String GOLDEN_V1 = GoldenBytes.JOB_RECORD_V1;
+  /** Bytes of {@link #sampleWithSecret()} in format 2. If this test fails, the persisted format changed: bump
+   * FORMAT_VERSION and keep a reader for the old one, or undo the change. */
+  private static final String GOLDEN_V2 = GoldenBytes.JOB_RECORD_V2;
 
   static JobRecord sample() {
     Instant t = Instant.parse("2026-11-22T10:00:00Z");
@@ -36,6 +38,27 @@ class JobCodecTest {
     return job.withTask(done).withState(JobState.RUNNING, t);
   }
 
+  /** {@link #sample()} with a secretEnv on the first task. */
+  static JobRecord sampleWithSecret() {
+    JobRecord job = sample();
+    List<TaskSpec> tasks = List.of(job.spec().tasks().get(0).withSecretEnv(Map.of("TOKEN", "s3cr3t")),
+        job.spec().tasks().get(1));
+    return new JobRecord(job.id(), new JobSpec(job.spec().name(), job.spec().labels(), tasks), job.idempotencyKey(),
+        job.state(), job.submittedAt(), job.startedAt(), job.finishedAt(), job.tasks());
+  }
+
+  @Test
+  void roundTripsSecretEnv() {
+    JobRecord job = sampleWithSecret();
+    assertEquals(job, JobCodec.decode(JobCodec.encode(job)));
+    assertEquals(Map.of("TOKEN", "s3cr3t"), JobCodec.decode(JobCodec.encode(job)).spec().tasks().get(0).secretEnv());
+  }
+
+  @Test
+  void readsFormat1() {
+    assertEquals(sample(), JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V1)));
+  }
+
   @Test
   void roundTrips() {
     JobRecord job = sample();
@@ -44,8 +67,8 @@ class JobCodecTest {
 
   @Test
   void formatIsStable() {
-    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V1), JobCodec.encode(sample()),
-        "got " + HexFormat.of().formatHex(JobCodec.encode(sample())));
+    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V2), JobCodec.encode(sampleWithSecret()),
+        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleWithSecret())));
   }
 
   @Test

@@ -10,5 +10,21 @@ import java.time.Duration;
  * @param heartbeatTimeout a worker silent this long is DEAD and its attempts LOST
  * @param backoff retry backoff
  * @param askTimeout how long REST calls wait for the leader's actors
+ * @param maxQueuedTasks most tasks the leader holds in unfinished jobs; a submission beyond it fails with
+ *     {@link QueueFullException}
  */
-public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout) {}
+public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout,
+    long maxQueuedTasks) {
+  /** The default of {@code baton.scheduler.max-queued-tasks}. */
+  public static final long DEFAULT_MAX_QUEUED_TASKS = 100_000;
+
+  public SchedulerSettings {
+    if (maxQueuedTasks < 1) {
+      throw new IllegalArgumentException("maxQueuedTasks must be positive, not " + maxQueuedTasks);
+    }
+  }
+
+  public SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout) {
+    this(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, DEFAULT_MAX_QUEUED_TASKS);
+  }
+}

@@ -11,6 +11,7 @@ import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;
 import io.baton.scheduler.api.MasterApi.SubmitResult;
+import io.baton.scheduler.api.QueueFullException;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.protocol.AttemptEvent;
 import io.baton.scheduler.model.JobLogic;
@@ -88,6 +89,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private final Map<String, String> jobByIdempotencyKey = new HashMap<>();
   private final Map<String, List<ActorRef<StatusReply<SubmitResult>>>> submitting = new HashMap<>();
   private final Map<String, ActorRef<JobMaster.Command>> masters = new HashMap<>();
+  private long submittingTasks;
 
   public static Behavior<Command> create(
       Epoch epoch, List<JobRecord> recovered, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
@@ -161,7 +163,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         return this;
       }
     }
+    long queued = queuedTasks();
+    if (queued + msg.spec().tasks().size() > settings.maxQueuedTasks()) {
+      msg.replyTo().tell(StatusReply.error(
+          new QueueFullException(queued, msg.spec().tasks().size(), settings.maxQueuedTasks())));
+      return this;
+    }
     JobRecord job = JobRecord.submitted(ids.next(clock.instant()), msg.spec(), key.orElse(null), clock.instant());
+    submittingTasks += job.tasks().size();
     List<ActorRef<StatusReply<SubmitResult>>> replies = new ArrayList<>();
     replies.add(msg.replyTo());
     submitting.put(submittingKey(job), replies);
@@ -171,6 +180,18 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     return this;
   }
 
+  /** Tasks of unfinished jobs, including those being persisted: what the queue cap counts. */
+  private long queuedTasks() {
+    long n = submittingTasks;
+    for (String id : masters.keySet()) {
+      JobRecord job = jobs.get(id);
+      if (job != null && !job.state().isTerminal()) {
+        n += job.tasks().size();
+      }
+    }
+    return n;
+  }
+
   private static String submittingKey(JobRecord job) {
     return job.idempotencyKey() != null ? job.idempotencyKey() : "\0" + job.id();
   }
@@ -178,6 +199,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private Behavior<Command> onPersisted(Persisted msg) {
     JobRecord job = msg.job();
     List<ActorRef<StatusReply<SubmitResult>>> replies = submitting.remove(submittingKey(job));
+    submittingTasks -= job.tasks().size();
     if (msg.failure() != null) {
       context.getLog().error("could not persist job {}", job.id(), msg.failure());
       replies.forEach(r -> r.tell(StatusReply.error(msg.failure())));

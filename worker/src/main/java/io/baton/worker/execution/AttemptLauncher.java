@@ -83,7 +83,7 @@ public final class AttemptLauncher {
           .directory(workDir.toFile())
           .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
       Map<String, String> env = pb.environment();
-      env.putAll(task.env());
+      env.putAll(task.fullEnv());
       env.putAll(identity(workerId, key));
       return new GuardedProcess(pb.start(), task.command());
     } catch (IOException | RuntimeException e) {
@@ -102,7 +102,7 @@ public final class AttemptLauncher {
       try (PrintStream out = new PrintStream(new LazyFileOutputStream(log), true, StandardCharsets.UTF_8)) {
         try {
           Map<String, Object> args = JSON.readValue(task.argsJson(), MAP);
-          HandlerContext ctx = new HandlerContext(key, args == null ? Map.of() : args, task.env(), out);
+          HandlerContext ctx = new HandlerContext(key, args == null ? Map.of() : args, task.fullEnv(), out);
           outcome.complete(Outcome.exit(handler.run(ctx)));
         } catch (InterruptedException e) {
           outcome.complete(Outcome.error("interrupted"));
