@@ -1,14 +1,15 @@
 package io.baton.protocol.codec;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 import io.baton.protocol.job.JobRecord;
 
 /**
  * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe.
- * Reading a format this build does not know fails with {@link IllegalArgumentException}.
+ * Reading a format this build does not know, or bytes that are not a valid record (truncated, garbage, lengths
+ * beyond {@link BoundedInput}'s bounds), fails with {@link IllegalArgumentException}, never with an Error: the
+ * bytes come from ZooKeeper, which anyone with write access can fill.
  */
 public final class JobCodec {
   public static final byte FORMAT_VERSION = 1;
@@ -43,8 +44,9 @@ public final class JobCodec {
     }
     Kryo kryo = KRYOS.obtain();
     try {
-      Input input = new Input(bytes, 1, bytes.length - 1);
-      return kryo.readObject(input, JobRecord.class);
+      return kryo.readObject(new BoundedInput(bytes, 1, bytes.length - 1), JobRecord.class);
+    } catch (RuntimeException e) { // Kryo (KryoException) or a record's constructor refused the bytes
+      throw new IllegalArgumentException("unreadable job record: " + e.getMessage(), e);
     } finally {
       KRYOS.free(kryo);
     }
