@@ -10,7 +10,6 @@ import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskSpec;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,9 +111,7 @@ class JobCodecLimitsTest {
     Output out = new Output(1024, -1);
     String text = "é".repeat(50_000);
     byte[] bytes = new byte[100_000];
-    List<Object> value = new ArrayList<>(List.of(text, bytes, Collections.nCopies(1, "a")));
-    value.set(2, List.of("a"));
-    kryo.writeClassAndObject(out, value);
+    kryo.writeClassAndObject(out, new ArrayList<>(List.of(text, bytes, List.of("a"))));
     @SuppressWarnings("unchecked")
     List<Object> back = (List<Object>) kryo.readClassAndObject(new BoundedInput(out.toBytes()));
     assertEquals(text, back.get(0));
