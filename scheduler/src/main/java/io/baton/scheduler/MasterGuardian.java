@@ -155,6 +155,11 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
       }
     } else if (msg.event() instanceof LeaderSession.Failed failed) {
       context.getLog().error("leader session for {} failed", failed.epoch(), failed.cause());
+      if (failed.epoch().equals(sessionEpoch)) {
+        // a failed session serves nothing: not ready, no REST calls, no worker routed to it
+        gateway.tell(new WorkerGateway.Route(Optional.empty()));
+        api.sessionEnded();
+      }
       if (failed.epoch().equals(granted)) {
         backingOff = true;
         timers.startSingleTimer(new RetrySession(failed.epoch()), Duration.ofSeconds(1));

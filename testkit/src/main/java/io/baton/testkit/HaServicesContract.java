@@ -47,6 +47,9 @@ public abstract class HaServicesContract {
    */
   protected abstract HaServices process() throws Exception;
 
+  /** Stores {@code bytes} as job {@code id}'s record behind the store's back (a corrupt or hostile record). */
+  protected abstract void plantStoredRecord(String id, byte[] bytes) throws Exception;
+
   /** Returns once {@code condition} holds, after the services have done what they were asked on their threads. */
   protected abstract void await(String what, BooleanSupplier condition);
 
@@ -324,5 +327,23 @@ public abstract class HaServicesContract {
     assertInstanceOf(FencedException.class, failure(services.jobStore().put(future, job("j", JobState.PENDING))));
     assertInstanceOf(FencedException.class, failure(services.jobStore().put(Epoch.NONE, job("j", JobState.PENDING))));
     assertEquals(List.of(), services.jobStore().loadAll());
+  }
+
+  @Test
+  void theLeadersLoadQuarantinesUnreadableRecordsAndServesTheRest() throws Exception {
+    HaServices services = process();
+    Epoch epoch = granted(contend(services, "http://a:8080"));
+    JobRecord good = job("j1", JobState.PENDING);
+    services.jobStore().put(epoch, good).get();
+    plantStoredRecord("j-garbage", new byte[] {1, 2, 3});
+    plantStoredRecord("j-impostor", io.baton.protocol.codec.JobCodec.encode(job("j1", JobState.RUNNING)));
+
+    assertInstanceOf(FencedException.class, assertThrows(Exception.class,
+        () -> services.jobStore().loadForLeader(new Epoch(epoch.value() + 1))), "only the leader moves records");
+    JobStore.Loaded loaded = services.jobStore().loadForLeader(epoch);
+    assertEquals(List.of(good), loaded.jobs());
+    assertEquals(List.of("j-garbage", "j-impostor"),
+        loaded.quarantined().stream().map(JobStore.Quarantined::id).sorted().toList());
+    assertEquals(List.of(good), process().jobStore().loadAll(), "moved aside: a strict load reads again");
   }
 }

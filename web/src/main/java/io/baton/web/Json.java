@@ -168,6 +168,9 @@ final class Json {
     ArrayNode masters = root.putArray("masters");
     view.masters().forEach(masters::add);
     root.put("zookeeper", view.zookeeper());
+    ArrayNode quarantined = root.putArray("quarantined");
+    view.quarantined().forEach(q -> quarantined.addObject()
+        .put("id", q.id()).put("reason", q.reason()).put("at", time(q.at())));
     return root;
   }
 

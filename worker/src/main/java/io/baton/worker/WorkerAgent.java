@@ -11,6 +11,7 @@ import io.baton.wire.AttemptSpec;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
+import io.baton.wire.WireLimits;
 import io.baton.wire.WorkerInfo;
 import io.baton.worker.connection.DefaultLeaderResolver;
 import io.baton.worker.connection.LeaderConnection;
@@ -490,7 +491,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   }
 
   private LogChunk readLog(ToWorker.FetchLog f) {
-    int max = Math.max(0, Math.min(f.maxBytes(), settings.maxLogChunkBytes()));
+    // maxBytes is the sender's claim: never read (and allocate) more than our setting and the wire limit allow
+    int max = Math.max(0, Math.min(f.maxBytes(), Math.min(settings.maxLogChunkBytes(), WireLimits.MAX_LOG_CHUNK_BYTES)));
     try {
       Optional<LogReader.Slice> slice = LogReader.read(paths.logFile(f.key()), f.offset(), max);
       if (slice.isPresent()) {

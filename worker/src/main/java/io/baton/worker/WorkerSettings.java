@@ -1,5 +1,7 @@
 package io.baton.worker;
 
+import io.baton.wire.WireLimits;
+import io.baton.wire.WorkerInfo;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -44,6 +46,7 @@ public record WorkerSettings(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(dataDir, "dataDir");
     labels = labels == null ? Map.of() : Map.copyOf(labels);
+    WireLimits.checkInfo(new WorkerInfo(workerId, host, cpus, memoryMb, labels)); // a leader would drop it otherwise
     if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {
       throw new IllegalArgumentException("heartbeatInterval must be positive");
     }

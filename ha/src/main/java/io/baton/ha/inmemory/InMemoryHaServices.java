@@ -7,10 +7,12 @@ import io.baton.ha.LeaderContender;
 import io.baton.ha.LeaderElection;
 import io.baton.ha.LeaderListener;
 import io.baton.ha.LeaderRetrieval;
+import io.baton.ha.StoredJobs;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,8 @@ public final class InMemoryHaServices implements HaServices {
   private final List<Election> contenders = new ArrayList<>();
   private final List<Retrieval> retrievals = new CopyOnWriteArrayList<>();
   private final Map<String, byte[]> jobs = new ConcurrentHashMap<>();
+  private final Map<String, JobStore.Quarantined> quarantine = new java.util.TreeMap<>();
+  private final Map<String, byte[]> quarantinedBytes = new ConcurrentHashMap<>();
   private long epochCounter;
   private Election leader;
   private Epoch leaderEpoch = Epoch.NONE;
@@ -83,6 +87,16 @@ public final class InMemoryHaServices implements HaServices {
     }
   }
 
+  /** Stores {@code bytes} as the record of job {@code id}, bypassing the codec: tests plant corrupt records. */
+  public void plantStoredRecord(String id, byte[] bytes) {
+    jobs.put(id, bytes.clone());
+  }
+
+  /** The original bytes of a quarantined record, if {@code id} was quarantined. */
+  public Optional<byte[]> quarantinedBytes(String id) {
+    return Optional.ofNullable(quarantinedBytes.get(id)).map(byte[]::clone);
+  }
+
   /** Takes leadership away from the current leader (as a lost session would) and grants it to the next one. */
   public void revokeCurrentLeader() {
     synchronized (lock) {
@@ -125,6 +139,26 @@ public final class InMemoryHaServices implements HaServices {
     @Override
     public List<JobRecord> loadAll() {
       return jobs.values().stream().map(JobCodec::decode).toList();
+    }
+
+    @Override
+    public Loaded loadForLeader(Epoch epoch) throws FencedException {
+      synchronized (lock) {
+        if (!epoch.equals(leaderEpoch) || leader == null) {
+          throw new FencedException(epoch, "current is " + leaderEpoch);
+        }
+        List<JobRecord> readable = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : new ArrayList<>(jobs.entrySet())) {
+          try {
+            readable.add(StoredJobs.read(e.getKey(), e.getValue()));
+          } catch (IllegalArgumentException bad) {
+            jobs.remove(e.getKey());
+            quarantine.put(e.getKey(), new Quarantined(e.getKey(), bad.getMessage(), Instant.now()));
+            quarantinedBytes.put(e.getKey(), e.getValue());
+          }
+        }
+        return new Loaded(readable, new ArrayList<>(quarantine.values()));
+      }
     }
 
     @Override

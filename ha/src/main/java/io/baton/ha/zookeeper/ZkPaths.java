@@ -61,6 +61,19 @@ public final class ZkPaths {
     return jobBucket(jobId) + "/" + jobId;
   }
 
+  /**
+   * Persistent; job records a leader could not serve, moved aside by a fenced transaction. Each child is named
+   * after the record, holds its original bytes, and has a {@code reason} child (UTF-8 text).
+   */
+  public String quarantine() {
+    return root + "/quarantine";
+  }
+
+  /** {@code quarantine/<name>}. */
+  public String quarantined(String name) {
+    return quarantine() + "/" + name;
+  }
+
   /** Two lowercase hex chars: the low byte of the CRC-32 of the id's UTF-8 bytes. Stable across versions. */
   public static String bucketOf(String jobId) {
     checkJobId(jobId);

@@ -2,9 +2,12 @@ package io.baton.ha.zookeeper;
 
 import io.baton.ha.FencedException;
 import io.baton.ha.JobStore;
+import io.baton.ha.StoredJobs;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_BYTES} bytes. Each transaction starts with the fencing checks: {@code /epoch}'s version equals
  * the epoch and, when this process was granted that epoch, its latch node still exists. A failed check fails
  * every future of the transaction with {@link FencedException} and writes nothing. {@link #loadAll} blocks
- * its caller and may run concurrently with writes.
+ * its caller and may run concurrently with writes. {@link #loadForLeader} moves a record it cannot serve to
+ * {@link ZkPaths#quarantine()} in one fenced transaction (see there) and logs it at ERROR, once: the move means the
+ * next leader does not see it among the jobs again.
  */
 public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   static final int MAX_OPS = 400;
@@ -99,33 +105,73 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
 
   @Override
   public List<JobRecord> loadAll() throws Exception {
+    List<Stored> stored = readAll();
+    List<JobRecord> records = new ArrayList<>(stored.size());
+    for (Stored s : stored) {
+      try {
+        records.add(StoredJobs.read(s.name(), s.bytes()));
+        knownJobs.add(s.name());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("unreadable job at " + s.path(), e);
+      }
+    }
+    return records;
+  }
+
+  @Override
+  public Loaded loadForLeader(Epoch epoch) throws Exception {
+    List<JobRecord> records = new ArrayList<>();
+    for (Stored s : readAll()) {
+      for (int round = 0; s != null; round++) {
+        try {
+          JobRecord job = StoredJobs.read(s.name(), s.bytes());
+          if (!s.bucket().equals(ZkPaths.bucketOf(job.id()))) {
+            throw new IllegalArgumentException("record " + job.id() + " is stored in bucket " + s.bucket()
+                + ", not " + ZkPaths.bucketOf(job.id()));
+          }
+          records.add(job);
+          knownJobs.add(job.id());
+          s = null;
+        } catch (IllegalArgumentException bad) {
+          if (round >= MAX_ROUNDS) {
+            throw new IllegalStateException("could not quarantine " + s.path() + " in " + MAX_ROUNDS + " rounds");
+          }
+          s = quarantine(epoch, s, bad.getMessage());
+        }
+      }
+    }
+    return new Loaded(records, listQuarantine());
+  }
+
+  /** One znode under the jobs root: where it is, its bytes and data version. */
+  private record Stored(String bucket, String name, String path, byte[] bytes, int version) {}
+
+  private List<Stored> readAll() throws Exception {
     ensurePath(paths.jobs());
     List<String> buckets = client.getChildren().forPath(paths.jobs());
-    ConcurrentLinkedQueue<JobRecord> records = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Stored> records = new ConcurrentLinkedQueue<>();
     AtomicReference<Exception> failure = new AtomicReference<>();
     Semaphore inFlight = new Semaphore(1000);
-    List<String> ids = new ArrayList<>();
+    List<String[]> ids = new ArrayList<>();
     for (String bucket : buckets) {
       knownBuckets.add(bucket);
       for (String id : client.getChildren().forPath(paths.jobs() + "/" + bucket)) {
-        ids.add(bucket + "/" + id);
+        ids.add(new String[] {bucket, id});
       }
     }
     CountDownLatch done = new CountDownLatch(ids.size());
-    for (String relative : ids) {
-      String path = paths.jobs() + "/" + relative;
+    for (String[] id : ids) {
+      String path = paths.jobs() + "/" + id[0] + "/" + id[1];
       inFlight.acquire();
       client.getData().inBackground((c, event) -> {
         try {
           if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-            records.add(JobCodec.decode(event.getData()));
-            knownJobs.add(relative.substring(relative.indexOf('/') + 1));
+            byte[] data = event.getData() == null ? new byte[0] : event.getData();
+            records.add(new Stored(id[0], id[1], path, data, event.getStat().getVersion()));
           } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
             failure.compareAndSet(null,
                 KeeperException.create(KeeperException.Code.get(event.getResultCode()), path));
           }
-        } catch (RuntimeException e) {
-          failure.compareAndSet(null, new IllegalStateException("unreadable job at " + path, e));
         } finally {
           inFlight.release();
           done.countDown();
@@ -139,6 +185,81 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       throw failure.get();
     }
     return new ArrayList<>(records);
+  }
+
+  /**
+   * Moves {@code s} to the quarantine in one transaction fenced like every leader write: check {@code /epoch}'s
+   * version (and our latch node), create {@code quarantine/<name>} with the original bytes and its reason, delete
+   * the job znode at the version read. Returns null once moved, or the znode as it is now when it changed under
+   * us (to be judged again).
+   */
+  private Stored quarantine(Epoch epoch, Stored s, String reason) throws Exception {
+    Terms.Term term = terms.get(epoch);
+    if ((term != null && !term.active()) || epoch.value() <= 0 || epoch.value() > Integer.MAX_VALUE) {
+      throw new FencedException(epoch, "not the current leader: cannot quarantine " + s.path());
+    }
+    ensurePath(paths.quarantine());
+    String target = paths.quarantined(s.name());
+    if (client.checkExists().forPath(target) != null) {
+      target = target + "~" + s.bucket() + "~" + System.currentTimeMillis();
+    }
+    List<CuratorOp> ops = new ArrayList<>(5);
+    ops.add(client.transactionOp().check().withVersion((int) epoch.value()).forPath(paths.epoch()));
+    if (term != null) {
+      ops.add(client.transactionOp().check().forPath(term.latchPath()));
+    }
+    int checks = ops.size();
+    ops.add(client.transactionOp().create().forPath(target, s.bytes()));
+    ops.add(client.transactionOp().create().forPath(target + "/reason", reason.getBytes(StandardCharsets.UTF_8)));
+    ops.add(client.transactionOp().delete().withVersion(s.version()).forPath(s.path()));
+    try {
+      client.transaction().forOperations(ops);
+      log.error("QUARANTINED job record {} ({} bytes) to {}: {}. The leader serves every other job; the original "
+          + "bytes are kept there for inspection.", s.path(), s.bytes().length, target, reason);
+      return null;
+    } catch (KeeperException e) {
+      int op = Multi.failedOp(e);
+      KeeperException.Code code = Multi.failedCode(e);
+      if (op >= 0 && op < checks) {
+        throw new FencedException(epoch, "fencing check failed on ZooKeeper (" + code + ") while quarantining", e);
+      }
+      if (op == checks + 2 && (code == KeeperException.Code.BADVERSION || code == KeeperException.Code.NONODE)) {
+        // rewritten or removed since we read it: read it again
+        Stat stat = new Stat();
+        try {
+          byte[] now = client.getData().storingStatIn(stat).forPath(s.path());
+          return new Stored(s.bucket(), s.name(), s.path(), now == null ? new byte[0] : now, stat.getVersion());
+        } catch (KeeperException.NoNodeException gone) {
+          return null;
+        }
+      }
+      throw e;
+    }
+  }
+
+  private List<Quarantined> listQuarantine() throws Exception {
+    List<String> names;
+    try {
+      names = client.getChildren().forPath(paths.quarantine());
+    } catch (KeeperException.NoNodeException none) {
+      return List.of();
+    }
+    List<Quarantined> out = new ArrayList<>(names.size());
+    for (String name : names) {
+      Stat stat = client.checkExists().forPath(paths.quarantined(name));
+      if (stat == null) {
+        continue;
+      }
+      String reason;
+      try {
+        reason = new String(client.getData().forPath(paths.quarantined(name) + "/reason"), StandardCharsets.UTF_8);
+      } catch (KeeperException.NoNodeException noReason) {
+        reason = "(no reason recorded)";
+      }
+      out.add(new Quarantined(name, reason, Instant.ofEpochMilli(stat.getCtime())));
+    }
+    out.sort(java.util.Comparator.comparing(Quarantined::at).thenComparing(Quarantined::id));
+    return out;
   }
 
   private void writeLoop() {

@@ -6,8 +6,9 @@ import io.baton.ha.LeaderElection;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -25,6 +27,7 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * until ZooKeeper confirms that this process's latch node still exists (the session is alive). Half, because a
  * client that pings every third of the timeout cannot lose its session to a shorter pause. A gap that long
  * happens only if the whole process stalls: leadership is then re-confirmed, not given up.
+ *
+ * <p>While a term lasts, {@code /epoch} and (once published) {@code /leader} are watched: if another client bumps
+ * {@code /epoch} or rewrites or deletes {@code /leader}, the term ends once, loudly (one revocation), and this
+ * master rejoins the election with a new latch node, so leadership comes back as a new epoch.
  */
 public final class ZooKeeperLeaderElection implements LeaderElection {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperLeaderElection.class);
@@ -160,19 +167,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
         }
         contender = c;
         client.getConnectionStateListenable().addListener(lossListener);
-        latch = new LeaderLatch(client, paths.leaderLatch(), participantId, LeaderLatch.CloseMode.SILENT);
-        latch.addListener(new LeaderLatchListener() {
-          @Override
-          public void isLeader() {
-            onIsLeader();
-          }
-
-          @Override
-          public void notLeader() {
-            onNotLeader();
-          }
-        }, events);
-        latch.start();
+        startLatch();
         started.complete(null);
       } catch (Throwable e) {
         started.completeExceptionally(e);
@@ -182,6 +177,111 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       started.get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Exception ex ? ex : e;
+    }
+  }
+
+  /** On the event thread: joins the election with a new latch node. */
+  private void startLatch() throws Exception {
+    latch = new LeaderLatch(client, paths.leaderLatch(), participantId, LeaderLatch.CloseMode.SILENT);
+    latch.addListener(new LeaderLatchListener() {
+      @Override
+      public void isLeader() {
+        onIsLeader();
+      }
+
+      @Override
+      public void notLeader() {
+        onNotLeader();
+      }
+    }, events);
+    latch.start();
+  }
+
+  /**
+   * On the event thread: watches {@code /epoch} for the term; a version other than the epoch (another client
+   * wrote it) or its deletion ends the term. Re-armed on every change while the term lasts.
+   */
+  private void watchEpoch(Epoch epoch) {
+    if (closed || !epoch.equals(granted)) {
+      return;
+    }
+    try {
+      client.checkExists()
+          .usingWatcher((CuratorWatcher) event -> {
+            if (event.getType() != Watcher.Event.EventType.None) {
+              events.execute(() -> watchEpoch(epoch));
+            }
+          })
+          .inBackground((c, event) -> events.execute(() -> {
+            if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
+              endTerm(epoch, paths.epoch() + " was deleted");
+            } else if (event.getResultCode() == KeeperException.Code.OK.intValue()
+                && event.getStat().getVersion() != epoch.value()) {
+              endTerm(epoch, paths.epoch() + " is at version " + event.getStat().getVersion()
+                  + ", not this term's " + epoch.value());
+            }
+          }))
+          .forPath(paths.epoch());
+    } catch (Exception e) {
+      log.warn("{} could not watch {}: {}", participantId, paths.epoch(), e.toString());
+    }
+  }
+
+  /**
+   * On the event thread, once {@code /leader} is published: watches it; its deletion, or content or owner that is
+   * no longer ours, ends the term.
+   */
+  private void watchLeader(Epoch epoch, byte[] json, long session) {
+    if (closed || !epoch.equals(granted)) {
+      return;
+    }
+    try {
+      client.getData()
+          .usingWatcher((CuratorWatcher) event -> {
+            if (event.getType() != Watcher.Event.EventType.None) {
+              events.execute(() -> watchLeader(epoch, json, session));
+            }
+          })
+          .inBackground((c, event) -> events.execute(() -> {
+            if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
+              endTerm(epoch, paths.leader() + " was deleted");
+            } else if (event.getResultCode() == KeeperException.Code.OK.intValue()
+                && (event.getStat().getEphemeralOwner() != session || !Arrays.equals(event.getData(), json))) {
+              endTerm(epoch, paths.leader() + " was rewritten by another client");
+            }
+          }))
+          .forPath(paths.leader());
+    } catch (Exception e) {
+      log.warn("{} could not watch {}: {}", participantId, paths.leader(), e.toString());
+    }
+  }
+
+  /**
+   * On the event thread: another client changed {@code /epoch} or {@code /leader} behind this leader's back, so its
+   * term is over. Ends it once, loudly: the contender is told (one revocation), and this master rejoins the
+   * election with a new latch node, so leadership (this master's or another's) comes back as a new epoch instead of
+   * a session that fails and restarts forever.
+   */
+  private void endTerm(Epoch epoch, String reason) {
+    if (closed || !epoch.equals(granted)) {
+      return;
+    }
+    log.error("{} ENDS ITS TERM {}: {}. Something other than this leader wrote the election's znodes; "
+        + "rejoining the election for a new epoch.", participantId, epoch, reason);
+    generation++;
+    revokeIfGranted();
+    deleteOwnLeaderNode(false);
+    LeaderLatch old = latch;
+    try {
+      old.close();
+    } catch (Exception e) {
+      log.warn("{} closing its old latch: {}", participantId, e.toString());
+    }
+    try {
+      startLatch();
+    } catch (Exception e) {
+      log.error("{} could not rejoin the election", participantId, e);
+      contender.handleError(e);
     }
   }
 
@@ -217,6 +317,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       grantedLatchPath = ourPath;
       log.info("{} leads for {}", participantId, epoch);
       contender.grantLeadership(epoch);
+      watchEpoch(epoch);
     } catch (KeeperException e) {
       int op = Multi.failedOp(e);
       if (op == 1 && Multi.failedCode(e) == KeeperException.Code.NONODE) {
@@ -308,11 +409,15 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       try {
         client.transaction().forOperations(ops);
         log.info("{} published as leader for {}", participantId, epoch);
+        watchLeader(epoch, json, client.getZookeeperClient().getZooKeeper().getSessionId());
         return;
       } catch (KeeperException e) {
         int op = Multi.failedOp(e);
         if (op == 0 || op == 1) {
-          throw new FencedException(epoch, "leadership check failed on ZooKeeper", e);
+          FencedException fenced = new FencedException(epoch, "leadership check failed on ZooKeeper", e);
+          endTerm(epoch, (op == 0 ? "our latch node is gone" : paths.epoch() + " moved past this term")
+              + " when publishing " + paths.leader());
+          throw fenced;
         }
         if (op < 0) {
           throw e;

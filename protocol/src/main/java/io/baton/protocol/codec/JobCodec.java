@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe.
  * Writes format 2; reads 2 and 1 (format 1 is format 2 without {@link TaskSpec#secretEnv()}).
- * Reading a format this build does not know fails with {@link IllegalArgumentException}.
+ * Reading a format this build does not know, or bytes that are not a valid record (truncated, garbage, lengths
+ * beyond {@link BoundedInput}'s bounds), fails with {@link IllegalArgumentException}, never with an Error: the
+ * bytes come from ZooKeeper, which anyone with write access can fill.
  */
 public final class JobCodec {
   public static final byte FORMAT_VERSION = 2;
@@ -83,8 +85,9 @@ public final class JobCodec {
     Pool<Kryo> pool = bytes[0] == FORMAT_VERSION ? KRYOS : V1_KRYOS;
     Kryo kryo = pool.obtain();
     try {
-      Input input = new Input(bytes, 1, bytes.length - 1);
-      return kryo.readObject(input, JobRecord.class);
+      return kryo.readObject(new BoundedInput(bytes, 1, bytes.length - 1), JobRecord.class);
+    } catch (RuntimeException e) { // Kryo (KryoException) or a record's constructor refused the bytes
+      throw new IllegalArgumentException("unreadable job record: " + e.getMessage(), e);
     } finally {
       pool.free(kryo);
     }

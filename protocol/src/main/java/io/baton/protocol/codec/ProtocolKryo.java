@@ -1,7 +1,6 @@
 package io.baton.protocol.codec;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
@@ -25,9 +24,16 @@ import java.util.TreeMap;
  * bytes can only name these classes. Ids are part of the persisted format: never reuse or renumber one; append
  * new classes with new ids. Ids 70 and above belong to the wire module's messages.
  *
+ * <p>Collections, maps, strings and byte arrays decode with bounded lengths when read from a {@link BoundedInput}
+ * (see {@link BoundedSerializers}), and nesting is capped at {@link #MAX_DEPTH}: bytes from ZooKeeper or from the
+ * network are untrusted.
+ *
  * <p>Kryo instances are not thread-safe; callers pool them (see {@link JobCodec}).
  */
 public final class ProtocolKryo {
+  /** Deepest nesting of objects any decoder accepts (Baton's messages nest a handful deep). */
+  public static final int MAX_DEPTH = 32;
+
   private ProtocolKryo() {}
 
   /** A Kryo for persisted values: collections, time, the job model and {@link Epoch}. */
@@ -35,18 +41,18 @@ public final class ProtocolKryo {
     Kryo kryo = new Kryo();
     kryo.setRegistrationRequired(true);
     kryo.setReferences(false);
-    ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
+    kryo.setMaxDepth(MAX_DEPTH);
 
-    kryo.register(ArrayList.class, 20);
-    kryo.register(HashMap.class, 21);
-    kryo.register(LinkedHashMap.class, 22);
+    kryo.register(ArrayList.class, new BoundedSerializers.Collections<ArrayList<?>>(), 20);
+    kryo.register(HashMap.class, new BoundedSerializers.Maps<HashMap<?, ?>>(), 21);
+    kryo.register(LinkedHashMap.class, new BoundedSerializers.Maps<LinkedHashMap<?, ?>>(), 22);
     kryo.register(TreeMap.class, 23);
-    kryo.register(List.of().getClass(), 24);
-    kryo.register(List.of(1).getClass(), 25);
-    kryo.register(Map.of().getClass(), 26);
-    kryo.register(Map.of(1, 1).getClass(), 27);
-    kryo.register(Set.of().getClass(), 28);
-    kryo.register(Set.of(1).getClass(), 29);
+    kryo.register(List.of().getClass(), new BoundedSerializers.ImmutableList(), 24);
+    kryo.register(List.of(1).getClass(), new BoundedSerializers.ImmutableList(), 25);
+    kryo.register(Map.of().getClass(), new BoundedSerializers.ImmutableMap(), 26);
+    kryo.register(Map.of(1, 1).getClass(), new BoundedSerializers.ImmutableMap(), 27);
+    kryo.register(Set.of().getClass(), new BoundedSerializers.ImmutableSet(), 28);
+    kryo.register(Set.of(1).getClass(), new BoundedSerializers.ImmutableSet(), 29);
     kryo.register(Instant.class, 30);
     kryo.register(byte[].class, 31);
 

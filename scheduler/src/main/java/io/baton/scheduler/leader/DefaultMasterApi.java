@@ -225,7 +225,8 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
     Optional<LeaderInfo> leader = h.isPresent() ? Optional.of(h.get().info()) : published.or(retrieval::current);
     LeaderElection e = election;
     List<String> masters = e == null ? List.of() : e.participants();
-    return new ClusterView(leader, selfRestUrl, h.isPresent(), masters, ha.connectionState());
+    return new ClusterView(leader, selfRestUrl, h.isPresent(), masters, ha.connectionState(),
+        h.map(LeaderSession.Handles::quarantined).orElse(List.of()));
   }
 
   @Override

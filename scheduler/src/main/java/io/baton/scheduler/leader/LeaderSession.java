@@ -4,7 +4,6 @@ import io.baton.ha.JobStore;
 import io.baton.ha.LeaderElection;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
-import io.baton.protocol.job.JobRecord;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.resourcemanager.ResourceManager;
@@ -30,7 +29,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class LeaderSession {
   public sealed interface Command {}
 
-  private record Loaded(List<JobRecord> jobs, Throwable failure) implements Command {}
+  private record Loaded(JobStore.Loaded loaded, Throwable failure) implements Command {}
 
   private record Confirmed(Throwable failure) implements Command {}
 
@@ -49,7 +48,18 @@ public final class LeaderSession {
   /** The running session's actors, for the REST facade and the worker gateway. */
   public record Handles(
       Epoch epoch, LeaderInfo info, ActorRef<Dispatcher.Command> dispatcher,
-      ActorRef<ResourceManager.Command> resourceManager, AtomicInteger aliveWorkers) {}
+      ActorRef<ResourceManager.Command> resourceManager, AtomicInteger aliveWorkers,
+      List<JobStore.Quarantined> quarantined) {
+
+    public Handles {
+      quarantined = List.copyOf(quarantined);
+    }
+
+    public Handles(Epoch epoch, LeaderInfo info, ActorRef<Dispatcher.Command> dispatcher,
+        ActorRef<ResourceManager.Command> resourceManager, AtomicInteger aliveWorkers) {
+      this(epoch, info, dispatcher, resourceManager, aliveWorkers, List.of());
+    }
+  }
 
   private LeaderSession() {}
 
@@ -60,7 +70,7 @@ public final class LeaderSession {
       Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
       ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
         try {
-          return store.loadAll();
+          return store.loadForLeader(epoch);
         } catch (Exception e) {
           throw new IllegalStateException("could not load jobs", e);
         }
@@ -78,17 +88,22 @@ public final class LeaderSession {
           if (loaded.failure() != null) {
             return fail(parent, epoch, loaded.failure());
           }
+          List<JobStore.Quarantined> quarantined = loaded.loaded().quarantined();
+          if (!quarantined.isEmpty()) {
+            ctx.getLog().warn("{} serves {} jobs; {} job records are quarantined and not served (GET /cluster lists "
+                + "them): {}", epoch, loaded.loaded().jobs().size(), quarantined.size(), quarantined);
+          }
           AtomicInteger alive = new AtomicInteger();
           ActorRef<ResourceManager.Command> rm =
               ctx.spawn(ResourceManager.create(epoch, settings, clock, alive), "resourcemanager");
           ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
-              Dispatcher.create(epoch, loaded.jobs(), store, rm, settings, clock, fatal), "dispatcher");
+              Dispatcher.create(epoch, loaded.loaded().jobs(), store, rm, settings, clock, fatal), "dispatcher");
           parent.tell(new Started(epoch, rm));
           // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
           ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),
               (ok, failure) -> new Confirmed(failure));
-          Handles handles = new Handles(epoch, info, dispatcher, rm, alive);
+          Handles handles = new Handles(epoch, info, dispatcher, rm, alive, loaded.loaded().quarantined());
           return confirming(epoch, handles, parent);
         })
         .onMessage(Fatal.class, f -> fail(parent, epoch, f.cause()))

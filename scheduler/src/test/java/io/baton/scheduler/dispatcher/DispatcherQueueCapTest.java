@@ -60,6 +60,11 @@ class DispatcherQueueCapTest {
       }
 
       @Override
+      public Loaded loadForLeader(Epoch epoch) {
+        return new Loaded(loadAll(), List.of());
+      }
+
+      @Override
       public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
         stored.put(job.id(), job);
         return CompletableFuture.completedFuture(null);

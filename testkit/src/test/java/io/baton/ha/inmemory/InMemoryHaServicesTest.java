@@ -19,6 +19,11 @@ class InMemoryHaServicesTest extends HaServicesContract {
   }
 
   @Override
+  protected void plantStoredRecord(String id, byte[] bytes) {
+    services.plantStoredRecord(id, bytes);
+  }
+
+  @Override
   protected void await(String what, BooleanSupplier condition) {
     services.awaitEvents();
     assertTrue(condition.getAsBoolean(), what);

@@ -35,6 +35,13 @@ class ZooKeeperHaServicesIT extends HaServicesContract {
   }
 
   @Override
+  protected void plantStoredRecord(String id, byte[] bytes) throws Exception {
+    try (CuratorFramework client = TestingZooKeeper.client(server.getConnectString())) {
+      client.create().creatingParentsIfNeeded().forPath(new ZkPaths(clusterId).job(id), bytes);
+    }
+  }
+
+  @Override
   protected void await(String what, BooleanSupplier condition) {
     Eventually.eventually(what, condition);
   }
