@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +57,7 @@ final class ServerCommands {
       Config config = options.load(Map.of());
       Settings settings = new Settings(config);
       ZooKeeperHaServices ha = ZooKeeperHaServices.start(masterZooKeeper(settings));
+      refuseAForeignCluster(ha, settings);
       Nodes.Master master = Nodes.startMaster(config, settings, ha, settings.remotePort(Nodes.DEFAULT_MASTER_PORT));
       awaitShutdown(() -> {
         master.close();
@@ -81,6 +85,26 @@ final class ServerCommands {
     LOG.warn("INSECURE: no ZooKeeper secret ({}): every node under /baton/{} is open to anyone who reaches "
         + "ZooKeeper, who can rewrite /leader, the epoch and the jobs", Setting.INSECURE.flag, zk.clusterId());
     return zk;
+  }
+
+  /**
+   * Waits up to the connection timeout for the master's ACL check ({@link ZooKeeperHaServices#aclCheck}) and
+   * fails the start when the cluster's root belongs to other credentials. A check still running then (ZooKeeper
+   * not reachable yet) goes on in the background and only logs.
+   */
+  static void refuseAForeignCluster(ZooKeeperHaServices ha, Settings settings) {
+    try {
+      ha.aclCheck().get(settings.zookeeper().connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IllegalStateException foreign) {
+        ha.close();
+        throw foreign;
+      }
+    } catch (TimeoutException e) {
+      LOG.info("ZooKeeper not reached yet; its ACLs are checked once it is");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Command(name = "worker", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.class,
@@ -155,6 +179,7 @@ final class ServerCommands {
       Optional<String> given = settings.zookeeperSecret();
       String secret = given.isPresent() ? given.get() : ZkSecret.loadOrCreate(dataDir.resolve(ZkSecret.STANDALONE_FILE));
       ZooKeeperHaServices masterHa = ZooKeeperHaServices.start(settings.zookeeper().withSecret(secret));
+      refuseAForeignCluster(masterHa, settings);
       Nodes.Master master = Nodes.startMaster(config, settings, masterHa, settings.remotePort(0));
       ZooKeeperHaServices workerHa = ZooKeeperHaServices.start(settings.zookeeper());
       DataDirLock lock = DataDirLock.acquire(dataDir.resolve("worker"));

@@ -82,7 +82,8 @@ public final class ZkAcls implements ACLProvider {
    * than {@link #worldPermsFor} allows: nodes written by a Baton before ACLs, or by a master run without a
    * secret. Children come before their parent, so the root is secured last. A node this client may not touch
    * below the root is logged and skipped. Blocking; call it on a client that authenticates with the cluster's
-   * secret and uses this provider.
+   * secret and uses this provider. A root that does not exist yet is created here, so that of two masters with
+   * different secrets started at once the second is told at start that the cluster is not its own.
    *
    * @return how many nodes were changed
    * @throws IllegalStateException when the cluster's root exists but this client has no right on it: it was
@@ -92,9 +93,13 @@ public final class ZkAcls implements ACLProvider {
     ZkAcls acls = new ZkAcls(paths);
     int secured = acls.secure(client, ZkPaths.BASE) ? 1 : 0;
     try {
-      client.getACL().forPath(paths.root());
-    } catch (KeeperException.NoNodeException e) {
+      client.create().creatingParentsIfNeeded().forPath(paths.root(), new byte[0]);
       return secured;
+    } catch (KeeperException.NodeExistsException e) {
+      // an existing cluster: check it below
+    }
+    try {
+      client.getACL().forPath(paths.root());
     } catch (KeeperException.NoAuthException e) {
       throw new IllegalStateException("ZooKeeper node " + paths.root() + " is protected by other credentials: this "
           + "master's ZooKeeper secret is not the one the cluster was created with", e);

@@ -139,6 +139,14 @@ class ZooKeeperAclIT {
   }
 
   @Test
+  void ofTwoMastersWithDifferentSecretsOnANewClusterTheSecondIsToldAtOnce() throws Exception {
+    assertEquals(0, master(SECRET).aclCheck().get(10, TimeUnit.SECONDS), "the first creates the root");
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> master("another-secret").aclCheck().get(10, TimeUnit.SECONDS));
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+  }
+
+  @Test
   void aSecondMasterWithTheSecretTakesOverAndWrites() throws Exception {
     ZooKeeperHaServices m1 = master(SECRET);
     Epoch first = lead(m1, "m1");
