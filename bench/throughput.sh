@@ -13,6 +13,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 zk_port=$(free_port); rest_port=$(free_port)
 "$baton" --version >/dev/null   # builds the jar on first use, outside the measurement
 export BATON_LOG_LEVEL=WARN
+export BATON_ZK_SECRET="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"   # the master's ZooKeeper secret
 "$baton" zookeeper --port "$zk_port" --data-dir "$work/zk" >"$work/zk.log" 2>&1 & pids+=($!)
 until grep -q "zookeeper listening" "$work/zk.log" 2>/dev/null; do sleep 0.2; done
 BATON_JAVA_OPTS="${BENCH_MASTER_OPTS:-}" "$baton" master --zk "127.0.0.1:$zk_port" --rest-port "$rest_port" --port 0 --data-dir "$work/m" >"$work/master.log" 2>&1 & pids+=($!)

@@ -41,6 +41,8 @@ final class FailoverBenchCommand implements Callable<Integer> {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
   private final List<Process> processes = new ArrayList<>();
+  /** The masters' ZooKeeper secret (a master refuses to run without one). */
+  private final String zkSecret = java.util.UUID.randomUUID().toString();
 
   @Override
   public Integer call() throws Exception {
@@ -117,6 +119,7 @@ final class FailoverBenchCommand implements Callable<Integer> {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
     pb.environment().put("BATON_LOG_LEVEL", "WARN");
+    pb.environment().put("BATON_ZK_SECRET", zkSecret); // the masters' ZooKeeper secret; workers ignore it
     Process p = pb.start();
     processes.add(p);
     return p;

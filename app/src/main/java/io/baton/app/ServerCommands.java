@@ -2,13 +2,18 @@ package io.baton.app;
 
 import com.typesafe.config.Config;
 import io.baton.ha.zookeeper.ZooKeeperHaServices;
+import io.baton.ha.zookeeper.ZooKeeperSettings;
 import io.baton.worker.WorkerSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,13 +56,54 @@ final class ServerCommands {
     public Integer call() throws Exception {
       Config config = options.load(Map.of());
       Settings settings = new Settings(config);
-      ZooKeeperHaServices ha = ZooKeeperHaServices.start(settings.zookeeper());
+      ZooKeeperHaServices ha = ZooKeeperHaServices.start(masterZooKeeper(settings));
+      refuseAForeignCluster(ha, settings);
       Nodes.Master master = Nodes.startMaster(config, settings, ha, settings.remotePort(Nodes.DEFAULT_MASTER_PORT));
       awaitShutdown(() -> {
         master.close();
         ha.close();
       });
       return 0;
+    }
+  }
+
+  /**
+   * A master's ZooKeeper settings: with the cluster's secret, or, only with {@code --insecure}, without one (then
+   * logged loudly). Without either it refuses to start: its nodes would be open to anyone who reaches ZooKeeper.
+   */
+  static ZooKeeperSettings masterZooKeeper(Settings settings) throws java.io.IOException {
+    ZooKeeperSettings zk = settings.zookeeper();
+    Optional<String> secret = settings.zookeeperSecret();
+    if (secret.isPresent()) {
+      return zk.withSecret(secret.get());
+    }
+    if (!settings.insecure()) {
+      throw new IllegalArgumentException("no ZooKeeper secret: give the cluster's secret with "
+          + Setting.ZK_SECRET_FILE.flag + " FILE (or " + Setting.ZK_SECRET.env + "), the same for every master, "
+          + "or run with " + Setting.INSECURE.flag + " to leave Baton's ZooKeeper data open to anyone who reaches it");
+    }
+    LOG.warn("INSECURE: no ZooKeeper secret ({}): every node under /baton/{} is open to anyone who reaches "
+        + "ZooKeeper, who can rewrite /leader, the epoch and the jobs", Setting.INSECURE.flag, zk.clusterId());
+    return zk;
+  }
+
+  /**
+   * Waits up to the connection timeout for the master's ACL check ({@link ZooKeeperHaServices#aclCheck}) and
+   * fails the start when the cluster's root belongs to other credentials. A check still running then (ZooKeeper
+   * not reachable yet) goes on in the background and only logs.
+   */
+  static void refuseAForeignCluster(ZooKeeperHaServices ha, Settings settings) {
+    try {
+      ha.aclCheck().get(settings.zookeeper().connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IllegalStateException foreign) {
+        ha.close();
+        throw foreign;
+      }
+    } catch (TimeoutException e) {
+      LOG.info("ZooKeeper not reached yet; its ACLs are checked once it is");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -130,7 +176,10 @@ final class ServerCommands {
       extra.put(Setting.ZK.key, zk.connectString()); // the in-process ZooKeeper, whatever --zk says
       Config config = options.load(extra);
       Settings settings = new Settings(config);
-      ZooKeeperHaServices masterHa = ZooKeeperHaServices.start(settings.zookeeper());
+      Optional<String> given = settings.zookeeperSecret();
+      String secret = given.isPresent() ? given.get() : ZkSecret.loadOrCreate(dataDir.resolve(ZkSecret.STANDALONE_FILE));
+      ZooKeeperHaServices masterHa = ZooKeeperHaServices.start(settings.zookeeper().withSecret(secret));
+      refuseAForeignCluster(masterHa, settings);
       Nodes.Master master = Nodes.startMaster(config, settings, masterHa, settings.remotePort(0));
       ZooKeeperHaServices workerHa = ZooKeeperHaServices.start(settings.zookeeper());
       DataDirLock lock = DataDirLock.acquire(dataDir.resolve("worker"));

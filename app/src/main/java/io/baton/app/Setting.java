@@ -28,6 +28,14 @@ enum Setting {
   ZK_SESSION_TIMEOUT("baton.zookeeper.session-timeout", "--zk-session-timeout-ms", "BATON_ZK_SESSION_TIMEOUT",
       FlagType.MILLIS, Commands.NODES, "ZooKeeper session timeout; a master failover takes about this long"),
   ZK_CONNECTION_TIMEOUT("baton.zookeeper.connection-timeout", Commands.NODES, "ZooKeeper connection timeout"),
+  ZK_SECRET_FILE("baton.zookeeper.secret-file", "--zk-secret-file", "BATON_ZK_SECRET_FILE", FlagType.PATH,
+      Commands.MASTERS, "file holding the cluster's ZooKeeper digest secret (user baton): masters create every "
+          + "node readable and writable only with it; workers need none; standalone creates "
+          + "<data-dir>/zookeeper-secret when neither this nor the secret is set"),
+  ZK_SECRET("baton.zookeeper.secret", null, "BATON_ZK_SECRET", FlagType.TEXT, Commands.MASTERS,
+      "the ZooKeeper digest secret itself, instead of a file (environment or HOCON only, never a flag)"),
+  INSECURE("baton.insecure", "--insecure", "BATON_INSECURE", FlagType.SWITCH, Commands.NODES,
+      "accept an unprotected cluster: a master then starts without a ZooKeeper secret, its nodes open to anyone"),
   HOST("baton.host", "--host", "BATON_HOST", FlagType.TEXT, Commands.NODES,
       "address to bind and advertise, REST and Artery"),
   DATA_DIR("baton.data-dir", "--data-dir", "BATON_DATA_DIR", FlagType.PATH, Commands.NODES,
@@ -80,7 +88,9 @@ enum Setting {
     LONG(Long.class, v -> v),
     NUMBER(Double.class, v -> v),
     /** A duration given in milliseconds on the command line. */
-    MILLIS(Long.class, v -> v + "ms");
+    MILLIS(Long.class, v -> v + "ms"),
+    /** A flag without a value: present = true. */
+    SWITCH(Boolean.class, v -> v);
 
     final Class<?> javaType;
     private final Function<Object, Object> toHocon;

@@ -34,11 +34,34 @@ final class Settings {
     return Path.of(c.getString(Setting.DATA_DIR.key)).toAbsolutePath().normalize();
   }
 
+  /** How to reach ZooKeeper, without a secret (a worker's; a master adds {@link #zookeeperSecret}). */
   ZooKeeperSettings zookeeper() {
     return ZooKeeperSettings.of(c.getString(Setting.ZK.key))
         .withClusterId(c.getString(Setting.CLUSTER_ID.key))
         .withSessionTimeout(c.getDuration(Setting.ZK_SESSION_TIMEOUT.key))
         .withConnectionTimeout(c.getDuration(Setting.ZK_CONNECTION_TIMEOUT.key));
+  }
+
+  /**
+   * The cluster's ZooKeeper secret, for a master: {@code baton.zookeeper.secret} (env {@code BATON_ZK_SECRET})
+   * or the content of {@code baton.zookeeper.secret-file}; empty when neither is set. Setting both is an error.
+   */
+  Optional<String> zookeeperSecret() throws IOException {
+    String secret = c.getString(Setting.ZK_SECRET.key);
+    String file = c.getString(Setting.ZK_SECRET_FILE.key);
+    if (!secret.isEmpty() && !file.isEmpty()) {
+      throw new IllegalArgumentException("the ZooKeeper secret is set twice: give " + Setting.ZK_SECRET_FILE.flag
+          + " or " + Setting.ZK_SECRET.env + ", not both");
+    }
+    if (!file.isEmpty()) {
+      return Optional.of(ZkSecret.read(Path.of(file)));
+    }
+    return secret.isBlank() ? Optional.empty() : Optional.of(secret.strip());
+  }
+
+  /** {@code --insecure}: the operator accepts an unprotected cluster. */
+  boolean insecure() {
+    return c.getBoolean(Setting.INSECURE.key);
   }
 
   int remotePort(int defaultPort) {

@@ -27,6 +27,9 @@ final class BatonProcess implements AutoCloseable {
     this.output = output;
   }
 
+  /** The ZooKeeper secret of every master these tests start. */
+  static final String ZK_SECRET = "e2e-" + java.util.UUID.randomUUID();
+
   static BatonProcess start(Path dir, String name, String... args) throws IOException {
     Files.createDirectories(dir);
     List<String> cmd = new ArrayList<>();
@@ -36,6 +39,9 @@ final class BatonProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(out.toFile());
     pb.environment().put("BATON_JAVA_OPTS", "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    if (args.length > 0 && args[0].equals("master")) {
+      pb.environment().put("BATON_ZK_SECRET", ZK_SECRET); // masters refuse to run without one (or --insecure)
+    }
     return new BatonProcess(name, pb.start(), out);
   }
 

@@ -28,13 +28,14 @@ class SettingTableTest {
   private static final Map<String, Set<String>> FLAGS = Map.of(
       "master", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms",
-          "--read-token", "--rest-tls-cert", "--rest-tls-key"),
+          "--read-token", "--rest-tls-cert", "--rest-tls-key", "--zk-secret-file", "--insecure"),
       "worker", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
-          "--memory-mb", "--labels", "--worker-id"),
+          "--memory-mb", "--labels", "--worker-id", "--insecure"),
       "standalone", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
-          "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key"));
+          "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key",
+          "--zk-secret-file", "--insecure"));
 
   /** The environment variables read before the table existed. */
   private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -54,7 +55,10 @@ class SettingTableTest {
       Map.entry("BATON_LABELS", "baton.worker.labels"),
       Map.entry("BATON_READ_TOKEN", "baton.rest.read-token"),
       Map.entry("BATON_REST_TLS_CERT", "baton.rest.tls-cert"),
-      Map.entry("BATON_REST_TLS_KEY", "baton.rest.tls-key"));
+      Map.entry("BATON_REST_TLS_KEY", "baton.rest.tls-key"),
+      Map.entry("BATON_ZK_SECRET_FILE", "baton.zookeeper.secret-file"),
+      Map.entry("BATON_ZK_SECRET", "baton.zookeeper.secret"),
+      Map.entry("BATON_INSECURE", "baton.insecure"));
 
   private static final Map<String, Callable<Object>> COMMANDS = Map.of(
       "master", ServerCommands.Master::new, "worker", ServerCommands.Worker::new,
@@ -102,14 +106,20 @@ class SettingTableTest {
           case PATH -> "/from/flag";
           case INT, LONG, MILLIS -> "1234";
           case NUMBER -> "2.5";
+          case SWITCH -> null;
         };
         CommandLine cli = command(name);
-        cli.parseArgs(s.flag, value);
-        Config c = options(cli).load(Map.of(), Map.of(s.env, "9"));
+        if (value == null) {
+          cli.parseArgs(s.flag);
+        } else {
+          cli.parseArgs(s.flag, value);
+        }
+        Config c = options(cli).load(Map.of(), Map.of(s.env, value == null ? "false" : "9"));
         String where = name + " " + s.flag;
         switch (s.flagType) {
           case MILLIS -> assertEquals(1234, c.getDuration(s.key).toMillis(), where);
           case NUMBER -> assertEquals(2.5, c.getDouble(s.key), where);
+          case SWITCH -> assertTrue(c.getBoolean(s.key), where);
           default -> assertEquals(value, c.getString(s.key), where);
         }
       }
@@ -135,7 +145,9 @@ class SettingTableTest {
       cli.setUsageHelpLongOptionsMaxWidth(60);
       String help = cli.getUsageMessage();
       for (Setting s : Setting.flagsOf(name)) {
-        String line = help.lines().filter(l -> l.trim().startsWith(s.flag + "=")).findFirst().orElseThrow();
+        String line = help.lines()
+            .filter(l -> l.trim().startsWith(s.flag + (s.flagType == Setting.FlagType.SWITCH ? " " : "=")))
+            .findFirst().orElseThrow();
         assertTrue(line.contains("default " + s.flagDefaultText() + ")"), line);
         assertTrue(line.contains(s.key), line);
       }

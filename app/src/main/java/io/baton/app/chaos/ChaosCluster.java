@@ -37,6 +37,8 @@ final class ChaosCluster implements AutoCloseable {
   private final long sessionTimeoutMs;
   private final int zkPort = freePort();
   private final String zk = "127.0.0.1:" + zkPort;
+  /** The masters' ZooKeeper secret (a master refuses to run without one). */
+  private final String zkSecret = java.util.UUID.randomUUID().toString();
   private final List<Node> started = new ArrayList<>();
   private final Map<String, Integer> restarts = new LinkedHashMap<>();
   private final Map<String, Integer> masterPorts = new LinkedHashMap<>();
@@ -75,7 +77,7 @@ final class ChaosCluster implements AutoCloseable {
   /** Starts master {@code name} again on its REST port; returns its REST URL. */
   synchronized String restartMaster(String name) throws IOException {
     int port = masterPorts.get(name);
-    masters.put(name, start(name, Map.of(), "master", "--zk", zk, "--rest-port", String.valueOf(port), "--port", "0",
+    masters.put(name, start(name, Map.of("BATON_ZK_SECRET", zkSecret), "master", "--zk", zk, "--rest-port", String.valueOf(port), "--port", "0",
         "--zk-session-timeout-ms", String.valueOf(sessionTimeoutMs), "--data-dir", dir.resolve(name).toString()));
     return url(name);
   }

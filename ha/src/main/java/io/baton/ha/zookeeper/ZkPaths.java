@@ -9,6 +9,8 @@ import java.util.zip.CRC32;
  */
 public final class ZkPaths {
   public static final String DEFAULT_CLUSTER_ID = "default";
+  /** The parent of every cluster's root, shared by all clusters on one ZooKeeper. */
+  public static final String BASE = "/baton";
 
   private final String clusterId;
   private final String root;
@@ -19,7 +21,7 @@ public final class ZkPaths {
       throw new IllegalArgumentException("invalid cluster id: '" + clusterId + "'");
     }
     this.clusterId = clusterId;
-    this.root = "/baton/" + clusterId;
+    this.root = BASE + "/" + clusterId;
   }
 
   public String clusterId() {

@@ -6,11 +6,17 @@ import io.baton.ha.LeaderElection;
 import io.baton.ha.LeaderRetrieval;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HA services on ZooKeeper through one Curator client. Elections, retrievals and the job store of one instance
@@ -18,6 +24,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * Curator's connection-state thread.
  */
 public final class ZooKeeperHaServices implements HaServices {
+  private static final Logger log = LoggerFactory.getLogger(ZooKeeperHaServices.class);
   private final CuratorFramework client;
   private final boolean ownsClient;
   private final ZkPaths paths;
@@ -25,6 +32,7 @@ public final class ZooKeeperHaServices implements HaServices {
   private final ZooKeeperJobStore jobStore;
   private final List<AutoCloseable> created = new CopyOnWriteArrayList<>();
   private volatile String connectionState = "NONE";
+  private volatile CompletableFuture<Integer> aclCheck = CompletableFuture.completedFuture(0);
 
   private ZooKeeperHaServices(CuratorFramework client, boolean ownsClient, String clusterId) {
     this.client = Objects.requireNonNull(client);
@@ -40,17 +48,65 @@ public final class ZooKeeperHaServices implements HaServices {
   /**
    * Starts a Curator client for {@code settings} (retry: exponential backoff from 100 ms, 10 retries, at most
    * 2 s apart) and returns the services on it. Does not wait for the connection; closing the services closes
-   * the client.
+   * the client. With a secret the client authenticates as digest {@code baton:<secret>}, creates every node with
+   * {@link ZkAcls}, and once connected secures nodes an older Baton left open ({@link #aclCheck()}).
    */
   public static ZooKeeperHaServices start(ZooKeeperSettings settings) {
-    CuratorFramework client = CuratorFrameworkFactory.builder()
+    ZkPaths paths = new ZkPaths(settings.clusterId());
+    CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
         .connectString(settings.connect())
         .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
         .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
-        .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000))
-        .build();
+        .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000));
+    settings.secret().ifPresent(secret ->
+        builder.authorization("digest", ZkAcls.digestAuth(secret)).aclProvider(new ZkAcls(paths)));
+    CuratorFramework client = builder.build();
     client.start();
-    return new ZooKeeperHaServices(client, true, settings.clusterId());
+    ZooKeeperHaServices services = new ZooKeeperHaServices(client, true, settings.clusterId());
+    if (settings.secret().isPresent()) {
+      services.checkAclsOnceConnected();
+    }
+    return services;
+  }
+
+  /**
+   * The one-time check of {@link ZkAcls#secureExisting} started by {@link #start} with a secret: completes with
+   * the number of nodes secured, or exceptionally (logged) when it failed or the cluster's root belongs to other
+   * credentials. Completed with 0 at once without a secret.
+   */
+  public CompletableFuture<Integer> aclCheck() {
+    return aclCheck;
+  }
+
+  private void checkAclsOnceConnected() {
+    ExecutorService checker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "zk-acl-check");
+      t.setDaemon(true);
+      return t;
+    });
+    aclCheck = CompletableFuture.supplyAsync(() -> {
+      try {
+        client.blockUntilConnected();
+        int secured = ZkAcls.secureExisting(client, paths);
+        if (secured > 0) {
+          log.warn("secured {} ZooKeeper nodes that were open to anyone (made by an older Baton or an --insecure "
+              + "master) under {}", secured, paths.root());
+        }
+        return secured;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CompletionException(e);
+      } catch (IllegalStateException e) {
+        log.error("{}; this master cannot read or write the cluster's data", e.getMessage());
+        throw new CompletionException(e);
+      } catch (Exception e) {
+        log.warn("could not check the ACLs of the ZooKeeper nodes under {}; they are checked again at the next start",
+            paths.root(), e);
+        throw new CompletionException(e);
+      }
+    }, checker);
+    checker.shutdown();
+    created.add(checker::shutdownNow);
   }
 
   /** Services on an existing, started client (tests); closing the services leaves the client open. */

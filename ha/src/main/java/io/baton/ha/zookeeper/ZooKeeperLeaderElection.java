@@ -73,6 +73,10 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   private LeaderContender contender;
   private LeaderLatch latch;
   private long generation;
+  /** Counts publishes of /leader; only the newest one's watch acts (event thread). */
+  private long leaderWatch;
+  /** What the newest publish wrote to /leader (event thread). */
+  private byte[] published;
   private boolean closed;
   private String grantedLatchPath;
   private volatile Epoch granted;
@@ -231,22 +235,25 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
    * On the event thread, once {@code /leader} is published: watches it; its deletion, or content or owner that is
    * no longer ours, ends the term.
    */
-  private void watchLeader(Epoch epoch, byte[] json, long session) {
-    if (closed || !epoch.equals(granted)) {
-      return;
+  private void watchLeader(Epoch epoch, long watch, long session) {
+    if (closed || !epoch.equals(granted) || watch != leaderWatch) {
+      return; // a newer publish watches /leader now
     }
     try {
       client.getData()
           .usingWatcher((CuratorWatcher) event -> {
             if (event.getType() != Watcher.Event.EventType.None) {
-              events.execute(() -> watchLeader(epoch, json, session));
+              events.execute(() -> watchLeader(epoch, watch, session));
             }
           })
           .inBackground((c, event) -> events.execute(() -> {
+            if (watch != leaderWatch) {
+              return;
+            }
             if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
               endTerm(epoch, paths.leader() + " was deleted");
-            } else if (event.getResultCode() == KeeperException.Code.OK.intValue()
-                && (event.getStat().getEphemeralOwner() != session || !Arrays.equals(event.getData(), json))) {
+            } else if (watch == leaderWatch && event.getResultCode() == KeeperException.Code.OK.intValue()
+                && (event.getStat().getEphemeralOwner() != session || !Arrays.equals(event.getData(), published))) {
               endTerm(epoch, paths.leader() + " was rewritten by another client");
             }
           }))
@@ -396,6 +403,9 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       throw new FencedException(epoch, "epoch out of range");
     }
     byte[] json = LeaderInfoJson.write(info);
+    // this leader's own rewrite of /leader is not tampering: the watch from an earlier publish stops here
+    leaderWatch++;
+    published = json;
     KeeperException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       Stat existing = client.checkExists().forPath(paths.leader());
@@ -409,7 +419,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       try {
         client.transaction().forOperations(ops);
         log.info("{} published as leader for {}", participantId, epoch);
-        watchLeader(epoch, json, client.getZookeeperClient().getZooKeeper().getSessionId());
+        watchLeader(epoch, leaderWatch, client.getZookeeperClient().getZooKeeper().getSessionId());
         return;
       } catch (KeeperException e) {
         int op = Multi.failedOp(e);

@@ -1,0 +1,57 @@
+package io.baton.ha.zookeeper;
+
+import io.baton.ha.HaServices;
+import io.baton.testkit.Eventually;
+import io.baton.testkit.HaServicesContract;
+import io.baton.testkit.TestingZooKeeper;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The HA contract on ZooKeeper with Baton's ACLs on: every "process" is a master holding the cluster's secret. */
+class ZooKeeperSecuredHaServicesIT extends HaServicesContract {
+  private static TestingServer server;
+  private final String clusterId = "secured-" + UUID.randomUUID();
+  private final String secret = UUID.randomUUID().toString();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = TestingZooKeeper.server();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @Override
+  protected HaServices process() throws Exception {
+    ZooKeeperHaServices services = ZooKeeperHaServices.start(ZooKeeperSettings.of(server.getConnectString())
+        .withClusterId(clusterId).withSessionTimeout(Duration.ofSeconds(2)).withConnectionTimeout(Duration.ofSeconds(1))
+        .withSecret(secret));
+    return closedAfterTest(services);
+  }
+
+  /** Planted by a client holding the cluster's secret, as a master's bug or a bad migration would write it. */
+  @Override
+  protected void plantStoredRecord(String id, byte[] bytes) throws Exception {
+    try (CuratorFramework client = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
+        .authorization("digest", ("baton:" + secret).getBytes(StandardCharsets.UTF_8))
+        .retryPolicy(new ExponentialBackoffRetry(50, 10, 500)).build()) {
+      client.start();
+      client.create().creatingParentsIfNeeded().forPath(new ZkPaths(clusterId).job(id), bytes);
+    }
+  }
+
+  @Override
+  protected void await(String what, BooleanSupplier condition) {
+    Eventually.eventually(what, condition);
+  }
+}
