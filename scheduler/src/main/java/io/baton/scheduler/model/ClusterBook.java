@@ -51,7 +51,19 @@ public final class ClusterBook {
    * worker process (a new one after a restart); {@code sentAtNanos} is echoed back.
    */
   public record Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation,
-      long sentAtNanos) implements Event {}
+      long sentAtNanos, IdProof proof) implements Event {
+    /** A registration the transport proved nothing about (plaintext, or its address not yet verified). */
+    public Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation, long sentAtNanos) {
+      this(epoch, info, attempts, incarnation, sentAtNanos, IdProof.UNPROVEN);
+    }
+  }
+
+  /**
+   * What the transport proved about a registration's worker id: the certificate at the worker's address names
+   * this id ({@code CERTIFIED}), names another node ({@code CONFLICT}), or nothing is known ({@code UNPROVEN}:
+   * plaintext, or no connection verified yet; the TLS layer then holds the address to the id once accepted).
+   */
+  public enum IdProof { CERTIFIED, UNPROVEN, CONFLICT }
 
   public record Heartbeat(Epoch epoch, String workerId, long sentAtNanos) implements Event {}
 
@@ -230,6 +242,19 @@ public final class ClusterBook {
     String workerId = r.info().workerId();
     if (r.epoch().compareTo(epoch) > 0) {
       out.add(new RegistrationRejected(workerId, "this leader's " + epoch + " is older than " + r.epoch()));
+      return;
+    }
+    if (r.proof() == IdProof.CONFLICT) {
+      out.add(new RegistrationRejected(workerId, "the certificate at this worker's address is not worker " + workerId + "'s"));
+      return;
+    }
+    Worker existing = workers.get(workerId);
+    if (existing != null && existing.alive && !existing.incarnation.equals(r.incarnation())
+        && r.proof() != IdProof.CERTIFIED) {
+      // another process claims the id of a live worker: only its certificate could prove it is the same worker
+      // restarted; unproven, it waits until the live one is DEAD
+      out.add(new RegistrationRejected(workerId, "worker id " + workerId + " is taken by a live worker ("
+          + existing.incarnation + ")"));
       return;
     }
     Worker w = workers.computeIfAbsent(workerId, id -> new Worker());

@@ -79,6 +79,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private final Clock clock;
   private final AtomicInteger aliveWorkers;
   private final ClusterBook book;
+  private final WorkerIdentities identities;
   private final Map<String, ActorRef<ToWorker>> workers = new HashMap<>();
   private final Map<String, ActorRef<AttemptEvent>> owners = new HashMap<>();
   private ActorRef<AttemptEvent.AttemptReported> dispatcher;
@@ -100,6 +101,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     this.clock = clock;
     this.aliveWorkers = aliveWorkers;
     this.book = new ClusterBook(epoch, settings.heartbeatTimeout(), clock.instant());
+    this.identities = WorkerIdentities.get(context.getSystem());
     aliveWorkers.set(0);
   }
 
@@ -132,9 +134,15 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     // answers go to the registered worker, or to a newcomer's own ref (a registration, a heartbeat)
     ActorRef<ToWorker> sender = m instanceof ToLeader.RegisterWorker r ? r.worker()
         : workers.getOrDefault(m.workerId(), m instanceof ToLeader.Heartbeat h ? h.worker() : null);
-    for (Decision d : book.apply(WorkerMessages.event(m), clock.instant())) {
+    ClusterBook.Event event = WorkerMessages.event(m, identities);
+    for (Decision d : book.apply(event, clock.instant())) {
       if (d instanceof ClusterBook.RegistrationAccepted) {
+        // from now on this worker is reached only at this address, and only if the certificate there names it
+        identities.expect(WorkerIdentities.addressOf(sender), m.workerId());
         workers.put(m.workerId(), sender);
+      } else if (d instanceof ClusterBook.RegistrationRejected rejected) {
+        getContext().getLog().warn("refused registration of worker {} from {}: {}", m.workerId(),
+            sender.path().address(), rejected.reason());
       }
       send(d, m.workerId(), sender);
     }

@@ -10,11 +10,11 @@ import io.baton.wire.ToWorker;
 final class WorkerMessages {
   private WorkerMessages() {}
 
-  static ClusterBook.Event event(ToLeader message) {
+  static ClusterBook.Event event(ToLeader message, WorkerIdentities identities) {
     if (message instanceof ToLeader.RegisterWorker r) {
       // the worker's actor path with its uid names one process: a restarted worker has a new one
       return new ClusterBook.Register(r.epoch(), r.info(), r.attempts(), r.worker().path().toSerializationFormat(),
-          r.sentAtNanos());
+          r.sentAtNanos(), identities.proof(WorkerIdentities.addressOf(r.worker()), r.workerId()));
     } else if (message instanceof ToLeader.Heartbeat h) {
       return new ClusterBook.Heartbeat(h.epoch(), h.workerId(), h.sentAtNanos());
     }

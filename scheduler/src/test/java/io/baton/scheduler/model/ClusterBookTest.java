@@ -200,10 +200,36 @@ class ClusterBookTest {
     book.apply(new ClusterBook.Launch(List.of(a.key())), T0);
     assertTrue(only(register("w1", 4, Map.of(), T0), ClusterBook.RouteReport.class).isEmpty(), "same process");
     List<ClusterBook.RouteReport> lost = only(book.apply(new ClusterBook.Register(
-        Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(), "w1#2", 0), T0), ClusterBook.RouteReport.class);
+        Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(), "w1#2", 0, ClusterBook.IdProof.CERTIFIED), T0),
+        ClusterBook.RouteReport.class);
     assertEquals(1, lost.size());
     assertEquals(AttemptState.LOST, lost.get(0).report().state());
     assertTrue(lost.get(0).provenNotStarted());
+  }
+
+  /** Registration rules: who may take a worker id (the table: proof x whether the id is held by a live process). */
+  @Test
+  void aRegistrationIsRefusedWhenItsCertificateNamesAnotherNodeOrItsIdIsHeldByAnotherLiveProcess() {
+    record Row(String incarnation, ClusterBook.IdProof proof, Instant at, boolean accepted) {}
+    register("w1", 4, Map.of(), T0);   // incarnation "w1#1" (see register), alive
+    List<Row> table = List.of(
+        new Row("w1#1", ClusterBook.IdProof.CONFLICT, T0, false),          // same process, but the cert says otherwise
+        new Row("rogue#1", ClusterBook.IdProof.CONFLICT, T0, false),     // another cert at the claimed address
+        new Row("rogue#1", ClusterBook.IdProof.UNPROVEN, T0, false),     // hijack of a live id, unproven
+        new Row("w1#1", ClusterBook.IdProof.UNPROVEN, T0, true),           // the live process itself, again
+        new Row("w1#2", ClusterBook.IdProof.CERTIFIED, T0, true),        // a restart its certificate proves
+        new Row("w1#3", ClusterBook.IdProof.UNPROVEN, T0.plus(TIMEOUT).plusSeconds(1), true));  // after DEAD
+    for (Row row : table) {
+      book.apply(new ClusterBook.Tick(), row.at());
+      List<Decision> out = book.apply(new ClusterBook.Register(Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(),
+          row.incarnation(), 0, row.proof()), row.at());
+      assertEquals(row.accepted(), !only(out, ClusterBook.RegistrationAccepted.class).isEmpty(), row.toString());
+      assertEquals(!row.accepted(), !only(out, ClusterBook.RegistrationRejected.class).isEmpty(), row.toString());
+      if (!row.accepted()) {
+        assertEquals(1, out.size(), "a refused registration changes nothing: " + out);
+      }
+    }
+    assertEquals(1, book.workers().size());
   }
 
   @Test
