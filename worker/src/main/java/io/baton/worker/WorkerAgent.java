@@ -9,6 +9,7 @@ import io.baton.protocol.LeaderInfo;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
 import io.baton.wire.LogChunk;
+import io.baton.wire.RejectionLog;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WorkerInfo;
@@ -112,6 +113,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private final LongSupplier nanoClock;
   private final AttemptBook book = new AttemptBook();
   private final LeaderConnection connection;
+  private final RejectionLog rejections = new RejectionLog(Duration.ofSeconds(10));
   private final Map<AttemptKey, RunningAttempt> runs = new HashMap<>();
   private final ActorRef<ToWorker> inbox;
   private final WorkerInfo info;
@@ -304,8 +306,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private Behavior<Command> onFromLeader(FromLeader m) {
     ToWorker msg = m.message();
     if (!connection.accept(msg.epoch())) {
-      getContext().getLog().debug("ignoring {} from stale epoch {} (newest {})", msg.getClass().getSimpleName(),
-          msg.epoch(), connection.newestEpoch());
+      rejected(msg);
       return this;
     }
     if (msg instanceof ToWorker.RegistrationAccepted a) {
@@ -340,6 +341,30 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     flush();
     return this;
+  }
+
+  /**
+   * A message not of the followed leader's epoch: from a deposed leader (normal after a failover) or from a peer
+   * claiming an epoch the leader record does not show. Logged rate-limited; the sender is known only as far as
+   * the message names it (Artery does not tell an actor which connection delivered a message).
+   */
+  private void rejected(ToWorker msg) {
+    boolean stale = msg.epoch().compareTo(connection.epoch()) < 0;
+    Optional<LeaderInfo> leader = connection.leader();
+    if (stale && leader.isPresent()) {
+      getContext().getLog().debug("ignoring {} from deposed {} (following {})", msg.getClass().getSimpleName(),
+          msg.epoch(), leader.get().epoch());
+      return;
+    }
+    rejections.admit(nanoClock.getAsLong()).ifPresent(left -> getContext().getLog().warn(
+        "rejected {} of {} from {}: following {} ({} more rejected since the last of these lines)",
+        msg.getClass().getSimpleName(), msg.epoch(), senderOf(msg),
+        leader.map(l -> l.epoch() + " at " + l.address()).orElse("no leader"), left));
+  }
+
+  private static String senderOf(ToWorker msg) {
+    return msg instanceof ToWorker.FetchLog f ? "a peer asking for replies at " + f.replyTo().path().address()
+        : "a peer (" + msg.getClass().getSimpleName() + " names no sender)";
   }
 
   /** The leader answered a message sent at {@code sentAtNanos}: the lease now reaches further; tell the guards. */
