@@ -56,7 +56,12 @@ enum Setting {
   MEMORY_MB("baton.worker.memory-mb", "--memory-mb", "BATON_MEMORY_MB", FlagType.LONG, Commands.WORKERS,
       "memory offered in MB; 0 = this machine's memory"),
   LABELS("baton.worker.labels", "--labels", "BATON_LABELS", FlagType.TEXT, Commands.WORKERS,
-      "labels k=v,k=v matched by task constraints");
+      "labels k=v,k=v matched by task constraints"),
+  TLS_DIR("baton.tls.dir", "--tls-dir", "BATON_TLS_DIR", FlagType.PATH, Commands.NODES,
+      "this node's Artery TLS files (node.p12, truststore.p12, password; made by baton certs); required by masters "
+          + "and workers unless --insecure; standalone makes its own in <data-dir>/tls when empty"),
+  INSECURE("baton.insecure", "--insecure", "BATON_INSECURE", FlagType.BOOLEAN, Commands.NODES,
+      "run an unprotected cluster: plaintext, unauthenticated Artery (logged loudly at start)");
 
   /** The type a flag's value is parsed as, and how it becomes a HOCON value. */
   enum FlagType {
@@ -65,6 +70,8 @@ enum Setting {
     INT(Integer.class, v -> v),
     LONG(Long.class, v -> v),
     NUMBER(Double.class, v -> v),
+    /** A switch: present = true. */
+    BOOLEAN(Boolean.class, v -> v),
     /** A duration given in milliseconds on the command line. */
     MILLIS(Long.class, v -> v + "ms");
 

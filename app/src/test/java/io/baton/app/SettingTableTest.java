@@ -24,13 +24,13 @@ class SettingTableTest {
   /** The flags each server command accepted before the table existed; scripts use them, so they must keep working. */
   private static final Map<String, Set<String>> FLAGS = Map.of(
       "master", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
-          "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms"),
+          "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--tls-dir", "--insecure"),
       "worker", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
-          "--memory-mb", "--labels", "--worker-id"),
+          "--memory-mb", "--labels", "--worker-id", "--tls-dir", "--insecure"),
       "standalone", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
-          "--memory-mb", "--labels", "--zk-port"));
+          "--memory-mb", "--labels", "--zk-port", "--tls-dir", "--insecure"));
 
   /** The environment variables read before the table existed. */
   private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -47,7 +47,9 @@ class SettingTableTest {
       Map.entry("BATON_WORKER_ID", "baton.worker.id"),
       Map.entry("BATON_CPUS", "baton.worker.cpus"),
       Map.entry("BATON_MEMORY_MB", "baton.worker.memory-mb"),
-      Map.entry("BATON_LABELS", "baton.worker.labels"));
+      Map.entry("BATON_LABELS", "baton.worker.labels"),
+      Map.entry("BATON_TLS_DIR", "baton.tls.dir"),
+      Map.entry("BATON_INSECURE", "baton.insecure"));
 
   private static final Map<String, Callable<Object>> COMMANDS = Map.of(
       "master", ServerCommands.Master::new, "worker", ServerCommands.Worker::new,
@@ -95,13 +97,19 @@ class SettingTableTest {
           case PATH -> "/from/flag";
           case INT, LONG, MILLIS -> "1234";
           case NUMBER -> "2.5";
+          case BOOLEAN -> "true";
         };
         CommandLine cli = command(name);
-        cli.parseArgs(s.flag, value);
-        Config c = options(cli).load(Map.of(), Map.of(s.env, "9"));
+        if (s.flagType == Setting.FlagType.BOOLEAN) {
+          cli.parseArgs(s.flag);   // a switch: present = true
+        } else {
+          cli.parseArgs(s.flag, value);
+        }
+        Config c = options(cli).load(Map.of(), Map.of(s.env, s.flagType == Setting.FlagType.BOOLEAN ? "false" : "9"));
         String where = name + " " + s.flag;
         switch (s.flagType) {
           case MILLIS -> assertEquals(1234, c.getDuration(s.key).toMillis(), where);
+          case BOOLEAN -> assertTrue(c.getBoolean(s.key), where);
           case NUMBER -> assertEquals(2.5, c.getDouble(s.key), where);
           default -> assertEquals(value, c.getString(s.key), where);
         }
@@ -128,7 +136,8 @@ class SettingTableTest {
       cli.setUsageHelpLongOptionsMaxWidth(60);
       String help = cli.getUsageMessage();
       for (Setting s : Setting.flagsOf(name)) {
-        String line = help.lines().filter(l -> l.trim().startsWith(s.flag + "=")).findFirst().orElseThrow();
+        String line = help.lines().filter(l -> l.trim().startsWith(s.flag + "=") || l.trim().startsWith(s.flag + " "))
+            .findFirst().orElseThrow();
         assertTrue(line.contains("default " + s.flagDefaultText() + ")"), line);
         assertTrue(line.contains(s.key), line);
       }

@@ -1,5 +1,6 @@
 package io.baton.app.chaos;
 
+import io.baton.app.security.LocalClusterCerts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -35,6 +36,7 @@ final class ChaosCluster implements AutoCloseable {
   private final Path baton;
   private final Path dir;
   private final long sessionTimeoutMs;
+  private final LocalClusterCerts certs;
   private final int zkPort = freePort();
   private final String zk = "127.0.0.1:" + zkPort;
   private final List<Node> started = new ArrayList<>();
@@ -50,6 +52,7 @@ final class ChaosCluster implements AutoCloseable {
     this.baton = baton;
     this.dir = dir;
     this.sessionTimeoutMs = sessionTimeoutMs;
+    this.certs = new LocalClusterCerts(dir.resolve("tls"));
   }
 
   void startZooKeeper(Duration timeout) throws Exception {
@@ -76,7 +79,8 @@ final class ChaosCluster implements AutoCloseable {
   synchronized String restartMaster(String name) throws IOException {
     int port = masterPorts.get(name);
     masters.put(name, start(name, Map.of(), "master", "--zk", zk, "--rest-port", String.valueOf(port), "--port", "0",
-        "--zk-session-timeout-ms", String.valueOf(sessionTimeoutMs), "--data-dir", dir.resolve(name).toString()));
+        "--zk-session-timeout-ms", String.valueOf(sessionTimeoutMs), "--data-dir", dir.resolve(name).toString(),
+        "--tls-dir", certs.master(name).toString()));
     return url(name);
   }
 
@@ -89,7 +93,7 @@ final class ChaosCluster implements AutoCloseable {
   synchronized Node startWorker(String id) throws IOException {
     return start(id, Map.of("BATON_WORKER_ID", id), "worker", "--zk", zk, "--worker-id", id, "--cpus", "2",
         "--memory-mb", "2048", "--zk-session-timeout-ms", String.valueOf(sessionTimeoutMs),
-        "--data-dir", dir.resolve(id).toString());
+        "--data-dir", dir.resolve(id).toString(), "--tls-dir", certs.worker(id).toString());
   }
 
   /** Waits until the worker's log says it registered with a leader (a restarted worker is then really back). */

@@ -30,6 +30,8 @@ public final class WorkerIdentities implements Extension {
   };
 
   /** More addresses than this and the oldest knowledge is dropped (a bound on what peers can make us keep). */
+  public WorkerIdentities() {}
+
   static final int MAX_ADDRESSES = 100_000;
   private static final String MASTER = "master:";
   private static final String WORKER = "worker:";

@@ -1,0 +1,182 @@
+package io.baton.app.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.scheduler.model.ClusterBook;
+import io.baton.scheduler.resourcemanager.WorkerIdentities;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The provider's role checks, on real JDK engines handshaking in memory: the client engine is what a node uses
+ * when it connects out, the server engine what the node it connects to uses.
+ */
+class BatonSslEngineProviderTest {
+  private static final String HOST = "127.0.0.1";
+  private static final int PORT = 25601;
+
+  @TempDir Path dir;
+  private CertificateAuthority ca;
+  private final WorkerIdentities masterIdentities = new WorkerIdentities();
+
+  @BeforeEach
+  void ca() throws Exception {
+    ca = CertificateAuthority.create("c1");
+  }
+
+  private BatonSslEngineProvider node(CertificateAuthority by, NodeRole role) throws Exception {
+    Path nodeDir = dir.resolve(role.id() + "-" + System.identityHashCode(by));
+    by.writeNode(nodeDir, role, List.of(HOST));
+    return BatonSslEngineProvider.load(nodeDir, () -> masterIdentities);
+  }
+
+  /** Connects {@code client} to {@code server}: both verifications' verdicts (null = accepted). */
+  private static Verdicts connect(BatonSslEngineProvider client, BatonSslEngineProvider server) throws SSLException {
+    SSLEngine c = client.createClientSSLEngine(HOST, PORT);
+    SSLEngine s = server.createServerSSLEngine(HOST, PORT);
+    handshake(c, s);
+    return new Verdicts(client.verifyClientSession(HOST, c.getSession()).getOrElse(() -> null),
+        server.verifyServerSession(HOST, s.getSession()).getOrElse(() -> null));
+  }
+
+  private record Verdicts(Throwable client, Throwable server) {
+    boolean bothAccept() {
+      return client == null && server == null;
+    }
+  }
+
+  @Test
+  void mastersAndWorkersTalkBothWays() throws Exception {
+    BatonSslEngineProvider m1 = node(ca, NodeRole.master("m1"));
+    BatonSslEngineProvider m2 = node(ca, NodeRole.master("m2"));
+    BatonSslEngineProvider w1 = node(ca, NodeRole.worker("w1"));
+    assertTrue(connect(m1, w1).bothAccept(), "the leader commands a worker");
+    assertTrue(connect(w1, m1).bothAccept(), "a worker reports to a master");
+    assertTrue(connect(m1, m2).bothAccept(), "masters talk to masters");
+  }
+
+  @Test
+  void aWorkerAcceptsNoOtherWorkerSoNoWorkerCertificateCanActAsAMaster() throws Exception {
+    BatonSslEngineProvider w1 = node(ca, NodeRole.worker("w1"));
+    BatonSslEngineProvider w2 = node(ca, NodeRole.worker("w2"));
+    Verdicts v = connect(w2, w1);
+    assertTrue(v.server() != null, "w1 refuses a worker dialling in");
+    assertTrue(v.server().getMessage().contains("worker w2"), v.server().getMessage());
+    assertTrue(v.client() != null, "and w2 refuses to talk to a worker itself");
+  }
+
+  @Test
+  void aCertificateOfAnotherCaOrNoneFailsTheHandshake() throws Exception {
+    BatonSslEngineProvider w1 = node(ca, NodeRole.worker("w1"));
+    BatonSslEngineProvider m1 = node(ca, NodeRole.master("m1"));
+    CertificateAuthority foreign = CertificateAuthority.create("c1");
+    BatonSslEngineProvider rogueMaster = node(foreign, NodeRole.master("m1"));
+    assertThrows(SSLException.class, () -> connect(rogueMaster, w1), "a master of another CA");
+    assertThrows(SSLException.class, () -> connect(m1, rogueMaster), "a worker address answered by another CA");
+
+    // a client with no certificate at all (it trusts the cluster CA, so only the server can refuse)
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", ca.certificate());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext anonymous = SSLContext.getInstance("TLSv1.3");
+    anonymous.init(null, tmf.getTrustManagers(), null);
+    SSLEngine c = anonymous.createSSLEngine(HOST, PORT);
+    c.setUseClientMode(true);
+    assertThrows(SSLException.class, () -> handshake(c, w1.createServerSSLEngine(HOST, PORT)));
+  }
+
+  @Test
+  void theLeaderTalksToARegisteredWorkerAddressOnlyIfItsCertificateNamesThatWorker() throws Exception {
+    BatonSslEngineProvider m1 = node(ca, NodeRole.master("m1"));
+    BatonSslEngineProvider w1 = node(ca, NodeRole.worker("w1"));
+    BatonSslEngineProvider w2 = node(ca, NodeRole.worker("w2"));
+    String address = HOST + ":" + PORT;
+    assertEquals(ClusterBook.IdProof.UNPROVEN, masterIdentities.proof(address, "w1"));
+
+    masterIdentities.expect(address, "w1");   // the leader registered w1 at this address
+    Verdicts hijack = connect(m1, w2);         // but w2's certificate answers there
+    assertTrue(hijack.client() != null, "the leader refuses to talk to w2 as w1");
+    assertTrue(hijack.client().getMessage().contains("worker w1 registered at this address"),
+        hijack.client().getMessage());
+    assertEquals(ClusterBook.IdProof.CONFLICT, masterIdentities.proof(address, "w1"), "w2's certificate was seen there");
+    assertEquals(ClusterBook.IdProof.CERTIFIED, masterIdentities.proof(address, "w2"));
+
+    assertTrue(connect(m1, w1).bothAccept(), "w1 itself at its address");
+    assertEquals(ClusterBook.IdProof.CERTIFIED, masterIdentities.proof(address, "w1"));
+
+    masterIdentities.expect(address, "w1");
+    BatonSslEngineProvider m2 = node(ca, NodeRole.master("m2"));
+    assertFalse(connect(m1, m2).bothAccept(), "nor is a master certificate a registered worker");
+  }
+
+  /** Runs a TLS handshake between two engines over in-memory buffers; throws what either engine throws. */
+  static void handshake(SSLEngine client, SSLEngine server) throws SSLException {
+    int size = Math.max(client.getSession().getPacketBufferSize(), server.getSession().getPacketBufferSize()) * 4;
+    ByteBuffer toServer = ByteBuffer.allocate(size);
+    ByteBuffer toClient = ByteBuffer.allocate(size);
+    ByteBuffer app = ByteBuffer.allocate(size);
+    client.beginHandshake();
+    server.beginHandshake();
+    for (int i = 0; i < 200; i++) {
+      step(client, toClient, toServer, app);
+      step(server, toServer, toClient, app);
+      if (idle(client) && idle(server) && toServer.position() == 0 && toClient.position() == 0) {
+        return;
+      }
+    }
+    throw new AssertionError("the handshake did not finish");
+  }
+
+  private static boolean idle(SSLEngine e) {
+    HandshakeStatus hs = e.getHandshakeStatus();
+    return hs == HandshakeStatus.NOT_HANDSHAKING || hs == HandshakeStatus.FINISHED;
+  }
+
+  private static void step(SSLEngine engine, ByteBuffer in, ByteBuffer out, ByteBuffer app) throws SSLException {
+    for (int n = 0; n < 20; n++) {
+      switch (engine.getHandshakeStatus()) {
+        case NEED_WRAP -> engine.wrap(ByteBuffer.allocate(0), out);
+        case NEED_TASK -> {
+          Runnable task;
+          while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+          }
+        }
+        case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+          in.flip();
+          app.clear();
+          var result = engine.unwrap(in, app);
+          in.compact();
+          if (result.getStatus() == javax.net.ssl.SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+            return;
+          }
+        }
+        default -> {
+          // not handshaking: drain what the peer still sent (e.g. TLS 1.3 session tickets)
+          if (in.position() > 0) {
+            in.flip();
+            app.clear();
+            engine.unwrap(in, app);
+            in.compact();
+          }
+          return;
+        }
+      }
+    }
+  }
+}
