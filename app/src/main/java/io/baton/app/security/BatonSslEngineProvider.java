@@ -143,11 +143,8 @@ public final class BatonSslEngineProvider implements SSLEngineProvider {
       return reject(who, outboundTo, "a worker talks to masters only, and this is a " + peer);
     }
     if (self.isMaster() && outboundTo.isPresent()) {
-      WorkerIdentities ids = identities.get();
-      String address = outboundTo.get();
-      ids.verified(address, peer.isMaster(), peer.id());
-      Optional<String> expected = ids.expected(address);
-      if (expected.isPresent() && (peer.isMaster() || !expected.get().equals(peer.id()))) {
+      Optional<String> expected = identities.get().verified(outboundTo.get(), peer.isMaster(), peer.id());
+      if (expected.isPresent()) {
         return reject(who, outboundTo, "worker " + expected.get() + " registered at this address, but its "
             + "certificate is a " + peer + "'s");
       }

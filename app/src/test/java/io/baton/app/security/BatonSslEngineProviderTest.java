@@ -106,22 +106,24 @@ class BatonSslEngineProviderTest {
     BatonSslEngineProvider w1 = node(ca, NodeRole.worker("w1"));
     BatonSslEngineProvider w2 = node(ca, NodeRole.worker("w2"));
     String address = HOST + ":" + PORT;
-    assertEquals(ClusterBook.IdProof.UNPROVEN, masterIdentities.proof(address, "w1"));
-
-    masterIdentities.expect(address, "w1");   // the leader registered w1 at this address
+    // the leader registered w1 at this address before any connection there was verified
+    assertEquals(ClusterBook.IdProof.UNPROVEN, masterIdentities.claim(address, "w1"));
     Verdicts hijack = connect(m1, w2);         // but w2's certificate answers there
     assertTrue(hijack.client() != null, "the leader refuses to talk to w2 as w1");
     assertTrue(hijack.client().getMessage().contains("worker w1 registered at this address"),
         hijack.client().getMessage());
-    assertEquals(ClusterBook.IdProof.CONFLICT, masterIdentities.proof(address, "w1"), "w2's certificate was seen there");
-    assertEquals(ClusterBook.IdProof.CERTIFIED, masterIdentities.proof(address, "w2"));
+    assertEquals(ClusterBook.IdProof.CONFLICT, masterIdentities.claim(address, "w1"), "w2's certificate was seen there");
+    assertEquals(ClusterBook.IdProof.CERTIFIED, masterIdentities.claim(address, "w2"), "w2 registering there is w2");
+    assertTrue(connect(m1, w2).bothAccept(), "and is then talked to");
 
-    assertTrue(connect(m1, w1).bothAccept(), "w1 itself at its address");
-    assertEquals(ClusterBook.IdProof.CERTIFIED, masterIdentities.proof(address, "w1"));
-
-    masterIdentities.expect(address, "w1");
+    String other = HOST + ":" + (PORT + 1);
+    assertEquals(ClusterBook.IdProof.UNPROVEN, masterIdentities.claim(other, "w1"));
+    assertEquals(ClusterBook.IdProof.UNPROVEN, masterIdentities.claim(other, "w9"), "the newest claim holds it");
     BatonSslEngineProvider m2 = node(ca, NodeRole.master("m2"));
-    assertFalse(connect(m1, m2).bothAccept(), "nor is a master certificate a registered worker");
+    SSLEngine c = m1.createClientSSLEngine(HOST, PORT + 1);
+    SSLEngine s = m2.createServerSSLEngine(HOST, PORT + 1);
+    handshake(c, s);
+    assertTrue(m1.verifyClientSession(HOST, c.getSession()).isDefined(), "nor is a master certificate a registered worker");
   }
 
   /** Runs a TLS handshake between two engines over in-memory buffers; throws what either engine throws. */

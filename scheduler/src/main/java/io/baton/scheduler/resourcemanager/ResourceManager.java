@@ -137,8 +137,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     ClusterBook.Event event = WorkerMessages.event(m, identities);
     for (Decision d : book.apply(event, clock.instant())) {
       if (d instanceof ClusterBook.RegistrationAccepted) {
-        // from now on this worker is reached only at this address, and only if the certificate there names it
-        identities.expect(WorkerIdentities.addressOf(sender), m.workerId());
+        // reached only at this address from now on, where the certificate must name it (WorkerIdentities.claim)
         workers.put(m.workerId(), sender);
       } else if (d instanceof ClusterBook.RegistrationRejected rejected) {
         getContext().getLog().warn("refused registration of worker {} from {}: {}", m.workerId(),

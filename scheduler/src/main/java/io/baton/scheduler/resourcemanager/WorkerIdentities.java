@@ -30,14 +30,16 @@ public final class WorkerIdentities implements Extension {
   };
 
   /** More addresses than this and the oldest knowledge is dropped (a bound on what peers can make us keep). */
-  public WorkerIdentities() {}
-
   static final int MAX_ADDRESSES = 100_000;
   private static final String MASTER = "master:";
   private static final String WORKER = "worker:";
 
-  private final ConcurrentMap<String, String> verified = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, String> expected = new ConcurrentHashMap<>();
+  /** What is known of one address: the worker id registered there, the node its certificate names. */
+  private record Binding(String expected, String verified) {}
+
+  private final ConcurrentMap<String, Binding> bindings = new ConcurrentHashMap<>();
+
+  public WorkerIdentities() {}
 
   public static WorkerIdentities get(ActorSystem<?> system) {
     return system.registerExtension(ID);
@@ -49,34 +51,40 @@ public final class WorkerIdentities implements Extension {
     return a.getHost().orElse("") + ":" + a.getPort().map(String::valueOf).orElse("");
   }
 
-  /** The TLS layer verified the certificate at {@code address}: a worker's ({@code workerId}) or a master's. */
-  public void verified(String address, boolean master, String id) {
-    bounded(verified).put(address, (master ? MASTER : WORKER) + id);
+  /**
+   * The TLS layer verified the certificate at {@code address}: a master's or worker {@code id}'s. Returns the
+   * worker id registered there when the certificate is not that worker's (the connection must be refused).
+   */
+  public Optional<String> verified(String address, boolean master, String id) {
+    String node = (master ? MASTER : WORKER) + id;
+    Binding b = bounded().compute(address, (a, old) -> new Binding(old == null ? null : old.expected(), node));
+    return b.expected() != null && !node.equals(WORKER + b.expected()) ? Optional.of(b.expected()) : Optional.empty();
   }
 
-  /** The worker id the leader registered at {@code address}, if any: the certificate there must carry it. */
-  public Optional<String> expected(String address) {
-    return Optional.ofNullable(expected.get(address));
+  /**
+   * A registration of {@code workerId} from {@code address}: {@code CERTIFIED} when the certificate there was
+   * verified as that worker's, {@code CONFLICT} when it was verified as another node's, else {@code UNPROVEN}
+   * (the newest claim of an unverified address holds it). Unless {@code CONFLICT}, from now on the certificate there must
+   * name {@code workerId} (atomically with the TLS layer's {@link #verified}: no connection verified before can
+   * slip past the claim).
+   */
+  public ClusterBook.IdProof claim(String address, String workerId) {
+    ClusterBook.IdProof[] proof = new ClusterBook.IdProof[1];
+    bounded().compute(address, (a, old) -> {
+      if (old != null && old.verified() != null) {
+        proof[0] = old.verified().equals(WORKER + workerId) ? ClusterBook.IdProof.CERTIFIED : ClusterBook.IdProof.CONFLICT;
+      } else {
+        proof[0] = ClusterBook.IdProof.UNPROVEN;
+      }
+      return proof[0] == ClusterBook.IdProof.CONFLICT ? old : new Binding(workerId, old == null ? null : old.verified());
+    });
+    return proof[0];
   }
 
-  /** What is known about a registration of {@code workerId} from {@code address}. */
-  public ClusterBook.IdProof proof(String address, String workerId) {
-    String seen = verified.get(address);
-    if (seen == null) {
-      return ClusterBook.IdProof.UNPROVEN;
+  private ConcurrentMap<String, Binding> bounded() {
+    if (bindings.size() >= MAX_ADDRESSES) {
+      bindings.clear();
     }
-    return seen.equals(WORKER + workerId) ? ClusterBook.IdProof.CERTIFIED : ClusterBook.IdProof.CONFLICT;
-  }
-
-  /** From now on the certificate at {@code address} must name worker {@code workerId}. */
-  public void expect(String address, String workerId) {
-    bounded(expected).put(address, workerId);
-  }
-
-  private static ConcurrentMap<String, String> bounded(ConcurrentMap<String, String> map) {
-    if (map.size() >= MAX_ADDRESSES) {
-      map.clear();
-    }
-    return map;
+    return bindings;
   }
 }

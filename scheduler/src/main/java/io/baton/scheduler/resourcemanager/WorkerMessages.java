@@ -14,7 +14,7 @@ final class WorkerMessages {
     if (message instanceof ToLeader.RegisterWorker r) {
       // the worker's actor path with its uid names one process: a restarted worker has a new one
       return new ClusterBook.Register(r.epoch(), r.info(), r.attempts(), r.worker().path().toSerializationFormat(),
-          r.sentAtNanos(), identities.proof(WorkerIdentities.addressOf(r.worker()), r.workerId()));
+          r.sentAtNanos(), identities.claim(WorkerIdentities.addressOf(r.worker()), r.workerId()));
     } else if (message instanceof ToLeader.Heartbeat h) {
       return new ClusterBook.Heartbeat(h.epoch(), h.workerId(), h.sentAtNanos());
     }
