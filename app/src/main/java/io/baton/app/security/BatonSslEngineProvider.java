@@ -13,6 +13,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -49,7 +51,8 @@ public final class BatonSslEngineProvider implements SSLEngineProvider {
   private final SSLContext context;
   private final NodeRole self;
   private final Supplier<WorkerIdentities> identities;
-  private final RejectionLog rejections = new RejectionLog(Duration.ofSeconds(10));
+  /** One rate limit per refused peer (a peer retrying cannot hide another); bounded. */
+  private final ConcurrentMap<String, RejectionLog> rejections = new ConcurrentHashMap<>();
 
   /**
    * The provider of the node whose TLS directory is {@code tlsDir}; {@code identities} (read only by a master, on
@@ -159,7 +162,11 @@ public final class BatonSslEngineProvider implements SSLEngineProvider {
   }
 
   private void logRejection(String peer, String why) {
-    rejections.admit(System.nanoTime()).ifPresent(left -> LOG.warn(
+    if (rejections.size() > 1000) {
+      rejections.clear();
+    }
+    rejections.computeIfAbsent(peer, p -> new RejectionLog(Duration.ofSeconds(10))).admit(System.nanoTime())
+        .ifPresent(left -> LOG.warn(
         "TLS ({}): refused {}: {} ({} more refused since the last of these lines)", self, peer, why, left));
   }
 
