@@ -10,6 +10,7 @@ import io.baton.scheduler.leader.protocol.AttemptEvent;
 import io.baton.scheduler.model.ClusterBook.Decision;
 import io.baton.scheduler.model.ClusterBook;
 import io.baton.wire.AttemptSpec;
+import io.baton.wire.RejectionLog;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import java.time.Clock;
@@ -80,6 +81,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private final AtomicInteger aliveWorkers;
   private final ClusterBook book;
   private final WorkerIdentities identities;
+  private final RejectionLog refusals = new RejectionLog(Duration.ofSeconds(10));
   private final Map<String, ActorRef<ToWorker>> workers = new HashMap<>();
   private final Map<String, ActorRef<AttemptEvent>> owners = new HashMap<>();
   private ActorRef<AttemptEvent.AttemptReported> dispatcher;
@@ -140,8 +142,9 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
         // reached only at this address from now on, where the certificate must name it (WorkerIdentities.claim)
         workers.put(m.workerId(), sender);
       } else if (d instanceof ClusterBook.RegistrationRejected rejected) {
-        getContext().getLog().warn("refused registration of worker {} from {}: {}", m.workerId(),
-            sender.path().address(), rejected.reason());
+        refusals.admit(System.nanoTime()).ifPresent(left -> getContext().getLog().warn(
+            "refused registration of worker {} from {}: {} ({} more refused since the last of these lines)",
+            m.workerId(), sender.path().address(), rejected.reason(), left));
       }
       send(d, m.workerId(), sender);
     }
