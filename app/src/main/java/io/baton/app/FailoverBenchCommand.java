@@ -63,7 +63,8 @@ final class FailoverBenchCommand implements Callable<Integer> {
       masters.put(url, startMaster(baton, dir, name, zk, port));
     }
     for (int i = 1; i <= workerCount; i++) {
-      List<String> args = new ArrayList<>(List.of("worker", "--zk", zk, "--worker-id", "w" + i, "--data-dir", dir.resolve("w" + i).toString()));
+      List<String> args = new ArrayList<>(List.of("worker", "--zk", zk, "--worker-id", "w" + i, "--data-dir", dir.resolve("w" + i).toString(),
+          "--tls-dir", new LocalClusterCerts(dir.resolve("tls")).worker("w" + i).toString()));
       session(args);
       start(baton, dir, "w" + i, args.toArray(String[]::new));
     }
