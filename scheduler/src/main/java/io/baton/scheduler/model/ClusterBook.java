@@ -38,7 +38,9 @@ import java.util.Set;
  *   <li>an attempt placed is started on its worker only once its owner recorded it ({@link Launch}), so after a
  *       failover the store knows every attempt that may run ({@link Track}, {@link Reconciliation});</li>
  *   <li>an attempt is declared LOST only when its worker was silent for the heartbeat timeout, or when its worker
- *       re-registered without it (it provably never started there).</li>
+ *       re-registered without it (it provably never started there);</li>
+ *   <li>a registration is refused when the certificate at the worker's address names another node, and when it
+ *       takes the id of a live worker process without a certificate proving it is that worker ({@link IdProof}).</li>
  * </ul>
  */
 public final class ClusterBook {
