@@ -118,6 +118,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private final ActorRef<ToWorker> inbox;
   private final WorkerInfo info;
   private ActorRef<ToLeader> gateway;
+  /** The capability of the registration with the followed leader (0 before one). */
+  private long token;
   private boolean flushQueued;
   private boolean crashed;
 
@@ -227,6 +229,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         LeaderInfo leader = connection.leader().orElseThrow();
         getContext().getLog().info("following leader {} at {}", leader.epoch(), leader.address());
         gateway = null;
+        token = 0;
         resolveGateway(leader);
       }
       case NO_LEADER -> {
@@ -311,6 +314,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     if (msg instanceof ToWorker.RegistrationAccepted a) {
       if (connection.registrationAccepted(a.epoch())) {
+        token = a.token();
         timers.cancel(REGISTER_TIMER);
         getContext().getLog().info("registered with leader {}", a.epoch());
       }
@@ -397,11 +401,11 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     if (connection.isRegistered() && gateway != null) {
       Epoch epoch = connection.epoch();
-      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox, nanoClock.getAsLong()));
+      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox, nanoClock.getAsLong(), token));
       flush();
       List<AttemptReport> resend = book.dueForResend(clock.instant(), settings.heartbeatInterval());
       if (!resend.isEmpty()) {
-        gateway.tell(new ToLeader.Reports(epoch, settings.workerId(), resend));
+        gateway.tell(new ToLeader.Reports(epoch, settings.workerId(), resend, token));
       }
     }
     return this;
@@ -496,7 +500,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private void flush() {
     if (book.hasChanges() && connection.isRegistered() && gateway != null) {
       List<AttemptReport> reports = book.drainChanged(clock.instant());
-      gateway.tell(new ToLeader.Reports(connection.epoch(), settings.workerId(), reports));
+      gateway.tell(new ToLeader.Reports(connection.epoch(), settings.workerId(), reports, token));
     }
   }
 

@@ -53,10 +53,15 @@ public final class ClusterBook {
    * worker process (a new one after a restart); {@code sentAtNanos} is echoed back.
    */
   public record Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation,
-      long sentAtNanos, IdProof proof) implements Event {
+      long sentAtNanos, IdProof proof, long token) implements Event {
     /** A registration the transport proved nothing about (plaintext, or its address not yet verified). */
     public Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation, long sentAtNanos) {
-      this(epoch, info, attempts, incarnation, sentAtNanos, IdProof.UNPROVEN);
+      this(epoch, info, attempts, incarnation, sentAtNanos, IdProof.UNPROVEN, 0);
+    }
+
+    public Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation, long sentAtNanos,
+        IdProof proof) {
+      this(epoch, info, attempts, incarnation, sentAtNanos, proof, 0);
     }
   }
 
@@ -67,9 +72,19 @@ public final class ClusterBook {
    */
   public enum IdProof { CERTIFIED, UNPROVEN, CONFLICT }
 
-  public record Heartbeat(Epoch epoch, String workerId, long sentAtNanos) implements Event {}
+  /** {@code token}: the capability the worker's registration was accepted with. */
+  public record Heartbeat(Epoch epoch, String workerId, long sentAtNanos, long token) implements Event {
+    public Heartbeat(Epoch epoch, String workerId, long sentAtNanos) {
+      this(epoch, workerId, sentAtNanos, 0);
+    }
+  }
 
-  public record Reports(Epoch epoch, String workerId, List<AttemptReport> reports) implements Event {}
+  /** {@code token}: the capability the worker's registration was accepted with. */
+  public record Reports(Epoch epoch, String workerId, List<AttemptReport> reports, long token) implements Event {
+    public Reports(Epoch epoch, String workerId, List<AttemptReport> reports) {
+      this(epoch, workerId, reports, 0);
+    }
+  }
 
   /** Owners ask for these attempts to be placed; one already placed is ignored. */
   public record RequestAttempts(List<AttemptSpec> attempts) implements Event {}
@@ -105,7 +120,14 @@ public final class ClusterBook {
     String workerId();
   }
 
-  public record RegistrationAccepted(String workerId, long echoNanos) implements ForWorker {}
+  /** {@code token}: the capability the worker's heartbeats and reports must carry from now on. */
+  public record RegistrationAccepted(String workerId, long echoNanos, long token) implements ForWorker {}
+
+  /**
+   * A heartbeat or reports naming a registered worker without its registration's capability: not from that
+   * worker (e.g. another certificate holder naming it), or from one of its earlier registrations. Ignored.
+   */
+  public record Unauthenticated(String workerId, String what) implements Decision {}
 
   public record RegistrationRejected(String workerId, String reason) implements ForWorker {}
 
@@ -157,6 +179,7 @@ public final class ClusterBook {
   private static final class Worker {
     WorkerInfo info;
     String incarnation;
+    long token;
     boolean alive;
     Instant lastHeartbeat;
     List<Acked> pendingAcks = new ArrayList<>();
@@ -261,11 +284,14 @@ public final class ClusterBook {
     }
     Worker w = workers.computeIfAbsent(workerId, id -> new Worker());
     boolean newIncarnation = w.incarnation != null && !w.incarnation.equals(r.incarnation());
+    if (newIncarnation || w.incarnation == null) {
+      w.token = r.token();   // the same process registering again keeps its capability
+    }
     w.info = r.info();
     w.incarnation = r.incarnation();
     w.alive = true;
     w.lastHeartbeat = now;
-    out.add(new RegistrationAccepted(workerId, r.sentAtNanos()));
+    out.add(new RegistrationAccepted(workerId, r.sentAtNanos(), w.token));
     out.add(new WorkerChanged(view(w)));
     List<AttemptKey> trackedHere = unconfirmed.entrySet().stream()
         .filter(e -> e.getValue().equals(workerId)).map(Map.Entry::getKey).toList();
@@ -301,18 +327,25 @@ public final class ClusterBook {
     place(out);
   }
 
-  /** The worker behind a message, if it is registered in this epoch; else a {@link NotRegistered}. */
-  private Worker registered(Epoch messageEpoch, String workerId, List<Decision> out) {
+  /**
+   * The worker behind a message, if it is registered in this epoch and the message carries its capability; else
+   * a {@link NotRegistered} (unknown) or an {@link Unauthenticated} (wrong capability: nothing is answered).
+   */
+  private Worker registered(Epoch messageEpoch, String workerId, long token, String what, List<Decision> out) {
     Worker w = workers.get(workerId);
     if (w == null || !messageEpoch.equals(epoch)) {
       out.add(new NotRegistered(workerId));
+      return null;
+    }
+    if (token != w.token) {
+      out.add(new Unauthenticated(workerId, what));
       return null;
     }
     return w;
   }
 
   private void heartbeat(Heartbeat h, Instant now, List<Decision> out) {
-    Worker w = registered(h.epoch(), h.workerId(), out);
+    Worker w = registered(h.epoch(), h.workerId(), h.token(), "heartbeat", out);
     if (w == null) {
       return;
     }
@@ -325,7 +358,7 @@ public final class ClusterBook {
   }
 
   private void reports(Reports r, Instant now, List<Decision> out) {
-    Worker w = registered(r.epoch(), r.workerId(), out);
+    Worker w = registered(r.epoch(), r.workerId(), r.token(), "reports", out);
     if (w == null) {
       return;
     }

@@ -141,6 +141,11 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
       if (d instanceof ClusterBook.RegistrationAccepted) {
         // reached only at this address from now on, where the certificate must name it (WorkerIdentities.claim)
         workers.put(m.workerId(), sender);
+      } else if (d instanceof ClusterBook.Unauthenticated u) {
+        refusals.admit(System.nanoTime()).ifPresent(left -> getContext().getLog().warn(
+            "ignored {} naming worker {} without its registration's capability ({} more refused since the last of "
+                + "these lines)", u.what(), u.workerId(), left));
+        continue;
       } else if (d instanceof ClusterBook.RegistrationRejected rejected) {
         refusals.admit(System.nanoTime()).ifPresent(left -> getContext().getLog().warn(
             "refused registration of worker {} from {}: {} ({} more refused since the last of these lines)",

@@ -59,7 +59,7 @@ class ClusterBookTest {
   @Test
   void registrationIsAcceptedAndPublishedButANewerLeadersWorkerIsRejected() {
     List<Decision> accepted = register("w1", 2, Map.of(), T0);
-    assertEquals(new ClusterBook.RegistrationAccepted("w1", 7), accepted.get(0));
+    assertEquals(new ClusterBook.RegistrationAccepted("w1", 7, 0), accepted.get(0));
     assertEquals("ALIVE", only(accepted, ClusterBook.WorkerChanged.class).get(0).view().state());
     assertEquals(1, book.aliveWorkers());
 
@@ -205,6 +205,29 @@ class ClusterBookTest {
     assertEquals(1, lost.size());
     assertEquals(AttemptState.LOST, lost.get(0).report().state());
     assertTrue(lost.get(0).provenNotStarted());
+  }
+
+  @Test
+  void heartbeatsAndReportsWithoutTheRegistrationsCapabilityAreIgnored() {
+    book.apply(new ClusterBook.Register(Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(), "w1#1", 0,
+        ClusterBook.IdProof.UNPROVEN, 42), T0);
+    AttemptSpec a = spec("a");
+    book.apply(new ClusterBook.RequestAttempts(List.of(a)), T0);
+    book.apply(new ClusterBook.Launch(List.of(a.key())), T0);
+    AttemptReport done = report(a.key(), AttemptState.SUCCEEDED);
+    for (long forged : new long[] {0, 41}) {
+      List<Decision> hb = book.apply(new ClusterBook.Heartbeat(EPOCH, "w1", 5, forged), T0.plusSeconds(1));
+      assertEquals(List.of(new ClusterBook.Unauthenticated("w1", "heartbeat")), hb);
+      List<Decision> rep = book.apply(new ClusterBook.Reports(EPOCH, "w1", List.of(done), forged), T0.plusSeconds(1));
+      assertEquals(List.of(new ClusterBook.Unauthenticated("w1", "reports")), rep, "a forged result is not routed");
+    }
+    // a re-registration of the same process keeps its capability; the worker's own messages are accepted
+    assertEquals(42, only(book.apply(new ClusterBook.Register(Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(),
+        "w1#1", 0, ClusterBook.IdProof.UNPROVEN, 7), T0), ClusterBook.RegistrationAccepted.class).get(0).token());
+    assertEquals(1, only(book.apply(new ClusterBook.Heartbeat(EPOCH, "w1", 5, 42), T0.plusSeconds(1)),
+        ClusterBook.HeartbeatAccepted.class).size());
+    assertEquals(List.of(AttemptState.SUCCEEDED), only(book.apply(new ClusterBook.Reports(EPOCH, "w1",
+        List.of(done), 42), T0.plusSeconds(1)), ClusterBook.RouteReport.class).stream().map(r -> r.report().state()).toList());
   }
 
   /** Registration rules: who may take a worker id (the table: proof x whether the id is held by a live process). */
