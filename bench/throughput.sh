@@ -16,9 +16,13 @@ export BATON_LOG_LEVEL=WARN
 export BATON_ZK_SECRET="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"   # the master's ZooKeeper secret
 "$baton" zookeeper --port "$zk_port" --data-dir "$work/zk" >"$work/zk.log" 2>&1 & pids+=($!)
 until grep -q "zookeeper listening" "$work/zk.log" 2>/dev/null; do sleep 0.2; done
-BATON_JAVA_OPTS="${BENCH_MASTER_OPTS:-}" "$baton" master --zk "127.0.0.1:$zk_port" --rest-port "$rest_port" --port 0 --data-dir "$work/m" >"$work/master.log" 2>&1 & pids+=($!)
+# Artery over mutual TLS, as a cluster runs by default: a CA and one certificate per process
+"$baton" certs init --dir "$work/tls" >/dev/null
+"$baton" certs master --dir "$work/tls" --name m --host 127.0.0.1 >/dev/null
+for w in 1 2; do "$baton" certs worker --dir "$work/tls" --id "bench-$w" --host 127.0.0.1 >/dev/null; done
+BATON_JAVA_OPTS="${BENCH_MASTER_OPTS:-}" "$baton" master --zk "127.0.0.1:$zk_port" --rest-port "$rest_port" --port 0 --data-dir "$work/m" --tls-dir "$work/tls/m" >"$work/master.log" 2>&1 & pids+=($!)
 for w in 1 2; do
-  BATON_JAVA_OPTS="${BENCH_WORKER_OPTS:-}" "$baton" worker --zk "127.0.0.1:$zk_port" --worker-id "bench-$w" --data-dir "$work/w$w" >"$work/worker$w.log" 2>&1 & pids+=($!)
+  BATON_JAVA_OPTS="${BENCH_WORKER_OPTS:-}" "$baton" worker --zk "127.0.0.1:$zk_port" --worker-id "bench-$w" --data-dir "$work/w$w" --tls-dir "$work/tls/bench-$w" >"$work/worker$w.log" 2>&1 & pids+=($!)
 done
 echo "cluster: zookeeper :$zk_port, master REST :$rest_port, 2 workers ($(nproc) cores each offered; tasks ask 0.01 cpu)"
 cpu() { ps -o cputimes= -p "$1" 2>/dev/null | tr -d ' '; }

@@ -2,6 +2,7 @@ package io.baton.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.app.security.LocalClusterCerts;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -64,7 +65,8 @@ final class FailoverBenchCommand implements Callable<Integer> {
       masters.put(url, startMaster(baton, dir, name, zk, port));
     }
     for (int i = 1; i <= workerCount; i++) {
-      List<String> args = new ArrayList<>(List.of("worker", "--zk", zk, "--worker-id", "w" + i, "--data-dir", dir.resolve("w" + i).toString()));
+      List<String> args = new ArrayList<>(List.of("worker", "--zk", zk, "--worker-id", "w" + i, "--data-dir", dir.resolve("w" + i).toString(),
+          "--tls-dir", new LocalClusterCerts(dir.resolve("tls")).worker("w" + i).toString()));
       session(args);
       start(baton, dir, "w" + i, args.toArray(String[]::new));
     }
@@ -108,7 +110,7 @@ final class FailoverBenchCommand implements Callable<Integer> {
 
   private Process startMaster(Path baton, Path dir, String name, String zk, int port) throws IOException {
     List<String> args = new ArrayList<>(List.of("master", "--zk", zk, "--rest-port", String.valueOf(port), "--port", "0",
-        "--data-dir", dir.resolve(name).toString()));
+        "--data-dir", dir.resolve(name).toString(), "--tls-dir", new LocalClusterCerts(dir.resolve("tls")).master(name).toString()));
     session(args);
     return start(baton, dir, name, args.toArray(String[]::new));
   }

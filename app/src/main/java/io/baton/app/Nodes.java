@@ -2,6 +2,7 @@ package io.baton.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.baton.app.security.ArteryTls;
 import io.baton.ha.HaServices;
 import io.baton.scheduler.MasterGuardian;
 import io.baton.scheduler.leader.DefaultMasterApi;
@@ -9,8 +10,10 @@ import io.baton.web.RestServer;
 import io.baton.web.RestSettings;
 import io.baton.worker.WorkerAgent;
 import io.baton.worker.WorkerSettings;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -50,13 +53,15 @@ final class Nodes {
     }
   }
 
-  static Master startMaster(Config config, Settings settings, HaServices ha, int arteryPort) throws Exception {
+  /** A master; {@code tls}: its TLS directory, or empty for plaintext Artery ({@code --insecure}). */
+  static Master startMaster(Config config, Settings settings, HaServices ha, int arteryPort, Optional<Path> tls)
+      throws Exception {
     CompletableFuture<DefaultMasterApi> apiReady = new CompletableFuture<>();
     ActorSystem<MasterGuardian.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
       DefaultMasterApi api = new DefaultMasterApi(ctx.getSystem(), settings.scheduler(), ha);
       apiReady.complete(api);
       return MasterGuardian.create(ha, settings.scheduler(), api, Clock.systemUTC());
-    }), "baton", pekkoConfig(config, settings.host(), arteryPort));
+    }), "baton", ArteryTls.setup(pekkoConfig(config, settings.host(), arteryPort), tls));
     DefaultMasterApi api = apiReady.get(30, TimeUnit.SECONDS);
     WireWarmup.run(system);
     RestSettings rest = settings.rest();
@@ -71,9 +76,11 @@ final class Nodes {
     return ((org.apache.pekko.actor.ExtendedActorSystem) system.classicSystem()).provider().getDefaultAddress().toString();
   }
 
-  static ActorSystem<WorkerAgent.Command> startWorker(Config config, WorkerSettings worker, HaServices ha, int arteryPort) {
-    ActorSystem<WorkerAgent.Command> system = ActorSystem.create(
-        WorkerAgent.create(worker, ha.leaderRetrieval()), "baton", pekkoConfig(config, worker.host(), arteryPort));
+  /** A worker; {@code tls}: its TLS directory, or empty for plaintext Artery ({@code --insecure}). */
+  static ActorSystem<WorkerAgent.Command> startWorker(Config config, WorkerSettings worker, HaServices ha, int arteryPort,
+      Optional<Path> tls) {
+    ActorSystem<WorkerAgent.Command> system = ActorSystem.create(WorkerAgent.create(worker, ha.leaderRetrieval()),
+        "baton", ArteryTls.setup(pekkoConfig(config, worker.host(), arteryPort), tls));
     WireWarmup.run(system);
     LOG.info("worker {} up: {} cpus, {} MB, labels {}, Artery {}", worker.workerId(), worker.cpus(), worker.memoryMb(),
         worker.labels(), remoteAddress(system));

@@ -1,6 +1,8 @@
 package io.baton.app;
 
 import com.typesafe.config.Config;
+import io.baton.app.security.ArteryTls;
+import io.baton.app.security.NodeRole;
 import io.baton.ha.zookeeper.ZooKeeperHaServices;
 import io.baton.ha.zookeeper.ZooKeeperSettings;
 import io.baton.worker.WorkerSettings;
@@ -35,6 +37,16 @@ final class ServerCommands {
     }
   }
 
+  /** The role of the certificate in {@code tlsDir}, which must be of {@code kind}. */
+  static NodeRole requireRole(Path tlsDir, NodeRole.Kind kind) throws Exception {
+    NodeRole role = ArteryTls.roleIn(tlsDir);
+    if (role.kind() != kind) {
+      throw new IllegalArgumentException("the certificate in " + tlsDir + " is a " + role + "'s, not a "
+          + kind.name().toLowerCase(java.util.Locale.ROOT) + "'s");
+    }
+    return role;
+  }
+
   static void awaitShutdown(Runnable onShutdown) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -56,9 +68,13 @@ final class ServerCommands {
     public Integer call() throws Exception {
       Config config = options.load(Map.of());
       Settings settings = new Settings(config);
+      Optional<Path> tls = settings.tlsDir("master");
+      if (tls.isPresent()) {
+        requireRole(tls.get(), NodeRole.Kind.MASTER);
+      }
       ZooKeeperHaServices ha = ZooKeeperHaServices.start(masterZooKeeper(settings));
       refuseAForeignCluster(ha, settings);
-      Nodes.Master master = Nodes.startMaster(config, settings, ha, settings.remotePort(Nodes.DEFAULT_MASTER_PORT));
+      Nodes.Master master = Nodes.startMaster(config, settings, ha, settings.remotePort(Nodes.DEFAULT_MASTER_PORT), tls);
       awaitShutdown(() -> {
         master.close();
         ha.close();
@@ -116,10 +132,13 @@ final class ServerCommands {
     public Integer call() throws Exception {
       Config config = options.load(Map.of());
       Settings settings = new Settings(config);
+      Optional<Path> tls = settings.tlsDir("worker");
+      Optional<String> certifiedId = tls.isPresent()
+          ? Optional.of(requireRole(tls.get(), NodeRole.Kind.WORKER).id()) : Optional.empty();
       DataDirLock lock = DataDirLock.acquire(settings.dataDir());
-      WorkerSettings worker = settings.worker(settings.dataDir());
+      WorkerSettings worker = settings.worker(settings.dataDir(), certifiedId);
       ZooKeeperHaServices ha = ZooKeeperHaServices.start(settings.zookeeper());
-      ActorSystem<?> system = Nodes.startWorker(config, worker, ha, settings.remotePort(0));
+      ActorSystem<?> system = Nodes.startWorker(config, worker, ha, settings.remotePort(0), tls);
       awaitShutdown(() -> {
         system.terminate();
         try {
@@ -176,14 +195,25 @@ final class ServerCommands {
       extra.put(Setting.ZK.key, zk.connectString()); // the in-process ZooKeeper, whatever --zk says
       Config config = options.load(extra);
       Settings settings = new Settings(config);
+      WorkerSettings workerSettings = settings.worker(dataDir.resolve("worker"));
+      // secure by default: a CA and certificates of its own, made on first start, unless --insecure
+      Optional<ArteryTls.Standalone> tls = Optional.empty();
+      if (settings.insecure()) {
+        Settings.warnInsecure("standalone");
+      } else {
+        Path tlsDir = settings.configuredTlsDir().orElse(dataDir.resolve("tls"));
+        tls = Optional.of(ArteryTls.ensureStandalone(tlsDir, config.getString(Setting.CLUSTER_ID.key), settings.host(),
+            workerSettings.workerId()));
+      }
       Optional<String> given = settings.zookeeperSecret();
       String secret = given.isPresent() ? given.get() : ZkSecret.loadOrCreate(dataDir.resolve(ZkSecret.STANDALONE_FILE));
       ZooKeeperHaServices masterHa = ZooKeeperHaServices.start(settings.zookeeper().withSecret(secret));
       refuseAForeignCluster(masterHa, settings);
-      Nodes.Master master = Nodes.startMaster(config, settings, masterHa, settings.remotePort(0));
+      Nodes.Master master = Nodes.startMaster(config, settings, masterHa, settings.remotePort(0),
+          tls.map(ArteryTls.Standalone::master));
       ZooKeeperHaServices workerHa = ZooKeeperHaServices.start(settings.zookeeper());
       DataDirLock lock = DataDirLock.acquire(dataDir.resolve("worker"));
-      ActorSystem<?> worker = Nodes.startWorker(config, settings.worker(dataDir.resolve("worker")), workerHa, 0);
+      ActorSystem<?> worker = Nodes.startWorker(config, workerSettings, workerHa, 0, tls.map(ArteryTls.Standalone::worker));
       System.out.println("Baton standalone is up: web page and REST API at " + master.restUrl()
           + " (ZooKeeper " + zk.connectString() + ", data in " + dataDir + ")");
       System.out.flush();

@@ -78,7 +78,10 @@ enum Setting {
   REST_TLS_CERT("baton.rest.tls-cert", "--rest-tls-cert", "BATON_REST_TLS_CERT", FlagType.PATH, Commands.MASTERS,
       "PEM certificate chain (leaf first); with --rest-tls-key the REST API and page are served over HTTPS only"),
   REST_TLS_KEY("baton.rest.tls-key", "--rest-tls-key", "BATON_REST_TLS_KEY", FlagType.PATH, Commands.MASTERS,
-      "PEM private key (unencrypted PKCS#8, EC or RSA) of --rest-tls-cert");
+      "PEM private key (unencrypted PKCS#8, EC or RSA) of --rest-tls-cert"),
+  TLS_DIR("baton.tls.dir", "--tls-dir", "BATON_TLS_DIR", FlagType.PATH, Commands.NODES,
+      "this node's Artery TLS files (node.p12, truststore.p12, password; made by baton certs); required by masters "
+          + "and workers unless --insecure; standalone makes its own in <data-dir>/tls when empty");
 
   /** The type a flag's value is parsed as, and how it becomes a HOCON value. */
   enum FlagType {

@@ -34,6 +34,31 @@ final class Settings {
     return Path.of(c.getString(Setting.DATA_DIR.key)).toAbsolutePath().normalize();
   }
 
+  /** The configured TLS directory, if any ({@code --tls-dir}). */
+  Optional<Path> configuredTlsDir() {
+    String dir = c.getString(Setting.TLS_DIR.key);
+    return dir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dir).toAbsolutePath().normalize());
+  }
+
+  /**
+   * The TLS directory a master or worker uses for Artery, or empty with {@code --insecure}; refuses to go on
+   * without one otherwise.
+   */
+  Optional<Path> tlsDir(String command) {
+    if (insecure()) {
+      warnInsecure(command);
+      return Optional.empty();
+    }
+    return Optional.of(configuredTlsDir().orElseThrow(() -> new IllegalArgumentException("a " + command
+        + " needs its certificates: --tls-dir DIR (made by 'baton certs " + command + "'), or --insecure to run "
+        + "an unprotected cluster")));
+  }
+
+  static void warnInsecure(String command) {
+    org.slf4j.LoggerFactory.getLogger(Settings.class).warn("INSECURE: this {} runs with --insecure: Artery is plaintext "
+        + "and unauthenticated; any host that reaches its port can command it or pose as a cluster member", command);
+  }
+
   /** How to reach ZooKeeper, without a secret (a worker's; a master adds {@link #zookeeperSecret}). */
   ZooKeeperSettings zookeeper() {
     return ZooKeeperSettings.of(c.getString(Setting.ZK.key))
@@ -100,9 +125,20 @@ final class Settings {
   }
 
   WorkerSettings worker(Path workerDir) throws IOException {
+    return worker(workerDir, Optional.empty());
+  }
+
+  /** {@code certifiedId}: the worker id its certificate names; the id then, unless the settings name another. */
+  WorkerSettings worker(Path workerDir, Optional<String> certifiedId) throws IOException {
     Files.createDirectories(workerDir);
     String id = c.getString(Setting.WORKER_ID.key);
-    if (id.isEmpty()) {
+    if (certifiedId.isPresent()) {
+      if (!id.isEmpty() && !id.equals(certifiedId.get())) {
+        throw new IllegalArgumentException("the worker id is " + id + " but its certificate is worker "
+            + certifiedId.get() + "'s");
+      }
+      id = certifiedId.get();
+    } else if (id.isEmpty()) {
       Path idFile = workerDir.resolve("worker-id");
       if (Files.exists(idFile)) {
         id = Files.readString(idFile).trim();

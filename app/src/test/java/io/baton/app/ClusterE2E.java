@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.app.security.LocalClusterCerts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,12 +39,13 @@ class ClusterE2E {
     String zk = "127.0.0.1:" + zkPort;
     BatonProcess zookeeper = start("zookeeper", "zookeeper", "--port", String.valueOf(zkPort), "--data-dir", dir.resolve("zk").toString());
     zookeeper.awaitOutput("zookeeper listening", Duration.ofSeconds(60));
+    LocalClusterCerts certs = new LocalClusterCerts(dir.resolve("tls"));
     start("master", "master", "--zk", zk, "--rest-port", String.valueOf(rest), "--port", "0",
-        "--data-dir", dir.resolve("master").toString());
+        "--data-dir", dir.resolve("master").toString(), "--tls-dir", certs.master("master").toString());
     start("worker-a", "worker", "--zk", zk, "--cpus", "4", "--memory-mb", "4096", "--labels", "zone=a",
-        "--worker-id", "wa", "--data-dir", dir.resolve("wa").toString());
+        "--worker-id", "wa", "--data-dir", dir.resolve("wa").toString(), "--tls-dir", certs.worker("wa").toString());
     start("worker-b", "worker", "--zk", zk, "--cpus", "4", "--memory-mb", "4096", "--labels", "zone=b",
-        "--worker-id", "wb", "--data-dir", dir.resolve("wb").toString());
+        "--worker-id", "wb", "--data-dir", dir.resolve("wb").toString(), "--tls-dir", certs.worker("wb").toString());
     http = new Http(url);
     http.awaitReady(Duration.ofSeconds(60));
     eventually("both workers registered", Duration.ofSeconds(30),

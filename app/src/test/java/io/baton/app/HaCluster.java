@@ -1,6 +1,7 @@
 package io.baton.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.app.security.LocalClusterCerts;
 import io.baton.testkit.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.Map;
 final class HaCluster implements AutoCloseable {
   private static final Duration PROBE = Duration.ofSeconds(2);
   final Path dir;
+  /** Every master and worker speaks mutual TLS with a certificate of the cluster's CA. */
+  final LocalClusterCerts certs;
   final int zkPort = BatonProcess.freePort();
   final String zk = "127.0.0.1:" + zkPort;
   final String sessionTimeoutMs;
@@ -27,6 +30,7 @@ final class HaCluster implements AutoCloseable {
 
   HaCluster(Path dir, Duration sessionTimeout) throws Exception {
     this.dir = dir;
+    this.certs = new LocalClusterCerts(dir.resolve("tls"));
     this.sessionTimeoutMs = Long.toString(sessionTimeout.toMillis());
   }
 
@@ -41,13 +45,15 @@ final class HaCluster implements AutoCloseable {
     int rest = BatonProcess.freePort();
     String url = "http://127.0.0.1:" + rest;
     masters.put(url, track(BatonProcess.start(dir, name, "master", "--zk", zk, "--rest-port", String.valueOf(rest),
-        "--port", "0", "--zk-session-timeout-ms", sessionTimeoutMs, "--data-dir", dir.resolve(name).toString())));
+        "--port", "0", "--zk-session-timeout-ms", sessionTimeoutMs, "--data-dir", dir.resolve(name).toString(),
+        "--tls-dir", certs.master(name).toString())));
     return url;
   }
 
   BatonProcess startWorker(String id, String... extra) throws Exception {
     List<String> args = new ArrayList<>(List.of("worker", "--zk", zk, "--worker-id", id, "--cpus", "2",
-        "--memory-mb", "2048", "--zk-session-timeout-ms", sessionTimeoutMs, "--data-dir", dir.resolve(id).toString()));
+        "--memory-mb", "2048", "--zk-session-timeout-ms", sessionTimeoutMs, "--data-dir", dir.resolve(id).toString(),
+        "--tls-dir", certs.worker(id).toString()));
     args.addAll(List.of(extra));
     BatonProcess p = track(BatonProcess.start(dir, id, args.toArray(String[]::new)));
     workers.put(id, p);

@@ -23,19 +23,20 @@ class SettingTableTest {
 
   /**
    * The flags each server command accepted before the table existed (scripts use them, so they must keep working),
-   * plus those added since (issue 9: --read-token, --rest-tls-cert, --rest-tls-key).
+   * plus those added since (issue 9: --read-token, --rest-tls-cert, --rest-tls-key, --zk-secret-file, --tls-dir,
+   * --insecure).
    */
   private static final Map<String, Set<String>> FLAGS = Map.of(
       "master", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms",
-          "--read-token", "--rest-tls-cert", "--rest-tls-key", "--zk-secret-file", "--insecure"),
+          "--read-token", "--rest-tls-cert", "--rest-tls-key", "--zk-secret-file", "--tls-dir", "--insecure"),
       "worker", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
-          "--memory-mb", "--labels", "--worker-id", "--insecure"),
+          "--memory-mb", "--labels", "--worker-id", "--tls-dir", "--insecure"),
       "standalone", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key",
-          "--zk-secret-file", "--insecure"));
+          "--zk-secret-file", "--tls-dir", "--insecure"));
 
   /** The environment variables read before the table existed. */
   private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -58,6 +59,7 @@ class SettingTableTest {
       Map.entry("BATON_REST_TLS_KEY", "baton.rest.tls-key"),
       Map.entry("BATON_ZK_SECRET_FILE", "baton.zookeeper.secret-file"),
       Map.entry("BATON_ZK_SECRET", "baton.zookeeper.secret"),
+      Map.entry("BATON_TLS_DIR", "baton.tls.dir"),
       Map.entry("BATON_INSECURE", "baton.insecure"));
 
   private static final Map<String, Callable<Object>> COMMANDS = Map.of(

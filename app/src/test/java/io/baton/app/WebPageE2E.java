@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.baton.app.security.LocalClusterCerts;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,9 @@ class WebPageE2E {
       http.awaitReady(Duration.ofSeconds(30));
       try (BatonProcess worker = BatonProcess.start(dir, "worker", "worker", "--zk", zk.group(1),
           "--worker-id", "extra-worker", "--cpus", "2", "--memory-mb", "2048", "--labels", "pool=extra,zone=b",
-          "--data-dir", dir.resolve("worker").toString(), HEARTBEAT, HEARTBEAT_TIMEOUT)) {
+          "--data-dir", dir.resolve("worker").toString(), HEARTBEAT, HEARTBEAT_TIMEOUT,
+          // joins the standalone's cluster with a certificate of the standalone's own CA
+          "--tls-dir", new LocalClusterCerts(dir.resolve("data").resolve("tls")).worker("extra-worker").toString())) {
         WebDriver driver = chrome();
         try {
           run(driver, http, url, worker);

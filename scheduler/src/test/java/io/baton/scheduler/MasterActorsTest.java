@@ -17,6 +17,7 @@ import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.leader.DefaultMasterApi;
 import io.baton.scheduler.policy.Backoff;
+import io.baton.scheduler.resourcemanager.WorkerIdentities;
 import io.baton.testkit.TestingClock;
 import io.baton.wire.ToLeader;
 import java.time.Duration;
@@ -297,7 +298,10 @@ class MasterActorsTest {
     await(() -> get(api.job(id)).orElseThrow().task("long").orElseThrow().attempts().size() == 1);
     first.stopped = true;
     kit.stop(first.ref);   // died before it read its StartAttempts
-    TestingWorker second = new TestingWorker("w1");   // a new process of the same worker, without the attempt
+    // a new process of the same worker, without the attempt; its certificate proves it is w1 (as the TLS layer
+    // records it: without that proof a new process may take the id of a live worker only once that one is DEAD)
+    WorkerIdentities.get(kit.system()).verified(WorkerIdentities.addressOf(first.ref), false, "w1");
+    TestingWorker second = new TestingWorker("w1");
     second.ref = kit.spawn(second.behavior(gateway, 4, Map.of()), "worker-w1-again");
     workers.add(second);
     await(() -> second.started.size() == 1);

@@ -50,6 +50,8 @@ final class TestingWorker {
   record Reregister() {}
 
   volatile ActorRef<Object> ref;
+  /** The capability of the newest accepted registration, carried by heartbeats and reports. */
+  volatile long token;
 
   Behavior<Object> behavior(ActorRef<ToLeader> gateway, double cpus, Map<String, String> labels) {
     WorkerInfo info = new WorkerInfo(id, "localhost", cpus, 4096, labels);
@@ -60,7 +62,7 @@ final class TestingWorker {
       return Behaviors.receive(Object.class)
           .onMessage(Beat.class, b -> {
             if (heartbeating && epoch.compareTo(Epoch.NONE) > 0) {
-              gateway.tell(new ToLeader.Heartbeat(epoch, id, 0, self, 0));
+              gateway.tell(new ToLeader.Heartbeat(epoch, id, 0, self, 0, token));
             }
             return Behaviors.same();
           })
@@ -70,6 +72,7 @@ final class TestingWorker {
           })
           .onMessage(ToWorker.RegistrationAccepted.class, a -> {
             epoch = a.epoch();
+            token = a.token();
             return Behaviors.same();
           })
           .onMessage(ToWorker.HeartbeatAck.class, a -> {
@@ -101,7 +104,7 @@ final class TestingWorker {
                 reports.add(new AttemptReport(a.key(), AttemptState.FAILED, 1, now, now, "failed on purpose"));
               }
             }
-            gateway.tell(new ToLeader.Reports(s.epoch(), id, reports));
+            gateway.tell(new ToLeader.Reports(s.epoch(), id, reports, token));
             return Behaviors.same();
           })
           .onMessage(ToWorker.KillAttempts.class, k -> {
@@ -109,7 +112,7 @@ final class TestingWorker {
             k.keys().forEach(running::remove);
             Instant now = Instant.now();
             gateway.tell(new ToLeader.Reports(k.epoch(), id, k.keys().stream()
-                .map(key -> new AttemptReport(key, k.reason(), null, null, now, "killed")).toList()));
+                .map(key -> new AttemptReport(key, k.reason(), null, null, now, "killed")).toList(), token));
             return Behaviors.same();
           })
           .onMessage(ToWorker.AckReports.class, a -> {

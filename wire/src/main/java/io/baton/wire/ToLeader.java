@@ -36,13 +36,26 @@ public sealed interface ToLeader extends WireMessage {
    * {@link RegisterWorker}), or with {@link ToWorker.NotRegistered} by a leader that does not know the worker (e.g.
    * a new term of the same master).
    */
-  record Heartbeat(Epoch epoch, String workerId, int runningAttempts, ActorRef<ToWorker> worker, long sentAtNanos)
-      implements ToLeader {}
+  record Heartbeat(Epoch epoch, String workerId, int runningAttempts, ActorRef<ToWorker> worker, long sentAtNanos,
+      long token) implements ToLeader {
+    /** A heartbeat without the registration's capability ({@link ToWorker.RegistrationAccepted#token}). */
+    public Heartbeat(Epoch epoch, String workerId, int runningAttempts, ActorRef<ToWorker> worker, long sentAtNanos) {
+      this(epoch, workerId, runningAttempts, worker, sentAtNanos, 0);
+    }
+  }
 
-  /** State changes of attempts, answered with {@link ToWorker.AckReports}. */
-  record Reports(Epoch epoch, String workerId, List<AttemptReport> reports) implements ToLeader {
+  /**
+   * State changes of attempts, answered with {@link ToWorker.AckReports}; {@code token}: the registration's
+   * capability ({@link ToWorker.RegistrationAccepted#token}).
+   */
+  record Reports(Epoch epoch, String workerId, List<AttemptReport> reports, long token) implements ToLeader {
     public Reports {
       reports = List.copyOf(reports);
+    }
+
+    /** Reports without the registration's capability. */
+    public Reports(Epoch epoch, String workerId, List<AttemptReport> reports) {
+      this(epoch, workerId, reports, 0);
     }
   }
 }

@@ -13,8 +13,17 @@ import org.apache.pekko.actor.typed.ActorRef;
 public sealed interface ToWorker extends WireMessage {
   Epoch epoch();
 
-  /** Answers {@link ToLeader.RegisterWorker}; {@code echoNanos} is that message's {@code sentAtNanos}. */
-  record RegistrationAccepted(Epoch epoch, String leaderSessionId, long echoNanos) implements ToWorker {}
+  /**
+   * Answers {@link ToLeader.RegisterWorker}; {@code echoNanos} is that message's {@code sentAtNanos}. {@code token}
+   * is this registration's capability: the worker's heartbeats and reports must carry it (the leader answers
+   * only at the registered address, so only the registered worker learns it).
+   */
+  record RegistrationAccepted(Epoch epoch, String leaderSessionId, long echoNanos, long token) implements ToWorker {
+    /** An acceptance without a capability (tests of a worker against a stand-in leader). */
+    public RegistrationAccepted(Epoch epoch, String leaderSessionId, long echoNanos) {
+      this(epoch, leaderSessionId, echoNanos, 0);
+    }
+  }
 
   record RegistrationRejected(Epoch epoch, String reason) implements ToWorker {}
 

@@ -9,6 +9,7 @@ import io.baton.protocol.LeaderInfo;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
 import io.baton.wire.LogChunk;
+import io.baton.wire.RejectionLog;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WireLimits;
@@ -113,10 +114,13 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private final LongSupplier nanoClock;
   private final AttemptBook book = new AttemptBook();
   private final LeaderConnection connection;
+  private final RejectionLog rejections = new RejectionLog(Duration.ofSeconds(10));
   private final Map<AttemptKey, RunningAttempt> runs = new HashMap<>();
   private final ActorRef<ToWorker> inbox;
   private final WorkerInfo info;
   private ActorRef<ToLeader> gateway;
+  /** The capability of the registration with the followed leader (0 before one). */
+  private long token;
   private boolean flushQueued;
   private boolean crashed;
 
@@ -226,6 +230,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         LeaderInfo leader = connection.leader().orElseThrow();
         getContext().getLog().info("following leader {} at {}", leader.epoch(), leader.address());
         gateway = null;
+        token = 0;
         resolveGateway(leader);
       }
       case NO_LEADER -> {
@@ -305,12 +310,12 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private Behavior<Command> onFromLeader(FromLeader m) {
     ToWorker msg = m.message();
     if (!connection.accept(msg.epoch())) {
-      getContext().getLog().debug("ignoring {} from stale epoch {} (newest {})", msg.getClass().getSimpleName(),
-          msg.epoch(), connection.newestEpoch());
+      rejected(msg);
       return this;
     }
     if (msg instanceof ToWorker.RegistrationAccepted a) {
       if (connection.registrationAccepted(a.epoch())) {
+        token = a.token();
         timers.cancel(REGISTER_TIMER);
         getContext().getLog().info("registered with leader {}", a.epoch());
       }
@@ -343,6 +348,30 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     return this;
   }
 
+  /**
+   * A message not of the followed leader's epoch: from a deposed leader (normal after a failover) or from a peer
+   * claiming an epoch the leader record does not show. Logged rate-limited; the sender is known only as far as
+   * the message names it (Artery does not tell an actor which connection delivered a message).
+   */
+  private void rejected(ToWorker msg) {
+    boolean stale = msg.epoch().compareTo(connection.epoch()) < 0;
+    Optional<LeaderInfo> leader = connection.leader();
+    if (stale && leader.isPresent()) {
+      getContext().getLog().debug("ignoring {} from deposed {} (following {})", msg.getClass().getSimpleName(),
+          msg.epoch(), leader.get().epoch());
+      return;
+    }
+    rejections.admit(nanoClock.getAsLong()).ifPresent(left -> getContext().getLog().warn(
+        "rejected {} of {} from {}: following {} ({} more rejected since the last of these lines)",
+        msg.getClass().getSimpleName(), msg.epoch(), senderOf(msg),
+        leader.map(l -> l.epoch() + " at " + l.address()).orElse("no leader"), left));
+  }
+
+  private static String senderOf(ToWorker msg) {
+    return msg instanceof ToWorker.FetchLog f ? "a peer asking for replies at " + f.replyTo().path().address()
+        : "a peer (" + msg.getClass().getSimpleName() + " names no sender)";
+  }
+
   /** The leader answered a message sent at {@code sentAtNanos}: the lease now reaches further; tell the guards. */
   private void answered(Epoch epoch, long sentAtNanos) {
     if (connection.answered(epoch, sentAtNanos)) {
@@ -373,11 +402,11 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     if (connection.isRegistered() && gateway != null) {
       Epoch epoch = connection.epoch();
-      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox, nanoClock.getAsLong()));
+      gateway.tell(new ToLeader.Heartbeat(epoch, settings.workerId(), running, inbox, nanoClock.getAsLong(), token));
       flush();
       List<AttemptReport> resend = book.dueForResend(clock.instant(), settings.heartbeatInterval());
       if (!resend.isEmpty()) {
-        gateway.tell(new ToLeader.Reports(epoch, settings.workerId(), resend));
+        gateway.tell(new ToLeader.Reports(epoch, settings.workerId(), resend, token));
       }
     }
     return this;
@@ -472,7 +501,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private void flush() {
     if (book.hasChanges() && connection.isRegistered() && gateway != null) {
       List<AttemptReport> reports = book.drainChanged(clock.instant());
-      gateway.tell(new ToLeader.Reports(connection.epoch(), settings.workerId(), reports));
+      gateway.tell(new ToLeader.Reports(connection.epoch(), settings.workerId(), reports, token));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.baton.app.chaos;
 
+import io.baton.app.security.LocalClusterCerts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -35,6 +36,7 @@ final class ChaosCluster implements AutoCloseable {
   private final Path baton;
   private final Path dir;
   private final long sessionTimeoutMs;
+  private final LocalClusterCerts certs;
   private final int zkPort = freePort();
   private final String zk = "127.0.0.1:" + zkPort;
   /** The masters' ZooKeeper secret (a master refuses to run without one). */
@@ -52,6 +54,7 @@ final class ChaosCluster implements AutoCloseable {
     this.baton = baton;
     this.dir = dir;
     this.sessionTimeoutMs = sessionTimeoutMs;
+    this.certs = new LocalClusterCerts(dir.resolve("tls"));
   }
 
   void startZooKeeper(Duration timeout) throws Exception {
@@ -77,8 +80,9 @@ final class ChaosCluster implements AutoCloseable {
   /** Starts master {@code name} again on its REST port; returns its REST URL. */
   synchronized String restartMaster(String name) throws IOException {
     int port = masterPorts.get(name);
-    masters.put(name, start(name, Map.of("BATON_ZK_SECRET", zkSecret), "master", "--zk", zk, "--rest-port", String.valueOf(port), "--port", "0",
-        "--zk-session-timeout-ms", String.valueOf(sessionTimeoutMs), "--data-dir", dir.resolve(name).toString()));
+    masters.put(name, start(name, Map.of("BATON_ZK_SECRET", zkSecret), "master", "--zk", zk, "--rest-port",
+        String.valueOf(port), "--port", "0", "--zk-session-timeout-ms", String.valueOf(sessionTimeoutMs), "--data-dir",
+        dir.resolve(name).toString(), "--tls-dir", certs.master(name).toString()));
     return url(name);
   }
 
@@ -91,7 +95,7 @@ final class ChaosCluster implements AutoCloseable {
   synchronized Node startWorker(String id) throws IOException {
     return start(id, Map.of("BATON_WORKER_ID", id), "worker", "--zk", zk, "--worker-id", id, "--cpus", "2",
         "--memory-mb", "2048", "--zk-session-timeout-ms", String.valueOf(sessionTimeoutMs),
-        "--data-dir", dir.resolve(id).toString());
+        "--data-dir", dir.resolve(id).toString(), "--tls-dir", certs.worker(id).toString());
   }
 
   /** Waits until the worker's log says it registered with a leader (a restarted worker is then really back). */

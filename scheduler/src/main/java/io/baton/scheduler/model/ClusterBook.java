@@ -38,7 +38,9 @@ import java.util.Set;
  *   <li>an attempt placed is started on its worker only once its owner recorded it ({@link Launch}), so after a
  *       failover the store knows every attempt that may run ({@link Track}, {@link Reconciliation});</li>
  *   <li>an attempt is declared LOST only when its worker was silent for the heartbeat timeout, or when its worker
- *       re-registered without it (it provably never started there).</li>
+ *       re-registered without it (it provably never started there);</li>
+ *   <li>a registration is refused when the certificate at the worker's address names another node, and when it
+ *       takes the id of a live worker process without a certificate proving it is that worker ({@link IdProof}).</li>
  * </ul>
  */
 public final class ClusterBook {
@@ -51,11 +53,38 @@ public final class ClusterBook {
    * worker process (a new one after a restart); {@code sentAtNanos} is echoed back.
    */
   public record Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation,
-      long sentAtNanos) implements Event {}
+      long sentAtNanos, IdProof proof, long token) implements Event {
+    /** A registration the transport proved nothing about (plaintext, or its address not yet verified). */
+    public Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation, long sentAtNanos) {
+      this(epoch, info, attempts, incarnation, sentAtNanos, IdProof.UNPROVEN, 0);
+    }
 
-  public record Heartbeat(Epoch epoch, String workerId, long sentAtNanos) implements Event {}
+    public Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation, long sentAtNanos,
+        IdProof proof) {
+      this(epoch, info, attempts, incarnation, sentAtNanos, proof, 0);
+    }
+  }
 
-  public record Reports(Epoch epoch, String workerId, List<AttemptReport> reports) implements Event {}
+  /**
+   * What the transport proved about a registration's worker id: the certificate at the worker's address names
+   * this id ({@code CERTIFIED}), names another node ({@code CONFLICT}), or nothing is known ({@code UNPROVEN}:
+   * plaintext, or no connection verified yet; the TLS layer then holds the address to the id once accepted).
+   */
+  public enum IdProof { CERTIFIED, UNPROVEN, CONFLICT }
+
+  /** {@code token}: the capability the worker's registration was accepted with. */
+  public record Heartbeat(Epoch epoch, String workerId, long sentAtNanos, long token) implements Event {
+    public Heartbeat(Epoch epoch, String workerId, long sentAtNanos) {
+      this(epoch, workerId, sentAtNanos, 0);
+    }
+  }
+
+  /** {@code token}: the capability the worker's registration was accepted with. */
+  public record Reports(Epoch epoch, String workerId, List<AttemptReport> reports, long token) implements Event {
+    public Reports(Epoch epoch, String workerId, List<AttemptReport> reports) {
+      this(epoch, workerId, reports, 0);
+    }
+  }
 
   /** Owners ask for these attempts to be placed; one already placed is ignored. */
   public record RequestAttempts(List<AttemptSpec> attempts) implements Event {}
@@ -91,7 +120,14 @@ public final class ClusterBook {
     String workerId();
   }
 
-  public record RegistrationAccepted(String workerId, long echoNanos) implements ForWorker {}
+  /** {@code token}: the capability the worker's heartbeats and reports must carry from now on. */
+  public record RegistrationAccepted(String workerId, long echoNanos, long token) implements ForWorker {}
+
+  /**
+   * A heartbeat or reports naming a registered worker without its registration's capability: not from that
+   * worker (e.g. another certificate holder naming it), or from one of its earlier registrations. Ignored.
+   */
+  public record Unauthenticated(String workerId, String what) implements Decision {}
 
   public record RegistrationRejected(String workerId, String reason) implements ForWorker {}
 
@@ -143,6 +179,7 @@ public final class ClusterBook {
   private static final class Worker {
     WorkerInfo info;
     String incarnation;
+    long token;
     boolean alive;
     Instant lastHeartbeat;
     List<Acked> pendingAcks = new ArrayList<>();
@@ -232,13 +269,29 @@ public final class ClusterBook {
       out.add(new RegistrationRejected(workerId, "this leader's " + epoch + " is older than " + r.epoch()));
       return;
     }
+    if (r.proof() == IdProof.CONFLICT) {
+      out.add(new RegistrationRejected(workerId, "the certificate at this worker's address is not worker " + workerId + "'s"));
+      return;
+    }
+    Worker existing = workers.get(workerId);
+    if (existing != null && existing.alive && !existing.incarnation.equals(r.incarnation())
+        && r.proof() != IdProof.CERTIFIED) {
+      // another process claims the id of a live worker: only its certificate could prove it is the same worker
+      // restarted; unproven, it waits until the live one is DEAD
+      out.add(new RegistrationRejected(workerId, "worker id " + workerId + " is taken by a live worker ("
+          + existing.incarnation + ")"));
+      return;
+    }
     Worker w = workers.computeIfAbsent(workerId, id -> new Worker());
     boolean newIncarnation = w.incarnation != null && !w.incarnation.equals(r.incarnation());
+    if (newIncarnation || w.incarnation == null) {
+      w.token = r.token();   // the same process registering again keeps its capability
+    }
     w.info = r.info();
     w.incarnation = r.incarnation();
     w.alive = true;
     w.lastHeartbeat = now;
-    out.add(new RegistrationAccepted(workerId, r.sentAtNanos()));
+    out.add(new RegistrationAccepted(workerId, r.sentAtNanos(), w.token));
     out.add(new WorkerChanged(view(w)));
     List<AttemptKey> trackedHere = unconfirmed.entrySet().stream()
         .filter(e -> e.getValue().equals(workerId)).map(Map.Entry::getKey).toList();
@@ -274,18 +327,25 @@ public final class ClusterBook {
     place(out);
   }
 
-  /** The worker behind a message, if it is registered in this epoch; else a {@link NotRegistered}. */
-  private Worker registered(Epoch messageEpoch, String workerId, List<Decision> out) {
+  /**
+   * The worker behind a message, if it is registered in this epoch and the message carries its capability; else
+   * a {@link NotRegistered} (unknown) or an {@link Unauthenticated} (wrong capability: nothing is answered).
+   */
+  private Worker registered(Epoch messageEpoch, String workerId, long token, String what, List<Decision> out) {
     Worker w = workers.get(workerId);
     if (w == null || !messageEpoch.equals(epoch)) {
       out.add(new NotRegistered(workerId));
+      return null;
+    }
+    if (token != w.token) {
+      out.add(new Unauthenticated(workerId, what));
       return null;
     }
     return w;
   }
 
   private void heartbeat(Heartbeat h, Instant now, List<Decision> out) {
-    Worker w = registered(h.epoch(), h.workerId(), out);
+    Worker w = registered(h.epoch(), h.workerId(), h.token(), "heartbeat", out);
     if (w == null) {
       return;
     }
@@ -298,7 +358,7 @@ public final class ClusterBook {
   }
 
   private void reports(Reports r, Instant now, List<Decision> out) {
-    Worker w = registered(r.epoch(), r.workerId(), out);
+    Worker w = registered(r.epoch(), r.workerId(), r.token(), "reports", out);
     if (w == null) {
       return;
     }

@@ -10,6 +10,7 @@ import io.baton.scheduler.leader.protocol.AttemptEvent;
 import io.baton.scheduler.model.ClusterBook.Decision;
 import io.baton.scheduler.model.ClusterBook;
 import io.baton.wire.AttemptSpec;
+import io.baton.wire.RejectionLog;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import java.time.Clock;
@@ -79,6 +80,8 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private final Clock clock;
   private final AtomicInteger aliveWorkers;
   private final ClusterBook book;
+  private final WorkerIdentities identities;
+  private final RejectionLog refusals = new RejectionLog(Duration.ofSeconds(10));
   private final Map<String, ActorRef<ToWorker>> workers = new HashMap<>();
   private final Map<String, ActorRef<AttemptEvent>> owners = new HashMap<>();
   private ActorRef<AttemptEvent.AttemptReported> dispatcher;
@@ -100,6 +103,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     this.clock = clock;
     this.aliveWorkers = aliveWorkers;
     this.book = new ClusterBook(epoch, settings.heartbeatTimeout(), clock.instant());
+    this.identities = WorkerIdentities.get(context.getSystem());
     aliveWorkers.set(0);
   }
 
@@ -132,9 +136,20 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     // answers go to the registered worker, or to a newcomer's own ref (a registration, a heartbeat)
     ActorRef<ToWorker> sender = m instanceof ToLeader.RegisterWorker r ? r.worker()
         : workers.getOrDefault(m.workerId(), m instanceof ToLeader.Heartbeat h ? h.worker() : null);
-    for (Decision d : book.apply(WorkerMessages.event(m), clock.instant())) {
+    ClusterBook.Event event = WorkerMessages.event(m, identities);
+    for (Decision d : book.apply(event, clock.instant())) {
       if (d instanceof ClusterBook.RegistrationAccepted) {
+        // reached only at this address from now on, where the certificate must name it (WorkerIdentities.claim)
         workers.put(m.workerId(), sender);
+      } else if (d instanceof ClusterBook.Unauthenticated u) {
+        refusals.admit(System.nanoTime()).ifPresent(left -> getContext().getLog().warn(
+            "ignored {} naming worker {} without its registration's capability ({} more refused since the last of "
+                + "these lines)", u.what(), u.workerId(), left));
+        continue;
+      } else if (d instanceof ClusterBook.RegistrationRejected rejected) {
+        refusals.admit(System.nanoTime()).ifPresent(left -> getContext().getLog().warn(
+            "refused registration of worker {} from {}: {} ({} more refused since the last of these lines)",
+            m.workerId(), sender.path().address(), rejected.reason(), left));
       }
       send(d, m.workerId(), sender);
     }

@@ -110,7 +110,9 @@ class ClusterBookPropertiesTest {
           silent.remove(w);
           List<AttemptReport> reports = running.get(w).stream()
               .map(k -> new AttemptReport(k, AttemptState.RUNNING, null, T0, null, null)).toList();
-          return new ClusterBook.Register(Epoch.NONE, infos.get(w), reports, w + "#" + incarnation.get(w), 0);
+          // a restarted worker proves its id with its certificate (an unproven one waits until the old is DEAD)
+          return new ClusterBook.Register(Epoch.NONE, infos.get(w), reports, w + "#" + incarnation.get(w), 0,
+              ClusterBook.IdProof.CERTIFIED);
         }
         case 1:
           return silent.contains(w) ? new ClusterBook.Tick() : new ClusterBook.Heartbeat(EPOCH, w, 0);

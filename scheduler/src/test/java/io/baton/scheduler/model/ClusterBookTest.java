@@ -59,7 +59,7 @@ class ClusterBookTest {
   @Test
   void registrationIsAcceptedAndPublishedButANewerLeadersWorkerIsRejected() {
     List<Decision> accepted = register("w1", 2, Map.of(), T0);
-    assertEquals(new ClusterBook.RegistrationAccepted("w1", 7), accepted.get(0));
+    assertEquals(new ClusterBook.RegistrationAccepted("w1", 7, 0), accepted.get(0));
     assertEquals("ALIVE", only(accepted, ClusterBook.WorkerChanged.class).get(0).view().state());
     assertEquals(1, book.aliveWorkers());
 
@@ -200,10 +200,59 @@ class ClusterBookTest {
     book.apply(new ClusterBook.Launch(List.of(a.key())), T0);
     assertTrue(only(register("w1", 4, Map.of(), T0), ClusterBook.RouteReport.class).isEmpty(), "same process");
     List<ClusterBook.RouteReport> lost = only(book.apply(new ClusterBook.Register(
-        Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(), "w1#2", 0), T0), ClusterBook.RouteReport.class);
+        Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(), "w1#2", 0, ClusterBook.IdProof.CERTIFIED), T0),
+        ClusterBook.RouteReport.class);
     assertEquals(1, lost.size());
     assertEquals(AttemptState.LOST, lost.get(0).report().state());
     assertTrue(lost.get(0).provenNotStarted());
+  }
+
+  @Test
+  void heartbeatsAndReportsWithoutTheRegistrationsCapabilityAreIgnored() {
+    book.apply(new ClusterBook.Register(Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(), "w1#1", 0,
+        ClusterBook.IdProof.UNPROVEN, 42), T0);
+    AttemptSpec a = spec("a");
+    book.apply(new ClusterBook.RequestAttempts(List.of(a)), T0);
+    book.apply(new ClusterBook.Launch(List.of(a.key())), T0);
+    AttemptReport done = report(a.key(), AttemptState.SUCCEEDED);
+    for (long forged : new long[] {0, 41}) {
+      List<Decision> hb = book.apply(new ClusterBook.Heartbeat(EPOCH, "w1", 5, forged), T0.plusSeconds(1));
+      assertEquals(List.of(new ClusterBook.Unauthenticated("w1", "heartbeat")), hb);
+      List<Decision> rep = book.apply(new ClusterBook.Reports(EPOCH, "w1", List.of(done), forged), T0.plusSeconds(1));
+      assertEquals(List.of(new ClusterBook.Unauthenticated("w1", "reports")), rep, "a forged result is not routed");
+    }
+    // a re-registration of the same process keeps its capability; the worker's own messages are accepted
+    assertEquals(42, only(book.apply(new ClusterBook.Register(Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(),
+        "w1#1", 0, ClusterBook.IdProof.UNPROVEN, 7), T0), ClusterBook.RegistrationAccepted.class).get(0).token());
+    assertEquals(1, only(book.apply(new ClusterBook.Heartbeat(EPOCH, "w1", 5, 42), T0.plusSeconds(1)),
+        ClusterBook.HeartbeatAccepted.class).size());
+    assertEquals(List.of(AttemptState.SUCCEEDED), only(book.apply(new ClusterBook.Reports(EPOCH, "w1",
+        List.of(done), 42), T0.plusSeconds(1)), ClusterBook.RouteReport.class).stream().map(r -> r.report().state()).toList());
+  }
+
+  /** Registration rules: who may take a worker id (the table: proof x whether the id is held by a live process). */
+  @Test
+  void aRegistrationIsRefusedWhenItsCertificateNamesAnotherNodeOrItsIdIsHeldByAnotherLiveProcess() {
+    record Row(String incarnation, ClusterBook.IdProof proof, Instant at, boolean accepted) {}
+    register("w1", 4, Map.of(), T0);   // incarnation "w1#1" (see register), alive
+    List<Row> table = List.of(
+        new Row("w1#1", ClusterBook.IdProof.CONFLICT, T0, false),          // same process, but the cert says otherwise
+        new Row("rogue#1", ClusterBook.IdProof.CONFLICT, T0, false),     // another cert at the claimed address
+        new Row("rogue#1", ClusterBook.IdProof.UNPROVEN, T0, false),     // hijack of a live id, unproven
+        new Row("w1#1", ClusterBook.IdProof.UNPROVEN, T0, true),           // the live process itself, again
+        new Row("w1#2", ClusterBook.IdProof.CERTIFIED, T0, true),        // a restart its certificate proves
+        new Row("w1#3", ClusterBook.IdProof.UNPROVEN, T0.plus(TIMEOUT).plusSeconds(1), true));  // after DEAD
+    for (Row row : table) {
+      book.apply(new ClusterBook.Tick(), row.at());
+      List<Decision> out = book.apply(new ClusterBook.Register(Epoch.NONE, info("w1", 4, 1000, Map.of()), List.of(),
+          row.incarnation(), 0, row.proof()), row.at());
+      assertEquals(row.accepted(), !only(out, ClusterBook.RegistrationAccepted.class).isEmpty(), row.toString());
+      assertEquals(!row.accepted(), !only(out, ClusterBook.RegistrationRejected.class).isEmpty(), row.toString());
+      if (!row.accepted()) {
+        assertEquals(1, out.size(), "a refused registration changes nothing: " + out);
+      }
+    }
+    assertEquals(1, book.workers().size());
   }
 
   @Test

@@ -57,15 +57,12 @@ public final class LeaderConnection {
   }
 
   /**
-   * A message from a leader with {@code epoch} arrived: false (ignore it) when it is older than the newest
-   * epoch seen; otherwise the epoch is remembered.
+   * A message from a leader with {@code epoch} arrived: true only when that is the epoch of the leader followed
+   * now, the one read from the leader record. Older epochs are deposed leaders; newer ones are not known to be
+   * leaders (the record will say so if they are): a message cannot raise the epoch a worker obeys.
    */
   public boolean accept(Epoch epoch) {
-    if (epoch.compareTo(newestEpoch) < 0) {
-      return false;
-    }
-    newestEpoch = epoch;
-    return true;
+    return leader != null && leader.epoch().equals(epoch);
   }
 
   /**

@@ -31,14 +31,18 @@ class LeaderConnectionTest {
   }
 
   @Test
-  void messagesFromOlderEpochsAreRejected() {
+  void onlyMessagesOfTheFollowedLeadersEpochAreAccepted() {
     LeaderConnection c = new LeaderConnection(0);
+    assertFalse(c.accept(new Epoch(1)), "no leader followed yet");
     c.leaderPublished(leader(5, "a"));
-    assertFalse(c.accept(new Epoch(4)));
+    assertFalse(c.accept(new Epoch(4)), "a deposed leader");
     assertTrue(c.accept(new Epoch(5)));
-    assertTrue(c.accept(new Epoch(6)));
-    assertFalse(c.accept(new Epoch(5)), "a newer epoch seen on a message raises the bar too");
-    assertEquals(new Epoch(6), c.newestEpoch());
+    assertFalse(c.accept(new Epoch(6)), "an epoch the leader record does not show");
+    assertFalse(c.accept(new Epoch(5 + 1_000_000)), "a message cannot raise the epoch a worker obeys");
+    assertTrue(c.accept(new Epoch(5)));
+    assertEquals(new Epoch(5), c.newestEpoch());
+    c.leaderPublished(Optional.empty());
+    assertFalse(c.accept(new Epoch(5)), "no leader published");
   }
 
   @Test
