@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,7 +152,8 @@ class HaE2E {
   @Test
   void aPausedLeaderChangesNothingWhenItWakesUp() throws Exception {
     try (HaCluster c = new HaCluster(dir, SESSION);
-        CuratorFramework zk = CuratorFrameworkFactory.newClient(c.zk, new RetryOneTime(200))) {
+        CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(c.zk).retryPolicy(new RetryOneTime(200))
+            .authorization("digest", ("baton:" + BatonProcess.ZK_SECRET).getBytes(StandardCharsets.UTF_8)).build()) {
       c.startZooKeeper();
       zk.start();
       c.startMaster("master-1");

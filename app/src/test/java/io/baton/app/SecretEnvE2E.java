@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,12 +31,13 @@ class SecretEnvE2E {
       standalone.awaitOutput("Baton standalone is up", Duration.ofSeconds(60));
       Http http = new Http(url);
       http.awaitReady(Duration.ofSeconds(30));
-      // the task proves it got the value without printing it
+      // the task proves it got the value without printing it, and without the value in its command: by its digest
       String id = http.submit("""
           {"name": "secret", "tasks": [
-            {"id": "check", "command": ["/bin/sh", "-c", "test \\"$PASSWORD\\" = '%s' && echo matched"],
+            {"id": "check", "command": ["/bin/sh", "-c",
+              "test \\"$(printf %%s \\"$PASSWORD\\" | sha256sum | cut -c1-64)\\" = %s && echo matched"],
              "secretEnv": {"PASSWORD": "%s"}}
-          ]}""".formatted(SECRET, SECRET));
+          ]}""".formatted(sha256(SECRET), SECRET));
       JsonNode job = http.awaitState(id, "SUCCEEDED", Duration.ofSeconds(30));
       assertEquals("***", job.path("tasks").get(0).path("secretEnv").path("PASSWORD").asText(), job.toString());
       assertEquals("matched\n", http.send("GET", "/api/v1/jobs/" + id + "/tasks/check/log", null).body());
@@ -52,5 +56,9 @@ class SecretEnvE2E {
         }
       }
     }
+  }
+
+  private static String sha256(String text) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 }
