@@ -35,7 +35,8 @@ enum Setting {
   ZK_SECRET("baton.zookeeper.secret", null, "BATON_ZK_SECRET", FlagType.TEXT, Commands.MASTERS,
       "the ZooKeeper digest secret itself, instead of a file (environment or HOCON only, never a flag)"),
   INSECURE("baton.insecure", "--insecure", "BATON_INSECURE", FlagType.SWITCH, Commands.NODES,
-      "accept an unprotected cluster: a master then starts without a ZooKeeper secret, its nodes open to anyone"),
+      "accept an unprotected cluster: plaintext, unauthenticated Artery (no --tls-dir needed), and a master without "
+          + "a ZooKeeper secret, its nodes open to anyone; logged loudly at start"),
   HOST("baton.host", "--host", "BATON_HOST", FlagType.TEXT, Commands.NODES,
       "address to bind and advertise, REST and Artery"),
   DATA_DIR("baton.data-dir", "--data-dir", "BATON_DATA_DIR", FlagType.PATH, Commands.NODES,

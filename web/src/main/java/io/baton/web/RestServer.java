@@ -93,8 +93,8 @@ public final class RestServer implements AutoCloseable {
     Duration keepAlive = settings.idleTimeout().dividedBy(3);
     EventFeed.Settings feed = events.keepAlive().compareTo(keepAlive) <= 0 ? events
         : new EventFeed.Settings(events.coalesceWindow(), keepAlive, events.leaderCheck());
-    Route route = routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), feed,
-        () -> !system.whenTerminated().isCompleted());
+    Route route = LoopbackHosts.guard(settings.host(), () -> routes(settings, api,
+        Optional.of(new LeaderForwarding(system, api, settings)), feed, () -> !system.whenTerminated().isCompleted()));
     AtomicInteger inFlight = new AtomicInteger();
     Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.<HttpRequest>create()
         .map(request -> {

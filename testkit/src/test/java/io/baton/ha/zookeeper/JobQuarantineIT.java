@@ -12,67 +12,44 @@ import io.baton.ha.JobStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
+import io.baton.testkit.ZooKeeperServer;
+import io.baton.testkit.Closer;
 import io.baton.testkit.RecordingContender;
 import io.baton.testkit.TestingJobs;
 import io.baton.testkit.TestingZooKeeper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Unreadable or invalid job znodes planted behind the leader's back are moved to the quarantine by the leader's
  * load, with their original bytes, while every other job loads; the move is fenced.
  */
 class JobQuarantineIT {
-  private static TestingServer server;
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension
+  static final ZooKeeperServer ZK = new ZooKeeperServer();
+  @RegisterExtension
+  final Closer closer = new Closer();
   private final String cluster = "it-" + UUID.randomUUID();
   private final ZkPaths paths = new ZkPaths(cluster);
   private CuratorFramework client;
   private ZooKeeperHaServices ha;
   private Epoch epoch;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = TestingZooKeeper.server();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
-
   @BeforeEach
   void lead() throws Exception {
-    client = closeLater(TestingZooKeeper.client(server.getConnectString()));
-    ha = closeLater(ZooKeeperHaServices.forClient(client, cluster));
+    client = closer.later(TestingZooKeeper.client(ZK.connectString()));
+    ha = closer.later(ZooKeeperHaServices.forClient(client, cluster));
     RecordingContender contender = new RecordingContender();
-    closeLater(ha.leaderElection("http://leader:8080")).start(contender);
+    closer.later(ha.leaderElection("http://leader:8080")).start(contender);
     epoch = assertInstanceOf(RecordingContender.Granted.class, contender.next(Duration.ofSeconds(10))).epoch();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T resource) {
-    resources.add(resource);
-    return resource;
   }
 
   private void plant(String bucket, String name, byte[] bytes) throws Exception {

@@ -7,21 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
+import io.baton.testkit.ZooKeeperServer;
+import io.baton.testkit.Closer;
 import io.baton.testkit.RecordingContender;
 import io.baton.testkit.TestingZooKeeper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Another client writes the election's znodes behind the leader's back ({@code /epoch} bumped, {@code /leader}
@@ -30,44 +27,24 @@ import org.junit.jupiter.api.Test;
  */
 class TermTamperingIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static TestingServer server;
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension
+  static final ZooKeeperServer ZK = new ZooKeeperServer();
+  @RegisterExtension
+  final Closer closer = new Closer();
   private final String cluster = "it-" + UUID.randomUUID();
   private final ZkPaths paths = new ZkPaths(cluster);
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = TestingZooKeeper.server();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T resource) {
-    resources.add(resource);
-    return resource;
-  }
-
   private void tamperAndExpectOneNewTerm(Consumer<CuratorFramework> tamper) throws Exception {
-    CuratorFramework client = closeLater(TestingZooKeeper.client(server.getConnectString()));
-    ZooKeeperHaServices ha = closeLater(ZooKeeperHaServices.forClient(client, cluster));
+    CuratorFramework client = closer.later(TestingZooKeeper.client(ZK.connectString()));
+    ZooKeeperHaServices ha = closer.later(ZooKeeperHaServices.forClient(client, cluster));
     RecordingContender contender = new RecordingContender();
-    ZooKeeperLeaderElection election = closeLater((ZooKeeperLeaderElection) ha.leaderElection("http://m1:8080"));
+    ZooKeeperLeaderElection election = closer.later((ZooKeeperLeaderElection) ha.leaderElection("http://m1:8080"));
     election.start(contender);
     Epoch first = assertInstanceOf(RecordingContender.Granted.class, contender.next(WAIT)).epoch();
     election.confirmLeadership(first, new LeaderInfo(first, "s", "pekko://baton@127.0.0.1:2552", "http://m1:8080"))
         .get(10, TimeUnit.SECONDS);
 
-    CuratorFramework other = closeLater(TestingZooKeeper.client(server.getConnectString()));
+    CuratorFramework other = closer.later(TestingZooKeeper.client(ZK.connectString()));
     tamper.accept(other);
 
     assertInstanceOf(RecordingContender.Revoked.class, contender.next(WAIT), "the term ends");

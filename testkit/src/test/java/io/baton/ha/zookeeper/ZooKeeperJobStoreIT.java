@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.baton.ha.FencedException;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
+import io.baton.testkit.ZooKeeperServer;
+import io.baton.testkit.Closer;
 import io.baton.testkit.RecordingContender;
 import io.baton.testkit.TestingJobs;
 import io.baton.testkit.TestingZooKeeper;
@@ -24,57 +26,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ZooKeeperJobStoreIT {
-  private static TestingServer server;
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension
+  static final ZooKeeperServer ZK = new ZooKeeperServer();
+  @RegisterExtension
+  final Closer closer = new Closer();
   private final String cluster = "it-" + UUID.randomUUID();
   private final ZkPaths paths = new ZkPaths(cluster);
   private CuratorFramework client;
   private ZooKeeperHaServices ha;
   private Epoch epoch;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = TestingZooKeeper.server();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
-
   @BeforeEach
   void lead() throws Exception {
-    client = closeLater(TestingZooKeeper.client(server.getConnectString()));
-    ha = closeLater(ZooKeeperHaServices.forClient(client, cluster));
+    client = closer.later(TestingZooKeeper.client(ZK.connectString()));
+    ha = closer.later(ZooKeeperHaServices.forClient(client, cluster));
     RecordingContender contender = new RecordingContender();
-    closeLater(ha.leaderElection("http://leader:8080")).start(contender);
+    closer.later(ha.leaderElection("http://leader:8080")).start(contender);
     epoch = assertInstanceOf(RecordingContender.Granted.class, contender.next(Duration.ofSeconds(10))).epoch();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T resource) {
-    resources.add(resource);
-    return resource;
   }
 
   /** A store on a fresh client: nothing cached, so it reads what ZooKeeper holds. */
   private ZooKeeperJobStore freshStore() throws Exception {
-    CuratorFramework other = closeLater(TestingZooKeeper.client(server.getConnectString()));
-    return closeLater(new ZooKeeperJobStore(other, paths));
+    CuratorFramework other = closer.later(TestingZooKeeper.client(ZK.connectString()));
+    return closer.later(new ZooKeeperJobStore(other, paths));
   }
 
   private static Map<String, JobRecord> byId(List<JobRecord> jobs) {
@@ -119,7 +98,7 @@ class ZooKeeperJobStoreIT {
   @Test
   void updatesFromAStoreThatNeverLoadedFallBackToSetData() throws Exception {
     ha.jobStore().put(epoch, TestingJobs.job("job-u", "v1")).get(5, TimeUnit.SECONDS);
-    ZooKeeperJobStore other = closeLater(new ZooKeeperJobStore(client, paths));
+    ZooKeeperJobStore other = closer.later(new ZooKeeperJobStore(client, paths));
     JobRecord v2 = TestingJobs.running("job-u", "v2");
     JobRecord fresh = TestingJobs.job("job-new", "n");
     CompletableFuture<Void> f1 = other.put(epoch, v2);

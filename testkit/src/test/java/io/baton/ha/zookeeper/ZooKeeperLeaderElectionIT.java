@@ -14,11 +14,12 @@ import io.baton.ha.LeaderRetrieval;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
+import io.baton.testkit.ZooKeeperServer;
+import io.baton.testkit.Closer;
 import io.baton.testkit.RecordingContender;
 import io.baton.testkit.TestingJobs;
 import io.baton.testkit.TestingZooKeeper;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,43 +31,20 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ZooKeeperLeaderElectionIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static TestingServer server;
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension
+  static final ZooKeeperServer ZK = new ZooKeeperServer();
+  @RegisterExtension
+  final Closer closer = new Closer();
   private final String cluster = "it-" + UUID.randomUUID();
   private final ZkPaths paths = new ZkPaths(cluster);
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = TestingZooKeeper.server();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T resource) {
-    resources.add(resource);
-    return resource;
-  }
-
   private CuratorFramework client() throws Exception {
-    return closeLater(TestingZooKeeper.client(server.getConnectString()));
+    return closer.later(TestingZooKeeper.client(ZK.connectString()));
   }
 
   private record Slot(String id, ZooKeeperLeaderElection election, RecordingContender contender) {}
@@ -75,7 +53,7 @@ class ZooKeeperLeaderElectionIT {
     RecordingContender contender = new RecordingContender();
     ZooKeeperLeaderElection election = (ZooKeeperLeaderElection) ha.leaderElection(id);
     election.start(contender);
-    return new Slot(id, closeLater(election), contender);
+    return new Slot(id, closer.later(election), contender);
   }
 
   private static LeaderInfo info(Epoch epoch, String restUrl) {
@@ -118,9 +96,9 @@ class ZooKeeperLeaderElectionIT {
     CuratorFramework c1 = client();
     CuratorFramework c2 = client();
     CuratorFramework c3 = client();
-    ZooKeeperHaServices ha1 = closeLater(ZooKeeperHaServices.forClient(c1, cluster));
-    ZooKeeperHaServices ha2 = closeLater(ZooKeeperHaServices.forClient(c2, cluster));
-    ZooKeeperHaServices watcher = closeLater(ZooKeeperHaServices.forClient(c3, cluster));
+    ZooKeeperHaServices ha1 = closer.later(ZooKeeperHaServices.forClient(c1, cluster));
+    ZooKeeperHaServices ha2 = closer.later(ZooKeeperHaServices.forClient(c2, cluster));
+    ZooKeeperHaServices watcher = closer.later(ZooKeeperHaServices.forClient(c3, cluster));
     assertEquals("CONNECTED", ha1.connectionState());
 
     // a stale /leader left behind by some older leader: the first confirmed leader must replace it
@@ -185,8 +163,8 @@ class ZooKeeperLeaderElectionIT {
   void aLeaderWhoseSessionDiedIsFencedEverywhere() throws Exception {
     CuratorFramework c1 = client();
     CuratorFramework c2 = client();
-    ZooKeeperHaServices ha1 = closeLater(ZooKeeperHaServices.forClient(c1, cluster));
-    ZooKeeperHaServices ha2 = closeLater(ZooKeeperHaServices.forClient(c2, cluster));
+    ZooKeeperHaServices ha1 = closer.later(ZooKeeperHaServices.forClient(c1, cluster));
+    ZooKeeperHaServices ha2 = closer.later(ZooKeeperHaServices.forClient(c2, cluster));
 
     Slot a = contend(ha1, "http://a:8080");
     RecordingContender.Event first = a.contender().next(WAIT);
@@ -212,7 +190,7 @@ class ZooKeeperLeaderElectionIT {
         () -> ha1.jobStore().put(e1, x2).get(5, TimeUnit.SECONDS));
     assertInstanceOf(FencedException.class, viaServices.getCause());
     // a store that knows nothing of the election: only ZooKeeper's /epoch version check can stop it
-    ZooKeeperJobStore bare = closeLater(new ZooKeeperJobStore(c1, paths));
+    ZooKeeperJobStore bare = closer.later(new ZooKeeperJobStore(c1, paths));
     ExecutionException serverSide = assertThrows(ExecutionException.class,
         () -> bare.put(e1, x2).get(5, TimeUnit.SECONDS));
     assertInstanceOf(FencedException.class, serverSide.getCause());
@@ -236,7 +214,7 @@ class ZooKeeperLeaderElectionIT {
   @Test
   void aRevokedTermCannotWriteEvenBeforeANewLeaderIsGranted() throws Exception {
     CuratorFramework c1 = client();
-    ZooKeeperHaServices ha1 = closeLater(ZooKeeperHaServices.forClient(c1, cluster));
+    ZooKeeperHaServices ha1 = closer.later(ZooKeeperHaServices.forClient(c1, cluster));
     Slot a = contend(ha1, "http://a:8080");
     Epoch e1 = assertInstanceOf(RecordingContender.Granted.class, a.contender().next(WAIT)).epoch();
     ha1.jobStore().put(e1, TestingJobs.job("job-1", "one")).get(5, TimeUnit.SECONDS);
