@@ -2,7 +2,6 @@ package io.baton.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.ha.HaServices;
 import io.baton.ha.JobStore;
@@ -26,10 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +44,8 @@ class FailedSessionReadinessTest {
   private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final ActorTestKit kit = ActorTestKit.create(ManualTime.config());
   private final ManualTime time = ManualTime.get(kit.system());
-  private final TestProbe<Object> waiter = kit.createTestProbe();
+  private final ManualSteps steps =
+      new ManualSteps(time, clock, kit.createTestProbe(), SETTINGS.heartbeatInterval());
   private final InMemoryHaServices inMemory = new InMemoryHaServices();
   private final AtomicBoolean storeFails = new AtomicBoolean();
 
@@ -104,49 +102,26 @@ class FailedSessionReadinessTest {
     ha.close();
   }
 
-  private void await(BooleanSupplier condition) {
-    for (int steps = 0; ; steps++) {
-      try {
-        waiter.awaitAssert(Duration.ofMillis(20), () -> {
-          assertTrue(condition.getAsBoolean());
-          return null;
-        });
-        return;
-      } catch (AssertionError e) {
-        if (steps >= 100) {
-          throw e;
-        }
-        clock.advance(SETTINGS.heartbeatInterval());
-        time.timePasses(SETTINGS.heartbeatInterval());
-      }
-    }
-  }
-
-  private <T> T get(java.util.concurrent.CompletionStage<T> stage) {
-    CompletableFuture<T> future = stage.toCompletableFuture();
-    await(future::isDone);
-    return future.join();
-  }
 
   @Test
   void aFailedSessionIsNotReadyAndTheNextOneIs() throws Exception {
     DefaultMasterApi api = new DefaultMasterApi(kit.system(), SETTINGS, ha);
     kit.spawn(MasterGuardian.create(ha, SETTINGS, api, clock), "master").tell(new MasterGuardian.Start("http://m1"));
-    await(() -> api.session().isPresent());
-    var classic = get(Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway").resolveOne(Duration.ofSeconds(3)));
+    steps.await(() -> api.session().isPresent());
+    var classic = steps.get(Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway").resolveOne(Duration.ofSeconds(3)));
     ActorRef<ToLeader> gateway = Adapter.toTyped(classic);
     TestingWorker w = new TestingWorker("w1");
     w.ref = kit.spawn(w.behavior(gateway, 2, Map.of()), "worker-w1");
-    await(api::ready);
+    steps.await(api::ready);
     LeaderSession.Handles first = api.session().orElseThrow();
 
     storeFails.set(true);
     api.submit(new JobSpec("j", Map.of(), List.of(TaskSpec.handler("a", "noop", null, null))), Optional.empty());
-    await(() -> api.session().isEmpty());
+    steps.await(() -> api.session().isEmpty());
     assertFalse(api.ready(), "a failed session is not ready");
 
     storeFails.set(false);
-    await(api::ready);
+    steps.await(api::ready);
     assertNotSame(first, api.session().orElseThrow(), "a new session serves");
   }
 }

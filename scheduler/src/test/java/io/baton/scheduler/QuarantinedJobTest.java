@@ -21,11 +21,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +41,8 @@ class QuarantinedJobTest {
   private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final ActorTestKit kit = ActorTestKit.create(ManualTime.config());
   private final ManualTime time = ManualTime.get(kit.system());
-  private final TestProbe<Object> waiter = kit.createTestProbe();
+  private final ManualSteps steps =
+      new ManualSteps(time, clock, kit.createTestProbe(), SETTINGS.heartbeatInterval());
   private final InMemoryHaServices ha = new InMemoryHaServices();
 
   @AfterEach
@@ -53,29 +51,6 @@ class QuarantinedJobTest {
     ha.close();
   }
 
-  private void await(BooleanSupplier condition) {
-    for (int steps = 0; ; steps++) {
-      try {
-        waiter.awaitAssert(Duration.ofMillis(20), () -> {
-          assertTrue(condition.getAsBoolean());
-          return null;
-        });
-        return;
-      } catch (AssertionError e) {
-        if (steps >= 100) {
-          throw e;
-        }
-        clock.advance(SETTINGS.heartbeatInterval());
-        time.timePasses(SETTINGS.heartbeatInterval());
-      }
-    }
-  }
-
-  private <T> T get(java.util.concurrent.CompletionStage<T> stage) {
-    CompletableFuture<T> future = stage.toCompletableFuture();
-    await(future::isDone);
-    return future.join();
-  }
 
   @Test
   void aLeaderWithAQuarantinedRecordServesTheOthers() throws Exception {
@@ -88,11 +63,11 @@ class QuarantinedJobTest {
 
     DefaultMasterApi api = new DefaultMasterApi(kit.system(), SETTINGS, ha);
     kit.spawn(MasterGuardian.create(ha, SETTINGS, api, clock), "master").tell(new MasterGuardian.Start("http://m1"));
-    await(() -> api.session().isPresent());
+    steps.await(() -> api.session().isPresent());
     Epoch epoch = api.session().orElseThrow().epoch();
 
-    assertEquals(good.spec(), get(api.job("job-good")).orElseThrow().spec(), "served (and being scheduled)");
-    assertEquals(Optional.empty(), get(api.job("job-bad")));
+    assertEquals(good.spec(), steps.get(api.job("job-good")).orElseThrow().spec(), "served (and being scheduled)");
+    assertEquals(Optional.empty(), steps.get(api.job("job-bad")));
     ClusterView view = api.cluster();
     assertEquals(List.of("job-bad", "job-impostor"), view.quarantined().stream().map(JobStore.Quarantined::id).toList());
     assertTrue(view.quarantined().get(1).reason().contains("does not match"), view.quarantined().get(1).reason());
@@ -100,16 +75,15 @@ class QuarantinedJobTest {
 
     // readiness follows the session: no worker yet, then one registers
     assertEquals(false, api.ready());
-    var classic = get(Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway").resolveOne(Duration.ofSeconds(3)));
+    var classic = steps.get(Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway").resolveOne(Duration.ofSeconds(3)));
     ActorRef<ToLeader> gateway = Adapter.toTyped(classic);
     TestingWorker w = new TestingWorker("w1");
     w.ref = kit.spawn(w.behavior(gateway, 2, Map.of()), "worker-w1");
-    await(api::ready);
+    steps.await(api::ready);
 
     // one session, still the same term: the bad records did not make it fail and restart
     for (int i = 0; i < 20; i++) {
-      clock.advance(SETTINGS.heartbeatInterval());
-      time.timePasses(SETTINGS.heartbeatInterval());
+      steps.advance(SETTINGS.heartbeatInterval());
     }
     assertEquals(epoch, api.session().orElseThrow().epoch());
     assertEquals(epoch, ha.currentEpoch());
