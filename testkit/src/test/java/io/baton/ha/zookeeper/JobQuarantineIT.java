@@ -2,7 +2,6 @@ package io.baton.ha.zookeeper;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,11 +13,8 @@ import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
 import io.baton.testkit.ZooKeeperServer;
 import io.baton.testkit.Closer;
-import io.baton.testkit.RecordingContender;
 import io.baton.testkit.TestingJobs;
-import io.baton.testkit.TestingZooKeeper;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +41,10 @@ class JobQuarantineIT {
 
   @BeforeEach
   void lead() throws Exception {
-    client = closer.later(TestingZooKeeper.client(ZK.connectString()));
-    ha = closer.later(ZooKeeperHaServices.forClient(client, cluster));
-    RecordingContender contender = new RecordingContender();
-    closer.later(ha.leaderElection("http://leader:8080")).start(contender);
-    epoch = assertInstanceOf(RecordingContender.Granted.class, contender.next(Duration.ofSeconds(10))).epoch();
+    Leading leading = Leading.start(closer, ZK.connectString(), cluster);
+    client = leading.client();
+    ha = leading.ha();
+    epoch = leading.epoch();
   }
 
   private void plant(String bucket, String name, byte[] bytes) throws Exception {

@@ -11,10 +11,8 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
 import io.baton.testkit.ZooKeeperServer;
 import io.baton.testkit.Closer;
-import io.baton.testkit.RecordingContender;
 import io.baton.testkit.TestingJobs;
 import io.baton.testkit.TestingZooKeeper;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,11 +41,10 @@ class ZooKeeperJobStoreIT {
 
   @BeforeEach
   void lead() throws Exception {
-    client = closer.later(TestingZooKeeper.client(ZK.connectString()));
-    ha = closer.later(ZooKeeperHaServices.forClient(client, cluster));
-    RecordingContender contender = new RecordingContender();
-    closer.later(ha.leaderElection("http://leader:8080")).start(contender);
-    epoch = assertInstanceOf(RecordingContender.Granted.class, contender.next(Duration.ofSeconds(10))).epoch();
+    Leading leading = Leading.start(closer, ZK.connectString(), cluster);
+    client = leading.client();
+    ha = leading.ha();
+    epoch = leading.epoch();
   }
 
   /** A store on a fresh client: nothing cached, so it reads what ZooKeeper holds. */
