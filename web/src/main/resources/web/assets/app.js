@@ -162,6 +162,10 @@ function onJobEvent(job) {
   if (state.detail && state.detail.id === job.id) scheduleDetailReload();
 }
 
+function onJobRemoved(removed) {
+  if (state.jobs.delete(removed.id)) renderJobs();
+}
+
 function isNewerThanShown(job) {
   if (state.jobs.size === 0 || !state.nextBefore) return true;
   const oldest = [...state.jobs.values()].sort(newestFirst).pop();
@@ -376,6 +380,7 @@ function connect() {
     }
   });
   source.addEventListener('job', (e) => onJobEvent(JSON.parse(e.data)));
+  source.addEventListener('jobRemoved', (e) => onJobRemoved(JSON.parse(e.data)));
   source.addEventListener('worker', (e) => {
     const w = JSON.parse(e.data);
     state.workers.set(w.id, w);

@@ -199,6 +199,22 @@ final class ClientCommands {
     }
   }
 
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a finished job and its logs (a running job: cancel it first).")
+  static final class Delete extends ClientCommand {
+    @Parameters(index = "0", description = "job id") String id;
+
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("DELETE", "/api/v1/jobs/" + enc(id), null, null);
+      if (r.statusCode() < 400) {
+        out.println("deleted " + id);
+        return 0;
+      }
+      return print(r);
+    }
+  }
+
   @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a task attempt's stdout and stderr.")
   static final class Logs extends ClientCommand {
     @Parameters(index = "0", description = "job id") String job;

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.baton.ha.zookeeper.ZooKeeperSettings;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.policy.Backoff;
+import io.baton.scheduler.policy.Retention;
 import io.baton.web.RestSettings;
 import io.baton.worker.WorkerSettings;
 import java.io.IOException;
@@ -120,8 +121,11 @@ final class Settings {
   SchedulerSettings scheduler() {
     Backoff backoff = new Backoff(c.getDuration(Setting.RETRY_BACKOFF_BASE.key), c.getDuration(Setting.RETRY_BACKOFF_MAX.key),
         c.getDouble(Setting.RETRY_JITTER.key));
+    Retention retention = new Retention(c.getDuration(Setting.RETENTION_MAX_AGE.key),
+        c.getLong(Setting.RETENTION_MAX_COUNT.key), c.getDuration(Setting.RETENTION_SWEEP_INTERVAL.key),
+        Retention.DEFAULT.maxPerSweep());
     return new SchedulerSettings(heartbeatInterval(), heartbeatTimeout(), backoff, c.getDuration(Setting.ASK_TIMEOUT.key),
-        c.getLong(Setting.MAX_QUEUED_TASKS.key));
+        c.getLong(Setting.MAX_QUEUED_TASKS.key), retention);
   }
 
   WorkerSettings worker(Path workerDir) throws IOException {

@@ -5,6 +5,7 @@ import io.baton.protocol.job.JobRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Durable store of jobs. Only the leader writes, and every write is fenced by its epoch: once a newer epoch
@@ -19,19 +20,33 @@ public interface JobStore {
   List<JobRecord> loadAll() throws Exception;
 
   /**
-   * What the leader of {@code epoch} serves: every readable, valid job, after moving each unreadable or invalid
-   * record aside (bad bytes, an unknown format version, an id that does not match where it is stored) with its
-   * original bytes, as a write fenced by {@code epoch}; plus every record quarantined so far, by this call or
-   * earlier ones. One bad record never stops a leader. Blocking; the leader calls it once when its session starts.
-   * Fails with {@link FencedException} when {@code epoch} is no longer current, or on an I/O failure.
+   * What the leader of {@code epoch} needs before it serves: every readable, valid job that is not settled (see
+   * {@link JobRecord#settled()}), after moving each unreadable or invalid record aside (bad bytes, an unknown format
+   * version, an id that does not match where it is stored) with its original bytes, as a write fenced by
+   * {@code epoch}; every record quarantined so far; and the newest job id stored anywhere (history included), so
+   * new ids never repeat one. Settled jobs stored by an older version among the unfinished ones are returned too
+   * and moved to history by the next put of them. Finished history is not read: see {@link #loadHistory}. One bad
+   * record never stops a leader. Blocking; the leader calls it once when its session starts. Fails with
+   * {@link FencedException} when {@code epoch} is no longer current, or on an I/O failure.
    */
   Loaded loadForLeader(Epoch epoch) throws Exception;
 
-  /** The jobs a leader serves and the records set aside. */
-  record Loaded(List<JobRecord> jobs, List<Quarantined> quarantined) {
+  /**
+   * Reads the settled jobs (finished history) and hands them to {@code batches} in batches of at most
+   * {@code batchSize}, on the calling thread, quarantining unreadable records as {@link #loadForLeader} does.
+   * Blocking; a leader calls it in the background once it serves. Returns the records quarantined by this call.
+   */
+  List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches) throws Exception;
+
+  /** The jobs a leader serves first, the records set aside, and the newest job id stored (null when none). */
+  record Loaded(List<JobRecord> jobs, List<Quarantined> quarantined, String newestId) {
     public Loaded {
       jobs = List.copyOf(jobs);
       quarantined = List.copyOf(quarantined);
+    }
+
+    public Loaded(List<JobRecord> jobs, List<Quarantined> quarantined) {
+      this(jobs, quarantined, null);
     }
   }
 
@@ -44,4 +59,10 @@ public interface JobStore {
    * exceptionally ({@link FencedException}, or an I/O failure).
    */
   CompletableFuture<Void> put(Epoch epoch, JobRecord job);
+
+  /**
+   * Removes a job, fenced like a put and ordered with the puts queued before it (a job put and then deleted stays
+   * deleted). The caller deletes only settled jobs. Completes once durable (also when the job was not stored).
+   */
+  CompletableFuture<Void> delete(Epoch epoch, String jobId);
 }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
@@ -63,10 +64,21 @@ class FailedSessionReadinessTest {
       }
 
       @Override
+      public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
+          throws Exception {
+        return inMemory.jobStore().loadHistory(epoch, batchSize, batches);
+      }
+
+      @Override
       public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
         return storeFails.get()
             ? CompletableFuture.failedFuture(new java.io.IOException("disk on fire"))
             : inMemory.jobStore().put(epoch, job);
+      }
+
+      @Override
+      public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
+        return inMemory.jobStore().delete(epoch, jobId);
       }
     };
 

@@ -99,6 +99,9 @@ final class EventFeed extends AbstractBehavior<EventFeed.Command> {
         timers.startSingleTimer(new Flush(), settings.coalesceWindow());
       }
       pending.put(changed.job().id(), changed.job());
+    } else if (message.event() instanceof ClusterEvent.JobRemoved removed) {
+      pending.remove(removed.jobId());
+      render("jobRemoved", () -> Json.MAPPER.createObjectNode().put("id", removed.jobId()));
     } else if (message.event() instanceof ClusterEvent.WorkerChanged worker) {
       render("worker", () -> Json.worker(worker.worker()));
     }

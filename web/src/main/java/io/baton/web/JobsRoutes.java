@@ -2,6 +2,7 @@ package io.baton.web;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.extractStrictEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
@@ -39,7 +40,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code /api/v1/jobs}: submit (201, or 200 when the Idempotency-Key repeats), list newest first with paging
  * (and {@code name=} to search names),
- * detail, cancel (202) and attempt logs (text/plain). Stateless; Pekko runs the routes on its dispatcher.
+ * detail, delete (204), cancel (202) and attempt logs (text/plain). Stateless; Pekko runs the routes on its dispatcher.
  */
 final class JobsRoutes {
   static final int DEFAULT_LIMIT = 100;
@@ -62,7 +63,7 @@ final class JobsRoutes {
     return pathPrefix("jobs", () -> concat(
         pathEnd(() -> concat(post(this::submit), get(this::list))),
         pathPrefix(segment(), jobId -> concat(
-            pathEnd(() -> get(() -> detail(jobId))),
+            pathEnd(() -> concat(get(() -> detail(jobId)), delete(() -> deleteJob(jobId)))),
             path("cancel", () -> post(() -> cancel(jobId))),
             path(segment("tasks").slash(segment()).slash("log"), taskId -> get(() -> log(jobId, taskId)))))));
   }
@@ -218,6 +219,15 @@ final class JobsRoutes {
       case NOT_FOUND -> complete(Problem.notFound("no job with id '" + jobId + "'").toResponse());
       case ALREADY_FINISHED -> complete(Problem.conflict(
           "job '" + jobId + "' has already finished and cannot be cancelled").toResponse());
+    });
+  }
+
+  private Route deleteJob(String jobId) {
+    return onSuccess(calls.call(() -> api.delete(jobId)), result -> switch (result) {
+      case DELETED -> complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+      case NOT_FOUND -> complete(Problem.notFound("no job with id '" + jobId + "'").toResponse());
+      case NOT_FINISHED -> complete(Problem.conflict("job '" + jobId + "' has not finished (or an attempt of it may "
+          + "still run); cancel it first, or wait until it has finished").toResponse());
     });
   }
 

@@ -139,6 +139,23 @@ final class TestingMasterApi implements MasterApi {
   }
 
   @Override
+  public CompletionStage<DeleteResult> delete(String jobId) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        JobRecord job = jobs.get(jobId);
+        if (job == null) {
+          return DeleteResult.NOT_FOUND;
+        }
+        if (!job.settled()) {
+          return DeleteResult.NOT_FINISHED;
+        }
+        jobs.remove(jobId);
+        return DeleteResult.DELETED;
+      }
+    });
+  }
+
+  @Override
   public CompletionStage<CancelResult> cancel(String jobId) {
     return leaderCall(() -> {
       synchronized (this) {

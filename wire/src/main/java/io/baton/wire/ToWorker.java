@@ -55,6 +55,16 @@ public sealed interface ToWorker extends WireMessage {
 
   record Acked(AttemptKey key, AttemptState state) {}
 
+  /**
+   * These jobs were deleted (on request or by retention): delete what is kept of their attempts (logs, work
+   * directories) unless one still runs.
+   */
+  record ForgetJobs(Epoch epoch, List<String> jobIds) implements ToWorker {
+    public ForgetJobs {
+      jobIds = List.copyOf(jobIds);
+    }
+  }
+
   /** Read up to {@code maxBytes} of an attempt's log from {@code offset}; answered with a {@link LogChunk}. */
   record FetchLog(Epoch epoch, AttemptKey key, long offset, int maxBytes, ActorRef<LogChunk> replyTo)
       implements ToWorker {}

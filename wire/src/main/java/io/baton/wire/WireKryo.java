@@ -42,6 +42,7 @@ public final class WireKryo {
     kryo.register(ToWorker.AckReports.class, 96);
     kryo.register(ToWorker.Acked.class, 97);
     kryo.register(ToWorker.FetchLog.class, 98);
+    kryo.register(ToWorker.ForgetJobs.class, 99);
 
     Class<?> refClass = typedRefAdapterClass();
     kryo.register(refClass, new ActorRefSerializer(refCodec), 120);

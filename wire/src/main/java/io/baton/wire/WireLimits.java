@@ -48,6 +48,9 @@ public final class WireLimits {
       checkCount("keys", k.keys());
     } else if (message instanceof ToWorker.AckReports a) {
       checkCount("acked", a.acked());
+    } else if (message instanceof ToWorker.ForgetJobs f) {
+      checkCount("jobIds", f.jobIds());
+      f.jobIds().forEach(id -> checkChars("jobId", id, MAX_ID_CHARS));
     } else if (message instanceof LogChunk c && c.data() != null && c.data().length > MAX_LOG_CHUNK_BYTES) {
       throw new IllegalArgumentException("log chunk of " + c.data().length + " bytes, at most " + MAX_LOG_CHUNK_BYTES);
     }

@@ -14,14 +14,17 @@ import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * HA services held in one JVM, for tests and single-process use: the first contender leads, the next one
@@ -144,21 +147,51 @@ public final class InMemoryHaServices implements HaServices {
     @Override
     public Loaded loadForLeader(Epoch epoch) throws FencedException {
       synchronized (lock) {
-        if (!epoch.equals(leaderEpoch) || leader == null) {
-          throw new FencedException(epoch, "current is " + leaderEpoch);
-        }
-        List<JobRecord> readable = new ArrayList<>();
-        for (Map.Entry<String, byte[]> e : new ArrayList<>(jobs.entrySet())) {
-          try {
-            readable.add(StoredJobs.read(e.getKey(), e.getValue()));
-          } catch (IllegalArgumentException bad) {
-            jobs.remove(e.getKey());
-            quarantine.put(e.getKey(), new Quarantined(e.getKey(), bad.getMessage(), Instant.now()));
-            quarantinedBytes.put(e.getKey(), e.getValue());
+        List<JobRecord> unsettled = new ArrayList<>();
+        String newest = null;
+        for (JobRecord job : readable(epoch)) {
+          newest = newest == null || job.id().compareTo(newest) > 0 ? job.id() : newest;
+          if (!job.settled()) {
+            unsettled.add(job);
           }
         }
-        return new Loaded(readable, new ArrayList<>(quarantine.values()));
+        return new Loaded(unsettled, new ArrayList<>(quarantine.values()), newest);
       }
+    }
+
+    @Override
+    public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
+        throws FencedException {
+      List<JobRecord> settled;
+      Set<String> before;
+      synchronized (lock) {
+        before = new HashSet<>(quarantine.keySet());
+        settled = readable(epoch).stream().filter(JobRecord::settled).toList();
+      }
+      for (int from = 0; from < settled.size(); from += batchSize) {
+        batches.accept(settled.subList(from, Math.min(settled.size(), from + batchSize)));
+      }
+      synchronized (lock) {
+        return quarantine.values().stream().filter(q -> !before.contains(q.id())).toList();
+      }
+    }
+
+    /** Every readable record, quarantining the others; fenced by {@code epoch}. Holds the lock. */
+    private List<JobRecord> readable(Epoch epoch) throws FencedException {
+      if (!epoch.equals(leaderEpoch) || leader == null) {
+        throw new FencedException(epoch, "current is " + leaderEpoch);
+      }
+      List<JobRecord> readable = new ArrayList<>();
+      for (Map.Entry<String, byte[]> e : new ArrayList<>(jobs.entrySet())) {
+        try {
+          readable.add(StoredJobs.read(e.getKey(), e.getValue()));
+        } catch (IllegalArgumentException bad) {
+          jobs.remove(e.getKey());
+          quarantine.put(e.getKey(), new Quarantined(e.getKey(), bad.getMessage(), Instant.now()));
+          quarantinedBytes.put(e.getKey(), e.getValue());
+        }
+      }
+      return readable;
     }
 
     @Override
@@ -168,6 +201,17 @@ public final class InMemoryHaServices implements HaServices {
           return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
         }
         jobs.put(job.id(), JobCodec.encode(job));
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
+      synchronized (lock) {
+        if (!epoch.equals(leaderEpoch) || leader == null) {
+          return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
+        }
+        jobs.remove(jobId);
       }
       return CompletableFuture.completedFuture(null);
     }

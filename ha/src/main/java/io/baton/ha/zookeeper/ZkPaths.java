@@ -48,7 +48,7 @@ public final class ZkPaths {
     return root + "/epoch";
   }
 
-  /** Parent of the 256 job buckets. */
+  /** Parent of the 256 buckets of unfinished jobs (and of jobs with attempts that may still report). */
   public String jobs() {
     return root + "/jobs";
   }
@@ -61,6 +61,16 @@ public final class ZkPaths {
   /** {@code jobs/<bucket>/<jobId>}, one persistent znode per job holding its {@code JobCodec} bytes. */
   public String job(String jobId) {
     return jobBucket(jobId) + "/" + jobId;
+  }
+
+  /** Parent of the 256 buckets of settled jobs: finished history, read by a new leader in the background. */
+  public String history() {
+    return root + "/history";
+  }
+
+  /** {@code history/<bucket>/<jobId>}: a settled job's {@code JobCodec} bytes. */
+  public String historyJob(String jobId) {
+    return history() + "/" + bucketOf(jobId) + "/" + jobId;
   }
 
   /**

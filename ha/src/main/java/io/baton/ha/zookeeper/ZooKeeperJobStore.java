@@ -6,9 +6,8 @@ import io.baton.ha.StoredJobs;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,32 +15,29 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Jobs in ZooKeeper, one persistent znode per job at {@link ZkPaths#job(String)} holding its {@link JobCodec}
- * bytes.
+ * Jobs in ZooKeeper, one persistent znode per job holding its {@link JobCodec} bytes: unfinished jobs under
+ * {@link ZkPaths#jobs()}, settled ones ({@link JobRecord#settled()}) under {@link ZkPaths#history()}, so a new
+ * leader reads only the unfinished before it serves. The put that settles a job moves it (delete + create in
+ * one transaction).
  *
- * <p>Threading: {@link #put} queues the (immutable) record and returns at once. One writer thread
- * drains the queue, keeps only the last put of each job (the superseded puts' futures complete with it),
- * groups by epoch and writes each group as multi-op transactions of at most {@value #MAX_OPS} ops and
- * {@value #MAX_BYTES} bytes. Each transaction starts with the fencing checks: {@code /epoch}'s version equals
- * the epoch and, when this process was granted that epoch, its latch node still exists. A failed check fails
- * every future of the transaction with {@link FencedException} and writes nothing. {@link #loadAll} blocks
- * its caller and may run concurrently with writes. {@link #loadForLeader} moves a record it cannot serve to
- * {@link ZkPaths#quarantine()} in one fenced transaction (see there) and logs it at ERROR, once: the move means the
- * next leader does not see it among the jobs again.
+ * <p>Threading: {@link #put} and {@link #delete} queue the change and return at once. One writer thread drains
+ * the queue, keeps only the last change of each job (the superseded ones' futures complete with it), groups by
+ * epoch and writes each group as multi-op transactions of at most {@value #MAX_OPS} ops and {@value #MAX_BYTES}
+ * bytes. Each transaction starts with the fencing checks: {@code /epoch}'s version equals the epoch and, when this
+ * process was granted that epoch, its latch node still exists. A failed check fails every future of the
+ * transaction with {@link FencedException} and writes nothing. The loads block their caller and may run
+ * concurrently with writes; {@link #loadForLeader} and {@link #loadHistory} move a record they cannot serve to
+ * {@link ZkPaths#quarantine()} in one fenced transaction and log it at ERROR, once.
  */
 public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   static final int MAX_OPS = 400;
@@ -53,24 +49,41 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private final CuratorFramework client;
   private final ZkPaths paths;
   private final Terms terms;
-  private final Set<String> knownJobs = ConcurrentHashMap.newKeySet();
+  private final JobTrees trees;
+  /** Jobs known to be stored under jobs/ and under history/ (what decides create, set or delete). */
+  private final Set<String> knownActive = ConcurrentHashMap.newKeySet();
+  private final Set<String> knownHistory = ConcurrentHashMap.newKeySet();
+  /** Bucket znodes known to exist, as paths. */
   private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile boolean closed;
-  private boolean jobsRootKnown;
+  private boolean rootsKnown;
 
-  private record Pending(Epoch epoch, JobRecord job, CompletableFuture<Void> future) {}
+  /** A queued change: the job's next record, or null to delete it. */
+  private record Pending(Epoch epoch, String jobId, JobRecord job, CompletableFuture<Void> future) {}
 
-  /** The last put of one job in a drained batch, and every future it answers for. */
+  private enum Kind { CREATE_ACTIVE, SET_ACTIVE, DELETE_ACTIVE, CREATE_HISTORY, SET_HISTORY, DELETE_HISTORY, BUCKET }
+
+  /** One op of a transaction after the fencing checks, and what it is for. */
+  private record Op(Kind kind, Write write, String bucketPath) {}
+
+  /** The last change of one job in a drained batch, and every future it answers for. */
   private static final class Write {
     final String jobId;
     JobRecord job;
     byte[] bytes;
+    /** Learned while deleting a job of unknown place: not under jobs/ or not under history/. */
+    boolean absentActive;
+    boolean absentHistory;
     final List<CompletableFuture<Void>> futures = new ArrayList<>(1);
 
     Write(String jobId) {
       this.jobId = jobId;
+    }
+
+    boolean isDelete() {
+      return job == null;
     }
   }
 
@@ -82,6 +95,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     this.client = Objects.requireNonNull(client);
     this.paths = Objects.requireNonNull(paths);
     this.terms = terms;
+    this.trees = new JobTrees(client, paths, terms);
     this.writer = new Thread(this::writeLoop, "zk-job-store-writer");
     writer.setDaemon(true);
     writer.start();
@@ -89,14 +103,23 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
 
   @Override
   public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
+    return enqueue(epoch, job.id(), job);
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
+    return enqueue(epoch, jobId, null);
+  }
+
+  private CompletableFuture<Void> enqueue(Epoch epoch, String jobId, JobRecord job) {
     CompletableFuture<Void> future = new CompletableFuture<>();
     try {
       Objects.requireNonNull(epoch, "epoch");
-      ZkPaths.checkJobId(job.id());
+      ZkPaths.checkJobId(jobId);
       if (closed) {
         throw new IllegalStateException("job store closed");
       }
-      queue.add(new Pending(epoch, job, future));
+      queue.add(new Pending(epoch, jobId, job, future));
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
     }
@@ -105,12 +128,12 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
 
   @Override
   public List<JobRecord> loadAll() throws Exception {
-    List<Stored> stored = readAll();
-    List<JobRecord> records = new ArrayList<>(stored.size());
-    for (Stored s : stored) {
+    List<JobTrees.Named> names = new ArrayList<>(trees.list(paths.jobs()));
+    names.addAll(trees.list(paths.history()));
+    List<JobRecord> records = new ArrayList<>(names.size());
+    for (JobTrees.Stored s : trees.read(names)) {
       try {
         records.add(StoredJobs.read(s.name(), s.bytes()));
-        knownJobs.add(s.name());
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("unreadable job at " + s.path(), e);
       }
@@ -120,8 +143,39 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
 
   @Override
   public Loaded loadForLeader(Epoch epoch) throws Exception {
-    List<JobRecord> records = new ArrayList<>();
-    for (Stored s : readAll()) {
+    List<JobTrees.Named> active = trees.list(paths.jobs());
+    List<JobTrees.Named> history = trees.list(paths.history());
+    String newest = null;
+    for (JobTrees.Named n : history) {
+      knownHistory.add(n.name());
+      newest = newest == null || n.name().compareTo(newest) > 0 ? n.name() : newest;
+    }
+    List<JobRecord> records = serveable(epoch, trees.read(active));
+    for (JobRecord job : records) {
+      knownActive.add(job.id());
+      newest = newest == null || job.id().compareTo(newest) > 0 ? job.id() : newest;
+    }
+    return new Loaded(records, trees.listQuarantine(), newest);
+  }
+
+  @Override
+  public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
+      throws Exception {
+    List<JobTrees.Named> names = trees.list(paths.history());
+    int before = trees.listQuarantine().size();
+    for (int from = 0; from < names.size(); from += batchSize) {
+      List<JobRecord> batch = serveable(epoch, trees.read(names.subList(from, Math.min(names.size(), from + batchSize))));
+      batch.forEach(job -> knownHistory.add(job.id()));
+      batches.accept(batch);
+    }
+    List<Quarantined> all = trees.listQuarantine();
+    return all.size() > before ? all.subList(before, all.size()) : List.of();
+  }
+
+  /** The records that can be served; each other one is quarantined (fenced by {@code epoch}). */
+  private List<JobRecord> serveable(Epoch epoch, List<JobTrees.Stored> stored) throws Exception {
+    List<JobRecord> records = new ArrayList<>(stored.size());
+    for (JobTrees.Stored s : stored) {
       for (int round = 0; s != null; round++) {
         try {
           JobRecord job = StoredJobs.read(s.name(), s.bytes());
@@ -130,136 +184,16 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
                 + ", not " + ZkPaths.bucketOf(job.id()));
           }
           records.add(job);
-          knownJobs.add(job.id());
           s = null;
         } catch (IllegalArgumentException bad) {
           if (round >= MAX_ROUNDS) {
             throw new IllegalStateException("could not quarantine " + s.path() + " in " + MAX_ROUNDS + " rounds");
           }
-          s = quarantine(epoch, s, bad.getMessage());
+          s = trees.quarantine(epoch, s, bad.getMessage());
         }
       }
     }
-    return new Loaded(records, listQuarantine());
-  }
-
-  /** One znode under the jobs root: where it is, its bytes and data version. */
-  private record Stored(String bucket, String name, String path, byte[] bytes, int version) {}
-
-  private List<Stored> readAll() throws Exception {
-    ensurePath(paths.jobs());
-    List<String> buckets = client.getChildren().forPath(paths.jobs());
-    ConcurrentLinkedQueue<Stored> records = new ConcurrentLinkedQueue<>();
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    Semaphore inFlight = new Semaphore(1000);
-    List<String[]> ids = new ArrayList<>();
-    for (String bucket : buckets) {
-      knownBuckets.add(bucket);
-      for (String id : client.getChildren().forPath(paths.jobs() + "/" + bucket)) {
-        ids.add(new String[] {bucket, id});
-      }
-    }
-    CountDownLatch done = new CountDownLatch(ids.size());
-    for (String[] id : ids) {
-      String path = paths.jobs() + "/" + id[0] + "/" + id[1];
-      inFlight.acquire();
-      client.getData().inBackground((c, event) -> {
-        try {
-          if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-            byte[] data = event.getData() == null ? new byte[0] : event.getData();
-            records.add(new Stored(id[0], id[1], path, data, event.getStat().getVersion()));
-          } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
-            failure.compareAndSet(null,
-                KeeperException.create(KeeperException.Code.get(event.getResultCode()), path));
-          }
-        } finally {
-          inFlight.release();
-          done.countDown();
-        }
-      }).forPath(path);
-    }
-    if (!done.await(5, TimeUnit.MINUTES)) {
-      throw new IllegalStateException("loading jobs timed out");
-    }
-    if (failure.get() != null) {
-      throw failure.get();
-    }
-    return new ArrayList<>(records);
-  }
-
-  /**
-   * Moves {@code s} to the quarantine in one transaction fenced like every leader write: check {@code /epoch}'s
-   * version (and our latch node), create {@code quarantine/<name>} with the original bytes and its reason, delete
-   * the job znode at the version read. Returns null once moved, or the znode as it is now when it changed under
-   * us (to be judged again).
-   */
-  private Stored quarantine(Epoch epoch, Stored s, String reason) throws Exception {
-    Terms.Term term = terms.get(epoch);
-    if ((term != null && !term.active()) || epoch.value() <= 0 || epoch.value() > Integer.MAX_VALUE) {
-      throw new FencedException(epoch, "not the current leader: cannot quarantine " + s.path());
-    }
-    ensurePath(paths.quarantine());
-    String target = paths.quarantined(s.name());
-    if (client.checkExists().forPath(target) != null) {
-      target = target + "~" + s.bucket() + "~" + System.currentTimeMillis();
-    }
-    List<CuratorOp> ops = new ArrayList<>(5);
-    ops.add(client.transactionOp().check().withVersion((int) epoch.value()).forPath(paths.epoch()));
-    if (term != null) {
-      ops.add(client.transactionOp().check().forPath(term.latchPath()));
-    }
-    int checks = ops.size();
-    ops.add(client.transactionOp().create().forPath(target, s.bytes()));
-    ops.add(client.transactionOp().create().forPath(target + "/reason", reason.getBytes(StandardCharsets.UTF_8)));
-    ops.add(client.transactionOp().delete().withVersion(s.version()).forPath(s.path()));
-    try {
-      client.transaction().forOperations(ops);
-      log.error("QUARANTINED job record {} ({} bytes) to {}: {}. The leader serves every other job; the original "
-          + "bytes are kept there for inspection.", s.path(), s.bytes().length, target, reason);
-      return null;
-    } catch (KeeperException e) {
-      int op = Multi.failedOp(e);
-      KeeperException.Code code = Multi.failedCode(e);
-      if (op >= 0 && op < checks) {
-        throw new FencedException(epoch, "fencing check failed on ZooKeeper (" + code + ") while quarantining", e);
-      }
-      if (op == checks + 2 && (code == KeeperException.Code.BADVERSION || code == KeeperException.Code.NONODE)) {
-        // rewritten or removed since we read it: read it again
-        Stat stat = new Stat();
-        try {
-          byte[] now = client.getData().storingStatIn(stat).forPath(s.path());
-          return new Stored(s.bucket(), s.name(), s.path(), now == null ? new byte[0] : now, stat.getVersion());
-        } catch (KeeperException.NoNodeException gone) {
-          return null;
-        }
-      }
-      throw e;
-    }
-  }
-
-  private List<Quarantined> listQuarantine() throws Exception {
-    List<String> names;
-    try {
-      names = client.getChildren().forPath(paths.quarantine());
-    } catch (KeeperException.NoNodeException none) {
-      return List.of();
-    }
-    List<Quarantined> out = new ArrayList<>(names.size());
-    for (String name : names) {
-      Stat stat = client.checkExists().forPath(paths.quarantined(name));
-      if (stat == null) {
-        continue;
-      }
-      String reason;
-      try {
-        reason = new String(client.getData().forPath(paths.quarantined(name) + "/reason"), StandardCharsets.UTF_8);
-      } catch (KeeperException.NoNodeException noReason) {
-        reason = "(no reason recorded)";
-      }
-      out.add(new Quarantined(name, reason, Instant.ofEpochMilli(stat.getCtime())));
-    }
-    out.sort(java.util.Comparator.comparing(Quarantined::at).thenComparing(Quarantined::id));
-    return out;
+    return records;
   }
 
   private void writeLoop() {
@@ -297,41 +231,51 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private void write(List<Pending> batch) {
     Map<Epoch, LinkedHashMap<String, Write>> groups = new LinkedHashMap<>();
     for (Pending p : batch) {
-      Write w = groups.computeIfAbsent(p.epoch(), e -> new LinkedHashMap<>())
-          .computeIfAbsent(p.job().id(), Write::new);
+      Write w = groups.computeIfAbsent(p.epoch(), e -> new LinkedHashMap<>()).computeIfAbsent(p.jobId(), Write::new);
       w.job = p.job();
       w.futures.add(p.future());
     }
-    for (LinkedHashMap<String, Write> group : groups.values()) {
-      for (Write w : group.values()) {
-        w.bytes = JobCodec.encode(w.job);
-      }
-    }
     for (Map.Entry<Epoch, LinkedHashMap<String, Write>> group : groups.entrySet()) {
       List<Write> chunk = new ArrayList<>();
-      Set<String> chunkBuckets = new java.util.HashSet<>();
       int bytes = 0;
       for (Write w : group.getValue().values()) {
-        String bucket = ZkPaths.bucketOf(w.jobId);
-        boolean newBucket = !knownBuckets.contains(bucket) && !chunkBuckets.contains(bucket);
-        int ops = 2 + chunk.size() + chunkBuckets.size() + 1 + (newBucket ? 1 : 0);
-        if (!chunk.isEmpty() && (ops > MAX_OPS || bytes + w.bytes.length > MAX_BYTES)) {
+        w.bytes = w.isDelete() ? new byte[0] : JobCodec.encode(w.job);
+        // at most: two bucket creates and two job ops per write, plus the checks
+        if (!chunk.isEmpty() && (4 * (chunk.size() + 1) + 2 > MAX_OPS || bytes + w.bytes.length > MAX_BYTES)) {
           writeFenced(group.getKey(), chunk);
           chunk = new ArrayList<>();
-          chunkBuckets.clear();
           bytes = 0;
-          newBucket = !knownBuckets.contains(bucket);
         }
         chunk.add(w);
-        if (newBucket) {
-          chunkBuckets.add(bucket);
-        }
         bytes += w.bytes.length + w.jobId.length() + 64;
       }
       if (!chunk.isEmpty()) {
         writeFenced(group.getKey(), chunk);
       }
     }
+  }
+
+  /** The ops that bring one job where its change says, from what is known of where it is now. */
+  private List<Op> plan(Write w) {
+    boolean active = knownActive.contains(w.jobId);
+    boolean history = knownHistory.contains(w.jobId);
+    List<Op> ops = new ArrayList<>(2);
+    if (w.isDelete()) {
+      if (active || (!history && !w.absentActive && w.absentHistory)) {
+        ops.add(new Op(Kind.DELETE_ACTIVE, w, null));
+      }
+      if (history || (!active && !w.absentHistory)) {
+        ops.add(new Op(Kind.DELETE_HISTORY, w, null));
+      }
+    } else if (!w.job.settled()) {
+      ops.add(new Op(active ? Kind.SET_ACTIVE : Kind.CREATE_ACTIVE, w, null));
+    } else {
+      if (active) {
+        ops.add(new Op(Kind.DELETE_ACTIVE, w, null));
+      }
+      ops.add(new Op(history ? Kind.SET_HISTORY : Kind.CREATE_HISTORY, w, null));
+    }
+    return ops;
   }
 
   private void writeFenced(Epoch epoch, List<Write> writes) {
@@ -345,73 +289,56 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       return;
     }
     Exception last = null;
-    for (int round = 0; round < MAX_ROUNDS; round++) {
+    for (int round = 0; round < MAX_ROUNDS + writes.size(); round++) {
       if (term != null && !terms.isActive(epoch)) {
         complete(writes, new FencedException(epoch, "leadership was revoked"));
         return;
       }
-      List<CuratorOp> ops = new ArrayList<>(writes.size() + 2);
-      // what each op after the checks is: a bucket name (creating it), or the Write (true = create)
-      List<Object> targets = new ArrayList<>(writes.size());
-      List<Boolean> creates = new ArrayList<>(writes.size());
       int checks = term != null ? 2 : 1;
-      try {
-        if (!jobsRootKnown) {
-          ensurePath(paths.jobs());
-          jobsRootKnown = true;
+      List<Op> plan = new ArrayList<>();
+      Set<String> newBuckets = new HashSet<>();
+      for (Write w : writes) {
+        for (Op op : plan(w)) {
+          String bucket = bucketPath(op.kind(), w.jobId);
+          if (bucket != null && !knownBuckets.contains(bucket) && newBuckets.add(bucket)) {
+            plan.add(new Op(Kind.BUCKET, null, bucket));
+          }
+          plan.add(op);
         }
+      }
+      if (plan.isEmpty()) {
+        complete(writes, null);
+        return;
+      }
+      try {
+        if (!rootsKnown) {
+          trees.ensurePath(paths.jobs());
+          trees.ensurePath(paths.history());
+          rootsKnown = true;
+        }
+        List<CuratorOp> ops = new ArrayList<>(plan.size() + checks);
         ops.add(client.transactionOp().check().withVersion((int) epoch.value()).forPath(paths.epoch()));
         if (term != null) {
           ops.add(client.transactionOp().check().forPath(term.latchPath()));
         }
-        Set<String> newBuckets = new java.util.HashSet<>();
-        for (Write w : writes) {
-          String bucket = ZkPaths.bucketOf(w.jobId);
-          if (!knownBuckets.contains(bucket) && newBuckets.add(bucket)) {
-            ops.add(client.transactionOp().create().forPath(paths.jobs() + "/" + bucket, new byte[0]));
-            targets.add(bucket);
-            creates.add(true);
-          }
-        }
-        for (Write w : writes) {
-          boolean exists = knownJobs.contains(w.jobId);
-          ops.add(exists
-              ? client.transactionOp().setData().forPath(paths.job(w.jobId), w.bytes)
-              : client.transactionOp().create().forPath(paths.job(w.jobId), w.bytes));
-          targets.add(w);
-          creates.add(!exists);
+        for (Op op : plan) {
+          ops.add(curatorOp(op));
         }
         client.transaction().forOperations(ops);
         knownBuckets.addAll(newBuckets);
-        for (Write w : writes) {
-          knownJobs.add(w.jobId);
+        for (Op op : plan) {
+          learnDone(op);
         }
         complete(writes, null);
         return;
       } catch (KeeperException e) {
-        int op = Multi.failedOp(e);
+        int index = Multi.failedOp(e);
         KeeperException.Code code = Multi.failedCode(e);
-        if (op >= 0 && op < checks) {
+        if (index >= 0 && index < checks) {
           complete(writes, new FencedException(epoch, "fencing check failed on ZooKeeper (" + code + ")", e));
           return;
         }
-        if (op < 0) {
-          complete(writes, fencedIfRevoked(epoch, e));
-          return;
-        }
-        Object target = targets.get(op - checks);
-        boolean wasCreate = creates.get(op - checks);
-        if (target instanceof String bucket && code == KeeperException.Code.NODEEXISTS) {
-          knownBuckets.add(bucket);
-        } else if (target instanceof String && code == KeeperException.Code.NONODE) {
-          jobsRootKnown = false;
-        } else if (target instanceof Write w && code == KeeperException.Code.NODEEXISTS) {
-          knownJobs.add(w.jobId);
-        } else if (target instanceof Write w && code == KeeperException.Code.NONODE && !wasCreate) {
-          knownJobs.remove(w.jobId);
-        } else if (target instanceof Write w && code == KeeperException.Code.NONODE) {
-          knownBuckets.remove(ZkPaths.bucketOf(w.jobId));
-        } else {
+        if (index < 0 || !learnFailed(plan.get(index - checks), code)) {
           complete(writes, fencedIfRevoked(epoch, e));
           return;
         }
@@ -422,7 +349,79 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       }
     }
     complete(writes, fencedIfRevoked(epoch,
-        new IllegalStateException("gave up writing jobs after " + MAX_ROUNDS + " rounds", last)));
+        new IllegalStateException("gave up writing jobs after " + (MAX_ROUNDS + writes.size()) + " rounds", last)));
+  }
+
+  /** The bucket an op needs to exist (creates only). */
+  private String bucketPath(Kind kind, String jobId) {
+    return switch (kind) {
+      case CREATE_ACTIVE -> paths.jobBucket(jobId);
+      case CREATE_HISTORY -> paths.history() + "/" + ZkPaths.bucketOf(jobId);
+      default -> null;
+    };
+  }
+
+  private CuratorOp curatorOp(Op op) throws Exception {
+    String id = op.write() == null ? null : op.write().jobId;
+    byte[] bytes = op.write() == null ? new byte[0] : op.write().bytes;
+    return switch (op.kind()) {
+      case BUCKET -> client.transactionOp().create().forPath(op.bucketPath(), new byte[0]);
+      case CREATE_ACTIVE -> client.transactionOp().create().forPath(paths.job(id), bytes);
+      case SET_ACTIVE -> client.transactionOp().setData().forPath(paths.job(id), bytes);
+      case DELETE_ACTIVE -> client.transactionOp().delete().forPath(paths.job(id));
+      case CREATE_HISTORY -> client.transactionOp().create().forPath(paths.historyJob(id), bytes);
+      case SET_HISTORY -> client.transactionOp().setData().forPath(paths.historyJob(id), bytes);
+      case DELETE_HISTORY -> client.transactionOp().delete().forPath(paths.historyJob(id));
+    };
+  }
+
+  private void learnDone(Op op) {
+    String id = op.write() == null ? null : op.write().jobId;
+    switch (op.kind()) {
+      case CREATE_ACTIVE, SET_ACTIVE -> knownActive.add(id);
+      case DELETE_ACTIVE -> knownActive.remove(id);
+      case CREATE_HISTORY, SET_HISTORY -> knownHistory.add(id);
+      case DELETE_HISTORY -> knownHistory.remove(id);
+      case BUCKET -> { }
+    }
+  }
+
+  /** What a failed op teaches about the tree; false when the failure is not one a new round can mend. */
+  private boolean learnFailed(Op op, KeeperException.Code code) {
+    Write w = op.write();
+    boolean exists = code == KeeperException.Code.NODEEXISTS;
+    boolean missing = code == KeeperException.Code.NONODE;
+    switch (op.kind()) {
+      case BUCKET -> {
+        if (exists) {
+          knownBuckets.add(op.bucketPath());
+        } else if (missing) {
+          rootsKnown = false;
+        }
+        return exists || missing;
+      }
+      case CREATE_ACTIVE, CREATE_HISTORY -> {
+        if (exists) {
+          (op.kind() == Kind.CREATE_ACTIVE ? knownActive : knownHistory).add(w.jobId);
+        } else if (missing) {
+          knownBuckets.remove(bucketPath(op.kind(), w.jobId));
+        }
+        return exists || missing;
+      }
+      case SET_ACTIVE, DELETE_ACTIVE -> {
+        knownActive.remove(w.jobId);
+        w.absentActive = true;
+        return missing;
+      }
+      case SET_HISTORY, DELETE_HISTORY -> {
+        knownHistory.remove(w.jobId);
+        w.absentHistory = true;
+        return missing;
+      }
+      default -> {
+        return false;
+      }
+    }
   }
 
   /**
@@ -451,15 +450,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     }
   }
 
-  private void ensurePath(String path) throws Exception {
-    try {
-      client.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
-    } catch (KeeperException.NodeExistsException exists) {
-      // fine
-    }
-  }
-
-  /** Stops the writer once the queued puts are written (waits up to 10 s); later puts fail. */
+  /** Stops the writer once the queued changes are written (waits up to 10 s); later ones fail. */
   @Override
   public void close() {
     closed = true;

@@ -34,6 +34,24 @@ public record JobRecord(
     return tasks.stream().filter(t -> t.taskId().equals(taskId)).findFirst();
   }
 
+  /**
+   * Finished for good: the job is in a terminal state and none of its attempts can still report (every attempt is
+   * terminal). Only a settled job may move to history or be deleted.
+   */
+  public boolean settled() {
+    if (!state.isTerminal()) {
+      return false;
+    }
+    for (TaskRecord t : tasks) {
+      for (AttemptRecord a : t.attempts()) {
+        if (!a.state().isTerminal()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   public long tasksSucceeded() {
     return tasks.stream().filter(t -> t.state() == AttemptState.SUCCEEDED).count();
   }

@@ -12,6 +12,9 @@ public sealed interface ClusterEvent {
   /** A job was accepted or changed (its state, a task's state, an attempt). */
   record JobChanged(JobRecord job) implements ClusterEvent {}
 
+  /** A finished job was deleted (on request or by retention). */
+  record JobRemoved(String jobId) implements ClusterEvent {}
+
   /** A worker registered, or changed state (ALIVE, DEAD). */
   record WorkerChanged(WorkerView worker) implements ClusterEvent {}
 }

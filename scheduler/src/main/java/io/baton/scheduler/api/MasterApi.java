@@ -25,6 +25,9 @@ public interface MasterApi {
 
   CompletionStage<CancelResult> cancel(String jobId);
 
+  /** Deletes a finished job and its logs; refused while any of its attempts may still run. */
+  CompletionStage<DeleteResult> delete(String jobId);
+
   /** The log of one attempt (the latest when {@code attempt} is empty), fetched from its worker. */
   CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt);
 
@@ -39,6 +42,8 @@ public interface MasterApi {
   record SubmitResult(String jobId, JobState state, boolean created) {}
 
   enum CancelResult { ACCEPTED, NOT_FOUND, ALREADY_FINISHED }
+
+  enum DeleteResult { DELETED, NOT_FOUND, NOT_FINISHED }
 
   sealed interface LogResult {
     record Found(byte[] data) implements LogResult {}

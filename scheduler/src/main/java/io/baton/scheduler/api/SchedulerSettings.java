@@ -1,6 +1,7 @@
 package io.baton.scheduler.api;
 
 import io.baton.scheduler.policy.Backoff;
+import io.baton.scheduler.policy.Retention;
 import java.time.Duration;
 
 /**
@@ -12,9 +13,10 @@ import java.time.Duration;
  * @param askTimeout how long REST calls wait for the leader's actors
  * @param maxQueuedTasks most tasks the leader holds in unfinished jobs; a submission beyond it fails with
  *     {@link QueueFullException}
+ * @param retention how long finished jobs are kept
  */
 public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout,
-    long maxQueuedTasks) {
+    long maxQueuedTasks, Retention retention) {
   /** The default of {@code baton.scheduler.max-queued-tasks}. */
   public static final long DEFAULT_MAX_QUEUED_TASKS = 100_000;
 
@@ -26,5 +28,14 @@ public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTi
 
   public SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout) {
     this(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, DEFAULT_MAX_QUEUED_TASKS);
+  }
+
+  public SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout,
+      long maxQueuedTasks) {
+    this(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, Retention.DEFAULT);
+  }
+
+  public SchedulerSettings withRetention(Retention next) {
+    return new SchedulerSettings(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, next);
   }
 }

@@ -10,11 +10,13 @@ import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;
+import io.baton.scheduler.api.MasterApi.DeleteResult;
 import io.baton.scheduler.api.MasterApi.SubmitResult;
 import io.baton.scheduler.api.QueueFullException;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.protocol.AttemptEvent;
 import io.baton.scheduler.model.JobLogic;
+import io.baton.scheduler.policy.Retention;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.AttemptReport;
 import java.time.Clock;
@@ -27,21 +29,28 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Accepts jobs for one leader epoch: gives each an id, persists it (fenced by the epoch) before answering, and
  * runs one {@link JobMaster} child per unfinished job. Keeps the latest version of every job for queries,
- * newest first. A store failure is fatal to the session: it is reported to {@code fatal} and the Dispatcher stops.
+ * newest first. It starts from the unfinished jobs and reads the finished history in the background (a
+ * submission with an Idempotency-Key, and a delete, wait until that history is in); then it deletes finished jobs
+ * as {@link Retention} says, and on request. A store failure is fatal to the session: it is reported to
+ * {@code fatal} and the Dispatcher stops.
  */
 public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   public sealed interface Command {}
@@ -67,16 +76,34 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   public record AttemptMissing(String detail) implements AttemptLookup {}
 
+  /** Deletes a settled job (and has its workers delete its logs). */
+  public record Delete(String jobId, ActorRef<DeleteResult> replyTo) implements Command {}
+
   public record JobUpdated(JobRecord job) implements Command {}
 
   public record StoreFailed(String jobId, Throwable cause) implements Command {}
 
   private record Persisted(JobRecord job, Throwable failure) implements Command {}
 
+  private record HistoryBatch(List<JobRecord> jobs) implements Command {}
+
+  private record HistoryLoaded(List<JobStore.Quarantined> quarantined, Throwable failure) implements Command {}
+
+  private record Sweep() implements Command {}
+
+  private record Deleted(List<String> jobIds, ActorRef<DeleteResult> replyTo, boolean sweep, Throwable failure)
+      implements Command {}
+
   /** A worker's report of an attempt the ResourceManager holds for no JobMaster. */
   private record Unowned(AttemptEvent.AttemptReported reported) implements Command {}
 
+  static final int HISTORY_BATCH = 2_000;
+  /** Most submissions and deletes held while the history loads; more are refused as a full queue. */
+  static final int MAX_WAITING_FOR_HISTORY = 10_000;
+  private static final Object SWEEP_TIMER = "retention-sweep";
+
   private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
   private final Epoch epoch;
   private final JobStore store;
   private final ActorRef<ResourceManager.Command> resourceManager;
@@ -90,19 +117,28 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private final Map<String, List<ActorRef<StatusReply<SubmitResult>>>> submitting = new HashMap<>();
   private final Map<String, ActorRef<JobMaster.Command>> masters = new HashMap<>();
   private long submittingTasks;
+  private boolean historyLoaded;
+  private final List<Command> waitingForHistory = new ArrayList<>();
+  private boolean sweeping;
 
+  /**
+   * A Dispatcher serving {@code recovered} (what {@link JobStore#loadForLeader} returned) at once, and the finished
+   * history once {@link JobStore#loadHistory} has read it.
+   */
   public static Behavior<Command> create(
-      Epoch epoch, List<JobRecord> recovered, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
+      Epoch epoch, JobStore.Loaded recovered, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
       SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
-    return Behaviors.setup(ctx -> new Dispatcher(ctx, epoch, recovered, store, resourceManager, settings, clock, fatal));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new Dispatcher(ctx, timers, epoch, recovered, store, resourceManager, settings, clock, fatal)));
   }
 
   private Dispatcher(
-      ActorContext<Command> context, Epoch epoch, List<JobRecord> recovered, JobStore store,
-      ActorRef<ResourceManager.Command> resourceManager, SchedulerSettings settings, Clock clock,
+      ActorContext<Command> context, TimerScheduler<Command> timers, Epoch epoch, JobStore.Loaded loaded,
+      JobStore store, ActorRef<ResourceManager.Command> resourceManager, SchedulerSettings settings, Clock clock,
       ActorRef<Throwable> fatal) {
     super(context);
     this.context = context;
+    this.timers = timers;
     this.epoch = epoch;
     this.store = store;
     this.resourceManager = resourceManager;
@@ -111,16 +147,35 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     this.fatal = fatal;
     resourceManager.tell(new ResourceManager.SetDispatcher(
         context.messageAdapter(AttemptEvent.AttemptReported.class, Unowned::new)));
+    List<JobRecord> recovered = loaded.jobs();
+    if (loaded.newestId() != null) {
+      ids.seed(loaded.newestId());
+    }
+    ActorRef<Command> self = context.getSelf();
     for (JobRecord job : recovered) {
       remember(job);
       ids.seed(job.id());
-    }
-    for (JobRecord job : recovered) {
-      if (!job.state().isTerminal() || !JobLogic.activeAttempts(job).isEmpty()) {
+      if (!job.settled()) {
         startMaster(job);
+      } else {
+        // stored among the unfinished by an older version: this put moves it to the history
+        store.put(epoch, job).whenComplete((ok, failure) -> {
+          if (failure != null) {
+            self.tell(new StoreFailed(job.id(), failure));
+          }
+        });
       }
     }
-    context.getLog().info("dispatcher for {} recovered {} jobs, {} unfinished", epoch, recovered.size(), masters.size());
+    context.getLog().info("dispatcher for {} recovered {} unfinished jobs; loading the finished history", epoch,
+        masters.size());
+    Executor blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return store.loadHistory(epoch, HISTORY_BATCH, batch -> self.tell(new HistoryBatch(batch)));
+      } catch (Exception e) {
+        throw new IllegalStateException("could not load the finished history", e);
+      }
+    }, blocking), HistoryLoaded::new);
   }
 
   @Override
@@ -139,6 +194,11 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
           return this;
         })
         .onMessage(StoreFailed.class, this::onStoreFailed)
+        .onMessage(Delete.class, this::onDelete)
+        .onMessage(HistoryBatch.class, this::onHistoryBatch)
+        .onMessage(HistoryLoaded.class, this::onHistoryLoaded)
+        .onMessage(Sweep.class, this::onSweep)
+        .onMessage(Deleted.class, this::onDeleted)
         .onSignal(Terminated.class, this::onMasterStopped)
         .build();
   }
@@ -161,6 +221,11 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       if (waiting != null) {
         waiting.add(msg.replyTo());
         return this;
+      }
+      if (!historyLoaded) {
+        // the key may name a finished job not read yet
+        return waitForHistory(msg, () -> msg.replyTo().tell(StatusReply.error(new QueueFullException(
+            queuedTasks(), msg.spec().tasks().size(), settings.maxQueuedTasks()))));
       }
     }
     long queued = queuedTasks();
@@ -302,6 +367,118 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       resourceManager.tell(new ResourceManager.KillUntracked(workerId, report.key()));
     }
     resourceManager.tell(new ResourceManager.Ack(workerId, report.key(), report.state()));
+    return this;
+  }
+
+  private Behavior<Command> waitForHistory(Command msg, Runnable refuse) {
+    if (waitingForHistory.size() >= MAX_WAITING_FOR_HISTORY) {
+      refuse.run();
+    } else {
+      waitingForHistory.add(msg);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHistoryBatch(HistoryBatch msg) {
+    for (JobRecord job : msg.jobs()) {
+      if (!jobs.containsKey(job.id())) {
+        remember(job);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHistoryLoaded(HistoryLoaded msg) {
+    if (msg.failure() != null) {
+      context.getLog().error("could not load the finished history in {}; this leader session ends", epoch,
+          msg.failure());
+      fatal.tell(msg.failure());
+      return Behaviors.stopped();
+    }
+    historyLoaded = true;
+    context.getLog().info("dispatcher for {} serves {} jobs, {} unfinished (finished history loaded{})", epoch,
+        jobs.size(), masters.size(), msg.quarantined().isEmpty() ? ""
+            : "; " + msg.quarantined().size() + " unreadable records quarantined");
+    List<Command> waiting = new ArrayList<>(waitingForHistory);
+    waitingForHistory.clear();
+    for (Command m : waiting) {
+      context.getSelf().tell(m);
+    }
+    timers.startTimerWithFixedDelay(SWEEP_TIMER, new Sweep(), settings.retention().sweepInterval());
+    context.getSelf().tell(new Sweep());
+    return this;
+  }
+
+  private Behavior<Command> onDelete(Delete msg) {
+    JobRecord job = jobs.get(msg.jobId());
+    if (job == null && !historyLoaded) {
+      return waitForHistory(msg, () -> msg.replyTo().tell(DeleteResult.NOT_FOUND));
+    }
+    if (job == null) {
+      msg.replyTo().tell(DeleteResult.NOT_FOUND);
+    } else if (!job.settled() || masters.containsKey(job.id())) {
+      msg.replyTo().tell(DeleteResult.NOT_FINISHED);
+    } else {
+      delete(List.of(job.id()), msg.replyTo(), false);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSweep(Sweep msg) {
+    if (sweeping || !historyLoaded) {
+      return this;
+    }
+    List<Retention.Finished> settled = new ArrayList<>();
+    for (JobRecord job : jobs.values()) {
+      if (job.settled() && !masters.containsKey(job.id())) {
+        settled.add(new Retention.Finished(job.id(), job.finishedAt()));
+      }
+    }
+    List<String> expired = settings.retention().expired(settled, clock.instant());
+    if (!expired.isEmpty()) {
+      sweeping = true;
+      delete(expired, null, true);
+    }
+    return this;
+  }
+
+  private void delete(List<String> jobIds, ActorRef<DeleteResult> replyTo, boolean sweep) {
+    List<CompletableFuture<Void>> writes = new ArrayList<>(jobIds.size());
+    for (String id : jobIds) {
+      writes.add(store.delete(epoch, id));
+    }
+    context.pipeToSelf(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+            .thenApply(ok -> Done.getInstance()),
+        (ok, failure) -> new Deleted(jobIds, replyTo, sweep, failure));
+  }
+
+  private Behavior<Command> onDeleted(Deleted msg) {
+    if (msg.sweep()) {
+      sweeping = false;
+    }
+    if (msg.failure() != null) {
+      if (msg.replyTo() != null) {
+        msg.replyTo().tell(DeleteResult.NOT_FOUND);
+      }
+      return onStoreFailed(new StoreFailed(msg.jobIds().get(0), msg.failure()));
+    }
+    for (String id : msg.jobIds()) {
+      JobRecord job = jobs.remove(id);
+      if (job != null && job.idempotencyKey() != null && id.equals(jobByIdempotencyKey.get(job.idempotencyKey()))) {
+        jobByIdempotencyKey.remove(job.idempotencyKey());
+      }
+      context.getSystem().eventStream().tell(new EventStream.Publish<>(new ClusterEvent.JobRemoved(id)));
+    }
+    resourceManager.tell(new ResourceManager.ForgetJobs(msg.jobIds()));
+    if (msg.replyTo() != null) {
+      msg.replyTo().tell(DeleteResult.DELETED);
+    }
+    if (msg.sweep()) {
+      context.getLog().info("retention deleted {} finished jobs ({} kept)", msg.jobIds().size(), jobs.size());
+      if (msg.jobIds().size() >= settings.retention().maxPerSweep()) {
+        context.getSelf().tell(new Sweep());
+      }
+    }
     return this;
   }
 

@@ -169,6 +169,12 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<DeleteResult> delete(String jobId) {
+    return onLeader(h -> AskPattern.ask(h.dispatcher(),
+        replyTo -> new Dispatcher.Delete(jobId, replyTo), settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
   public CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt) {
     return onLeader(h -> AskPattern.<Dispatcher.Command, Dispatcher.AttemptLookup>ask(h.dispatcher(),
             replyTo -> new Dispatcher.FindAttempt(jobId, taskId, attempt, replyTo), settings.askTimeout(), system.scheduler())

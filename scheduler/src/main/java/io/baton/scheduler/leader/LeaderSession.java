@@ -98,7 +98,7 @@ public final class LeaderSession {
               ctx.spawn(ResourceManager.create(epoch, settings, clock, alive), "resourcemanager");
           ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
-              Dispatcher.create(epoch, loaded.loaded().jobs(), store, rm, settings, clock, fatal), "dispatcher");
+              Dispatcher.create(epoch, loaded.loaded(), store, rm, settings, clock, fatal), "dispatcher");
           parent.tell(new Started(epoch, rm));
           // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
           ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),

@@ -13,6 +13,7 @@ import io.baton.wire.AttemptSpec;
 import io.baton.wire.RejectionLog;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
+import io.baton.wire.WireLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +64,9 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
 
   /** Kill an attempt no JobMaster tracks (e.g. one still running for a job that already finished). */
   public record KillUntracked(String workerId, AttemptKey key) implements Command {}
+
+  /** These jobs were deleted: every registered worker deletes what it keeps of them. */
+  public record ForgetJobs(List<String> jobIds) implements Command {}
 
   public record ListWorkers(ActorRef<List<WorkerView>> replyTo) implements Command {}
 
@@ -120,6 +124,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
             new ClusterBook.Track(m.attempts())))
         .onMessage(Ack.class, m -> apply(new ClusterBook.Ack(m.workerId(), m.key(), m.state())))
         .onMessage(KillUntracked.class, m -> apply(new ClusterBook.KillUntracked(m.workerId(), m.key())))
+        .onMessage(ForgetJobs.class, this::onForgetJobs)
         .onMessage(ListWorkers.class, m -> reply(m.replyTo(), book.workers()))
         .onMessage(GetWorker.class, m -> reply(m.replyTo(), Optional.ofNullable(workers.get(m.workerId()))))
         .onMessage(Tick.class, m -> apply(new ClusterBook.Tick()))
@@ -172,6 +177,16 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private Behavior<Command> onCancelAttempts(CancelAttempts msg) {
     apply(new ClusterBook.Cancel(msg.keys()));
     msg.replyTo().tell(new AttemptEvent.CancelsDone());
+    return this;
+  }
+
+  private Behavior<Command> onForgetJobs(ForgetJobs msg) {
+    List<String> ids = msg.jobIds();
+    for (int from = 0; from < ids.size(); from += WireLimits.MAX_ATTEMPTS_PER_MESSAGE) {
+      ToWorker forget = new ToWorker.ForgetJobs(epoch,
+          ids.subList(from, Math.min(ids.size(), from + WireLimits.MAX_ATTEMPTS_PER_MESSAGE)));
+      workers.values().forEach(w -> w.tell(forget));
+    }
     return this;
   }
 

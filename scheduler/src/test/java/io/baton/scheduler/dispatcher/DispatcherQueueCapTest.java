@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.ha.JobStore;
-import io.baton.protocol.Epoch;
-import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.scheduler.api.MasterApi.SubmitResult;
@@ -15,12 +13,12 @@ import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.policy.Backoff;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.testkit.TestingClock;
+import io.baton.testkit.TestingJobStore;
+import io.baton.protocol.Epoch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.Test;
 /** The leader holds at most maxQueuedTasks tasks of unfinished jobs; a submission beyond it creates nothing. */
 class DispatcherQueueCapTest {
   private final ActorTestKit kit = ActorTestKit.create();
-  private final Map<String, JobRecord> stored = new ConcurrentHashMap<>();
 
   @AfterEach
   void stop() {
@@ -53,28 +50,12 @@ class DispatcherQueueCapTest {
 
   @Test
   void aSubmissionOverTheCapIsRefusedAndNotStored() {
-    JobStore store = new JobStore() {
-      @Override
-      public List<JobRecord> loadAll() {
-        return List.copyOf(stored.values());
-      }
-
-      @Override
-      public Loaded loadForLeader(Epoch epoch) {
-        return new Loaded(loadAll(), List.of());
-      }
-
-      @Override
-      public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
-        stored.put(job.id(), job);
-        return CompletableFuture.completedFuture(null);
-      }
-    };
+    TestingJobStore store = new TestingJobStore();
     SchedulerSettings settings = new SchedulerSettings(Duration.ofSeconds(1), Duration.ofSeconds(8),
         new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0), Duration.ofSeconds(5), 3);
     TestProbe<ResourceManager.Command> rm = kit.createTestProbe(ResourceManager.Command.class);
     TestProbe<Throwable> fatal = kit.createTestProbe(Throwable.class);
-    ActorRef<Dispatcher.Command> dispatcher = kit.spawn(Dispatcher.create(new Epoch(1), List.of(), store, rm.ref(),
+    ActorRef<Dispatcher.Command> dispatcher = kit.spawn(Dispatcher.create(new Epoch(1), new JobStore.Loaded(List.of(), List.of()), store, rm.ref(),
         settings, new TestingClock(), fatal.ref()));
 
     assertTrue(submit(dispatcher, job(2)).isSuccess());
@@ -83,8 +64,8 @@ class DispatcherQueueCapTest {
     QueueFullException full = assertInstanceOf(QueueFullException.class, refused.getError());
     assertEquals(2, full.queued());
     assertEquals(3, full.limit());
-    assertEquals(1, stored.size(), "nothing was created for the refused job");
+    assertEquals(1, store.stored().size(), "nothing was created for the refused job");
     assertTrue(submit(dispatcher, job(1)).isSuccess(), "a job that fits is still accepted");
-    assertEquals(2, stored.size());
+    assertEquals(2, store.stored().size());
   }
 }

@@ -157,4 +157,71 @@ class ZooKeeperJobStoreIT {
     assertFalse(futures.stream().anyMatch(CompletableFuture::isCompletedExceptionally));
     assertEquals(6000, freshStore().loadAll().size());
   }
+
+  private static JobRecord settled(String id) {
+    return TestingJobs.job(id, id).withState(io.baton.protocol.JobState.SUCCEEDED, java.time.Instant.parse("2026-01-01T00:00:05Z"));
+  }
+
+  private List<JobRecord> history(ZooKeeperJobStore store) throws Exception {
+    List<JobRecord> out = new ArrayList<>();
+    store.loadHistory(epoch, 2, out::addAll);
+    return out;
+  }
+
+  @Test
+  void aSettledJobMovesToHistoryAndALeaderLoadsOnlyTheUnfinishedFirst() throws Exception {
+    JobRecord open = TestingJobs.running("job-open", "open");
+    JobRecord done = TestingJobs.job("job-done", "done");
+    awaitAll(List.of(ha.jobStore().put(epoch, open), ha.jobStore().put(epoch, done)));
+    assertTrue(client.checkExists().forPath(paths.job("job-done")) != null, "a pending job is among the unfinished");
+    JobRecord finished = settled("job-done");
+    ha.jobStore().put(epoch, finished).get(10, TimeUnit.SECONDS);
+
+    assertTrue(client.checkExists().forPath(paths.job("job-done")) == null, "gone from the unfinished jobs");
+    assertTrue(client.checkExists().forPath(paths.historyJob("job-done")) != null, "kept in history");
+    ZooKeeperJobStore fresh = freshStore();
+    var loaded = fresh.loadForLeader(epoch);
+    assertEquals(List.of(open), loaded.jobs(), "a new leader reads only the unfinished before it serves");
+    assertEquals("job-open", loaded.newestId(), "the newest id counts history too ('job-done' < 'job-open')");
+    assertEquals(List.of(finished), history(fresh), "and the history in the background");
+    assertEquals(Map.of("job-open", open, "job-done", finished), byId(fresh.loadAll()));
+  }
+
+  @Test
+  void aDeleteRemovesAJobFromEitherTreeAndWinsOverEarlierPuts() throws Exception {
+    awaitAll(List.of(ha.jobStore().put(epoch, TestingJobs.running("job-a", "a")),
+        ha.jobStore().put(epoch, settled("job-b")), ha.jobStore().put(epoch, TestingJobs.job("job-c", "c"))));
+    CompletableFuture<Void> put = ha.jobStore().put(epoch, settled("job-c"));
+    CompletableFuture<Void> deleteC = ha.jobStore().delete(epoch, "job-c");
+    awaitAll(List.of(put, deleteC, ha.jobStore().delete(epoch, "job-b"), ha.jobStore().delete(epoch, "never-stored")));
+
+    assertEquals(List.of("job-a"), freshStore().loadAll().stream().map(JobRecord::id).toList());
+    // a store that knows nothing of where a job is (another process wrote it) finds it in either tree
+    ZooKeeperJobStore other = freshStore();
+    awaitAll(List.of(ha.jobStore().put(epoch, settled("job-d")), ha.jobStore().put(epoch, TestingJobs.job("job-e", "e"))));
+    awaitAll(List.of(other.delete(epoch, "job-d"), other.delete(epoch, "job-e"), other.delete(epoch, "job-a")));
+    assertEquals(List.of(), freshStore().loadAll());
+  }
+
+  @Test
+  void aDeleteForAnOldEpochIsFencedAndChangesNothing() throws Exception {
+    ha.jobStore().put(epoch, settled("job-x")).get(10, TimeUnit.SECONDS);
+    ExecutionException fenced = assertThrows(ExecutionException.class,
+        () -> ha.jobStore().delete(new Epoch(epoch.value() - 1 == 0 ? 99 : epoch.value() - 1), "job-x")
+            .get(10, TimeUnit.SECONDS));
+    assertInstanceOf(FencedException.class, fenced.getCause());
+    assertEquals(List.of("job-x"), freshStore().loadAll().stream().map(JobRecord::id).toList());
+  }
+
+  @Test
+  void settledJobsStoredByThePreviousLayoutAreServedAndMovedByTheirNextPut() throws Exception {
+    // the layout before history existed: every job, finished or not, under jobs/
+    JobRecord old = settled("job-old");
+    client.create().creatingParentsIfNeeded().forPath(paths.job("job-old"), io.baton.protocol.codec.JobCodec.encode(old));
+    ZooKeeperJobStore store = freshStore();
+    assertEquals(List.of(old), store.loadForLeader(epoch).jobs(), "served at once, as before");
+    store.put(epoch, old).get(10, TimeUnit.SECONDS);
+    assertTrue(client.checkExists().forPath(paths.job("job-old")) == null);
+    assertEquals(List.of(old), history(freshStore()));
+  }
 }

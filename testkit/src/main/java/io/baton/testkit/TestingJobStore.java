@@ -1,0 +1,70 @@
+package io.baton.testkit;
+
+import io.baton.ha.JobStore;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.job.JobRecord;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A job store in a map, without fencing, for actor tests: settled jobs count as history (not returned by
+ * {@link #loadForLeader}), every write completes at once, and deletes are recorded. Thread-safe.
+ */
+public final class TestingJobStore implements JobStore {
+  private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
+  private final List<String> deleted = new CopyOnWriteArrayList<>();
+
+  /** Stores {@code job} as if an earlier leader had. */
+  public TestingJobStore with(JobRecord job) {
+    jobs.put(job.id(), job);
+    return this;
+  }
+
+  public Map<String, JobRecord> stored() {
+    return Map.copyOf(jobs);
+  }
+
+  /** Every job id deleted, in order. */
+  public List<String> deleted() {
+    return List.copyOf(deleted);
+  }
+
+  @Override
+  public List<JobRecord> loadAll() {
+    return new ArrayList<>(jobs.values());
+  }
+
+  @Override
+  public Loaded loadForLeader(Epoch epoch) {
+    String newest = jobs.keySet().stream().max(Comparator.naturalOrder()).orElse(null);
+    return new Loaded(jobs.values().stream().filter(j -> !j.settled()).toList(), List.of(), newest);
+  }
+
+  @Override
+  public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches) {
+    List<JobRecord> settled = jobs.values().stream().filter(JobRecord::settled).toList();
+    for (int from = 0; from < settled.size(); from += batchSize) {
+      batches.accept(settled.subList(from, Math.min(settled.size(), from + batchSize)));
+    }
+    return List.of();
+  }
+
+  @Override
+  public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
+    jobs.put(job.id(), job);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
+    jobs.remove(jobId);
+    deleted.add(jobId);
+    return CompletableFuture.completedFuture(null);
+  }
+}
