@@ -346,4 +346,30 @@ public abstract class HaServicesContract {
         loaded.quarantined().stream().map(JobStore.Quarantined::id).sorted().toList());
     assertEquals(List.of(good), process().jobStore().loadAll(), "moved aside: a strict load reads again");
   }
+
+  @Test
+  void aLeaderLoadsTheUnfinishedFirstAndTheHistoryLaterAndDeletesAreFenced() throws Exception {
+    HaServices one = process();
+    Epoch epoch = granted(contend(one, "http://a:8080"));
+    JobStore store = one.jobStore();
+    List<JobRecord> jobs = List.of(job("j1", JobState.PENDING), job("j2", JobState.RUNNING),
+        job("j3", JobState.SUCCEEDED), job("j4", JobState.FAILED));
+    for (JobRecord j : jobs) {
+      store.put(epoch, j).get();
+    }
+    JobStore.Loaded loaded = process().jobStore().loadForLeader(epoch);
+    assertEquals(jobs.subList(0, 2), sorted(loaded.jobs()), "only the unfinished before serving");
+    assertEquals("j4", loaded.newestId());
+    List<JobRecord> history = new ArrayList<>();
+    process().jobStore().loadHistory(epoch, 1, batch -> {
+      assertTrue(batch.size() <= 1, "batches of at most the size asked for");
+      history.addAll(batch);
+    });
+    assertEquals(jobs.subList(2, 4), sorted(history));
+
+    assertInstanceOf(FencedException.class, failure(store.delete(new Epoch(epoch.value() + 1), "j3")));
+    store.delete(epoch, "j3").get();
+    store.delete(epoch, "no-such-job").get();
+    assertEquals(List.of(jobs.get(0), jobs.get(1), jobs.get(3)), sorted(process().jobStore().loadAll()));
+  }
 }

@@ -268,6 +268,10 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         ops.add(new Op(Kind.DELETE_HISTORY, w, null));
       }
     } else if (!w.job.settled()) {
+      if (history) {
+        // not done after all (a put of an older version raced ahead): back among the unfinished
+        ops.add(new Op(Kind.DELETE_HISTORY, w, null));
+      }
       ops.add(new Op(active ? Kind.SET_ACTIVE : Kind.CREATE_ACTIVE, w, null));
     } else {
       if (active) {
