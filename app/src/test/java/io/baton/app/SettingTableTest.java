@@ -29,14 +29,15 @@ class SettingTableTest {
   private static final Map<String, Set<String>> FLAGS = Map.of(
       "master", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms",
-          "--read-token", "--rest-tls-cert", "--rest-tls-key", "--zk-secret-file", "--tls-dir", "--insecure"),
+          "--read-token", "--rest-tls-cert", "--rest-tls-key", "--zk-secret-file", "--tls-dir", "--insecure",
+          "--retention-max-age", "--retention-max-count"),
       "worker", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--worker-id", "--tls-dir", "--insecure"),
       "standalone", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key",
-          "--zk-secret-file", "--tls-dir", "--insecure"));
+          "--zk-secret-file", "--tls-dir", "--insecure", "--retention-max-age", "--retention-max-count"));
 
   /** The environment variables read before the table existed. */
   private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -60,7 +61,9 @@ class SettingTableTest {
       Map.entry("BATON_ZK_SECRET_FILE", "baton.zookeeper.secret-file"),
       Map.entry("BATON_ZK_SECRET", "baton.zookeeper.secret"),
       Map.entry("BATON_TLS_DIR", "baton.tls.dir"),
-      Map.entry("BATON_INSECURE", "baton.insecure"));
+      Map.entry("BATON_INSECURE", "baton.insecure"),
+      Map.entry("BATON_RETENTION_MAX_AGE", "baton.retention.max-age"),
+      Map.entry("BATON_RETENTION_MAX_COUNT", "baton.retention.max-count"));
 
   private static final Map<String, Callable<Object>> COMMANDS = Map.of(
       "master", ServerCommands.Master::new, "worker", ServerCommands.Worker::new,

@@ -176,6 +176,8 @@ class WireLimitsTest {
             List.of(), KIT.createTestProbe(ToWorker.class).ref(), 1),
         new ToWorker.KillAttempts(new Epoch(1), Collections.nCopies(WireLimits.MAX_ATTEMPTS_PER_MESSAGE + 1, KEY),
             AttemptState.CANCELLED),
+        new ToWorker.ForgetJobs(new Epoch(1), Collections.nCopies(WireLimits.MAX_ATTEMPTS_PER_MESSAGE + 1, "j")),
+        new ToWorker.ForgetJobs(new Epoch(1), List.of("j".repeat(WireLimits.MAX_ID_CHARS + 1))),
         new LogChunk(KEY, true, new byte[WireLimits.MAX_LOG_CHUNK_BYTES + 1], 0, false));
     for (Object message : beyond) {
       Try<Object> result = decode(encode(message));

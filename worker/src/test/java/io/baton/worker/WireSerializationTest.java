@@ -103,15 +103,16 @@ class WireSerializationTest {
         new ToWorker.KillAttempts(new Epoch(7), List.of(key), AttemptState.CANCELLED),
         new ToWorker.AckReports(new Epoch(7), List.of(new ToWorker.Acked(key, AttemptState.RUNNING),
             new ToWorker.Acked(key, AttemptState.FAILED))),
-        new ToWorker.FetchLog(new Epoch(7), key, 100, 65536, logProbe.ref()));
+        new ToWorker.FetchLog(new Epoch(7), key, 100, 65536, logProbe.ref()),
+        new ToWorker.ForgetJobs(new Epoch(7), List.of("job-1", "job-2")));
     for (Object m : messages) {
       assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
     }
     // one of each concrete type was covered
     assertEquals(3, messages.stream().filter(m -> m instanceof ToLeader).map(Object::getClass).distinct().count());
-    assertEquals(8, messages.stream().filter(m -> m instanceof ToWorker).map(Object::getClass).distinct().count());
+    assertEquals(9, messages.stream().filter(m -> m instanceof ToWorker).map(Object::getClass).distinct().count());
     assertEquals(3, ToLeader.class.getPermittedSubclasses().length);
-    assertEquals(8, ToWorker.class.getPermittedSubclasses().length);
+    assertEquals(9, ToWorker.class.getPermittedSubclasses().length);
 
     LogChunk chunk = new LogChunk(key, true, "hello\n".getBytes(), 6, true);
     LogChunk back = assertInstanceOf(LogChunk.class, roundTrip(chunk));
