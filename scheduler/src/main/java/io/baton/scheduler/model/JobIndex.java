@@ -37,13 +37,15 @@ import java.util.TreeSet;
  *
  * <p>Costs: {@link #get} O(log n); {@link #put} and {@link #remove} O(g log n) for a name of g grams; a listing
  * O(log n) per candidate walked. A name query walks its rarest gram's posting set until {@code limit} matches, so a
- * query whose grams are all common but which matches few jobs still walks the whole of the rarest set.
+ * query whose grams are all common but which matches few jobs still walks the whole of the rarest set, and a query
+ * of 1 or 2 chars that matches few jobs walks every job (or every job in the state).
  *
  * <p>Memory: the records are the ones given to {@link #put}, not copies, and the index shares their id strings. On
  * top of the records, an entry costs a tree node in {@code byId} and in its state's set (about 40 bytes each with
  * compressed oops) and one tree node per distinct gram of its name (a 20-char name has up to 18): roughly
  * {@code 80 + 40 * grams} bytes, about 0.8 KB for a 20-char name. Gram keys and posting sets are shared by all
- * jobs with that gram; an emptied posting set is dropped.
+ * jobs with that gram; an emptied posting set is dropped. Measured once: 364 bytes a job on top of the records at
+ * 100,000 jobs named like {@code etl-123} and {@code ml-train-123} (36 MB).
  *
  * <p>Not thread-safe: one actor owns it and calls it from its own messages only.
  */
