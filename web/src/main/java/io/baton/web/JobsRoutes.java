@@ -46,7 +46,6 @@ final class JobsRoutes {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
   static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-  static final int MAX_SCAN = 20_000;
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(15);
 
   private final MasterApi api;
@@ -153,11 +152,7 @@ final class JobsRoutes {
       int pageSize = max;
       Optional<JobState> filter = jobState;
       Optional<String> needle = name.map(n -> n.trim().toLowerCase(Locale.ROOT)).filter(n -> !n.isEmpty());
-      if (needle.isPresent()) {
-        return onSuccess(search(filter, needle.get(), pageSize, before, 0, new ArrayList<>()),
-            page -> complete(Json.ok(listBody(page.jobs(), page.nextBefore()))));
-      }
-      return onSuccess(calls.call(() -> api.listJobs(filter, pageSize, before)), jobs -> {
+      return onSuccess(calls.call(() -> api.listJobs(filter, needle, pageSize, before)), jobs -> {
         List<JobRecord> shown = jobs.stream().limit(pageSize).toList();
         Optional<String> next = jobs.size() >= pageSize && !jobs.isEmpty()
             ? Optional.of(jobs.get(pageSize - 1).id()) : Optional.empty();
@@ -176,34 +171,6 @@ final class JobsRoutes {
       body.putNull("nextBefore");
     }
     return body;
-  }
-
-  private record Page(List<JobRecord> jobs, Optional<String> nextBefore) {}
-
-  /**
-   * {@code name=}: jobs whose name contains the text (ignoring case), newest first, scanning the store in pages
-   * and at most {@value #MAX_SCAN} jobs per request; {@code nextBefore} then says where to go on.
-   */
-  private CompletionStage<Page> search(Optional<JobState> state, String needle, int limit, Optional<String> before,
-      int scanned, List<JobRecord> found) {
-    return calls.call(() -> api.listJobs(state, MAX_LIMIT, before)).thenCompose(batch -> {
-      for (JobRecord job : batch) {
-        if (job.spec().name().toLowerCase(Locale.ROOT).contains(needle)) {
-          found.add(job);
-          if (found.size() == limit) {
-            return CompletableFuture.completedFuture(new Page(found, Optional.of(job.id())));
-          }
-        }
-      }
-      if (batch.size() < MAX_LIMIT) {
-        return CompletableFuture.completedFuture(new Page(found, Optional.empty()));
-      }
-      Optional<String> last = Optional.of(batch.get(batch.size() - 1).id());
-      if (scanned + batch.size() >= MAX_SCAN) {
-        return CompletableFuture.completedFuture(new Page(found, last));
-      }
-      return search(state, needle, limit, last, scanned + batch.size(), found);
-    });
   }
 
   private Route detail(String jobId) {

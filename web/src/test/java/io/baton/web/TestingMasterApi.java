@@ -114,7 +114,8 @@ final class TestingMasterApi implements MasterApi {
   }
 
   @Override
-  public CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, int limit, Optional<String> beforeId) {
+  public CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, Optional<String> name, int limit,
+      Optional<String> beforeId) {
     return leaderCall(() -> {
       synchronized (this) {
         List<JobRecord> newestFirst = new ArrayList<>(jobs.values());
@@ -128,7 +129,9 @@ final class TestingMasterApi implements MasterApi {
           }
           newestFirst = at < 0 ? List.of() : newestFirst.subList(at + 1, newestFirst.size());
         }
-        return newestFirst.stream().filter(j -> state.isEmpty() || j.state() == state.get()).limit(limit).toList();
+        return newestFirst.stream().filter(j -> state.isEmpty() || j.state() == state.get())
+            .filter(j -> name.isEmpty() || j.spec().name().toLowerCase(java.util.Locale.ROOT).contains(name.get()))
+            .limit(limit).toList();
       }
     });
   }

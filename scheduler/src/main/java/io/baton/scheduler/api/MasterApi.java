@@ -18,8 +18,16 @@ public interface MasterApi {
   /** Accepts and persists a job; completes only once it is durable. */
   CompletionStage<SubmitResult> submit(JobSpec spec, Optional<String> idempotencyKey);
 
-  /** Jobs newest first, optionally only those in {@code state}, older than job {@code beforeId}, at most {@code limit}. */
-  CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, int limit, Optional<String> beforeId);
+  /**
+   * Jobs newest first, optionally only those in {@code state}, whose name contains {@code name} (ignoring case),
+   * older than job {@code beforeId}, at most {@code limit}. Answered from an index, not a scan.
+   */
+  CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, Optional<String> name, int limit,
+      Optional<String> beforeId);
+
+  default CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, int limit, Optional<String> beforeId) {
+    return listJobs(state, Optional.empty(), limit, beforeId);
+  }
 
   CompletionStage<Optional<JobRecord>> job(String jobId);
 

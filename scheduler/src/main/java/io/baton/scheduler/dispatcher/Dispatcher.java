@@ -1,13 +1,10 @@
 package io.baton.scheduler.dispatcher;
 
 import io.baton.ha.JobStore;
-import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
-import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
-import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;
 import io.baton.scheduler.api.MasterApi.DeleteResult;
@@ -15,18 +12,17 @@ import io.baton.scheduler.api.MasterApi.SubmitResult;
 import io.baton.scheduler.api.QueueFullException;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.protocol.AttemptEvent;
-import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.policy.Retention;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.AttemptReport;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -46,11 +42,12 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Accepts jobs for one leader epoch: gives each an id, persists it (fenced by the epoch) before answering, and
- * runs one {@link JobMaster} child per unfinished job. Keeps the latest version of every job for queries,
- * newest first. It starts from the unfinished jobs and reads the finished history in the background (a
- * submission with an Idempotency-Key, and a delete, wait until that history is in); then it deletes finished jobs
- * as {@link Retention} says, and on request. A store failure is fatal to the session: it is reported to
- * {@code fatal} and the Dispatcher stops.
+ * runs one {@link JobMaster} child per unfinished job. It holds the unfinished jobs, and of each finished job only
+ * what retention and idempotency need; every version of every job goes to the {@link JobsView}, which answers the
+ * queries. It starts from the unfinished jobs and reads the finished history in the background (a submission with
+ * an Idempotency-Key, a cancel and a delete of a job it does not know yet wait until that history is in); then it
+ * deletes finished jobs as {@link Retention} says, and on request. A store failure is fatal to the session: it is
+ * reported to {@code fatal} and the Dispatcher stops.
  */
 public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   public sealed interface Command {}
@@ -58,23 +55,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   public record Submit(JobSpec spec, Optional<String> idempotencyKey, ActorRef<StatusReply<SubmitResult>> replyTo)
       implements Command {}
 
-  public record ListJobs(Optional<JobState> state, int limit, Optional<String> beforeId, ActorRef<List<JobRecord>> replyTo)
-      implements Command {}
-
-  public record GetJob(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
-
   public record Cancel(String jobId, ActorRef<CancelResult> replyTo) implements Command {}
-
-  /** Finds an attempt (the latest when none is named) to fetch its log. */
-  public record FindAttempt(String jobId, String taskId, OptionalInt attempt, ActorRef<AttemptLookup> replyTo)
-      implements Command {}
-
-  public sealed interface AttemptLookup {}
-
-  /** {@code handler}: a Java-handler task, whose worker writes a log file only if the handler printed something. */
-  public record AttemptFound(String workerId, int attempt, boolean handler) implements AttemptLookup {}
-
-  public record AttemptMissing(String detail) implements AttemptLookup {}
 
   /** Deletes a settled job (and has its workers delete its logs). */
   public record Delete(String jobId, ActorRef<DeleteResult> replyTo) implements Command {}
@@ -97,8 +78,11 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   /** A worker's report of an attempt the ResourceManager holds for no JobMaster. */
   private record Unowned(AttemptEvent.AttemptReported reported) implements Command {}
 
+  /** What is kept of a settled job: its state for an idempotent repeat, when it finished, its key. */
+  private record Settled(JobState state, Instant finishedAt, String idempotencyKey) {}
+
   static final int HISTORY_BATCH = 2_000;
-  /** Most submissions and deletes held while the history loads; more are refused as a full queue. */
+  /** Most submissions, cancels and deletes held while the history loads; more are refused. */
   static final int MAX_WAITING_FOR_HISTORY = 10_000;
   private static final Object SWEEP_TIMER = "retention-sweep";
 
@@ -107,57 +91,62 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private final Epoch epoch;
   private final JobStore store;
   private final ActorRef<ResourceManager.Command> resourceManager;
+  private final ActorRef<JobsView.Command> view;
   private final SchedulerSettings settings;
   private final Clock clock;
   private final ActorRef<Throwable> fatal;
   private final Random random = new Random();
   private final JobIds ids = new JobIds();
-  private final NavigableMap<String, JobRecord> jobs = new TreeMap<>();
+  /** Jobs not settled yet, each with its JobMaster. */
+  private final Map<String, JobRecord> open = new HashMap<>();
+  private final NavigableMap<String, Settled> settled = new TreeMap<>();
   private final Map<String, String> jobByIdempotencyKey = new HashMap<>();
   private final Map<String, List<ActorRef<StatusReply<SubmitResult>>>> submitting = new HashMap<>();
   private final Map<String, ActorRef<JobMaster.Command>> masters = new HashMap<>();
-  private long submittingTasks;
-  private boolean historyLoaded;
   private final List<Command> waitingForHistory = new ArrayList<>();
+  private long submittingTasks;
+  private long openTasks;
+  private boolean historyLoaded;
   private boolean sweeping;
 
   /**
    * A Dispatcher serving {@code recovered} (what {@link JobStore#loadForLeader} returned) at once, and the finished
-   * history once {@link JobStore#loadHistory} has read it.
+   * history once {@link JobStore#loadHistory} has read it; {@code view} hears of every job.
    */
   public static Behavior<Command> create(
       Epoch epoch, JobStore.Loaded recovered, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
-      SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
+      ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Dispatcher(ctx, timers, epoch, recovered, store, resourceManager, settings, clock, fatal)));
+        new Dispatcher(ctx, timers, epoch, recovered, store, resourceManager, view, settings, clock, fatal)));
   }
 
   private Dispatcher(
       ActorContext<Command> context, TimerScheduler<Command> timers, Epoch epoch, JobStore.Loaded loaded,
-      JobStore store, ActorRef<ResourceManager.Command> resourceManager, SchedulerSettings settings, Clock clock,
-      ActorRef<Throwable> fatal) {
+      JobStore store, ActorRef<ResourceManager.Command> resourceManager, ActorRef<JobsView.Command> view,
+      SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
     super(context);
     this.context = context;
     this.timers = timers;
     this.epoch = epoch;
     this.store = store;
     this.resourceManager = resourceManager;
+    this.view = view;
     this.settings = settings;
     this.clock = clock;
     this.fatal = fatal;
     resourceManager.tell(new ResourceManager.SetDispatcher(
         context.messageAdapter(AttemptEvent.AttemptReported.class, Unowned::new)));
-    List<JobRecord> recovered = loaded.jobs();
     if (loaded.newestId() != null) {
       ids.seed(loaded.newestId());
     }
     ActorRef<Command> self = context.getSelf();
-    for (JobRecord job : recovered) {
-      remember(job);
+    view.tell(new JobsView.Put(loaded.jobs()));
+    for (JobRecord job : loaded.jobs()) {
       ids.seed(job.id());
       if (!job.settled()) {
         startMaster(job);
       } else {
+        rememberSettled(job);
         // stored among the unfinished by an older version: this put moves it to the history
         store.put(epoch, job).whenComplete((ok, failure) -> {
           if (failure != null) {
@@ -166,8 +155,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         });
       }
     }
-    context.getLog().info("dispatcher for {} recovered {} unfinished jobs; loading the finished history", epoch,
-        masters.size());
+    context.getLog().info("dispatcher for {} recovered {} unfinished jobs; reading the finished history", epoch,
+        open.size());
     Executor blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
       try {
@@ -183,18 +172,11 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     return newReceiveBuilder()
         .onMessage(Submit.class, this::onSubmit)
         .onMessage(Persisted.class, this::onPersisted)
-        .onMessage(ListJobs.class, this::onList)
-        .onMessage(GetJob.class, msg -> reply(msg.replyTo(), Optional.ofNullable(jobs.get(msg.jobId()))))
         .onMessage(Cancel.class, this::onCancel)
-        .onMessage(FindAttempt.class, this::onFindAttempt)
-        .onMessage(Unowned.class, this::onUnowned)
-        .onMessage(JobUpdated.class, msg -> {
-          jobs.put(msg.job().id(), msg.job());
-          publish(msg.job());
-          return this;
-        })
-        .onMessage(StoreFailed.class, this::onStoreFailed)
         .onMessage(Delete.class, this::onDelete)
+        .onMessage(Unowned.class, this::onUnowned)
+        .onMessage(JobUpdated.class, this::onJobUpdated)
+        .onMessage(StoreFailed.class, this::onStoreFailed)
         .onMessage(HistoryBatch.class, this::onHistoryBatch)
         .onMessage(HistoryLoaded.class, this::onHistoryLoaded)
         .onMessage(Sweep.class, this::onSweep)
@@ -203,18 +185,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         .build();
   }
 
-  private <T> Behavior<Command> reply(ActorRef<T> to, T value) {
-    to.tell(value);
-    return this;
-  }
+  // ---- submissions
 
   private Behavior<Command> onSubmit(Submit msg) {
     Optional<String> key = msg.idempotencyKey();
     if (key.isPresent()) {
       String existing = jobByIdempotencyKey.get(key.get());
       if (existing != null) {
-        JobRecord job = jobs.get(existing);
-        msg.replyTo().tell(StatusReply.success(new SubmitResult(existing, job.state(), false)));
+        msg.replyTo().tell(StatusReply.success(new SubmitResult(existing, stateOf(existing), false)));
         return this;
       }
       List<ActorRef<StatusReply<SubmitResult>>> waiting = submitting.get(key.get());
@@ -245,16 +223,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     return this;
   }
 
+  private JobState stateOf(String jobId) {
+    JobRecord job = open.get(jobId);
+    return job != null ? job.state() : settled.get(jobId).state();
+  }
+
   /** Tasks of unfinished jobs, including those being persisted: what the queue cap counts. */
   private long queuedTasks() {
-    long n = submittingTasks;
-    for (String id : masters.keySet()) {
-      JobRecord job = jobs.get(id);
-      if (job != null && !job.state().isTerminal()) {
-        n += job.tasks().size();
-      }
-    }
-    return n;
+    return submittingTasks + openTasks;
   }
 
   private static String submittingKey(JobRecord job) {
@@ -270,12 +246,12 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       replies.forEach(r -> r.tell(StatusReply.error(msg.failure())));
       return onStoreFailed(new StoreFailed(job.id(), msg.failure()));
     }
-    remember(job);
+    view.tell(new JobsView.Put(List.of(job)));
     publish(job);
+    startMaster(job);
     for (int i = 0; i < replies.size(); i++) {
       replies.get(i).tell(StatusReply.success(new SubmitResult(job.id(), job.state(), i == 0)));
     }
-    startMaster(job);
     return this;
   }
 
@@ -283,14 +259,12 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     context.getSystem().eventStream().tell(new EventStream.Publish<>(new ClusterEvent.JobChanged(job)));
   }
 
-  private void remember(JobRecord job) {
-    jobs.put(job.id(), job);
+  private void startMaster(JobRecord job) {
+    open.put(job.id(), job);
+    openTasks += job.tasks().size();
     if (job.idempotencyKey() != null) {
       jobByIdempotencyKey.put(job.idempotencyKey(), job.id());
     }
-  }
-
-  private void startMaster(JobRecord job) {
     ActorRef<JobMaster.Command> master = context.spawn(
         JobMaster.create(job, epoch, store, resourceManager, context.getSelf(), settings, clock, random),
         "job-" + job.id());
@@ -298,56 +272,69 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     masters.put(job.id(), master);
   }
 
-  private Behavior<Command> onList(ListJobs msg) {
-    NavigableMap<String, JobRecord> view = msg.beforeId().map(b -> jobs.headMap(b, false)).orElse(jobs).descendingMap();
-    List<JobRecord> out = new ArrayList<>();
-    for (JobRecord job : view.values()) {
-      if (out.size() >= msg.limit()) {
-        break;
-      }
-      if (msg.state().isEmpty() || msg.state().get() == job.state()) {
-        out.add(job);
+  private void rememberSettled(JobRecord job) {
+    settled.put(job.id(), new Settled(job.state(), job.finishedAt(), job.idempotencyKey()));
+    if (job.idempotencyKey() != null) {
+      jobByIdempotencyKey.put(job.idempotencyKey(), job.id());
+    }
+  }
+
+  private Behavior<Command> onJobUpdated(JobUpdated msg) {
+    JobRecord job = msg.job();
+    if (open.containsKey(job.id())) {
+      open.put(job.id(), job);
+      if (!masters.containsKey(job.id()) && job.settled()) {
+        settle(job.id());
       }
     }
-    msg.replyTo().tell(out);
+    view.tell(new JobsView.Put(List.of(job)));
+    publish(job);
     return this;
   }
+
+  /** A JobMaster stops once its job settled; its last update may still be in the mailbox (signals come first). */
+  private Behavior<Command> onMasterStopped(Terminated signal) {
+    String id = signal.getRef().path().name().substring("job-".length());
+    masters.remove(id);
+    JobRecord job = open.get(id);
+    if (job != null && job.settled()) {
+      settle(id);
+    }
+    return this;
+  }
+
+  private void settle(String jobId) {
+    JobRecord job = open.remove(jobId);
+    openTasks -= job.tasks().size();
+    rememberSettled(job);
+  }
+
+  // ---- control
 
   private Behavior<Command> onCancel(Cancel msg) {
-    JobRecord job = jobs.get(msg.jobId());
+    JobRecord job = open.get(msg.jobId());
     ActorRef<JobMaster.Command> master = masters.get(msg.jobId());
-    if (job == null) {
-      msg.replyTo().tell(CancelResult.NOT_FOUND);
-    } else if (master == null || job.state().isTerminal()) {
-      msg.replyTo().tell(CancelResult.ALREADY_FINISHED);
-    } else {
+    if (job != null && master != null && !job.state().isTerminal()) {
       master.tell(new JobMaster.Cancel(msg.replyTo()));
+    } else if (job != null || settled.containsKey(msg.jobId())) {
+      msg.replyTo().tell(CancelResult.ALREADY_FINISHED);
+    } else if (!historyLoaded) {
+      return waitForHistory(msg, () -> msg.replyTo().tell(CancelResult.NOT_FOUND));
+    } else {
+      msg.replyTo().tell(CancelResult.NOT_FOUND);
     }
     return this;
   }
 
-  private Behavior<Command> onFindAttempt(FindAttempt msg) {
-    JobRecord job = jobs.get(msg.jobId());
-    if (job == null) {
-      msg.replyTo().tell(new AttemptMissing("no job " + msg.jobId()));
-      return this;
-    }
-    Optional<TaskRecord> task = job.task(msg.taskId());
-    if (task.isEmpty()) {
-      msg.replyTo().tell(new AttemptMissing("job " + msg.jobId() + " has no task " + msg.taskId()));
-      return this;
-    }
-    Optional<AttemptRecord> attempt = msg.attempt().isPresent()
-        ? task.get().attempt(msg.attempt().getAsInt()) : task.get().latest();
-    if (attempt.isEmpty()) {
-      msg.replyTo().tell(new AttemptMissing(msg.attempt().isPresent()
-          ? "task " + msg.taskId() + " has no attempt " + msg.attempt().getAsInt()
-          : "task " + msg.taskId() + " has not started yet"));
-    } else if (attempt.get().workerId() == null) {
-      msg.replyTo().tell(new AttemptMissing("attempt " + attempt.get().attempt() + " was never placed on a worker"));
+  private Behavior<Command> onDelete(Delete msg) {
+    if (settled.containsKey(msg.jobId())) {
+      delete(List.of(msg.jobId()), msg.replyTo(), false);
+    } else if (open.containsKey(msg.jobId())) {
+      msg.replyTo().tell(DeleteResult.NOT_FINISHED);
+    } else if (!historyLoaded) {
+      return waitForHistory(msg, () -> msg.replyTo().tell(DeleteResult.NOT_FOUND));
     } else {
-      boolean handler = job.spec().task(msg.taskId()).map(t -> t.isHandler()).orElse(false);
-      msg.replyTo().tell(new AttemptFound(attempt.get().workerId(), attempt.get().attempt(), handler));
+      msg.replyTo().tell(DeleteResult.NOT_FOUND);
     }
     return this;
   }
@@ -370,6 +357,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     return this;
   }
 
+  // ---- history and retention
+
   private Behavior<Command> waitForHistory(Command msg, Runnable refuse) {
     if (waitingForHistory.size() >= MAX_WAITING_FOR_HISTORY) {
       refuse.run();
@@ -380,11 +369,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   }
 
   private Behavior<Command> onHistoryBatch(HistoryBatch msg) {
+    List<JobRecord> fresh = new ArrayList<>(msg.jobs().size());
     for (JobRecord job : msg.jobs()) {
-      if (!jobs.containsKey(job.id())) {
-        remember(job);
+      if (!open.containsKey(job.id()) && !settled.containsKey(job.id())) {
+        rememberSettled(job);
+        fresh.add(job);
       }
     }
+    view.tell(new JobsView.Put(fresh));
     return this;
   }
 
@@ -396,31 +388,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       return Behaviors.stopped();
     }
     historyLoaded = true;
-    context.getLog().info("dispatcher for {} serves {} jobs, {} unfinished (finished history loaded{})", epoch,
-        jobs.size(), masters.size(), msg.quarantined().isEmpty() ? ""
+    context.getLog().info("dispatcher for {} serves {} unfinished and {} finished jobs (history read{})", epoch,
+        open.size(), settled.size(), msg.quarantined().isEmpty() ? ""
             : "; " + msg.quarantined().size() + " unreadable records quarantined");
     List<Command> waiting = new ArrayList<>(waitingForHistory);
     waitingForHistory.clear();
-    for (Command m : waiting) {
-      context.getSelf().tell(m);
-    }
+    waiting.forEach(context.getSelf()::tell);
     timers.startTimerWithFixedDelay(SWEEP_TIMER, new Sweep(), settings.retention().sweepInterval());
     context.getSelf().tell(new Sweep());
-    return this;
-  }
-
-  private Behavior<Command> onDelete(Delete msg) {
-    JobRecord job = jobs.get(msg.jobId());
-    if (job == null && !historyLoaded) {
-      return waitForHistory(msg, () -> msg.replyTo().tell(DeleteResult.NOT_FOUND));
-    }
-    if (job == null) {
-      msg.replyTo().tell(DeleteResult.NOT_FOUND);
-    } else if (!job.settled() || masters.containsKey(job.id())) {
-      msg.replyTo().tell(DeleteResult.NOT_FINISHED);
-    } else {
-      delete(List.of(job.id()), msg.replyTo(), false);
-    }
     return this;
   }
 
@@ -428,13 +403,9 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     if (sweeping || !historyLoaded) {
       return this;
     }
-    List<Retention.Finished> settled = new ArrayList<>();
-    for (JobRecord job : jobs.values()) {
-      if (job.settled() && !masters.containsKey(job.id())) {
-        settled.add(new Retention.Finished(job.id(), job.finishedAt()));
-      }
-    }
-    List<String> expired = settings.retention().expired(settled, clock.instant());
+    List<Retention.Finished> finished = new ArrayList<>(settled.size());
+    settled.forEach((id, s) -> finished.add(new Retention.Finished(id, s.finishedAt())));
+    List<String> expired = settings.retention().expired(finished, clock.instant());
     if (!expired.isEmpty()) {
       sweeping = true;
       delete(expired, null, true);
@@ -463,18 +434,19 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       return onStoreFailed(new StoreFailed(msg.jobIds().get(0), msg.failure()));
     }
     for (String id : msg.jobIds()) {
-      JobRecord job = jobs.remove(id);
-      if (job != null && job.idempotencyKey() != null && id.equals(jobByIdempotencyKey.get(job.idempotencyKey()))) {
-        jobByIdempotencyKey.remove(job.idempotencyKey());
+      Settled gone = settled.remove(id);
+      if (gone != null && gone.idempotencyKey() != null && id.equals(jobByIdempotencyKey.get(gone.idempotencyKey()))) {
+        jobByIdempotencyKey.remove(gone.idempotencyKey());
       }
       context.getSystem().eventStream().tell(new EventStream.Publish<>(new ClusterEvent.JobRemoved(id)));
     }
+    view.tell(new JobsView.Remove(msg.jobIds()));
     resourceManager.tell(new ResourceManager.ForgetJobs(msg.jobIds()));
     if (msg.replyTo() != null) {
       msg.replyTo().tell(DeleteResult.DELETED);
     }
     if (msg.sweep()) {
-      context.getLog().info("retention deleted {} finished jobs ({} kept)", msg.jobIds().size(), jobs.size());
+      context.getLog().info("retention deleted {} finished jobs ({} kept)", msg.jobIds().size(), settled.size());
       if (msg.jobIds().size() >= settings.retention().maxPerSweep()) {
         context.getSelf().tell(new Sweep());
       }
@@ -486,11 +458,5 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     context.getLog().error("job store write for {} failed in {}; this leader session ends", msg.jobId(), epoch, msg.cause());
     fatal.tell(msg.cause());
     return Behaviors.stopped();
-  }
-
-  private Behavior<Command> onMasterStopped(Terminated signal) {
-    String name = signal.getRef().path().name();
-    masters.remove(name.substring("job-".length()));
-    return this;
   }
 }

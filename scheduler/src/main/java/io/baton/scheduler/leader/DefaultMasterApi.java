@@ -16,6 +16,7 @@ import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.dispatcher.Dispatcher;
+import io.baton.scheduler.dispatcher.JobsView;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToWorker;
@@ -151,15 +152,17 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   }
 
   @Override
-  public CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, int limit, Optional<String> beforeId) {
-    return onLeader(h -> AskPattern.ask(h.dispatcher(),
-        replyTo -> new Dispatcher.ListJobs(state, limit, beforeId, replyTo), settings.askTimeout(), system.scheduler()));
+  public CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, Optional<String> name, int limit,
+      Optional<String> beforeId) {
+    return onLeader(h -> AskPattern.ask(h.jobsView(),
+        replyTo -> new JobsView.ListJobs(state, name, limit, beforeId, replyTo), settings.askTimeout(),
+        system.scheduler()));
   }
 
   @Override
   public CompletionStage<Optional<JobRecord>> job(String jobId) {
-    return onLeader(h -> AskPattern.ask(h.dispatcher(),
-        replyTo -> new Dispatcher.GetJob(jobId, replyTo), settings.askTimeout(), system.scheduler()));
+    return onLeader(h -> AskPattern.ask(h.jobsView(),
+        replyTo -> new JobsView.GetJob(jobId, replyTo), settings.askTimeout(), system.scheduler()));
   }
 
   @Override
@@ -176,13 +179,13 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
 
   @Override
   public CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt) {
-    return onLeader(h -> AskPattern.<Dispatcher.Command, Dispatcher.AttemptLookup>ask(h.dispatcher(),
-            replyTo -> new Dispatcher.FindAttempt(jobId, taskId, attempt, replyTo), settings.askTimeout(), system.scheduler())
+    return onLeader(h -> AskPattern.<JobsView.Command, JobsView.AttemptLookup>ask(h.jobsView(),
+            replyTo -> new JobsView.FindAttempt(jobId, taskId, attempt, replyTo), settings.askTimeout(), system.scheduler())
         .thenCompose(lookup -> {
-          if (lookup instanceof Dispatcher.AttemptMissing missing) {
+          if (lookup instanceof JobsView.AttemptMissing missing) {
             return CompletableFuture.completedFuture(new LogResult.NotFound(missing.detail()));
           }
-          Dispatcher.AttemptFound found = (Dispatcher.AttemptFound) lookup;
+          JobsView.AttemptFound found = (JobsView.AttemptFound) lookup;
           AttemptKey key = new AttemptKey(jobId, taskId, found.attempt());
           return AskPattern.<ResourceManager.Command, Optional<ActorRef<ToWorker>>>ask(h.resourceManager(),
                   replyTo -> new ResourceManager.GetWorker(found.workerId(), replyTo), settings.askTimeout(), system.scheduler())

@@ -6,6 +6,7 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.dispatcher.Dispatcher;
+import io.baton.scheduler.dispatcher.JobsView;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import java.time.Clock;
 import java.util.List;
@@ -47,17 +48,12 @@ public final class LeaderSession {
 
   /** The running session's actors, for the REST facade and the worker gateway. */
   public record Handles(
-      Epoch epoch, LeaderInfo info, ActorRef<Dispatcher.Command> dispatcher,
+      Epoch epoch, LeaderInfo info, ActorRef<Dispatcher.Command> dispatcher, ActorRef<JobsView.Command> jobsView,
       ActorRef<ResourceManager.Command> resourceManager, AtomicInteger aliveWorkers,
       List<JobStore.Quarantined> quarantined) {
 
     public Handles {
       quarantined = List.copyOf(quarantined);
-    }
-
-    public Handles(Epoch epoch, LeaderInfo info, ActorRef<Dispatcher.Command> dispatcher,
-        ActorRef<ResourceManager.Command> resourceManager, AtomicInteger aliveWorkers) {
-      this(epoch, info, dispatcher, resourceManager, aliveWorkers, List.of());
     }
   }
 
@@ -97,13 +93,14 @@ public final class LeaderSession {
           ActorRef<ResourceManager.Command> rm =
               ctx.spawn(ResourceManager.create(epoch, settings, clock, alive), "resourcemanager");
           ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
+          ActorRef<JobsView.Command> view = ctx.spawn(JobsView.create(), "jobs-view");
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
-              Dispatcher.create(epoch, loaded.loaded(), store, rm, settings, clock, fatal), "dispatcher");
+              Dispatcher.create(epoch, loaded.loaded(), store, rm, view, settings, clock, fatal), "dispatcher");
           parent.tell(new Started(epoch, rm));
           // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
           ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),
               (ok, failure) -> new Confirmed(failure));
-          Handles handles = new Handles(epoch, info, dispatcher, rm, alive, loaded.loaded().quarantined());
+          Handles handles = new Handles(epoch, info, dispatcher, view, rm, alive, loaded.loaded().quarantined());
           return confirming(epoch, handles, parent);
         })
         .onMessage(Fatal.class, f -> fail(parent, epoch, f.cause()))

@@ -56,6 +56,7 @@ class DispatcherQueueCapTest {
     TestProbe<ResourceManager.Command> rm = kit.createTestProbe(ResourceManager.Command.class);
     TestProbe<Throwable> fatal = kit.createTestProbe(Throwable.class);
     ActorRef<Dispatcher.Command> dispatcher = kit.spawn(Dispatcher.create(new Epoch(1), new JobStore.Loaded(List.of(), List.of()), store, rm.ref(),
+        kit.spawn(JobsView.create()),
         settings, new TestingClock(), fatal.ref()));
 
     assertTrue(submit(dispatcher, job(2)).isSuccess());

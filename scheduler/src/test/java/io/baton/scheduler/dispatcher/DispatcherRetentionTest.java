@@ -46,6 +46,7 @@ class DispatcherRetentionTest {
   private final TestingJobStore store = new TestingJobStore();
   private final TestProbe<ResourceManager.Command> rm = kit.createTestProbe(ResourceManager.Command.class);
   private final TestProbe<Throwable> fatal = kit.createTestProbe(Throwable.class);
+  private final ActorRef<JobsView.Command> view = kit.spawn(JobsView.create());
 
   @AfterEach
   void stop() {
@@ -70,8 +71,8 @@ class DispatcherRetentionTest {
     SchedulerSettings settings = new SchedulerSettings(Duration.ofSeconds(1), Duration.ofSeconds(8),
         new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0), Duration.ofSeconds(5), 1000)
         .withRetention(new Retention(maxAge, maxCount, SWEEP, 100));
-    return kit.spawn(Dispatcher.create(new Epoch(1), store.loadForLeader(new Epoch(1)), store, rm.ref(), settings,
-        clock, fatal.ref()));
+    return kit.spawn(Dispatcher.create(new Epoch(1), store.loadForLeader(new Epoch(1)), store, rm.ref(), view,
+        settings, clock, fatal.ref()));
   }
 
   /** Waits (real time, briefly) until the Dispatcher lists {@code expected}: the history loads in the background. */
@@ -84,7 +85,7 @@ class DispatcherRetentionTest {
 
   private List<String> listed(ActorRef<Dispatcher.Command> dispatcher) {
     TestProbe<List<JobRecord>> reply = kit.createTestProbe();
-    dispatcher.tell(new Dispatcher.ListJobs(Optional.empty(), 1000, Optional.empty(), reply.ref()));
+    view.tell(new JobsView.ListJobs(Optional.empty(), Optional.empty(), 1000, Optional.empty(), reply.ref()));
     return reply.receiveMessage().stream().map(JobRecord::id).toList();
   }
 

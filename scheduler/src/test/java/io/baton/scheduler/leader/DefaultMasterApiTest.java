@@ -17,6 +17,7 @@ import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.dispatcher.Dispatcher;
+import io.baton.scheduler.dispatcher.JobsView;
 import io.baton.scheduler.policy.Backoff;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import java.time.Duration;
@@ -97,7 +98,8 @@ class DefaultMasterApiTest {
     TestProbe<ResourceManager.Command> rm = kit.createTestProbe(ResourceManager.Command.class);
     election.leading = EPOCH;
     api.sessionReady(new LeaderSession.Handles(EPOCH, new LeaderInfo(EPOCH, "s", "pekko://baton@self:1", SELF),
-        dispatcher.ref(), rm.ref(), new AtomicInteger(1)));
+        dispatcher.ref(), kit.createTestProbe(JobsView.Command.class).ref(), rm.ref(), new AtomicInteger(1),
+        java.util.List.of()));
   }
 
   @AfterEach
