@@ -140,8 +140,10 @@ class WorkerAgentTest {
     return (T) seen.get(seen.size() - 1);
   }
 
-  private static ToLeader.RegisterWorker accept(ToLeader.RegisterWorker reg) {
-    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), "session", reg.sentAtNanos()));
+  /** Accepts as the leader published now (its session id; a deposed leader's acceptance is refused anyway). */
+  private ToLeader.RegisterWorker accept(ToLeader.RegisterWorker reg) {
+    String session = ha.leaderRetrieval().current().orElseThrow().sessionId();
+    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), session, reg.sentAtNanos()));
     return reg;
   }
 

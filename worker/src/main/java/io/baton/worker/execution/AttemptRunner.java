@@ -1,0 +1,431 @@
+package io.baton.worker.execution;
+
+import io.baton.protocol.AttemptKey;
+import io.baton.protocol.AttemptState;
+import io.baton.wire.AttemptReport;
+import io.baton.wire.AttemptSpec;
+import io.baton.wire.LogChunk;
+import io.baton.wire.ToWorker;
+import io.baton.wire.WireLimits;
+import io.baton.worker.execution.RunningAttempt.Outcome;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Runs the worker's attempts: starts and kills them, enforces their timeouts, keeps their run records and the
+ * {@link AttemptBook} of reports, answers log reads. It hears only from the leader link (which alone accepts
+ * leader commands) and sends it report batches. It starts {@link #recovering}: until the {@link Recovery} of what
+ * a previous life left has completed it stashes every command, the link's request for registration reports
+ * included, so the first registration carries the restored reports. See the package documentation of
+ * {@code io.baton.worker}.
+ */
+public final class AttemptRunner {
+
+  public sealed interface Command {}
+
+  /** Where report batches go from now on (the link, once, when it starts). */
+  public record Attach(ActorRef<Reports> reportsTo) implements Command {}
+
+  public record Start(List<AttemptSpec> attempts) implements Command {}
+
+  /** Kill these attempts; each ends in {@code reason} with {@code message}. Unknown keys report nothing. */
+  public record Kill(List<AttemptKey> keys, AttemptState reason, String message) implements Command {}
+
+  public record Ack(List<ToWorker.Acked> acked) implements Command {}
+
+  /** A log read, answered to the request's {@code replyTo}. */
+  public record FetchLog(ToWorker.FetchLog request) implements Command {}
+
+  /** The lease now ends at {@code deadlineNanos} (on the runner's nano clock): attempts may run until then. */
+  public record LeaseRenewed(long deadlineNanos) implements Command {}
+
+  /** The lease has ended: kill every running attempt, LOST with {@code message}. */
+  public record SelfFence(String message) implements Command {}
+
+  /** Heartbeat time: send the changes and the unacknowledged reports due for a resend. */
+  public record ResendDue() implements Command {}
+
+  /** Every known attempt's report, for a registration with the leader of {@code sessionId}. */
+  public record GetRegistrationReports(String sessionId, ActorRef<RegistrationReports> replyTo) implements Command {}
+
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** Stops as {@code kill -9} would: processes keep running, run records stay (tests). */
+  public record Crash() implements Command {}
+
+  /** A batch of changed reports and the number of attempts running after it. */
+  public record Reports(List<AttemptReport> reports, int running) {}
+
+  public record RegistrationReports(String sessionId, List<AttemptReport> reports, int running) {}
+
+  public record Status(boolean recovering, List<AttemptReport> attempts, int unackedReports) {}
+
+  private record Recovered(Leftovers.Result result, Throwable error) implements Command {}
+
+  private record AttemptEnded(AttemptKey key, Outcome outcome) implements Command {}
+
+  private record AttemptTimedOut(AttemptKey key, int seconds) implements Command {}
+
+  private record Flush() implements Command {}
+
+  private record TimeoutTimer(AttemptKey key) {}
+
+  /**
+   * @param maxLease         the longest lease a guard accepts (the heartbeat timeout)
+   * @param resendAfter      how long an unacknowledged report waits before it is sent again
+   * @param maxLogChunkBytes largest log slice answered to one FetchLog
+   */
+  public record Settings(String workerId, Path dataDir, Duration maxLease, Duration resendAfter,
+      int maxLogChunkBytes) {}
+
+  /** Commands stashed while recovering; more are dropped (logged): none is expected before registration. */
+  static final int STASH_CAPACITY = 10_000;
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final StashBuffer<Command> stash;
+  private final Settings settings;
+  private final Clock clock;
+  private final LongSupplier nanoClock;
+  private final ExecutorService handlerPool;
+  private final AttemptPaths paths;
+  private final AttemptLauncher launcher;
+  private final AttemptBook book = new AttemptBook();
+  private final Map<AttemptKey, RunningAttempt> runs = new HashMap<>();
+  private RunRecordWriter runRecords;
+  private ActorRef<Reports> reportsTo;
+  private long leaseDeadline;
+  private boolean flushQueued;
+  private boolean crashed;
+
+  public static Behavior<Command> create(Settings settings, TaskHandlers handlers, Recovery recovery, Clock clock,
+      LongSupplier nanoClock) {
+    return Behaviors.setup(ctx -> {
+      AttemptGuard guard = AttemptGuard.install(settings.dataDir());
+      return Behaviors.withTimers(timers -> Behaviors.withStash(STASH_CAPACITY, stash ->
+          new AttemptRunner(ctx, timers, stash, settings, guard, handlers, clock, nanoClock).recover(recovery)));
+    });
+  }
+
+  private AttemptRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, StashBuffer<Command> stash,
+      Settings settings, AttemptGuard guard, TaskHandlers handlers, Clock clock, LongSupplier nanoClock) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.stash = stash;
+    this.settings = settings;
+    this.clock = clock;
+    this.nanoClock = nanoClock;
+    this.leaseDeadline = nanoClock.getAsLong(); // no lease until the link says so
+    this.paths = new AttemptPaths(settings.dataDir());
+    AtomicInteger threads = new AtomicInteger();
+    this.handlerPool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "baton-handler-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.launcher = new AttemptLauncher(settings.workerId(), paths, guard,
+        settings.maxLease(), handlers, handlerPool);
+  }
+
+  // ---- recovering: what a previous life left, before anything else
+
+  private Behavior<Command> recover(Recovery recovery) {
+    RunRecords store = new RunRecords(paths);
+    CompletionStage<Leftovers.Result> stage;
+    try {
+      stage = recovery.recover(store, settings.workerId(), clock.instant());
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    ctx.pipeToSelf(stage, Recovered::new);
+    return recovering(store);
+  }
+
+  private Behavior<Command> recovering(RunRecords store) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Recovered.class, m -> onRecovered(m, store))
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(LeaseRenewed.class, this::onLeaseRenewed)
+        .onMessage(SelfFence.class, m -> Behaviors.same()) // nothing runs yet
+        .onMessage(GetStatus.class, m -> onGetStatus(m, true))
+        .onMessage(Crash.class, this::onCrash)
+        .onMessage(Command.class, this::stashed)
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> stashed(Command m) {
+    if (stash.isFull()) {
+      ctx.getLog().warn("still recovering: dropping {}", m.getClass().getSimpleName());
+    } else {
+      stash.stash(m);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRecovered(Recovered m, RunRecords store) {
+    if (m.error() != null) {
+      ctx.getLog().error("cannot account for what this worker's previous life left in {}; stopping",
+          settings.dataDir(), m.error());
+      return Behaviors.stopped();
+    }
+    m.result().problems().forEach(p -> ctx.getLog().warn("restart: {}", p));
+    for (AttemptReport r : m.result().reports()) {
+      book.restored(r);
+      ctx.getLog().info("restart: {} {} ({})", r.key(), r.state(), r.message());
+    }
+    runRecords = new RunRecordWriter(store, m.result().reports().stream().map(AttemptReport::key).toList());
+    return stash.unstashAll(running());
+  }
+
+  // ---- running
+
+  private Behavior<Command> running() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Start.class, this::onStart)
+        .onMessage(Kill.class, this::onKill)
+        .onMessage(Ack.class, this::onAck)
+        .onMessage(FetchLog.class, this::onFetchLog)
+        .onMessage(LeaseRenewed.class, this::onLeaseRenewed)
+        .onMessage(SelfFence.class, this::onSelfFence)
+        .onMessage(ResendDue.class, this::onResendDue)
+        .onMessage(GetRegistrationReports.class, this::onGetRegistrationReports)
+        .onMessage(GetStatus.class, m -> onGetStatus(m, false))
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(Flush.class, this::onFlush)
+        .onMessage(AttemptEnded.class, this::onAttemptEnded)
+        .onMessage(AttemptTimedOut.class, this::onAttemptTimedOut)
+        .onMessage(Crash.class, this::onCrash)
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> onAttach(Attach m) {
+    reportsTo = m.reportsTo();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onLeaseRenewed(LeaseRenewed m) {
+    leaseDeadline = m.deadlineNanos();
+    runs.values().forEach(run -> run.renewLease(m.deadlineNanos()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStart(Start m) {
+    m.attempts().forEach(this::startAttempt);
+    flush();
+    return Behaviors.same();
+  }
+
+  private void startAttempt(AttemptSpec spec) {
+    AttemptKey key = spec.key();
+    if (book.knows(key)) {
+      book.rereport(key);
+      return;
+    }
+    Instant now = clock.instant();
+    if (nanoClock.getAsLong() - leaseDeadline >= 0) {
+      // e.g. a start that waited in the socket while this worker was frozen: the leader may have given the
+      // attempt up (LOST) and placed its retry already; starting it now could run the task twice
+      book.restored(new AttemptReport(key, AttemptState.LOST, null, null, now,
+          "not started: this worker's lease had ended (no leader answered it in time)"));
+      ctx.getLog().warn("not starting {}: this worker's lease has ended", key);
+      return;
+    }
+    book.started(key, now);
+    if (!spec.task().isHandler()) {
+      // on disk before the process can exist: a restart then knows of every process this worker may have started
+      try {
+        runRecords.writeNow(RunRecord.running(key, now, Optional.empty()));
+      } catch (IOException e) {
+        ctx.getLog().warn("cannot write the run record of {}; not starting it: {}", key, e.toString());
+        book.ended(key, now, null, "the worker cannot write its run record: " + e.getMessage());
+        return;
+      }
+    }
+    RunningAttempt run = launcher.start(key, spec.task(), leaseDeadline);
+    runs.put(key, run);
+    runRecords.put(RunRecord.running(key, now, run.process()));
+    ctx.pipeToSelf(run.outcome(),
+        (outcome, err) -> new AttemptEnded(key, outcome != null ? outcome : Outcome.error(String.valueOf(err))));
+    int timeout = spec.task().timeoutSeconds();
+    if (timeout > 0) {
+      timers.startSingleTimer(new TimeoutTimer(key), new AttemptTimedOut(key, timeout), Duration.ofSeconds(timeout));
+    }
+  }
+
+  private Behavior<Command> onKill(Kill m) {
+    m.keys().forEach(key -> kill(key, m.reason(), m.message()));
+    return Behaviors.same();
+  }
+
+  private boolean kill(AttemptKey key, AttemptState reason, String message) {
+    if (!book.killRequested(key, reason, message)) {
+      return false;
+    }
+    RunningAttempt run = runs.get(key);
+    if (run != null) {
+      run.kill();
+    }
+    return true;
+  }
+
+  private Behavior<Command> onSelfFence(SelfFence m) {
+    int killed = 0;
+    for (AttemptKey key : book.runningKeys()) {
+      killed += kill(key, AttemptState.LOST, m.message()) ? 1 : 0;
+    }
+    if (killed > 0) {
+      ctx.getLog().warn("{}: killing {} running attempts", m.message(), killed);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAck(Ack m) {
+    for (ToWorker.Acked acked : m.acked()) {
+      boolean known = book.knows(acked.key());
+      book.ack(acked.key(), acked.state());
+      if (known && !book.knows(acked.key())) {
+        runRecords.delete(acked.key());
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAttemptEnded(AttemptEnded m) {
+    runs.remove(m.key());
+    timers.cancel(new TimeoutTimer(m.key()));
+    if (m.outcome().lost()) {
+      book.killRequested(m.key(), AttemptState.LOST, m.outcome().error());
+    }
+    if (book.ended(m.key(), clock.instant(), m.outcome().exitCode(), m.outcome().error())) {
+      book.report(m.key()).ifPresent(r -> runRecords.put(RunRecord.ended(r)));
+      queueFlush();
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAttemptTimedOut(AttemptTimedOut m) {
+    kill(m.key(), AttemptState.TIMED_OUT, "timed out after " + m.seconds() + "s");
+    return Behaviors.same();
+  }
+
+  // ---- reports
+
+  /** Sends the changes made while handling the current message to the link. */
+  private void flush() {
+    if (book.hasChanges() && reportsTo != null) {
+      reportsTo.tell(new Reports(book.drainChanged(clock.instant()), book.runningCount()));
+    }
+  }
+
+  /** Flushes after the messages already queued, so a burst of attempt ends goes out as one batch. */
+  private void queueFlush() {
+    if (!flushQueued) {
+      flushQueued = true;
+      ctx.getSelf().tell(new Flush());
+    }
+  }
+
+  private Behavior<Command> onFlush(Flush m) {
+    flushQueued = false;
+    flush();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onResendDue(ResendDue m) {
+    if (reportsTo != null) {
+      Instant now = clock.instant();
+      List<AttemptReport> out = new ArrayList<>(book.drainChanged(now));
+      out.addAll(book.dueForResend(now, settings.resendAfter()));
+      if (!out.isEmpty()) {
+        reportsTo.tell(new Reports(out, book.runningCount()));
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onGetRegistrationReports(GetRegistrationReports m) {
+    m.replyTo().tell(new RegistrationReports(m.sessionId(), book.registrationReports(clock.instant()),
+        book.runningCount()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onFetchLog(FetchLog m) {
+    ToWorker.FetchLog f = m.request();
+    f.replyTo().tell(readLog(f));
+    return Behaviors.same();
+  }
+
+  private LogChunk readLog(ToWorker.FetchLog f) {
+    // maxBytes is the sender's claim: never read (and allocate) more than our setting and the wire limit allow
+    int max = Math.max(0, Math.min(f.maxBytes(), Math.min(settings.maxLogChunkBytes(), WireLimits.MAX_LOG_CHUNK_BYTES)));
+    try {
+      Optional<LogReader.Slice> slice = LogReader.read(paths.logFile(f.key()), f.offset(), max);
+      if (slice.isPresent()) {
+        LogReader.Slice s = slice.get();
+        return new LogChunk(f.key(), true, s.data(), s.nextOffset(), s.eof());
+      }
+    } catch (IOException e) {
+      ctx.getLog().warn("cannot read log of {}: {}", f.key(), e.toString());
+    }
+    return new LogChunk(f.key(), book.knows(f.key()), new byte[0], 0, true);
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus m, boolean recovering) {
+    m.replyTo().tell(new Status(recovering, book.snapshot(), book.unackedCount()));
+    return Behaviors.same();
+  }
+
+  // ---- stopping
+
+  private Behavior<Command> onCrash(Crash m) {
+    crashed = true;
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onPostStop() {
+    if (!crashed && runRecords != null) {
+      Instant now = clock.instant();
+      for (Map.Entry<AttemptKey, RunningAttempt> e : runs.entrySet()) {
+        e.getValue().kill();
+        Instant startedAt = book.report(e.getKey()).map(AttemptReport::startedAt).orElse(null);
+        runRecords.put(RunRecord.ended(new AttemptReport(e.getKey(), AttemptState.LOST, null, startedAt, now,
+            "worker stopped; attempt killed")));
+      }
+    }
+    runs.clear();
+    try {
+      if (runRecords != null && crashed) {
+        runRecords.abandon();
+      } else if (runRecords != null) {
+        runRecords.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    handlerPool.shutdownNow();
+    return Behaviors.same();
+  }
+}
