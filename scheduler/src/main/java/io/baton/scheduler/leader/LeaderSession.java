@@ -95,7 +95,7 @@ public final class LeaderSession {
           }
           AtomicInteger alive = new AtomicInteger();
           ActorRef<ResourceManager.Command> rm =
-              ctx.spawn(ResourceManager.create(epoch, settings, clock, alive), "resourcemanager");
+              ctx.spawn(ResourceManager.create(epoch, info.sessionId(), settings, clock, alive), "resourcemanager");
           ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
               Dispatcher.create(epoch, loaded.loaded().jobs(), store, rm, settings, clock, fatal), "dispatcher");
