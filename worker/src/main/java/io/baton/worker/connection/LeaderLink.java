@@ -6,7 +6,6 @@ import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
-import io.baton.wire.RejectionLog;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WorkerInfo;
@@ -33,11 +32,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * States: {@link #following} (no leader), {@link #resolving}, {@link #registering}, {@link #registered}.
  *
  * <p>Each leader followed gets an inbox of its own ({@link LeaderInbox}), sent only in the registrations with
- * that leader. A message is obeyed only when it arrived on the inbox of the leader followed now and carries
- * exactly that leader's epoch (the one read from {@code /leader}: a message can raise nothing), and a
- * registration acceptance only when it names that leader's session id. Anything else is dropped and logged,
- * rate-limited. Accepted commands go to the {@link AttemptRunner}; its report batches go to the leader while
- * registered (a registration carries every report the runner holds, so nothing is lost in between).
+ * that leader; whatever arrives on any inbox passes the {@link LeaderDoor} or is dropped. Admitted commands go to
+ * the {@link AttemptRunner}; its report batches go to the leader while registered (a registration carries every
+ * report the runner holds, so nothing is lost in between).
  */
 public final class LeaderLink {
 
@@ -83,7 +80,7 @@ public final class LeaderLink {
     }
 
     boolean is(LeaderInfo other) {
-      return leader.sessionId().equals(other.sessionId()) && leader.epoch().equals(other.epoch());
+      return LeaderDoor.sameLeader(leader, other);
     }
   }
 
@@ -100,7 +97,7 @@ public final class LeaderLink {
   private final ActorRef<AttemptRunner.Command> runner;
   private final LongSupplier nanoClock;
   private final LeaderConnection connection;
-  private final RejectionLog rejections = new RejectionLog(Duration.ofSeconds(10));
+  private final LeaderDoor door;
   private final ActorRef<LeaderInbox.Delivered> delivered;
   private final ActorRef<AttemptRunner.RegistrationReports> registrationReports;
   private final ActorRef<AttemptRunner.Status> runnerStatus;
@@ -128,6 +125,7 @@ public final class LeaderLink {
     this.runner = runner;
     this.nanoClock = nanoClock;
     this.connection = new LeaderConnection(nanoClock.getAsLong());
+    this.door = new LeaderDoor(ctx.getLog());
     this.delivered = ctx.messageAdapter(LeaderInbox.Delivered.class, FromInbox::new);
     this.registrationReports = ctx.messageAdapter(AttemptRunner.RegistrationReports.class, ForRegistration::new);
     this.runnerStatus = ctx.messageAdapter(AttemptRunner.Status.class, RunnerStatus::new);
@@ -174,7 +172,7 @@ public final class LeaderLink {
           return same();
         })
         .onMessage(ForRegistration.class, m -> onForRegistration(f, gateway, m.answer()))
-        .onMessage(FromInbox.class, m -> admit(m, f).map(msg -> {
+        .onMessage(FromInbox.class, m -> admit(m).map(msg -> {
           if (msg instanceof ToWorker.RegistrationAccepted a && connection.registrationAccepted(a.epoch())) {
             timers.cancel(REGISTER_TIMER);
             ctx.getLog().info("registered with leader {}", a.epoch());
@@ -200,7 +198,7 @@ public final class LeaderLink {
           gateway.tell(new ToLeader.Reports(connection.epoch(), workerId(), m.batch().reports(), token));
           return same();
         })
-        .onMessage(FromInbox.class, m -> admit(m, f).map(msg -> {
+        .onMessage(FromInbox.class, m -> admit(m).map(msg -> {
           if (msg instanceof ToWorker.RegistrationAccepted a) {   // a repeated registration: its token is current
             answered(a.epoch(), a.echoNanos());
             return registered(f, gateway, a.token());
@@ -229,7 +227,7 @@ public final class LeaderLink {
           running = m.batch().running(); // not registered: the next registration carries these reports
           return same();
         })
-        .onMessage(FromInbox.class, m -> f == null ? rejectAll(m) : admit(m, f).map(this::obey).orElse(same()))
+        .onMessage(FromInbox.class, m -> admit(m).map(this::obey).orElse(same()))
         .onMessage(GetStatus.class, m -> onGetStatus(m, f))
         .onMessage(StatusBehindInbox.class, m -> {
           statusWaiting.add(m.replyTo());
@@ -333,40 +331,8 @@ public final class LeaderLink {
 
   // ---- the door: what a leader may say
 
-  /** The message, when it came on the followed leader's inbox with that leader's epoch (and session id). */
-  private Optional<ToWorker> admit(FromInbox m, Followed f) {
-    LeaderInbox.Delivered d = m.delivered();
-    ToWorker msg = d.message();
-    if (!f.is(d.leader())) {
-      reject(d, "it came on the inbox of leader " + d.leader().epoch() + ", no longer followed");
-    } else if (!connection.accept(msg.epoch())) {
-      reject(d, "its epoch is not the followed leader's");
-    } else if (msg instanceof ToWorker.RegistrationAccepted a && !f.leader().sessionId().equals(a.leaderSessionId())) {
-      reject(d, "it names session " + a.leaderSessionId() + ", not the followed leader's");
-    } else {
-      return Optional.of(msg);
-    }
-    return Optional.empty();
-  }
-
-  private Behavior<Command> rejectAll(FromInbox m) {
-    reject(m.delivered(), "no leader is followed");
-    return same();
-  }
-
-  /** Logged rate-limited; the sender is known as far as the inbox and the message tell. */
-  private void reject(LeaderInbox.Delivered d, String why) {
-    ToWorker msg = d.message();
-    rejections.admit(nanoClock.getAsLong()).ifPresent(left -> ctx.getLog().warn(
-        "rejected {} of {} from {}: {}; following {} ({} more rejected since the last of these lines)",
-        msg.getClass().getSimpleName(), msg.epoch(), senderOf(d), why,
-        connection.leader().map(l -> l.epoch() + " at " + l.address()).orElse("no leader"), left));
-  }
-
-  private static String senderOf(LeaderInbox.Delivered d) {
-    String via = "the inbox of leader " + d.leader().epoch() + " at " + d.leader().address();
-    return d.message() instanceof ToWorker.FetchLog f ? via + " (replies to " + f.replyTo().path().address() + ")"
-        : via;
+  private Optional<ToWorker> admit(FromInbox m) {
+    return door.admit(m.delivered(), connection, nanoClock.getAsLong());
   }
 
   /** An admitted message, in any state. */
