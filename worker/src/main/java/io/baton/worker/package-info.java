@@ -10,7 +10,8 @@
  *   ├─ AttemptRunner   recovering ──(Leftovers.reap off the actor thread, pipeToSelf)──► running
  *   │                  (stashes every command until then)
  *   └─ LeaderLink      following ─► resolving ─► registering ─► registered   (any state ─► following: no leader)
- *        └─ inbox-N-&lt;epoch&gt; (LeaderInbox: one per followed leader, its ref sent only in that leader's RegisterWorker)
+ *        └─ inbox-&lt;epoch&gt;-&lt;random&gt; (LeaderInbox: one per followed leader; its ref goes only into that leader's
+ *           RegisterWorker)
  *
  *  ZooKeeper /leader ──(LeaderRetrieval listener, retrieval thread)──► LeaderLink
  *        LeaderResolver.resolve(leader) ── "&lt;address&gt;/user/gateway" ──► LeaderLink
@@ -31,14 +32,15 @@
  *       running/&lt;job&gt;.&lt;task&gt;.&lt;attempt&gt;-&lt;hash&gt;.json ──► Leftovers.reap, once, while recovering
  * </pre>
  *
- * <p>The door. Each leader the link follows gets an inbox of its own, a child actor whose ref goes only into the
- * registrations with that leader. A message is obeyed only when it arrived on the inbox of the leader followed
- * now and carries exactly that leader's epoch, the one read from {@code /leader} (an older epoch is a deposed
- * leader; a newer one is not known to lead, and a message cannot raise the epoch the worker obeys); a
- * {@code RegistrationAccepted} must also name that leader's session id. Anything else is dropped and logged,
- * rate-limited ({@code RejectionLog}), with what is known of the sender (which leader's inbox it came on, where a
- * FetchLog wants its answer). The inboxes of the last eight leaders no longer followed stay alive, so what still
- * arrives on them is logged too; older ones are stopped (Pekko logs what reaches them as dead letters).
+ * <p>The door ({@code LeaderDoor}, used by the link alone). Each leader the link follows gets an inbox of its own,
+ * a child actor whose ref goes only into the registrations with that leader (its name is random, so the ref is not
+ * a path one can guess). A message is obeyed only when it arrived on the inbox of the leader followed now and
+ * carries exactly that leader's epoch, the one read from {@code /leader} (an older epoch is a deposed leader; a
+ * newer one is not known to lead, and a message cannot raise the epoch the worker obeys); a {@code
+ * RegistrationAccepted} must also name that leader's session id. Anything else is dropped and logged, rate-limited
+ * ({@code RejectionLog}), with what is known of the sender (which leader's inbox it came on, where a FetchLog wants
+ * its answer). The inboxes of the last eight leaders no longer followed stay alive, so what still arrives on them
+ * is logged too; older ones are stopped (Pekko logs what reaches them as dead letters).
  *
  * <p>The lease. The worker's authority to run attempts is anchored on the send time of the newest heartbeat or
  * registration the followed leader answered and ends a margin before the heartbeat timeout after it. The link
@@ -49,8 +51,9 @@
  *
  * <p>Reports. The runner sends the changes made while handling each command to the link as one batch, and the
  * ends of a burst of attempts as one batch after the messages already queued; the link sends each batch to the
- * leader when registered and drops it otherwise (the next registration carries every report the runner holds, so
- * nothing is lost). Reports are repeated (on each heartbeat once a heartbeat interval old, and with every
+ * leader when registered and drops it otherwise: the reports stay unacknowledged in the book, so the next
+ * registration carries them, or, for a batch dropped while a registration was on its way, the heartbeat resend a
+ * heartbeat interval later. Reports are repeated (on each heartbeat once a heartbeat interval old, and with every
  * registration) until the leader acknowledges them; a terminal attempt is forgotten once acknowledged (its log
  * stays).
  *

@@ -10,6 +10,7 @@ import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WorkerInfo;
 import io.baton.worker.execution.AttemptRunner;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -88,6 +89,7 @@ public final class LeaderLink {
   private static final Object REGISTER_TIMER = "register";
   /** Inboxes of leaders no longer followed kept alive, so what still arrives on them is logged, not lost. */
   private static final int RETIRED_INBOXES = 8;
+  private static final SecureRandom NAMES = new SecureRandom();
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -103,7 +105,6 @@ public final class LeaderLink {
   private final ActorRef<AttemptRunner.Status> runnerStatus;
   private final Deque<ActorRef<Object>> inboxes = new ArrayDeque<>();
   private final Deque<ActorRef<Status>> statusWaiting = new ArrayDeque<>();
-  private int inboxCount;
   /** Attempts running, as of the runner's latest batch. */
   private int running;
 
@@ -272,7 +273,8 @@ public final class LeaderLink {
   }
 
   private ActorRef<Object> newInbox(LeaderInfo leader) {
-    String name = "inbox-" + (++inboxCount) + "-" + leader.epoch().value();
+    // a random name: the ref is a capability only the leader it was sent to learns, not a path one can guess
+    String name = "inbox-" + leader.epoch().value() + "-" + Long.toHexString(NAMES.nextLong() & Long.MAX_VALUE);
     ActorRef<Object> inbox = ctx.spawn(LeaderInbox.create(leader, delivered), name);
     inboxes.addLast(inbox);
     if (inboxes.size() > RETIRED_INBOXES + 1) {

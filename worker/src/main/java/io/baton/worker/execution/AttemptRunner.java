@@ -6,7 +6,6 @@ import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToWorker;
-import io.baton.wire.WireLimits;
 import io.baton.worker.execution.RunningAttempt.Outcome;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -374,23 +373,13 @@ public final class AttemptRunner {
 
   private Behavior<Command> onFetchLog(FetchLog m) {
     ToWorker.FetchLog f = m.request();
-    f.replyTo().tell(readLog(f));
-    return Behaviors.same();
-  }
-
-  private LogChunk readLog(ToWorker.FetchLog f) {
-    // maxBytes is the sender's claim: never read (and allocate) more than our setting and the wire limit allow
-    int max = Math.max(0, Math.min(f.maxBytes(), Math.min(settings.maxLogChunkBytes(), WireLimits.MAX_LOG_CHUNK_BYTES)));
     try {
-      Optional<LogReader.Slice> slice = LogReader.read(paths.logFile(f.key()), f.offset(), max);
-      if (slice.isPresent()) {
-        LogReader.Slice s = slice.get();
-        return new LogChunk(f.key(), true, s.data(), s.nextOffset(), s.eof());
-      }
+      f.replyTo().tell(LogReader.chunk(paths.logFile(f.key()), f, settings.maxLogChunkBytes(), book.knows(f.key())));
     } catch (IOException e) {
       ctx.getLog().warn("cannot read log of {}: {}", f.key(), e.toString());
+      f.replyTo().tell(new LogChunk(f.key(), book.knows(f.key()), new byte[0], 0, true));
     }
-    return new LogChunk(f.key(), book.knows(f.key()), new byte[0], 0, true);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onGetStatus(GetStatus m, boolean recovering) {
