@@ -13,10 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -109,10 +106,8 @@ public final class AttemptRunner {
   private final LongSupplier nanoClock;
   private final ExecutorService handlerPool;
   private final AttemptPaths paths;
-  private final AttemptLauncher launcher;
-  private final AttemptBook book = new AttemptBook();
-  private final Map<AttemptKey, RunningAttempt> runs = new HashMap<>();
-  private RunRecordWriter runRecords;
+  private final Attempts attempts;
+  private final AttemptBook book;
   private ActorRef<Reports> reportsTo;
   private long leaseDeadline;
   private boolean flushQueued;
@@ -143,8 +138,9 @@ public final class AttemptRunner {
       t.setDaemon(true);
       return t;
     });
-    this.launcher = new AttemptLauncher(settings.workerId(), paths, guard,
-        settings.maxLease(), handlers, handlerPool);
+    this.attempts = new Attempts(new AttemptLauncher(settings.workerId(), paths, guard, settings.maxLease(), handlers,
+        handlerPool), ctx.getLog());
+    this.book = attempts.book();
   }
 
   // ---- recovering: what a previous life left, before anything else
@@ -189,12 +185,7 @@ public final class AttemptRunner {
           settings.dataDir(), m.error());
       return Behaviors.stopped();
     }
-    m.result().problems().forEach(p -> ctx.getLog().warn("restart: {}", p));
-    for (AttemptReport r : m.result().reports()) {
-      book.restored(r);
-      ctx.getLog().info("restart: {} {} ({})", r.key(), r.state(), r.message());
-    }
-    runRecords = new RunRecordWriter(store, m.result().reports().stream().map(AttemptReport::key).toList());
+    attempts.recovered(m.result(), store);
     return stash.unstashAll(running());
   }
 
@@ -227,7 +218,7 @@ public final class AttemptRunner {
 
   private Behavior<Command> onLeaseRenewed(LeaseRenewed m) {
     leaseDeadline = m.deadlineNanos();
-    runs.values().forEach(run -> run.renewLease(m.deadlineNanos()));
+    attempts.renewLease(m.deadlineNanos());
     return Behaviors.same();
   }
 
@@ -239,62 +230,23 @@ public final class AttemptRunner {
 
   private void startAttempt(AttemptSpec spec) {
     AttemptKey key = spec.key();
-    if (book.knows(key)) {
-      book.rereport(key);
-      return;
-    }
-    Instant now = clock.instant();
-    if (nanoClock.getAsLong() - leaseDeadline >= 0) {
-      // e.g. a start that waited in the socket while this worker was frozen: the leader may have given the
-      // attempt up (LOST) and placed its retry already; starting it now could run the task twice
-      book.restored(new AttemptReport(key, AttemptState.LOST, null, null, now,
-          "not started: this worker's lease had ended (no leader answered it in time)"));
-      ctx.getLog().warn("not starting {}: this worker's lease has ended", key);
-      return;
-    }
-    book.started(key, now);
-    if (!spec.task().isHandler()) {
-      // on disk before the process can exist: a restart then knows of every process this worker may have started
-      try {
-        runRecords.writeNow(RunRecord.running(key, now, Optional.empty()));
-      } catch (IOException e) {
-        ctx.getLog().warn("cannot write the run record of {}; not starting it: {}", key, e.toString());
-        book.ended(key, now, null, "the worker cannot write its run record: " + e.getMessage());
-        return;
+    attempts.start(spec, clock.instant(), nanoClock.getAsLong(), leaseDeadline).ifPresent(run -> {
+      ctx.pipeToSelf(run.outcome(),
+          (outcome, err) -> new AttemptEnded(key, outcome != null ? outcome : Outcome.error(String.valueOf(err))));
+      int timeout = spec.task().timeoutSeconds();
+      if (timeout > 0) {
+        timers.startSingleTimer(new TimeoutTimer(key), new AttemptTimedOut(key, timeout), Duration.ofSeconds(timeout));
       }
-    }
-    RunningAttempt run = launcher.start(key, spec.task(), leaseDeadline);
-    runs.put(key, run);
-    runRecords.put(RunRecord.running(key, now, run.process()));
-    ctx.pipeToSelf(run.outcome(),
-        (outcome, err) -> new AttemptEnded(key, outcome != null ? outcome : Outcome.error(String.valueOf(err))));
-    int timeout = spec.task().timeoutSeconds();
-    if (timeout > 0) {
-      timers.startSingleTimer(new TimeoutTimer(key), new AttemptTimedOut(key, timeout), Duration.ofSeconds(timeout));
-    }
+    });
   }
 
   private Behavior<Command> onKill(Kill m) {
-    m.keys().forEach(key -> kill(key, m.reason(), m.message()));
+    m.keys().forEach(key -> attempts.kill(key, m.reason(), m.message()));
     return Behaviors.same();
   }
 
-  private boolean kill(AttemptKey key, AttemptState reason, String message) {
-    if (!book.killRequested(key, reason, message)) {
-      return false;
-    }
-    RunningAttempt run = runs.get(key);
-    if (run != null) {
-      run.kill();
-    }
-    return true;
-  }
-
   private Behavior<Command> onSelfFence(SelfFence m) {
-    int killed = 0;
-    for (AttemptKey key : book.runningKeys()) {
-      killed += kill(key, AttemptState.LOST, m.message()) ? 1 : 0;
-    }
+    int killed = attempts.killAllLost(m.message());
     if (killed > 0) {
       ctx.getLog().warn("{}: killing {} running attempts", m.message(), killed);
     }
@@ -302,31 +254,20 @@ public final class AttemptRunner {
   }
 
   private Behavior<Command> onAck(Ack m) {
-    for (ToWorker.Acked acked : m.acked()) {
-      boolean known = book.knows(acked.key());
-      book.ack(acked.key(), acked.state());
-      if (known && !book.knows(acked.key())) {
-        runRecords.delete(acked.key());
-      }
-    }
+    attempts.ack(m.acked());
     return Behaviors.same();
   }
 
   private Behavior<Command> onAttemptEnded(AttemptEnded m) {
-    runs.remove(m.key());
     timers.cancel(new TimeoutTimer(m.key()));
-    if (m.outcome().lost()) {
-      book.killRequested(m.key(), AttemptState.LOST, m.outcome().error());
-    }
-    if (book.ended(m.key(), clock.instant(), m.outcome().exitCode(), m.outcome().error())) {
-      book.report(m.key()).ifPresent(r -> runRecords.put(RunRecord.ended(r)));
+    if (attempts.ended(m.key(), m.outcome(), clock.instant())) {
       queueFlush();
     }
     return Behaviors.same();
   }
 
   private Behavior<Command> onAttemptTimedOut(AttemptTimedOut m) {
-    kill(m.key(), AttemptState.TIMED_OUT, "timed out after " + m.seconds() + "s");
+    attempts.kill(m.key(), AttemptState.TIMED_OUT, "timed out after " + m.seconds() + "s");
     return Behaviors.same();
   }
 
@@ -395,21 +336,11 @@ public final class AttemptRunner {
   }
 
   private Behavior<Command> onPostStop() {
-    if (!crashed && runRecords != null) {
-      Instant now = clock.instant();
-      for (Map.Entry<AttemptKey, RunningAttempt> e : runs.entrySet()) {
-        e.getValue().kill();
-        Instant startedAt = book.report(e.getKey()).map(AttemptReport::startedAt).orElse(null);
-        runRecords.put(RunRecord.ended(new AttemptReport(e.getKey(), AttemptState.LOST, null, startedAt, now,
-            "worker stopped; attempt killed")));
-      }
-    }
-    runs.clear();
     try {
-      if (runRecords != null && crashed) {
-        runRecords.abandon();
-      } else if (runRecords != null) {
-        runRecords.close();
+      if (crashed) {
+        attempts.crash();
+      } else {
+        attempts.stop(clock.instant());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
