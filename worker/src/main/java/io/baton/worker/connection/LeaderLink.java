@@ -14,7 +14,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -103,7 +105,8 @@ public final class LeaderLink {
   private final ActorRef<LeaderInbox.Delivered> delivered;
   private final ActorRef<AttemptRunner.RegistrationReports> registrationReports;
   private final ActorRef<AttemptRunner.Status> runnerStatus;
-  private final Deque<ActorRef<Object>> inboxes = new ArrayDeque<>();
+  /** By leader (epoch and session id), oldest first: the followed leader's and those of the last ones followed. */
+  private final Map<String, ActorRef<Object>> inboxes = new LinkedHashMap<>();
   private final Deque<ActorRef<Status>> statusWaiting = new ArrayDeque<>();
   /** Attempts running, as of the runner's latest batch. */
   private int running;
@@ -259,7 +262,7 @@ public final class LeaderLink {
         LeaderInfo leader = connection.leader().orElseThrow();
         ctx.getLog().info("following leader {} at {}", leader.epoch(), leader.address());
         timers.cancel(REGISTER_TIMER);
-        return resolve(new Followed(leader, newInbox(leader)));
+        return resolve(new Followed(leader, inboxFor(leader)));
       }
       case NO_LEADER -> {
         ctx.getLog().info("no leader published");
@@ -272,13 +275,25 @@ public final class LeaderLink {
     return same();
   }
 
-  private ActorRef<Object> newInbox(LeaderInfo leader) {
+  /**
+   * The inbox for {@code leader}: a new one, or the one it had if the worker follows it again (e.g. after
+   * {@code /leader} could not be read for a moment): the leader knows this worker by that ref, and takes another
+   * for another process of the same worker id.
+   */
+  private ActorRef<Object> inboxFor(LeaderInfo leader) {
+    String key = leader.epoch().value() + "/" + leader.sessionId();
+    ActorRef<Object> known = inboxes.remove(key);
+    if (known != null) {
+      inboxes.put(key, known);
+      return known;
+    }
     // a random name: the ref is a capability only the leader it was sent to learns, not a path one can guess
     String name = "inbox-" + leader.epoch().value() + "-" + Long.toHexString(NAMES.nextLong() & Long.MAX_VALUE);
     ActorRef<Object> inbox = ctx.spawn(LeaderInbox.create(leader, delivered), name);
-    inboxes.addLast(inbox);
+    inboxes.put(key, inbox);
     if (inboxes.size() > RETIRED_INBOXES + 1) {
-      ctx.stop(inboxes.removeFirst());
+      String oldest = inboxes.keySet().iterator().next();
+      ctx.stop(inboxes.remove(oldest));
     }
     return inbox;
   }

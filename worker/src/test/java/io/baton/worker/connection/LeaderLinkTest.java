@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.baton.ha.LeaderElection;
+import io.baton.ha.LeaderListener;
+import io.baton.ha.LeaderRetrieval;
 import io.baton.ha.inmemory.InMemoryHaServices;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.Epoch;
+import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.testkit.TestingClock;
 import io.baton.testkit.TestingLeader;
@@ -22,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -232,5 +236,54 @@ class LeaderLinkTest {
           return null;
         });
     assertFalse(settle().started());
+  }
+
+  /** A retrieval the test drives: it tells the link what it is told, as the ZooKeeper one would. */
+  private static final class DrivenRetrieval implements LeaderRetrieval {
+    private volatile LeaderListener listener;
+
+    @Override
+    public void start(LeaderListener l) {
+      listener = l;
+    }
+
+    @Override
+    public Optional<LeaderInfo> current() {
+      return Optional.empty();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void theSameLeaderFollowedAgainAfterABlipGetsItsInboxBack() throws Exception {
+    String address = "pekko://baton@127.0.0.1:1";
+    TestProbe<ToLeader> leader = KIT.createTestProbe(ToLeader.class);
+    DrivenRetrieval retrieval = new DrivenRetrieval();
+    link = KIT.spawn(LeaderLink.create(SETTINGS, retrieval, l -> CompletableFuture.completedFuture(leader.ref()),
+        runner.ref(), clock));
+    LeaderInfo published = new LeaderInfo(new Epoch(3), "session-3", address, "http://127.0.0.1:1");
+    runnerAwait(AttemptRunner.Attach.class);
+    retrieval.listener.leaderChanged(Optional.of(published));
+    ToLeader.RegisterWorker first = registerWith(leader, published);
+
+    // /leader unreadable for a moment (e.g. the worker's ZooKeeper connection was suspended), then the same again
+    retrieval.listener.leaderChanged(Optional.empty());
+    assertFalse(settle().status().registered());
+    retrieval.listener.leaderChanged(Optional.of(published));
+    ToLeader.RegisterWorker again = registerWith(leader, published);
+    assertEquals(first.worker(), again.worker(), "the leader knows this worker by its inbox: the same one again");
+    assertTrue(settle().status().registered());
+  }
+
+  private ToLeader.RegisterWorker registerWith(TestProbe<ToLeader> leader, LeaderInfo published) {
+    AttemptRunner.GetRegistrationReports ask = runnerAwait(AttemptRunner.GetRegistrationReports.class);
+    ask.replyTo().tell(new AttemptRunner.RegistrationReports(ask.sessionId(), List.of(), 0));
+    List<ToLeader> seen = leader.fishForMessage(WAIT, m -> m instanceof ToLeader.RegisterWorker
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    ToLeader.RegisterWorker reg = (ToLeader.RegisterWorker) seen.get(seen.size() - 1);
+    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), published.sessionId(), reg.sentAtNanos()));
+    return reg;
   }
 }
