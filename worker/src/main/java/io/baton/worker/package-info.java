@@ -1,9 +1,10 @@
 /**
  * Baton's node agent. {@link io.baton.worker.WorkerAgent} is a thin guardian over two actors:
  * {@code connection/LeaderLink}, the link to the leader and the only door for leader commands, and
- * {@code execution/AttemptRunner}, which runs the attempts. Their pure parts: {@code LeaderConnection} (epochs,
- * registration, the lease and the self-fencing rule) and {@code AttemptBook} (attempt states and unacknowledged
- * reports); {@code AttemptLauncher} starts processes under their {@code AttemptGuard}, and handlers.
+ * {@code execution/AttemptRunner}, which runs the attempts (its {@code Attempts}: the book, the attempts running,
+ * their run records). Their pure parts: {@code LeaderConnection} (epochs, registration, the lease and the
+ * self-fencing rule) and {@code AttemptBook} (attempt states and unacknowledged reports); {@code AttemptLauncher}
+ * starts processes under their {@code AttemptGuard}, and handlers.
  *
  * <pre>
  *  WorkerAgent (guardian: GetStatus, Stop, Crash; stops when either child stops)
@@ -39,8 +40,10 @@
  * newer one is not known to lead, and a message cannot raise the epoch the worker obeys); a {@code
  * RegistrationAccepted} must also name that leader's session id. Anything else is dropped and logged, rate-limited
  * ({@code RejectionLog}), with what is known of the sender (which leader's inbox it came on, where a FetchLog wants
- * its answer). The inboxes of the last eight leaders no longer followed stay alive, so what still arrives on them
- * is logged too; older ones are stopped (Pekko logs what reaches them as dead letters).
+ * its answer). A leader followed again (after {@code /leader} could not be read for a moment) gets its inbox back:
+ * the leader knows a worker process by that ref. The inboxes of the last eight leaders no longer followed stay
+ * alive, so what still arrives on them is logged too; older ones are stopped (Pekko logs what reaches them as dead
+ * letters).
  *
  * <p>The lease. The worker's authority to run attempts is anchored on the send time of the newest heartbeat or
  * registration the followed leader answered and ends a margin before the heartbeat timeout after it. The link
