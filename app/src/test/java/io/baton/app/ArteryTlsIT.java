@@ -258,11 +258,13 @@ class ArteryTlsIT {
     }
   }
 
-  private static Behavior<Object> gateway(Queue<Object> saw) {
+  private Behavior<Object> gateway(Queue<Object> saw) {
     return Behaviors.receiveMessage(m -> {
       saw.add(m);
       if (m instanceof ToLeader.RegisterWorker r) {
-        r.worker().tell(new ToWorker.RegistrationAccepted(r.epoch(), "s", r.sentAtNanos()));
+        // the worker accepts only the session id of the leader it follows
+        String session = ha.leaderRetrieval().current().orElseThrow().sessionId();
+        r.worker().tell(new ToWorker.RegistrationAccepted(r.epoch(), session, r.sentAtNanos()));
       } else if (m instanceof ToLeader.Heartbeat h) {
         h.worker().tell(new ToWorker.HeartbeatAck(h.epoch(), h.sentAtNanos()));
       }

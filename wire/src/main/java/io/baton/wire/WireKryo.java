@@ -1,6 +1,7 @@
 package io.baton.wire;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
@@ -94,7 +95,12 @@ public final class WireKryo {
 
     @Override
     public ActorRef read(Kryo kryo, Input input, Class<? extends ActorRef> type) {
-      return codec().fromString(input.readString());
+      String path = input.readString();
+      if (path == null) {
+        // Pekko's resolve cache hashes the path through Unsafe: a null one crashes the JVM (SIGSEGV)
+        throw new KryoException("an actor ref without a path");
+      }
+      return codec().fromString(path);
     }
 
     private ActorRefCodec codec() {

@@ -119,6 +119,16 @@ class WireLimitsTest {
     return bombs;
   }
 
+  /** Pekko hashes a ref's path through Unsafe: a null path (a valid Kryo string) would crash the JVM, not throw. */
+  @Test
+  void anActorRefWithoutAPathIsRefused() throws Exception {
+    byte[] frame = bomb(Class.forName("org.apache.pekko.actor.typed.internal.adapter.ActorRefAdapter"),
+        out -> out.writeString(null));
+    Try<Object> result = decode(frame);
+    assertTrue(result.isFailure());
+    assertInstanceOf(KryoSerializer.RefusedMessage.class, result.failed().get());
+  }
+
   @Test
   void theSixByteAttackIsSixBytes() {
     assertEquals(6, sixByteAttack().length);

@@ -102,9 +102,10 @@ class WorkerAgentIT {
   }
 
   /** Waits for the worker to register, accepts it and returns the registration. */
-  private static ToLeader.RegisterWorker accept(TestProbe<ToLeader> probe) {
+  private ToLeader.RegisterWorker accept(TestProbe<ToLeader> probe) {
     ToLeader.RegisterWorker reg = await(probe, ToLeader.RegisterWorker.class, r -> true);
-    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), "session", reg.sentAtNanos()));
+    String session = ha.leaderRetrieval().current().orElseThrow().sessionId();
+    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), session, reg.sentAtNanos()));
     return reg;
   }
 
@@ -362,9 +363,12 @@ class WorkerAgentIT {
     assertEquals(new Epoch(2), reg2.epoch());
 
     AttemptKey stale = new AttemptKey("j", "stale", 1);
+    AttemptKey borrowed = new AttemptKey("j", "borrowed", 1);
     AttemptKey fresh = new AttemptKey("j", "fresh", 1);
     reg1.worker().tell(new ToWorker.StartAttempts(new Epoch(1), List.of(handler(stale, "noop", null))));
-    reg1.worker().tell(new ToWorker.StartAttempts(new Epoch(2), List.of(handler(fresh, "noop", null))));
+    // the new epoch on the deposed leader's inbox: refused too (commands come only on the followed leader's inbox)
+    reg1.worker().tell(new ToWorker.StartAttempts(new Epoch(2), List.of(handler(borrowed, "noop", null))));
+    reg2.worker().tell(new ToWorker.StartAttempts(new Epoch(2), List.of(handler(fresh, "noop", null))));
     awaitReport(leader2, fresh, AttemptState.SUCCEEDED);
     Set<AttemptKey> known = new HashSet<>();
     status().attempts().forEach(r -> known.add(r.key()));

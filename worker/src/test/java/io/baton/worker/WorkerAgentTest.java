@@ -19,12 +19,14 @@ import io.baton.wire.AttemptSpec;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.worker.connection.LeaderResolver;
+import io.baton.worker.execution.Leftovers;
 import io.baton.worker.execution.TaskHandlers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -140,8 +142,10 @@ class WorkerAgentTest {
     return (T) seen.get(seen.size() - 1);
   }
 
-  private static ToLeader.RegisterWorker accept(ToLeader.RegisterWorker reg) {
-    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), "session", reg.sentAtNanos()));
+  /** Accepts as the leader published now (its session id; a deposed leader's acceptance is refused anyway). */
+  private ToLeader.RegisterWorker accept(ToLeader.RegisterWorker reg) {
+    String session = ha.leaderRetrieval().current().orElseThrow().sessionId();
+    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), session, reg.sentAtNanos()));
     return reg;
   }
 
@@ -429,5 +433,32 @@ class WorkerAgentTest {
     drain(leader1).forEach(m -> assertFalse(m instanceof ToLeader.Heartbeat, "heartbeat to the deposed leader"));
     advance(100);
     awaitReport(leader2, fresh, AttemptState.LOST);
+  }
+
+  // ---- recovery
+
+  @Test
+  void theFirstRegistrationWaitsForRecoveryAndCarriesWhatThePreviousLifeLeft() throws Exception {
+    CompletableFuture<Leftovers.Result> recovered = new CompletableFuture<>();
+    TestProbe<ToLeader> leader = leader(ADDRESS);
+    worker = KIT.spawn(WorkerAgent.create(settings(LONG_TIMEOUT), ha.leaderRetrieval(), resolver,
+        TaskHandlers.load(), clock, clock, (store, workerId, now) -> recovered));
+    ha.awaitEvents();
+    settle();
+    WorkerAgent.Status recovering = settle();   // the leader is followed, its gateway resolved
+    assertEquals(new Epoch(1), recovering.newestEpoch());
+    assertFalse(recovering.registered());
+    advance(BACKOFF_MAX.multipliedBy(2));
+    assertNothingSent(leader);
+
+    AttemptKey left = new AttemptKey("j", "left", 1);
+    AttemptReport lost = new AttemptReport(left, AttemptState.LOST, null, clock.instant(), clock.instant(),
+        "worker restarted; process 42 killed");
+    recovered.complete(new Leftovers.Result(List.of(lost), List.of()));
+    ToLeader.RegisterWorker reg = await(leader, ToLeader.RegisterWorker.class, r -> true);
+    assertEquals(List.of(lost), reg.attempts());
+    accept(reg);
+    assertTrue(settle().registered());
+    assertEquals(1, settle().unackedReports());
   }
 }

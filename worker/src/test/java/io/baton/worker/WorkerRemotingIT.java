@@ -44,11 +44,12 @@ class WorkerRemotingIT {
   }
 
   /** Accepts registrations, acks heartbeats, starts one attempt and forwards everything to {@code seen}. */
-  private static Behavior<ToLeader> gateway(ActorRef<ToLeader> seen, AttemptSpec toStart) {
+  private Behavior<ToLeader> gateway(ActorRef<ToLeader> seen, AttemptSpec toStart) {
     return Behaviors.receiveMessage(m -> {
       seen.tell(m);
       if (m instanceof ToLeader.RegisterWorker r) {
-        r.worker().tell(new ToWorker.RegistrationAccepted(r.epoch(), "s", r.sentAtNanos()));
+        String session = ha.leaderRetrieval().current().orElseThrow().sessionId();
+        r.worker().tell(new ToWorker.RegistrationAccepted(r.epoch(), session, r.sentAtNanos()));
         r.worker().tell(new ToWorker.StartAttempts(r.epoch(), List.of(toStart)));
       }
       return Behaviors.same();

@@ -99,8 +99,9 @@ class WorkerRestartIT {
     return (ToLeader.RegisterWorker) seen.get(seen.size() - 1);
   }
 
-  private static ToLeader.RegisterWorker accept(ToLeader.RegisterWorker reg) {
-    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), "session", reg.sentAtNanos()));
+  private ToLeader.RegisterWorker accept(ToLeader.RegisterWorker reg) {
+    String session = ha.leaderRetrieval().current().orElseThrow().sessionId();
+    reg.worker().tell(new ToWorker.RegistrationAccepted(reg.epoch(), session, reg.sentAtNanos()));
     return reg;
   }
 

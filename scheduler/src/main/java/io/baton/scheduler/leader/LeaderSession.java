@@ -91,7 +91,7 @@ public final class LeaderSession {
           }
           AtomicInteger alive = new AtomicInteger();
           ActorRef<ResourceManager.Command> rm =
-              ctx.spawn(ResourceManager.create(epoch, settings, clock, alive), "resourcemanager");
+              ctx.spawn(ResourceManager.create(epoch, info.sessionId(), settings, clock, alive), "resourcemanager");
           ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
           ActorRef<JobsView.Command> view = ctx.spawn(JobsView.create(), "jobs-view");
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(

@@ -81,6 +81,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
 
   private final TimerScheduler<Command> timers;
   private final Epoch epoch;
+  private final String sessionId;
   private final Clock clock;
   private final AtomicInteger aliveWorkers;
   private final ClusterBook book;
@@ -91,19 +92,25 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private ActorRef<AttemptEvent.AttemptReported> dispatcher;
   private final List<AttemptEvent.AttemptReported> heldForDispatcher = new ArrayList<>();
 
-  /** @param aliveWorkers kept equal to the number of ALIVE workers (read by readiness checks) */
-  public static Behavior<Command> create(Epoch epoch, SchedulerSettings settings, Clock clock, AtomicInteger aliveWorkers) {
+  /**
+   * @param sessionId    the session id this term publishes in {@code /leader}: workers accept a registration
+   *                     only from the session they follow
+   * @param aliveWorkers kept equal to the number of ALIVE workers (read by readiness checks)
+   */
+  public static Behavior<Command> create(Epoch epoch, String sessionId, SchedulerSettings settings, Clock clock,
+      AtomicInteger aliveWorkers) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new Tick(), settings.heartbeatInterval());
-      return new ResourceManager(ctx, timers, epoch, settings, clock, aliveWorkers);
+      return new ResourceManager(ctx, timers, epoch, sessionId, settings, clock, aliveWorkers);
     }));
   }
 
   private ResourceManager(ActorContext<Command> context, TimerScheduler<Command> timers, Epoch epoch,
-      SchedulerSettings settings, Clock clock, AtomicInteger aliveWorkers) {
+      String sessionId, SchedulerSettings settings, Clock clock, AtomicInteger aliveWorkers) {
     super(context);
     this.timers = timers;
     this.epoch = epoch;
+    this.sessionId = sessionId;
     this.clock = clock;
     this.aliveWorkers = aliveWorkers;
     this.book = new ClusterBook(epoch, settings.heartbeatTimeout(), clock.instant());
@@ -200,7 +207,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     if (decision instanceof ClusterBook.ForWorker w) {
       ActorRef<ToWorker> to = w.workerId().equals(senderId) && sender != null ? sender : workers.get(w.workerId());
       if (to != null) {
-        to.tell(WorkerMessages.message(w, epoch, getContext().getSelf().path().name()));
+        to.tell(WorkerMessages.message(w, epoch, sessionId));
       }
     } else if (decision instanceof ClusterBook.FlushAcksSoon && !timers.isTimerActive("acks")) {
       timers.startSingleTimer("acks", new FlushAcks(), ACK_BATCH_WINDOW);

@@ -1,5 +1,8 @@
 package io.baton.worker.execution;
 
+import io.baton.wire.LogChunk;
+import io.baton.wire.ToWorker;
+import io.baton.wire.WireLimits;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -13,6 +16,18 @@ public final class LogReader {
 
   /** A slice of a file: the bytes read, the offset after them and whether that is the end of the file. */
   public record Slice(byte[] data, long nextOffset, boolean eof) {}
+
+  /**
+   * The answer to {@code f} from {@code file}: at most {@code maxBytes} and the wire limit, whatever the request
+   * claims. With no file, found only when the worker {@code knows} the attempt (e.g. a handler that wrote
+   * nothing).
+   */
+  public static LogChunk chunk(Path file, ToWorker.FetchLog f, int maxBytes, boolean knows) throws IOException {
+    int max = Math.max(0, Math.min(f.maxBytes(), Math.min(maxBytes, WireLimits.MAX_LOG_CHUNK_BYTES)));
+    Optional<Slice> slice = read(file, f.offset(), max);
+    return slice.map(s -> new LogChunk(f.key(), true, s.data(), s.nextOffset(), s.eof()))
+        .orElseGet(() -> new LogChunk(f.key(), knows, new byte[0], 0, true));
+  }
 
   /** Up to {@code maxBytes} from {@code offset}; empty when the file does not exist. */
   public static Optional<Slice> read(Path file, long offset, int maxBytes) throws IOException {
