@@ -64,6 +64,12 @@ enum Setting {
       "cpus offered; 0 = this machine's cores"),
   MEMORY_MB("baton.worker.memory-mb", "--memory-mb", "BATON_MEMORY_MB", FlagType.LONG, Commands.WORKERS,
       "memory offered in MB; 0 = this machine's memory"),
+  LOG_RETENTION("baton.worker.log-retention", "--log-retention", "BATON_LOG_RETENTION", FlagType.TEXT,
+      Commands.WORKERS, "a worker deletes the logs and work directories of jobs whose files have not changed for "
+          + "this long (besides those of jobs the leader deleted)"),
+  MAX_LOG_DISK_MB("baton.worker.max-log-disk-mb", "--max-log-disk-mb", "BATON_MAX_LOG_DISK_MB", FlagType.LONG,
+      Commands.WORKERS, "most megabytes of logs and work directories of finished jobs a worker keeps; the oldest "
+          + "jobs' go first (checked every 10 minutes)"),
   LABELS("baton.worker.labels", "--labels", "BATON_LABELS", FlagType.TEXT, Commands.WORKERS,
       "labels k=v,k=v matched by task constraints"),
   READ_TOKEN("baton.rest.read-token", "--read-token", "BATON_READ_TOKEN", FlagType.TEXT, Commands.MASTERS,

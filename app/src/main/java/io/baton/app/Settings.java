@@ -7,6 +7,7 @@ import io.baton.scheduler.policy.Backoff;
 import io.baton.scheduler.policy.Retention;
 import io.baton.web.RestSettings;
 import io.baton.worker.WorkerSettings;
+import io.baton.worker.execution.FileRetention;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,7 +157,9 @@ final class Settings {
         .withHeartbeat(heartbeatInterval(), heartbeatTimeout());
     double cpus = c.getDouble(Setting.CPUS.key);
     long memory = c.getLong(Setting.MEMORY_MB.key);
-    return s.withResources(cpus > 0 ? cpus : s.cpus(), memory > 0 ? memory : s.memoryMb());
+    FileRetention files = new FileRetention(c.getDuration(Setting.LOG_RETENTION.key),
+        c.getLong(Setting.MAX_LOG_DISK_MB.key) * 1024 * 1024, FileRetention.DEFAULT.every());
+    return s.withResources(cpus > 0 ? cpus : s.cpus(), memory > 0 ? memory : s.memoryMb()).withFiles(files);
   }
 
   static Map<String, String> labels(String text) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import io.baton.testkit.Eventually;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,16 @@ class StandaloneE2E {
       assertTrue(jobs.output().contains(id) && jobs.output().contains("SUCCEEDED"), jobs.output());
       BatonProcess.Result missing = BatonProcess.run(dir, "job", "--url", url, "no-such-job");
       assertEquals(1, missing.exitCode());
+
+      // delete: the job goes, and its worker deletes its logs
+      Path logs = dir.resolve("data/worker/logs").resolve(id);
+      assertTrue(Files.isDirectory(logs), "the worker keeps the job's logs: " + logs);
+      BatonProcess.Result deleted = BatonProcess.run(dir, "delete", "--url", url, id);
+      assertEquals(0, deleted.exitCode(), deleted.output());
+      assertEquals("deleted " + id + "\n", deleted.output());
+      assertEquals(404, http.send("GET", "/api/v1/jobs/" + id, null).statusCode());
+      assertEquals(404, http.send("DELETE", "/api/v1/jobs/" + id, null).statusCode());
+      Eventually.eventually("the worker deleted the job's logs", Duration.ofSeconds(10), () -> !Files.exists(logs));
     }
   }
 }

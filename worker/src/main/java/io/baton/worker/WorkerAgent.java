@@ -108,7 +108,7 @@ public final class WorkerAgent {
 
   static AttemptRunner.Settings runnerSettings(WorkerSettings s) {
     return new AttemptRunner.Settings(s.workerId(), s.dataDir(), s.heartbeatTimeout(), s.heartbeatInterval(),
-        s.maxLogChunkBytes());
+        s.maxLogChunkBytes(), s.files());
   }
 
   static LeaderLink.Settings linkSettings(WorkerSettings s) {

@@ -1,5 +1,6 @@
 package io.baton.worker;
 
+import io.baton.worker.execution.FileRetention;
 import io.baton.wire.WireLimits;
 import io.baton.wire.WorkerInfo;
 import java.lang.management.ManagementFactory;
@@ -24,6 +25,7 @@ import java.util.Objects;
  * @param resolveTimeout     how long to wait for the leader's gateway to resolve
  * @param registrationBackoffMax longest wait between two registration tries
  * @param maxLogChunkBytes   largest log slice answered to one FetchLog
+ * @param files              how long the worker keeps the logs and work directories of finished jobs
  */
 public record WorkerSettings(
     String workerId,
@@ -36,7 +38,8 @@ public record WorkerSettings(
     Duration heartbeatTimeout,
     Duration resolveTimeout,
     Duration registrationBackoffMax,
-    int maxLogChunkBytes) {
+    int maxLogChunkBytes,
+    FileRetention files) {
 
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
@@ -45,6 +48,7 @@ public record WorkerSettings(
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(files, "files");
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     WireLimits.checkInfo(new WorkerInfo(workerId, host, cpus, memoryMb, labels)); // a leader would drop it otherwise
     if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {
@@ -59,7 +63,7 @@ public record WorkerSettings(
   public static WorkerSettings defaults(String workerId, Path dataDir) {
     return new WorkerSettings(workerId, localHost(), Runtime.getRuntime().availableProcessors(), machineMemoryMb(),
         Map.of(), dataDir, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT, Duration.ofSeconds(3),
-        Duration.ofSeconds(5), 1 << 20);
+        Duration.ofSeconds(5), 1 << 20, FileRetention.DEFAULT);
   }
 
   /**
@@ -73,27 +77,32 @@ public record WorkerSettings(
 
   public WorkerSettings withResources(double newCpus, long newMemoryMb) {
     return new WorkerSettings(workerId, host, newCpus, newMemoryMb, labels, dataDir, heartbeatInterval,
-        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes);
+        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes, files);
+  }
+
+  public WorkerSettings withFiles(FileRetention newFiles) {
+    return new WorkerSettings(workerId, host, cpus, memoryMb, labels, dataDir, heartbeatInterval,
+        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes, newFiles);
   }
 
   public WorkerSettings withLabels(Map<String, String> newLabels) {
     return new WorkerSettings(workerId, host, cpus, memoryMb, newLabels, dataDir, heartbeatInterval,
-        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes);
+        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes, files);
   }
 
   public WorkerSettings withHost(String newHost) {
     return new WorkerSettings(workerId, newHost, cpus, memoryMb, labels, dataDir, heartbeatInterval,
-        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes);
+        heartbeatTimeout, resolveTimeout, registrationBackoffMax, maxLogChunkBytes, files);
   }
 
   public WorkerSettings withHeartbeat(Duration interval, Duration timeout) {
     return new WorkerSettings(workerId, host, cpus, memoryMb, labels, dataDir, interval, timeout, resolveTimeout,
-        registrationBackoffMax, maxLogChunkBytes);
+        registrationBackoffMax, maxLogChunkBytes, files);
   }
 
   public WorkerSettings withRegistrationBackoffMax(Duration max) {
     return new WorkerSettings(workerId, host, cpus, memoryMb, labels, dataDir, heartbeatInterval,
-        heartbeatTimeout, resolveTimeout, max, maxLogChunkBytes);
+        heartbeatTimeout, resolveTimeout, max, maxLogChunkBytes, files);
   }
 
   private static String localHost() {

@@ -367,6 +367,8 @@ public final class LeaderLink {
       runner.tell(new AttemptRunner.Ack(a.acked()));
     } else if (msg instanceof ToWorker.FetchLog f) {
       runner.tell(new AttemptRunner.FetchLog(f));
+    } else if (msg instanceof ToWorker.ForgetJobs f) {
+      runner.tell(new AttemptRunner.Forget(f.jobIds()));
     }
     return same();
   }

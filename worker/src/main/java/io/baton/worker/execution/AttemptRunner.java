@@ -14,14 +14,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -67,6 +70,9 @@ public final class AttemptRunner {
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
+  /** These jobs were deleted: delete their logs and work directories (not those of an attempt still kept). */
+  public record Forget(List<String> jobIds) implements Command {}
+
   /** Stops as {@code kill -9} would: processes keep running, run records stay (tests). */
   public record Crash() implements Command {}
 
@@ -87,13 +93,19 @@ public final class AttemptRunner {
 
   private record TimeoutTimer(AttemptKey key) {}
 
+  private record SweepFiles() implements Command {}
+
+  private record FilesDone(String what, Throwable error) implements Command {}
+
+  private static final Object SWEEP_TIMER = "sweep-files";
+
   /**
    * @param maxLease         the longest lease a guard accepts (the heartbeat timeout)
    * @param resendAfter      how long an unacknowledged report waits before it is sent again
    * @param maxLogChunkBytes largest log slice answered to one FetchLog
    */
   public record Settings(String workerId, Path dataDir, Duration maxLease, Duration resendAfter,
-      int maxLogChunkBytes) {}
+      int maxLogChunkBytes, FileRetention files) {}
 
   /** Commands stashed while recovering; more are dropped (logged): none is expected before registration. */
   static final int STASH_CAPACITY = 10_000;
@@ -108,6 +120,7 @@ public final class AttemptRunner {
   private final AttemptPaths paths;
   private final Attempts attempts;
   private final AttemptBook book;
+  private final AttemptFiles files;
   private ActorRef<Reports> reportsTo;
   private long leaseDeadline;
   private boolean flushQueued;
@@ -141,6 +154,7 @@ public final class AttemptRunner {
     this.attempts = new Attempts(new AttemptLauncher(settings.workerId(), paths, guard, settings.maxLease(), handlers,
         handlerPool), ctx.getLog());
     this.book = attempts.book();
+    this.files = new AttemptFiles(paths);
   }
 
   // ---- recovering: what a previous life left, before anything else
@@ -186,6 +200,7 @@ public final class AttemptRunner {
       return Behaviors.stopped();
     }
     attempts.recovered(m.result(), store);
+    timers.startTimerWithFixedDelay(SWEEP_TIMER, new SweepFiles(), settings.files().every());
     return stash.unstashAll(running());
   }
 
@@ -206,9 +221,49 @@ public final class AttemptRunner {
         .onMessage(Flush.class, this::onFlush)
         .onMessage(AttemptEnded.class, this::onAttemptEnded)
         .onMessage(AttemptTimedOut.class, this::onAttemptTimedOut)
+        .onMessage(Forget.class, this::onForget)
+        .onMessage(SweepFiles.class, this::onSweepFiles)
+        .onMessage(FilesDone.class, this::onFilesDone)
         .onMessage(Crash.class, this::onCrash)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
+  }
+
+  // ---- files of finished jobs: deleted off the actor thread, never those of an attempt the book still holds
+
+  private Set<String> keptJobs() {
+    return AttemptFiles.onDisk(book.snapshot().stream().map(r -> r.key().jobId()).distinct().toList());
+  }
+
+  private Behavior<Command> onForget(Forget m) {
+    Set<String> keep = keptJobs();
+    ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> files.forget(m.jobIds(), keep), fileIo()),
+        (n, err) -> new FilesDone(err == null ? "deleted the files of " + n + " deleted jobs" : "forget", err));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onSweepFiles(SweepFiles m) {
+    Set<String> keep = keptJobs();
+    FileRetention limits = settings.files();
+    ctx.pipeToSelf(CompletableFuture.supplyAsync(
+            () -> files.sweep(clock.instant(), limits.maxAge(), limits.maxBytes(), keep), fileIo()),
+        (swept, err) -> new FilesDone(err != null ? "sweep" : swept.jobsDeleted() == 0 ? null
+            : String.format("file sweep deleted the files of %d jobs (%.1f MB); %.1f MB kept", swept.jobsDeleted(),
+                swept.bytesDeleted() / 1e6, swept.bytesKept() / 1e6), err));
+    return Behaviors.same();
+  }
+
+  private Executor fileIo() {
+    return ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  private Behavior<Command> onFilesDone(FilesDone m) {
+    if (m.error() != null) {
+      ctx.getLog().warn("could not delete old job files ({}): {}", m.what(), m.error().toString());
+    } else if (m.what() != null) {
+      ctx.getLog().info("{}", m.what());
+    }
+    return Behaviors.same();
   }
 
   private Behavior<Command> onAttach(Attach m) {

@@ -48,7 +48,8 @@ class AttemptRunnerTest {
 
   private ActorRef<AttemptRunner.Command> runner(CompletableFuture<Leftovers.Result> recovered) {
     AttemptRunner.Settings settings =
-        new AttemptRunner.Settings("w1", dataDir, Duration.ofSeconds(60), Duration.ofMillis(100), 1 << 20);
+        new AttemptRunner.Settings("w1", dataDir, Duration.ofSeconds(60), Duration.ofMillis(100), 1 << 20,
+            FileRetention.DEFAULT);
     return KIT.spawn(AttemptRunner.create(settings, TaskHandlers.load(), (store, workerId, now) -> recovered,
         clock, clock));
   }
@@ -105,5 +106,34 @@ class AttemptRunnerTest {
         runner(CompletableFuture.failedFuture(new IOException("data dir unreadable")));
     TestProbe<Object> watcher = KIT.createTestProbe();
     watcher.expectTerminated(runner, WAIT);
+  }
+
+  @Test
+  void forgetDeletesTheFilesOfDeletedJobsButNotOfAnAttemptTheRunnerStillHolds() throws IOException {
+    ActorRef<AttemptRunner.Command> runner = runner(CompletableFuture.completedFuture(
+        new Leftovers.Result(List.of(), List.of())));
+    TestProbe<AttemptRunner.Reports> reports = KIT.createTestProbe(AttemptRunner.Reports.class);
+    runner.tell(new AttemptRunner.Attach(reports.ref()));
+    runner.tell(new AttemptRunner.LeaseRenewed(clock.getAsLong() + Duration.ofSeconds(60).toNanos()));
+    AttemptPaths paths = new AttemptPaths(dataDir);
+    AttemptKey gone = new AttemptKey("gone", "t", 1);
+    AttemptKey held = new AttemptKey("held", "t", 1);
+    for (AttemptKey key : List.of(gone, held)) {
+      java.nio.file.Files.createDirectories(paths.logFile(key).getParent());
+      java.nio.file.Files.writeString(paths.logFile(key), "output\n");
+    }
+    // the runner holds an unacknowledged report of "held" (a noop that ended, not yet acked by a leader)
+    runner.tell(new AttemptRunner.Start(List.of(new AttemptSpec(held, TaskSpec.handler("t", "noop", null, List.of())))));
+    reports.fishForMessage(WAIT, r -> r.reports().stream().anyMatch(a -> a.key().equals(held) && a.state().isTerminal())
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+
+    runner.tell(new AttemptRunner.Forget(List.of("gone", "held")));
+
+    KIT.createTestProbe().awaitAssert(WAIT, () -> {
+      assertFalse(java.nio.file.Files.exists(paths.logFile(gone).getParent().getParent()), "the deleted job's logs");
+      return null;
+    });
+    assertTrue(java.nio.file.Files.exists(paths.logFile(held)), "an attempt not acknowledged yet keeps its log");
+    KIT.stop(runner, WAIT);
   }
 }
