@@ -61,6 +61,29 @@ public interface JobStore {
   CompletableFuture<Void> put(Epoch epoch, JobRecord job);
 
   /**
+   * Creates a job that a schedule's fire submits, and records the fire ({@code schedule}, {@code scheduledAt}) in
+   * the same fenced write: either both are stored or neither. Fails with {@link FireExistsException}, storing
+   * nothing, when that fire was recorded before (by this leader or an earlier one): a fire never submits two jobs.
+   * Later changes of the job are ordinary {@link #put}s.
+   */
+  CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire);
+
+  /** One fire of a schedule: the schedule's name and the instant it was due. */
+  record Fire(String schedule, Instant scheduledAt) {
+    /** The fire's id, also its job's Idempotency-Key: {@code <schedule>@<ISO-8601 instant>}. */
+    public String id() {
+      return schedule + "@" + scheduledAt;
+    }
+  }
+
+  /** The fire was recorded before: its job exists (or existed) already. */
+  final class FireExistsException extends Exception {
+    public FireExistsException(Fire fire) {
+      super("fire " + fire.id() + " was submitted before");
+    }
+  }
+
+  /**
    * Removes a job, fenced like a put and ordered with the puts queued before it (a job put and then deleted stays
    * deleted). The caller deletes only settled jobs. Completes once durable (also when the job was not stored).
    */

@@ -77,6 +77,11 @@ class FailedSessionReadinessTest {
       }
 
       @Override
+      public CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire) {
+        return inMemory.jobStore().putFired(epoch, job, fire);
+      }
+
+      @Override
       public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
         return inMemory.jobStore().delete(epoch, jobId);
       }

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 public final class TestingJobStore implements JobStore {
   private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
   private final List<String> deleted = new CopyOnWriteArrayList<>();
+  private final java.util.Set<String> fires = ConcurrentHashMap.newKeySet();
 
   /** Stores {@code job} as if an earlier leader had. */
   public TestingJobStore with(JobRecord job) {
@@ -59,6 +60,14 @@ public final class TestingJobStore implements JobStore {
   public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
     jobs.put(job.id(), job);
     return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire) {
+    if (!fires.add(fire.id())) {
+      return CompletableFuture.failedFuture(new FireExistsException(fire));
+    }
+    return put(epoch, job);
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.baton.ha.inmemory;
 import io.baton.ha.FencedException;
 import io.baton.ha.HaServices;
 import io.baton.ha.JobStore;
+import io.baton.ha.JobStore.Fire;
+import io.baton.ha.JobStore.FireExistsException;
 import io.baton.ha.LeaderContender;
 import io.baton.ha.LeaderElection;
 import io.baton.ha.LeaderListener;
@@ -41,6 +43,8 @@ public final class InMemoryHaServices implements HaServices {
   private final List<Election> contenders = new ArrayList<>();
   private final List<Retrieval> retrievals = new CopyOnWriteArrayList<>();
   private final Map<String, byte[]> jobs = new ConcurrentHashMap<>();
+  /** Ids of the fires recorded (see JobStore.putFired). Guarded by lock. */
+  private final Set<String> fires = new HashSet<>();
   private final Map<String, JobStore.Quarantined> quarantine = new java.util.TreeMap<>();
   private final Map<String, byte[]> quarantinedBytes = new ConcurrentHashMap<>();
   private long epochCounter;
@@ -199,6 +203,20 @@ public final class InMemoryHaServices implements HaServices {
       synchronized (lock) {
         if (!epoch.equals(leaderEpoch) || leader == null) {
           return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
+        }
+        jobs.put(job.id(), JobCodec.encode(job));
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire) {
+      synchronized (lock) {
+        if (!epoch.equals(leaderEpoch) || leader == null) {
+          return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
+        }
+        if (!fires.add(fire.id())) {
+          return CompletableFuture.failedFuture(new FireExistsException(fire));
         }
         jobs.put(job.id(), JobCodec.encode(job));
       }

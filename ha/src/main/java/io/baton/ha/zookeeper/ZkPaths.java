@@ -73,6 +73,24 @@ public final class ZkPaths {
     return history() + "/" + bucketOf(jobId) + "/" + jobId;
   }
 
+  /** Parent of the schedules: {@code schedules/<name>} holds a schedule's record. */
+  public String schedules() {
+    return root + "/schedules";
+  }
+
+  public String schedule(String name) {
+    return schedules() + "/" + name;
+  }
+
+  /** {@code schedules/<name>/fires}: one child per recorded fire, named by its due instant in epoch millis. */
+  public String fires(String name) {
+    return schedule(name) + "/fires";
+  }
+
+  public String fire(String name, java.time.Instant scheduledAt) {
+    return fires(name) + "/" + String.format("%015d", scheduledAt.toEpochMilli());
+  }
+
   /**
    * Persistent; job records a leader could not serve, moved aside by a fenced transaction. Each child is named
    * after the record, holds its original bytes, and has a {@code reason} child (UTF-8 text).

@@ -2,10 +2,13 @@ package io.baton.ha.zookeeper;
 
 import io.baton.ha.FencedException;
 import io.baton.ha.JobStore;
+import io.baton.ha.JobStore.Fire;
+import io.baton.ha.JobStore.FireExistsException;
 import io.baton.ha.StoredJobs;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -60,10 +63,12 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private volatile boolean closed;
   private boolean rootsKnown;
 
-  /** A queued change: the job's next record, or null to delete it. */
-  private record Pending(Epoch epoch, String jobId, JobRecord job, CompletableFuture<Void> future) {}
+  /** A queued change: the job's next record, or null to delete it; {@code fire} when a schedule's fire creates it. */
+  private record Pending(Epoch epoch, String jobId, JobRecord job, Fire fire, CompletableFuture<Void> future) {}
 
-  private enum Kind { CREATE_ACTIVE, SET_ACTIVE, DELETE_ACTIVE, CREATE_HISTORY, SET_HISTORY, DELETE_HISTORY, BUCKET }
+  private enum Kind {
+    CREATE_ACTIVE, SET_ACTIVE, DELETE_ACTIVE, CREATE_HISTORY, SET_HISTORY, DELETE_HISTORY, BUCKET, CREATE_FIRE
+  }
 
   /** One op of a transaction after the fencing checks, and what it is for. */
   private record Op(Kind kind, Write write, String bucketPath) {}
@@ -76,6 +81,10 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     /** Learned while deleting a job of unknown place: not under jobs/ or not under history/. */
     boolean absentActive;
     boolean absentHistory;
+    /** The fire recorded with the job's creation, if a schedule submits it. */
+    Fire fire;
+    /** Why this write is refused (its fire was recorded before), if it is. */
+    Exception refused;
     final List<CompletableFuture<Void>> futures = new ArrayList<>(1);
 
     Write(String jobId) {
@@ -103,15 +112,20 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
 
   @Override
   public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
-    return enqueue(epoch, job.id(), job);
+    return enqueue(epoch, job.id(), job, null);
+  }
+
+  @Override
+  public CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire) {
+    return enqueue(epoch, job.id(), job, Objects.requireNonNull(fire, "fire"));
   }
 
   @Override
   public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
-    return enqueue(epoch, jobId, null);
+    return enqueue(epoch, jobId, null, null);
   }
 
-  private CompletableFuture<Void> enqueue(Epoch epoch, String jobId, JobRecord job) {
+  private CompletableFuture<Void> enqueue(Epoch epoch, String jobId, JobRecord job, Fire fire) {
     CompletableFuture<Void> future = new CompletableFuture<>();
     try {
       Objects.requireNonNull(epoch, "epoch");
@@ -119,7 +133,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       if (closed) {
         throw new IllegalStateException("job store closed");
       }
-      queue.add(new Pending(epoch, jobId, job, future));
+      queue.add(new Pending(epoch, jobId, job, fire, future));
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
     }
@@ -233,6 +247,9 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     for (Pending p : batch) {
       Write w = groups.computeIfAbsent(p.epoch(), e -> new LinkedHashMap<>()).computeIfAbsent(p.jobId(), Write::new);
       w.job = p.job();
+      if (p.fire() != null) {
+        w.fire = p.fire();
+      }
       w.futures.add(p.future());
     }
     for (Map.Entry<Epoch, LinkedHashMap<String, Write>> group : groups.entrySet()) {
@@ -259,7 +276,14 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private List<Op> plan(Write w) {
     boolean active = knownActive.contains(w.jobId);
     boolean history = knownHistory.contains(w.jobId);
-    List<Op> ops = new ArrayList<>(2);
+    List<Op> ops = new ArrayList<>(3);
+    if (w.refused != null) {
+      return ops;
+    }
+    if (w.fire != null && !w.isDelete()) {
+      // recorded in the same transaction that creates the job: a fire recorded before makes it fail
+      ops.add(new Op(Kind.CREATE_FIRE, w, null));
+    }
     if (w.isDelete()) {
       if (active || (!history && !w.absentActive && w.absentHistory)) {
         ops.add(new Op(Kind.DELETE_ACTIVE, w, null));
@@ -376,6 +400,8 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       case CREATE_HISTORY -> client.transactionOp().create().forPath(paths.historyJob(id), bytes);
       case SET_HISTORY -> client.transactionOp().setData().forPath(paths.historyJob(id), bytes);
       case DELETE_HISTORY -> client.transactionOp().delete().forPath(paths.historyJob(id));
+      case CREATE_FIRE -> client.transactionOp().create().forPath(
+          paths.fire(op.write().fire.schedule(), op.write().fire.scheduledAt()), id.getBytes(StandardCharsets.UTF_8));
     };
   }
 
@@ -386,6 +412,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       case DELETE_ACTIVE -> knownActive.remove(id);
       case CREATE_HISTORY, SET_HISTORY -> knownHistory.add(id);
       case DELETE_HISTORY -> knownHistory.remove(id);
+      case CREATE_FIRE -> op.write().fire = null; // recorded: a later round or put must not record it again
       case BUCKET -> { }
     }
   }
@@ -422,6 +449,11 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         w.absentHistory = true;
         return missing;
       }
+      case CREATE_FIRE -> {
+        w.refused = exists ? new FireExistsException(w.fire)
+            : new IllegalStateException("schedule " + w.fire.schedule() + " is not stored: cannot record " + w.fire.id());
+        return exists || missing;
+      }
       default -> {
         return false;
       }
@@ -445,7 +477,9 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private static void complete(List<Write> writes, Throwable failure) {
     for (Write w : writes) {
       for (CompletableFuture<Void> f : w.futures) {
-        if (failure == null) {
+        if (failure == null && w.refused != null) {
+          f.completeExceptionally(w.refused);
+        } else if (failure == null) {
           f.complete(null);
         } else {
           f.completeExceptionally(failure);

@@ -224,4 +224,36 @@ class ZooKeeperJobStoreIT {
     assertTrue(client.checkExists().forPath(paths.job("job-old")) == null);
     assertEquals(List.of(old), history(freshStore()));
   }
+
+  @Test
+  void aFireIsRecordedWithItsJobAndNeverSubmitsASecondOne() throws Exception {
+    client.create().creatingParentsIfNeeded().forPath(paths.fires("nightly"));
+    java.time.Instant due = java.time.Instant.parse("2026-11-28T02:00:00Z");
+    io.baton.ha.JobStore.Fire fire = new io.baton.ha.JobStore.Fire("nightly", due);
+    JobRecord first = TestingJobs.job("job-f1", "nightly");
+    CompletableFuture<Void> created = ha.jobStore().putFired(epoch, first, fire);
+    CompletableFuture<Void> update = ha.jobStore().put(epoch, TestingJobs.running("job-f1", "nightly"));
+    awaitAll(List.of(created, update));
+    assertEquals("job-f1", new String(client.getData().forPath(paths.fire("nightly", due)),
+        java.nio.charset.StandardCharsets.UTF_8), "the fire names its job");
+
+    // the same fire again, from this leader or (a fresh store) the next one: refused, nothing stored
+    for (ZooKeeperJobStore store : List.of((ZooKeeperJobStore) ha.jobStore(), freshStore())) {
+      ExecutionException again = assertThrows(ExecutionException.class,
+          () -> store.putFired(epoch, TestingJobs.job("job-f2", "nightly"), fire).get(10, TimeUnit.SECONDS));
+      assertInstanceOf(io.baton.ha.JobStore.FireExistsException.class, again.getCause());
+    }
+    // a refused fire does not hold back the other writes of its batch
+    CompletableFuture<Void> refused = ha.jobStore().putFired(epoch, TestingJobs.job("job-f3", "nightly"), fire);
+    CompletableFuture<Void> other = ha.jobStore().put(epoch, TestingJobs.job("job-other", "other"));
+    other.get(10, TimeUnit.SECONDS);
+    assertThrows(ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
+    assertEquals(List.of("job-f1", "job-other"),
+        freshStore().loadAll().stream().map(JobRecord::id).sorted().toList());
+
+    ExecutionException unknown = assertThrows(ExecutionException.class, () -> ha.jobStore()
+        .putFired(epoch, TestingJobs.job("job-x", "x"), new io.baton.ha.JobStore.Fire("gone", due))
+        .get(10, TimeUnit.SECONDS));
+    assertInstanceOf(IllegalStateException.class, unknown.getCause(), "a fire of a schedule not stored");
+  }
 }
