@@ -7,6 +7,11 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
 import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.schedule.CronSyntax;
+import io.baton.protocol.schedule.Misfire;
+import io.baton.protocol.schedule.Overlap;
+import io.baton.protocol.schedule.ScheduleRecord;
+import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
@@ -65,6 +70,11 @@ public final class ProtocolKryo {
     kryo.register(TaskRecord.class, 56);
     kryo.register(JobRecord.class, 57);
     kryo.register(Epoch.class, 58);
+    kryo.register(CronSyntax.class, 60);
+    kryo.register(Misfire.class, 61);
+    kryo.register(Overlap.class, 62);
+    kryo.register(ScheduleSpec.class, 63);
+    kryo.register(ScheduleRecord.class, 64);
     return kryo;
   }
 }
