@@ -1,7 +1,7 @@
 package io.baton.ha;
 
 /**
- * The HA services of one process: leader election, leader retrieval and the job store, all of one cluster.
+ * The HA services of one process: leader election, leader retrieval, the job and schedule stores, all of one cluster.
  * ZooKeeper-backed in production ({@code zookeeper/}), in-memory for tests ({@code inmemory/}).
  */
 public interface HaServices extends AutoCloseable {
@@ -11,6 +11,8 @@ public interface HaServices extends AutoCloseable {
   LeaderRetrieval leaderRetrieval();
 
   JobStore jobStore();
+
+  ScheduleStore scheduleStore();
 
   /** The coordination service's connection state as SPEC.md shows it: CONNECTED, SUSPENDED, LOST or NONE. */
   String connectionState();

@@ -206,7 +206,7 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
     }
     sessionEpoch = granted;
     session = context.spawn(
-        LeaderSession.create(granted, remoteAddress(), restUrl, ha.jobStore(), election,
+        LeaderSession.create(granted, remoteAddress(), restUrl, ha.jobStore(), ha.scheduleStore(), election,
             settings, clock, sessionEvents),
         "session-" + granted.value());
     context.watchWith(session, new SessionStopped(granted));

@@ -88,6 +88,11 @@ class FailedSessionReadinessTest {
     };
 
     @Override
+    public io.baton.ha.ScheduleStore scheduleStore() {
+      return inMemory.scheduleStore();
+    }
+
+    @Override
     public LeaderElection leaderElection(String participantId) {
       return inMemory.leaderElection(participantId);
     }

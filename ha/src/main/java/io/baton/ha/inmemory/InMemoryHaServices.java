@@ -9,6 +9,9 @@ import io.baton.ha.LeaderContender;
 import io.baton.ha.LeaderElection;
 import io.baton.ha.LeaderListener;
 import io.baton.ha.LeaderRetrieval;
+import io.baton.ha.ScheduleStore;
+import io.baton.protocol.schedule.ScheduleRecord;
+import java.util.HashMap;
 import io.baton.ha.StoredJobs;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
@@ -43,8 +46,6 @@ public final class InMemoryHaServices implements HaServices {
   private final List<Election> contenders = new ArrayList<>();
   private final List<Retrieval> retrievals = new CopyOnWriteArrayList<>();
   private final Map<String, byte[]> jobs = new ConcurrentHashMap<>();
-  /** Ids of the fires recorded (see JobStore.putFired). Guarded by lock. */
-  private final Set<String> fires = new HashSet<>();
   private final Map<String, JobStore.Quarantined> quarantine = new java.util.TreeMap<>();
   private final Map<String, byte[]> quarantinedBytes = new ConcurrentHashMap<>();
   private long epochCounter;
@@ -215,9 +216,15 @@ public final class InMemoryHaServices implements HaServices {
         if (!epoch.equals(leaderEpoch) || leader == null) {
           return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
         }
-        if (!fires.add(fire.id())) {
+        java.util.TreeMap<Instant, String> recorded = scheduleFires.get(fire.schedule());
+        if (recorded == null) {
+          return CompletableFuture.failedFuture(new IllegalStateException(
+              "schedule " + fire.schedule() + " is not stored: cannot record " + fire.id()));
+        }
+        if (recorded.containsKey(fire.scheduledAt())) {
           return CompletableFuture.failedFuture(new FireExistsException(fire));
         }
+        recorded.put(fire.scheduledAt(), job.id());
         jobs.put(job.id(), JobCodec.encode(job));
       }
       return CompletableFuture.completedFuture(null);
@@ -232,6 +239,96 @@ public final class InMemoryHaServices implements HaServices {
         jobs.remove(jobId);
       }
       return CompletableFuture.completedFuture(null);
+    }
+  };
+
+  @Override
+  public ScheduleStore scheduleStore() {
+    return schedules;
+  }
+
+  /** Schedules by name with their fires (instant to job id, "" when skipped). Guarded by lock. */
+  private final Map<String, ScheduleRecord> scheduleRecords = new java.util.TreeMap<>();
+  private final Map<String, java.util.TreeMap<Instant, String>> scheduleFires = new HashMap<>();
+
+  private final ScheduleStore schedules = new ScheduleStore() {
+    @Override
+    public List<Stored> loadAll() {
+      synchronized (lock) {
+        List<Stored> out = new ArrayList<>();
+        scheduleRecords.forEach((name, record) -> out.add(new Stored(record, scheduleFires.getOrDefault(name,
+            new java.util.TreeMap<>()).entrySet().stream()
+            .map(e -> new RecordedFire(e.getKey(), e.getValue().isEmpty() ? null : e.getValue())).toList())));
+        return out;
+      }
+    }
+
+    private CompletableFuture<Void> fenced(Epoch epoch, java.util.concurrent.Callable<Void> write) {
+      synchronized (lock) {
+        if (!epoch.equals(leaderEpoch) || leader == null) {
+          return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
+        }
+        try {
+          write.call();
+          return CompletableFuture.completedFuture(null);
+        } catch (Exception e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      }
+    }
+
+    @Override
+    public CompletableFuture<Void> create(Epoch epoch, ScheduleRecord schedule) {
+      return fenced(epoch, () -> {
+        if (scheduleRecords.putIfAbsent(schedule.name(), schedule) != null) {
+          throw new ScheduleExistsException(schedule.name());
+        }
+        scheduleFires.put(schedule.name(), new java.util.TreeMap<>());
+        return null;
+      });
+    }
+
+    @Override
+    public CompletableFuture<Void> replace(Epoch epoch, ScheduleRecord schedule) {
+      return fenced(epoch, () -> {
+        if (scheduleRecords.replace(schedule.name(), schedule) == null) {
+          throw new NoScheduleException(schedule.name());
+        }
+        return null;
+      });
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(Epoch epoch, String name) {
+      return fenced(epoch, () -> {
+        if (scheduleRecords.remove(name) == null) {
+          throw new NoScheduleException(name);
+        }
+        scheduleFires.remove(name);
+        return null;
+      });
+    }
+
+    @Override
+    public CompletableFuture<Void> recordSkipped(Epoch epoch, String name, Instant scheduledAt) {
+      return fenced(epoch, () -> {
+        if (!scheduleRecords.containsKey(name)) {
+          throw new NoScheduleException(name);
+        }
+        scheduleFires.get(name).putIfAbsent(scheduledAt, "");
+        return null;
+      });
+    }
+
+    @Override
+    public CompletableFuture<Void> forgetFires(Epoch epoch, String name, List<Instant> scheduledAt) {
+      return fenced(epoch, () -> {
+        java.util.TreeMap<Instant, String> fires = scheduleFires.get(name);
+        if (fires != null) {
+          scheduledAt.forEach(fires::remove);
+        }
+        return null;
+      });
     }
   };
 

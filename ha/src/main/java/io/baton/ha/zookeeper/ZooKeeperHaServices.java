@@ -2,6 +2,7 @@ package io.baton.ha.zookeeper;
 
 import io.baton.ha.HaServices;
 import io.baton.ha.JobStore;
+import io.baton.ha.ScheduleStore;
 import io.baton.ha.LeaderElection;
 import io.baton.ha.LeaderRetrieval;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class ZooKeeperHaServices implements HaServices {
   private final ZkPaths paths;
   private final Terms terms = new Terms();
   private final ZooKeeperJobStore jobStore;
+  private final ZooKeeperScheduleStore scheduleStore;
   private final List<AutoCloseable> created = new CopyOnWriteArrayList<>();
   private volatile String connectionState = "NONE";
   private volatile CompletableFuture<Integer> aclCheck = CompletableFuture.completedFuture(0);
@@ -43,6 +45,7 @@ public final class ZooKeeperHaServices implements HaServices {
       connectionState = "CONNECTED";
     }
     this.jobStore = new ZooKeeperJobStore(client, paths, terms);
+    this.scheduleStore = new ZooKeeperScheduleStore(client, paths, terms);
   }
 
   /**
@@ -136,6 +139,11 @@ public final class ZooKeeperHaServices implements HaServices {
   }
 
   @Override
+  public ScheduleStore scheduleStore() {
+    return scheduleStore;
+  }
+
+  @Override
   public String connectionState() {
     return connectionState;
   }
@@ -159,6 +167,7 @@ public final class ZooKeeperHaServices implements HaServices {
       }
     }
     jobStore.close();
+    scheduleStore.close();
     if (ownsClient) {
       client.close();
     }

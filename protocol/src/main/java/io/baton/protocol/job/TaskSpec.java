@@ -97,6 +97,14 @@ public record TaskSpec(
     return new TaskSpec(id, null, handler, argsJson, null, DEFAULT_CPUS, DEFAULT_MEMORY_MB, 0, 0, null, dependsOn);
   }
 
+  /** This task with {@code extra} added to its env (an extra variable replaces one of the same name). */
+  public TaskSpec withEnv(Map<String, String> extra) {
+    Map<String, String> merged = new java.util.LinkedHashMap<>(env);
+    merged.putAll(extra);
+    return new TaskSpec(id, command, handler, argsJson, merged, cpus, memoryMb, retries, timeoutSeconds, constraints,
+        dependsOn, secretEnv);
+  }
+
   public TaskSpec withRetries(int newRetries) {
     return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, newRetries, timeoutSeconds, constraints, dependsOn, secretEnv);
   }

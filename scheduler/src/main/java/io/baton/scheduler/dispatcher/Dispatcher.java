@@ -55,6 +55,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   public record Submit(JobSpec spec, Optional<String> idempotencyKey, ActorRef<StatusReply<SubmitResult>> replyTo)
       implements Command {}
 
+  /**
+   * Submits the job of a schedule's fire: persisted together with the fire's record ({@link JobStore#putFired}), so
+   * a fire never submits two jobs; answers the job's id, or {@link JobStore.FireExistsException} when the fire was
+   * submitted before. No queue cap: a timetable is not a flood (and a refused fire would be a missed one).
+   */
+  public record SubmitFire(JobSpec spec, JobStore.Fire fire, ActorRef<StatusReply<String>> replyTo)
+      implements Command {}
+
   public record Cancel(String jobId, ActorRef<CancelResult> replyTo) implements Command {}
 
   /** Deletes a settled job (and has its workers delete its logs). */
@@ -65,6 +73,9 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   public record StoreFailed(String jobId, Throwable cause) implements Command {}
 
   private record Persisted(JobRecord job, Throwable failure) implements Command {}
+
+  private record FirePersisted(JobRecord job, ActorRef<StatusReply<String>> replyTo, Throwable failure)
+      implements Command {}
 
   private record HistoryBatch(List<JobRecord> jobs) implements Command {}
 
@@ -172,6 +183,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     return newReceiveBuilder()
         .onMessage(Submit.class, this::onSubmit)
         .onMessage(Persisted.class, this::onPersisted)
+        .onMessage(SubmitFire.class, this::onSubmitFire)
+        .onMessage(FirePersisted.class, this::onFirePersisted)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(Delete.class, this::onDelete)
         .onMessage(Unowned.class, this::onUnowned)
@@ -220,6 +233,43 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
     context.pipeToSelf(store.put(epoch, job).thenApply(ok -> Done.getInstance()),
         (ok, failure) -> new Persisted(job, failure));
+    return this;
+  }
+
+  private Behavior<Command> onSubmitFire(SubmitFire msg) {
+    String key = msg.fire().id();
+    String existing = jobByIdempotencyKey.get(key);
+    if (existing != null) {
+      msg.replyTo().tell(StatusReply.error(new JobStore.FireExistsException(msg.fire())));
+      return this;
+    }
+    JobRecord job = JobRecord.submitted(ids.next(clock.instant()), msg.spec(), key, clock.instant());
+    submittingTasks += job.tasks().size();
+    context.pipeToSelf(store.putFired(epoch, job, msg.fire()).thenApply(ok -> Done.getInstance()),
+        (ok, failure) -> new FirePersisted(job, msg.replyTo(), failure));
+    return this;
+  }
+
+  private Behavior<Command> onFirePersisted(FirePersisted msg) {
+    JobRecord job = msg.job();
+    submittingTasks -= job.tasks().size();
+    Throwable failure = msg.failure() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+        ? c.getCause() : msg.failure();
+    if (failure instanceof JobStore.FireExistsException exists) {
+      msg.replyTo().tell(StatusReply.error(exists));
+      return this;
+    }
+    if (failure != null) {
+      msg.replyTo().tell(StatusReply.error(failure));
+      if (failure instanceof IllegalStateException) {
+        return this; // the schedule was deleted meanwhile: nothing was written
+      }
+      return onStoreFailed(new StoreFailed(job.id(), failure));
+    }
+    view.tell(new JobsView.Put(List.of(job)));
+    publish(job);
+    startMaster(job);
+    msg.replyTo().tell(StatusReply.success(job.id()));
     return this;
   }
 

@@ -17,6 +17,9 @@ import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobsView;
+import io.baton.scheduler.schedules.ScheduleMaster;
+import io.baton.scheduler.api.ScheduleView;
+import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToWorker;
@@ -169,6 +172,42 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   public CompletionStage<CancelResult> cancel(String jobId) {
     return onLeader(h -> AskPattern.ask(h.dispatcher(),
         replyTo -> new Dispatcher.Cancel(jobId, replyTo), settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<List<ScheduleView>> schedules() {
+    return onLeader(h -> AskPattern.ask(h.schedules(), ScheduleMaster.ListSchedules::new, settings.askTimeout(),
+        system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<Optional<ScheduleView>> schedule(String name) {
+    return onLeader(h -> AskPattern.ask(h.schedules(), replyTo -> new ScheduleMaster.GetSchedule(name, replyTo),
+        settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<ScheduleChange> putSchedule(ScheduleSpec spec, boolean replace) {
+    return onLeader(h -> AskPattern.ask(h.schedules(), replyTo -> new ScheduleMaster.PutSchedule(spec, replace, replyTo),
+        settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<ScheduleChange> pauseSchedule(String name, boolean paused) {
+    return onLeader(h -> AskPattern.ask(h.schedules(), replyTo -> new ScheduleMaster.PauseSchedule(name, paused, replyTo),
+        settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<ScheduleChange> deleteSchedule(String name) {
+    return onLeader(h -> AskPattern.ask(h.schedules(), replyTo -> new ScheduleMaster.DeleteSchedule(name, replyTo),
+        settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<Optional<String>> triggerSchedule(String name) {
+    return onLeader(h -> AskPattern.ask(h.schedules(), replyTo -> new ScheduleMaster.TriggerSchedule(name, replyTo),
+        settings.askTimeout(), system.scheduler()));
   }
 
   @Override

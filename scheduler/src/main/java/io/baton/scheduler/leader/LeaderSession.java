@@ -2,12 +2,14 @@ package io.baton.scheduler.leader;
 
 import io.baton.ha.JobStore;
 import io.baton.ha.LeaderElection;
+import io.baton.ha.ScheduleStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobsView;
 import io.baton.scheduler.resourcemanager.ResourceManager;
+import io.baton.scheduler.schedules.ScheduleMaster;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -49,8 +51,8 @@ public final class LeaderSession {
   /** The running session's actors, for the REST facade and the worker gateway. */
   public record Handles(
       Epoch epoch, LeaderInfo info, ActorRef<Dispatcher.Command> dispatcher, ActorRef<JobsView.Command> jobsView,
-      ActorRef<ResourceManager.Command> resourceManager, AtomicInteger aliveWorkers,
-      List<JobStore.Quarantined> quarantined) {
+      ActorRef<ScheduleMaster.Command> schedules, ActorRef<ResourceManager.Command> resourceManager,
+      AtomicInteger aliveWorkers, List<JobStore.Quarantined> quarantined) {
 
     public Handles {
       quarantined = List.copyOf(quarantined);
@@ -60,7 +62,7 @@ public final class LeaderSession {
   private LeaderSession() {}
 
   public static Behavior<Command> create(
-      Epoch epoch, String address, String restUrl, JobStore store, LeaderElection election,
+      Epoch epoch, String address, String restUrl, JobStore store, ScheduleStore schedules, LeaderElection election,
       SchedulerSettings settings, Clock clock, ActorRef<Event> parent) {
     return Behaviors.setup(ctx -> {
       Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
@@ -72,13 +74,13 @@ public final class LeaderSession {
         }
       }, blocking), Loaded::new);
       return loading(ctx, epoch, new LeaderInfo(epoch, UUID.randomUUID().toString(), address, restUrl),
-          store, election, settings, clock, parent);
+          store, schedules, election, settings, clock, parent);
     });
   }
 
   private static Behavior<Command> loading(
-      ActorContext<Command> ctx, Epoch epoch, LeaderInfo info, JobStore store, LeaderElection election,
-      SchedulerSettings settings, Clock clock, ActorRef<Event> parent) {
+      ActorContext<Command> ctx, Epoch epoch, LeaderInfo info, JobStore store, ScheduleStore scheduleStore,
+      LeaderElection election, SchedulerSettings settings, Clock clock, ActorRef<Event> parent) {
     return Behaviors.receive(Command.class)
         .onMessage(Loaded.class, loaded -> {
           if (loaded.failure() != null) {
@@ -96,11 +98,13 @@ public final class LeaderSession {
           ActorRef<JobsView.Command> view = ctx.spawn(JobsView.create(), "jobs-view");
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
               Dispatcher.create(epoch, loaded.loaded(), store, rm, view, settings, clock, fatal), "dispatcher");
+          ActorRef<ScheduleMaster.Command> schedules = ctx.spawn(ScheduleMaster.create(epoch, scheduleStore, dispatcher,
+              view, settings.askTimeout(), clock, fatal), "schedules");
           parent.tell(new Started(epoch, rm));
           // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
           ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),
               (ok, failure) -> new Confirmed(failure));
-          Handles handles = new Handles(epoch, info, dispatcher, view, rm, alive, loaded.loaded().quarantined());
+          Handles handles = new Handles(epoch, info, dispatcher, view, schedules, rm, alive, loaded.loaded().quarantined());
           return confirming(epoch, handles, parent);
         })
         .onMessage(Fatal.class, f -> fail(parent, epoch, f.cause()))

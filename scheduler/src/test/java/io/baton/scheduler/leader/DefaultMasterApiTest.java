@@ -98,7 +98,9 @@ class DefaultMasterApiTest {
     TestProbe<ResourceManager.Command> rm = kit.createTestProbe(ResourceManager.Command.class);
     election.leading = EPOCH;
     api.sessionReady(new LeaderSession.Handles(EPOCH, new LeaderInfo(EPOCH, "s", "pekko://baton@self:1", SELF),
-        dispatcher.ref(), kit.createTestProbe(JobsView.Command.class).ref(), rm.ref(), new AtomicInteger(1),
+        dispatcher.ref(), kit.createTestProbe(JobsView.Command.class).ref(),
+        kit.createTestProbe(io.baton.scheduler.schedules.ScheduleMaster.Command.class).ref(), rm.ref(),
+        new AtomicInteger(1),
         java.util.List.of()));
   }
 

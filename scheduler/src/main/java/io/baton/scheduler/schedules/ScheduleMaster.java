@@ -1,0 +1,546 @@
+package io.baton.scheduler.schedules;
+
+import io.baton.ha.JobStore;
+import io.baton.ha.ScheduleStore;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.schedule.ScheduleRecord;
+import io.baton.protocol.schedule.ScheduleSpec;
+import io.baton.scheduler.api.ClusterEvent;
+import io.baton.scheduler.api.MasterApi.ScheduleChange;
+import io.baton.scheduler.api.ScheduleView;
+import io.baton.scheduler.api.ScheduleView.FireView;
+import io.baton.scheduler.dispatcher.Dispatcher;
+import io.baton.scheduler.dispatcher.JobsView;
+import io.baton.scheduler.model.ScheduleLogic;
+import io.baton.scheduler.model.ScheduleLogic.Fire;
+import io.baton.scheduler.model.ScheduleState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Runs the schedules for one leader epoch: loads them with their recorded fires, wakes at each schedule's next
+ * fire (one timer, for the earliest), asks {@link ScheduleLogic} what is due and submits each fire's job through the
+ * {@link Dispatcher} ({@code SubmitFire}: the fire is recorded in the transaction that creates its job, so a fire
+ * submitted by any leader is never submitted again). A schedule handles one fire at a time, oldest first. Overlap
+ * policies see the previous fire's job through the cluster's job events. Changes to schedules are written to the
+ * {@link ScheduleStore} (fenced) before they are answered.
+ */
+public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Command> {
+  public sealed interface Command {}
+
+  public record ListSchedules(ActorRef<List<ScheduleView>> replyTo) implements Command {}
+
+  public record GetSchedule(String name, ActorRef<Optional<ScheduleView>> replyTo) implements Command {}
+
+  public record PutSchedule(ScheduleSpec spec, boolean replace, ActorRef<ScheduleChange> replyTo) implements Command {}
+
+  public record PauseSchedule(String name, boolean paused, ActorRef<ScheduleChange> replyTo) implements Command {}
+
+  public record DeleteSchedule(String name, ActorRef<ScheduleChange> replyTo) implements Command {}
+
+  public record TriggerSchedule(String name, ActorRef<Optional<String>> replyTo) implements Command {}
+
+  private record Loaded(List<ScheduleStore.Stored> stored, Throwable failure) implements Command {}
+
+  private record Tick() implements Command {}
+
+  private record Written(ScheduleState next, boolean created, String deleted, ActorRef<ScheduleChange> replyTo,
+      Throwable failure) implements Command {}
+
+  private record FireDone(String name, Fire fire, String jobId, boolean manual, ActorRef<Optional<String>> replyTo,
+      Throwable failure) implements Command {}
+
+  private record SkipDone(String name, Fire fire, Throwable failure) implements Command {}
+
+  private record JobEvent(ClusterEvent event) implements Command {}
+
+  private record JobLooked(String name, String jobId, Optional<JobRecord> job) implements Command {}
+
+  /** A fire this much older than now is a misfire (its policy decides); a younger one simply runs late. */
+  public static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
+  /** The most missed fires {@code fire-all} submits (the newest ones). */
+  public static final int FIRE_ALL_CAP = 100;
+  /** Fire records kept per schedule: pruned to {@link #KEEP_FIRES} once there are twice as many. */
+  static final int KEEP_FIRES = 20;
+  private static final Duration RETRY = Duration.ofSeconds(1);
+  private static final Object TICK = "tick";
+
+  /** One schedule, owned by the actor. */
+  private static final class Entry {
+    ScheduleState state;
+    /** The newest fires, newest first, at most {@link ScheduleView#LAST_FIRES}. */
+    final Deque<FireView> recent = new ArrayDeque<>();
+    /** Every recorded fire instant this leader knows of, oldest first (for pruning). */
+    final Deque<Instant> recorded = new ArrayDeque<>();
+    String runningJob;
+    Fire queued;
+    boolean busy;
+    long version;
+
+    Entry(ScheduleState state) {
+      this.state = state;
+    }
+  }
+
+  private record Wake(Instant at, String name, long version) {}
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final Epoch epoch;
+  private final ScheduleStore store;
+  private final ActorRef<Dispatcher.Command> dispatcher;
+  private final ActorRef<JobsView.Command> view;
+  private final Duration askTimeout;
+  private final Clock clock;
+  private final ActorRef<Throwable> fatal;
+  private final Map<String, Entry> entries = new TreeMap<>();
+  private final PriorityQueue<Wake> wakes = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
+
+  public static Behavior<Command> create(Epoch epoch, ScheduleStore store, ActorRef<Dispatcher.Command> dispatcher,
+      ActorRef<JobsView.Command> view, Duration askTimeout, Clock clock, ActorRef<Throwable> fatal) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(10_000, stash -> {
+      ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        try {
+          return store.loadAll();
+        } catch (Exception e) {
+          throw new IllegalStateException("could not load the schedules", e);
+        }
+      }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())), Loaded::new);
+      return loading(ctx, stash, new ScheduleMaster(ctx, timers, epoch, store, dispatcher, view, askTimeout, clock,
+          fatal));
+    })));
+  }
+
+  private static Behavior<Command> loading(ActorContext<Command> ctx, StashBuffer<Command> stash, ScheduleMaster master) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Loaded.class, m -> {
+          if (m.failure() != null) {
+            ctx.getLog().error("schedules could not be loaded; this leader session ends", m.failure());
+            master.fatal.tell(m.failure());
+            return Behaviors.stopped();
+          }
+          master.start(m.stored());
+          return stash.unstashAll(master);
+        })
+        .onMessage(Command.class, m -> {
+          stash.stash(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private ScheduleMaster(ActorContext<Command> ctx, TimerScheduler<Command> timers, Epoch epoch, ScheduleStore store,
+      ActorRef<Dispatcher.Command> dispatcher, ActorRef<JobsView.Command> view, Duration askTimeout, Clock clock,
+      ActorRef<Throwable> fatal) {
+    super(ctx);
+    this.ctx = ctx;
+    this.timers = timers;
+    this.epoch = epoch;
+    this.store = store;
+    this.dispatcher = dispatcher;
+    this.view = view;
+    this.askTimeout = askTimeout;
+    this.clock = clock;
+    this.fatal = fatal;
+  }
+
+  private void start(List<ScheduleStore.Stored> stored) {
+    ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class,
+        ctx.messageAdapter(ClusterEvent.class, JobEvent::new)));
+    Instant now = clock.instant();
+    for (ScheduleStore.Stored s : stored) {
+      ScheduleRecord r = s.schedule();
+      Instant last = s.fires().isEmpty() ? null : s.fires().get(s.fires().size() - 1).scheduledAt();
+      Entry e = new Entry(new ScheduleState(r.spec(), r.paused(), last, r.createdAt(), r.resumedAt()));
+      for (ScheduleStore.RecordedFire f : s.fires()) {
+        e.recorded.addLast(f.scheduledAt());
+        remember(e, new FireView(Fire.of(r.name(), f.scheduledAt()).id(), f.scheduledAt(), f.jobId(),
+            f.jobId() == null ? "SKIPPED" : "UNKNOWN"));
+      }
+      entries.put(r.name(), e);
+      String newestJob = e.recent.isEmpty() ? null : e.recent.peekFirst().jobId();
+      if (newestJob != null) {
+        // overlap needs to know whether the newest fire's job still runs: look before firing again
+        e.busy = true;
+        e.recent.stream().filter(f -> f.jobId() != null).forEach(f -> ctx.ask(Optional.class, view, askTimeout,
+            replyTo -> new JobsView.GetJob(f.jobId(), asJob(replyTo)),
+            (job, err) -> new JobLooked(r.name(), f.jobId(), err != null ? Optional.empty() : asRecord(job))));
+      } else {
+        wake(r.name(), now);
+      }
+    }
+    ctx.getLog().info("{} serves {} schedules", epoch, entries.size());
+    armTimer();
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static ActorRef<Optional<JobRecord>> asJob(ActorRef<Optional> ref) {
+    return (ActorRef) ref;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Optional<JobRecord> asRecord(Optional<?> job) {
+    return (Optional<JobRecord>) job;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ListSchedules.class, m -> reply(m.replyTo(), entries.values().stream().map(this::view).toList()))
+        .onMessage(GetSchedule.class, m -> reply(m.replyTo(), Optional.ofNullable(entries.get(m.name())).map(this::view)))
+        .onMessage(PutSchedule.class, this::onPut)
+        .onMessage(PauseSchedule.class, this::onPause)
+        .onMessage(DeleteSchedule.class, this::onDelete)
+        .onMessage(TriggerSchedule.class, this::onTrigger)
+        .onMessage(Written.class, this::onWritten)
+        .onMessage(Tick.class, m -> onTick())
+        .onMessage(FireDone.class, this::onFireDone)
+        .onMessage(SkipDone.class, this::onSkipDone)
+        .onMessage(JobEvent.class, this::onJobEvent)
+        .onMessage(JobLooked.class, this::onJobLooked)
+        .build();
+  }
+
+  private <T> Behavior<Command> reply(ActorRef<T> to, T value) {
+    to.tell(value);
+    return this;
+  }
+
+  private ScheduleView view(Entry e) {
+    List<Instant> next = ScheduleLogic.nextFires(e.state, clock.instant(), ScheduleView.NEXT_FIRES);
+    return new ScheduleView(e.state.spec(), e.state.paused(), e.state.createdAt(), next, List.copyOf(e.recent));
+  }
+
+  // ---- changes
+
+  private Behavior<Command> onPut(PutSchedule m) {
+    Entry e = entries.get(m.spec().name());
+    if (e != null && !m.replace()) {
+      return reply(m.replyTo(), new ScheduleChange.Exists(m.spec().name()));
+    }
+    ScheduleState next = e == null ? ScheduleState.created(m.spec(), clock.instant()) : e.state.withSpec(m.spec());
+    CompletableFuture<Void> write = e == null ? store.create(epoch, record(next)) : store.replace(epoch, record(next));
+    pipeWritten(write, next, e == null, null, m.replyTo());
+    return this;
+  }
+
+  private Behavior<Command> onPause(PauseSchedule m) {
+    Entry e = entries.get(m.name());
+    if (e == null) {
+      return reply(m.replyTo(), new ScheduleChange.NotFound(m.name()));
+    }
+    ScheduleState next = m.paused() ? e.state.pause() : e.state.resume(clock.instant());
+    pipeWritten(store.replace(epoch, record(next)), next, false, null, m.replyTo());
+    return this;
+  }
+
+  private Behavior<Command> onDelete(DeleteSchedule m) {
+    Entry e = entries.get(m.name());
+    if (e == null) {
+      return reply(m.replyTo(), new ScheduleChange.NotFound(m.name()));
+    }
+    pipeWritten(store.delete(epoch, m.name()), e.state, false, m.name(), m.replyTo());
+    return this;
+  }
+
+  private static ScheduleRecord record(ScheduleState s) {
+    return new ScheduleRecord(s.spec(), s.paused(), s.createdAt(), s.resumedAt());
+  }
+
+  private void pipeWritten(CompletableFuture<Void> write, ScheduleState next, boolean created, String deleted,
+      ActorRef<ScheduleChange> replyTo) {
+    ctx.pipeToSelf(write.thenApply(ok -> next), (ok, err) -> new Written(next, created, deleted, replyTo, unwrap(err)));
+  }
+
+  private Behavior<Command> onWritten(Written m) {
+    String name = m.next().name();
+    if (m.failure() instanceof ScheduleStore.ScheduleExistsException) {
+      return reply(m.replyTo(), new ScheduleChange.Exists(name));
+    }
+    if (m.failure() instanceof ScheduleStore.NoScheduleException) {
+      return reply(m.replyTo(), new ScheduleChange.NotFound(name));
+    }
+    if (m.failure() != null) {
+      ctx.getLog().error("schedule store write for {} failed in {}; this leader session ends", name, epoch, m.failure());
+      fatal.tell(m.failure());
+      return Behaviors.stopped();
+    }
+    if (m.deleted() != null) {
+      Entry gone = entries.remove(name);
+      m.replyTo().tell(new ScheduleChange.Done(view(gone), false));
+      return this;
+    }
+    Entry e = entries.computeIfAbsent(name, n -> new Entry(m.next()));
+    e.state = m.created() ? m.next() : new ScheduleState(m.next().spec(), m.next().paused(), e.state.lastFire(),
+        m.next().createdAt(), m.next().resumedAt());
+    m.replyTo().tell(new ScheduleChange.Done(view(e), m.created()));
+    wake(name, clock.instant());
+    armTimer();
+    return this;
+  }
+
+  // ---- firing
+
+  private void wake(String name, Instant at) {
+    Entry e = entries.get(name);
+    if (e != null) {
+      wakes.add(new Wake(at, name, ++e.version));
+    }
+  }
+
+  private void armTimer() {
+    Wake first = wakes.peek();
+    if (first == null) {
+      timers.cancel(TICK);
+      return;
+    }
+    Duration in = Duration.between(clock.instant(), first.at());
+    timers.startSingleTimer(TICK, new Tick(), in.isNegative() ? Duration.ZERO : in);
+  }
+
+  private Behavior<Command> onTick() {
+    Instant now = clock.instant();
+    while (!wakes.isEmpty() && !wakes.peek().at().isAfter(now)) {
+      Wake w = wakes.poll();
+      Entry e = entries.get(w.name());
+      if (e != null && e.version == w.version()) {
+        evaluate(w.name(), e, now);
+      }
+    }
+    armTimer();
+    return this;
+  }
+
+  /** Handles the oldest due fire of one schedule (one at a time), or sleeps until the next one. */
+  private void evaluate(String name, Entry e, Instant now) {
+    if (e.busy) {
+      return; // re-evaluated when the fire in flight is done
+    }
+    if (e.queued != null && e.runningJob == null) {
+      Fire queued = e.queued;
+      e.queued = null;
+      submit(name, e, queued, false, null);
+      return;
+    }
+    ScheduleLogic.Due due = ScheduleLogic.due(e.state, now, MISFIRE_THRESHOLD, FIRE_ALL_CAP);
+    if (due.fires().isEmpty()) {
+      due.newestMisfire().ifPresent(missed -> {
+        ctx.getLog().warn("schedule {}: fires up to {} were missed while no leader served; skipped (misfire: skip)",
+            name, missed);
+        e.state = e.state.recorded(missed);
+      });
+      due.wakeAt().ifPresent(at -> wake(name, at));
+      return;
+    }
+    Fire fire = due.fires().get(0);
+    switch (ScheduleLogic.overlap(e.state.spec().overlap(), e.runningJob != null, e.queued != null)) {
+      case FIRE -> submit(name, e, fire, false, null);
+      case CANCEL_PREVIOUS_THEN_FIRE -> {
+        dispatcher.tell(new Dispatcher.Cancel(e.runningJob, ctx.getSystem().ignoreRef()));
+        e.runningJob = null;
+        submit(name, e, fire, false, null);
+      }
+      case QUEUE -> {
+        e.queued = fire;
+        e.state = e.state.recorded(fire.scheduledAt()); // taken: later fires see one waiting
+        wake(name, now);
+      }
+      case SKIP -> {
+        e.busy = true;
+        ctx.pipeToSelf(store.recordSkipped(epoch, name, fire.scheduledAt()), (ok, err) -> new SkipDone(name, fire, unwrap(err)));
+      }
+    }
+  }
+
+  private void submit(String name, Entry e, Fire fire, boolean manual, ActorRef<Optional<String>> replyTo) {
+    e.busy = true;
+    JobSpec job = withFireEnv(e.state.spec().job(), name, fire);
+    JobStore.Fire record = new JobStore.Fire(name, fire.scheduledAt());
+    ctx.askWithStatus(String.class, dispatcher, askTimeout, r -> new Dispatcher.SubmitFire(job, record, r),
+        (jobId, err) -> new FireDone(name, fire, jobId, manual, replyTo, unwrap(err)));
+  }
+
+  /** Every task of a fire's job learns which schedule, due time and fire it runs for. */
+  static JobSpec withFireEnv(JobSpec job, String name, Fire fire) {
+    Map<String, String> env = Map.of("BATON_SCHEDULE", name, "BATON_SCHEDULED_TIME", fire.scheduledAt().toString(),
+        "BATON_FIRE_ID", fire.id());
+    return new JobSpec(job.name(), job.labels(), job.tasks().stream().map(t -> t.withEnv(env)).toList());
+  }
+
+  private Behavior<Command> onFireDone(FireDone m) {
+    Entry e = entries.get(m.name());
+    if (e == null) {
+      if (m.replyTo() != null) {
+        m.replyTo().tell(Optional.ofNullable(m.jobId()));
+      }
+      return this;
+    }
+    e.busy = false;
+    if (m.failure() instanceof JobStore.FireExistsException) {
+      ctx.getLog().info("schedule {}: fire {} was submitted before (by an earlier leader); not again", m.name(),
+          m.fire().id());
+      e.state = e.state.recorded(m.fire().scheduledAt());
+    } else if (m.failure() != null) {
+      ctx.getLog().warn("schedule {}: could not submit fire {} ({}); trying again", m.name(), m.fire().id(),
+          m.failure().toString());
+      if (m.replyTo() != null) {
+        m.replyTo().tell(Optional.empty());
+      }
+      wake(m.name(), clock.instant().plus(RETRY));
+      armTimer();
+      return this;
+    } else {
+      recorded(m.name(), e, new FireView(m.fire().id(), m.fire().scheduledAt(), m.jobId(), "PENDING"));
+      e.runningJob = m.jobId();
+      if (m.manual()) {
+        m.replyTo().tell(Optional.of(m.jobId()));
+      }
+    }
+    wake(m.name(), clock.instant());
+    armTimer();
+    return this;
+  }
+
+  private Behavior<Command> onSkipDone(SkipDone m) {
+    Entry e = entries.get(m.name());
+    if (e == null) {
+      return this;
+    }
+    e.busy = false;
+    if (m.failure() != null) {
+      wake(m.name(), clock.instant().plus(RETRY));
+    } else {
+      ctx.getLog().info("schedule {}: fire {} skipped, the previous job still runs (overlap: skip)", m.name(),
+          m.fire().id());
+      recorded(m.name(), e, new FireView(m.fire().id(), m.fire().scheduledAt(), null, "SKIPPED"));
+      wake(m.name(), clock.instant());
+    }
+    armTimer();
+    return this;
+  }
+
+  private void recorded(String name, Entry e, FireView fire) {
+    e.state = e.state.recorded(fire.scheduledAt());
+    e.recorded.addLast(fire.scheduledAt());
+    remember(e, fire);
+    if (e.recorded.size() >= 2 * KEEP_FIRES) {
+      List<Instant> old = new ArrayList<>();
+      while (e.recorded.size() > KEEP_FIRES) {
+        old.add(e.recorded.pollFirst());
+      }
+      store.forgetFires(epoch, name, old).whenComplete((ok, err) -> {
+        if (err != null) {
+          ctx.getLog().debug("could not prune the fire records of {}: {}", name, err.toString());
+        }
+      });
+    }
+  }
+
+  private static void remember(Entry e, FireView fire) {
+    e.recent.addFirst(fire);
+    while (e.recent.size() > ScheduleView.LAST_FIRES) {
+      e.recent.pollLast();
+    }
+  }
+
+  private Behavior<Command> onTrigger(TriggerSchedule m) {
+    Entry e = entries.get(m.name());
+    if (e == null) {
+      return reply(m.replyTo(), Optional.empty());
+    }
+    if (e.busy) {
+      // one fire at a time: ask again right after the one in flight
+      ctx.scheduleOnce(Duration.ofMillis(20), ctx.getSelf(), m);
+      return this;
+    }
+    submit(m.name(), e, Fire.of(m.name(), clock.instant().truncatedTo(ChronoUnit.MILLIS)), true, m.replyTo());
+    return this;
+  }
+
+  // ---- the jobs of fires
+
+  private Behavior<Command> onJobEvent(JobEvent m) {
+    if (m.event() instanceof ClusterEvent.JobChanged changed) {
+      JobRecord job = changed.job();
+      String key = job.idempotencyKey();
+      int at = key == null ? -1 : key.indexOf('@');
+      Entry e = at <= 0 ? null : entries.get(key.substring(0, at));
+      if (e != null) {
+        jobSeen(key.substring(0, at), e, job.id(), job);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onJobLooked(JobLooked m) {
+    Entry e = entries.get(m.name());
+    if (e == null) {
+      return this;
+    }
+    boolean newest = !e.recent.isEmpty() && m.jobId().equals(e.recent.peekFirst().jobId());
+    if (m.job().isPresent()) {
+      jobSeen(m.name(), e, m.jobId(), m.job().get());
+    } else {
+      replaceState(e, m.jobId(), "DELETED");
+    }
+    if (newest) {
+      if (m.job().isPresent() && !m.job().get().state().isTerminal()) {
+        e.runningJob = m.jobId();
+      }
+      e.busy = false;
+      wake(m.name(), clock.instant());
+      armTimer();
+    }
+    return this;
+  }
+
+  private void jobSeen(String name, Entry e, String jobId, JobRecord job) {
+    replaceState(e, jobId, job.state().name());
+    if (job.state().isTerminal() && jobId.equals(e.runningJob)) {
+      e.runningJob = null;
+      if (e.queued != null && !e.busy) {
+        Fire queued = e.queued;
+        e.queued = null;
+        submit(name, e, queued, false, null);
+      }
+    }
+  }
+
+  private static void replaceState(Entry e, String jobId, String state) {
+    List<FireView> updated = new ArrayList<>(e.recent.size());
+    for (FireView f : e.recent) {
+      updated.add(jobId.equals(f.jobId()) ? new FireView(f.id(), f.scheduledAt(), f.jobId(), state) : f);
+    }
+    e.recent.clear();
+    e.recent.addAll(updated);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException c && c.getCause() != null ? c.getCause() : t;
+  }
+}
