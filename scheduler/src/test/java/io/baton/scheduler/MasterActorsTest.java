@@ -14,6 +14,7 @@ import io.baton.protocol.job.TaskSpec;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.SchedulerSettings;
+import io.baton.scheduler.api.ScheduleView;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.leader.DefaultMasterApi;
 import io.baton.scheduler.policy.Backoff;
@@ -382,5 +383,93 @@ class MasterActorsTest {
     await(() -> get(api.job(id)).orElseThrow().task("long").orElseThrow().state() == AttemptState.CANCELLED);
     JobRecord job = get(api.job(id)).orElseThrow();
     assertEquals(1, job.task("long").orElseThrow().attempts().size());
+  }
+
+  // ---- schedules
+
+  private static io.baton.protocol.schedule.ScheduleSpec everySecond(String name, String handler,
+      io.baton.protocol.schedule.Overlap overlap) {
+    return io.baton.protocol.schedule.ScheduleSpec.of(name, "* * * * * ?",
+            new JobSpec(name, null, List.of(TaskSpec.handler("t", handler, null, null))))
+        .withSyntax(io.baton.protocol.schedule.CronSyntax.QUARTZ).withOverlap(overlap);
+  }
+
+  /** The due instants of the jobs submitted for schedule {@code name}, in order. */
+  private List<Instant> fired(String name) {
+    return get(api.listJobs(Optional.empty(), 1000, Optional.empty())).stream()
+        .map(JobRecord::idempotencyKey).filter(k -> k != null && k.startsWith(name + "@"))
+        .map(k -> Instant.parse(k.substring(name.length() + 1))).sorted().toList();
+  }
+
+  @Test
+  void aScheduleFiresEveryDueSecondExactlyOnceAcrossAFailover() throws Exception {
+    worker("w1", 4, Map.of());
+    Instant created = clock.instant();
+    MasterApi.ScheduleChange made = get(api.putSchedule(
+        everySecond("tick", "noop", io.baton.protocol.schedule.Overlap.ALLOW), false));
+    assertTrue(made instanceof MasterApi.ScheduleChange.Done d && d.created(), made.toString());
+    assertTrue(get(api.putSchedule(everySecond("tick", "noop", io.baton.protocol.schedule.Overlap.ALLOW), false))
+        instanceof MasterApi.ScheduleChange.Exists);
+    await(() -> fired("tick").size() >= 3);
+
+    Epoch oldEpoch = api.session().orElseThrow().epoch();
+    ha.revokeCurrentLeader();
+    await(() -> api.session().map(h -> h.epoch().compareTo(oldEpoch) > 0).orElse(false));
+    Instant after = clock.instant();
+    await(() -> fired("tick").stream().anyMatch(t -> t.isAfter(after.plusSeconds(2))));
+
+    List<Instant> fires = fired("tick");
+    assertEquals(fires.size(), new java.util.HashSet<>(fires).size(), "no fire twice: " + fires);
+    Instant first = fires.get(0);
+    assertFalse(first.isBefore(created), "nothing before the schedule existed");
+    for (int i = 0; i < fires.size(); i++) {
+      assertEquals(first.plusSeconds(i), fires.get(i), "every second fired, none missed, across the failover: " + fires);
+    }
+    ScheduleView view = get(api.schedule("tick")).orElseThrow();
+    assertEquals(5, view.nextFires().size());
+    assertFalse(view.lastFires().isEmpty());
+    assertEquals("tick@" + fires.get(fires.size() - 1), view.lastFires().get(0).id(), "newest first");
+  }
+
+  @Test
+  void overlapSkipNeverStartsASecondRunAndRecordsTheSkippedFires() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    get(api.putSchedule(everySecond("slow", "sleep", io.baton.protocol.schedule.Overlap.SKIP), false));
+    await(() -> w.started.size() == 1);
+    await(() -> get(api.schedule("slow")).orElseThrow().lastFires().stream()
+        .filter(f -> f.state().equals("SKIPPED")).count() >= 2);
+    assertEquals(1, w.started.size(), "the first job still runs: no second run");
+    assertEquals(1, fired("slow").size());
+  }
+
+  @Test
+  void aPausedScheduleDoesNotFireAndResumesFromNowOnTriggerRunsItOnceAndDeleteRemovesIt() throws Exception {
+    worker("w1", 4, Map.of());
+    get(api.putSchedule(everySecond("p", "noop", io.baton.protocol.schedule.Overlap.ALLOW), false));
+    await(() -> fired("p").size() >= 1);
+    MasterApi.ScheduleChange paused = get(api.pauseSchedule("p", true));
+    assertTrue(((MasterApi.ScheduleChange.Done) paused).view().paused());
+    int before = fired("p").size();
+    for (int i = 0; i < 30; i++) {
+      step();
+    }
+    assertEquals(before, fired("p").size(), "nothing fires while paused");
+    assertTrue(get(api.schedule("p")).orElseThrow().nextFires().isEmpty());
+
+    String triggered = get(api.triggerSchedule("p")).orElseThrow();
+    assertEquals(before + 1, fired("p").size(), "trigger runs it once, paused or not");
+    awaitState(triggered, JobState.SUCCEEDED);
+
+    Instant resumed = clock.instant();
+    get(api.pauseSchedule("p", false));
+    await(() -> fired("p").size() > before + 1);
+    assertFalse(fired("p").stream().anyMatch(t -> t.isAfter(resumed.minusSeconds(3)) && t.isBefore(resumed.minusMillis(1))
+        && !t.equals(Instant.parse(get(api.job(triggered)).orElseThrow().idempotencyKey().substring(2)))),
+        "the fires missed while paused are not caught up");
+
+    assertTrue(get(api.deleteSchedule("p")) instanceof MasterApi.ScheduleChange.Done);
+    assertTrue(get(api.schedule("p")).isEmpty());
+    assertTrue(get(api.deleteSchedule("p")) instanceof MasterApi.ScheduleChange.NotFound);
+    assertTrue(get(api.triggerSchedule("p")).isEmpty());
   }
 }
