@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CronTimes {
   public static final int MAX_CRON_LENGTH = 200;
   private static final int CACHE_LIMIT = 20_000;
+  private static final int MAX_DAYS_RETRIED = 400;
   private static final Map<Key, CronTimes> CACHE = new ConcurrentHashMap<>();
   private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   private static final CronParser QUARTZ = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
@@ -69,7 +70,7 @@ public final class CronTimes {
     if (known != null) {
       return known;
     }
-    CronTimes parsed = new CronTimes(cron, syntax, zone, ExecutionTime.forCron(parse(cron, syntax)));
+    CronTimes parsed = new CronTimes(cron, syntax, zone, parse(cron, syntax));
     if (CACHE.size() >= CACHE_LIMIT) {
       CACHE.clear();
     }
@@ -87,7 +88,7 @@ public final class CronTimes {
     }
   }
 
-  private static Cron parse(String cron, CronSyntax syntax) {
+  private static ExecutionTime parse(String cron, CronSyntax syntax) {
     if (cron.isBlank()) {
       throw new IllegalArgumentException("must not be empty");
     }
@@ -107,7 +108,7 @@ public final class CronTimes {
     try {
       Cron parsed = (syntax == CronSyntax.UNIX ? UNIX : QUARTZ).parse(cron.trim());
       parsed.validate();
-      return parsed;
+      return ExecutionTime.forCron(parsed);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(readable(cron, syntax, e.getMessage()));
     }
@@ -164,9 +165,24 @@ public final class CronTimes {
     return Optional.empty();
   }
 
-  /** The next local date-time strictly after {@code local} that the cron matches, ignoring the zone. */
+  /**
+   * The next local date-time strictly after {@code local} that the cron matches, ignoring the zone. cron-utils
+   * throws on some day rules in short months (Quartz {@code 31W} in February: "Invalid date 'FEBRUARY 31'"); then
+   * the search goes on from the next day, for at most {@value #MAX_DAYS_RETRIED} days, and finds nothing after that.
+   */
   public Optional<LocalDateTime> nextLocal(LocalDateTime local) {
-    return execution.nextExecution(local.atZone(ZoneOffset.UTC)).map(z -> z.toLocalDateTime());
+    LocalDateTime from = local;
+    for (int day = 1; ; day++) {
+      try {
+        return execution.nextExecution(from.atZone(ZoneOffset.UTC)).map(z -> z.toLocalDateTime());
+      } catch (RuntimeException e) {
+        if (day > MAX_DAYS_RETRIED) {
+          return Optional.empty();
+        }
+        // the first second of that day is a candidate too: search strictly after the second before it
+        from = local.toLocalDate().plusDays(day).atStartOfDay().minusSeconds(1);
+      }
+    }
   }
 
   /** Where a matched local time falls on the time line under the DST rule above. */
