@@ -87,6 +87,30 @@ class CronTimesTest {
   }
 
   @Test
+  void aDayRuleThatCronUtilsCannotComputeInShortMonthsSkipsThoseMonths() {
+    // cron-utils throws "Invalid date 'FEBRUARY 31'" for 31W; CronTimes goes on in March (31W: nearest weekday)
+    assertEquals(at("2026-01-30T00:00:00Z", "2026-03-31T00:00:00Z"), fires("0 0 0 31W * ?", CronSyntax.QUARTZ, "UTC", "2026-01-01T00:00:00Z", 2));
+    assertEquals(Optional.empty(), CronTimes.of("0 0 0 31W 2 ?", CronSyntax.QUARTZ, ZoneId.of("UTC")).nextAfter(Instant.EPOCH));
+  }
+
+  @Test
+  void rememberedAnswersDoNotDependOnTheOrderOfQuestions() {
+    CronTimes times = CronTimes.of("*/7 * * * *", CronSyntax.UNIX, ZoneId.of("Europe/Berlin"));
+    List<Instant> questions = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      questions.add(Instant.parse("2026-10-24T23:00:00Z").plusSeconds(137L * i));
+    }
+    List<Optional<Instant>> forward = questions.stream().map(times::nextAfter).toList();
+    List<Optional<Instant>> again = new ArrayList<>();
+    for (int i = questions.size() - 1; i >= 0; i--) {
+      times.nextAfter(questions.get((i * 7) % questions.size()));
+      again.add(0, times.nextAfter(questions.get(i)));
+    }
+    assertEquals(forward, again);
+    assertEquals(Optional.of(Instant.parse("2026-10-24T23:07:00Z")), forward.get(0));
+  }
+
+  @Test
   void aCronWhoseYearsArePastHasNoNextFire() {
     CronTimes times = CronTimes.of("0 0 0 1 1 ? 2026", CronSyntax.QUARTZ, ZoneId.of("UTC"));
     assertEquals(Optional.of(Instant.parse("2026-01-01T00:00:00Z")), times.nextAfter(Instant.parse("2025-12-31T00:00:00Z")));

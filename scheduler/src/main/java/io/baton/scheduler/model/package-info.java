@@ -13,5 +13,8 @@
  * capacity ledger, the placement queue, attempts recovered after a failover, batched acknowledgements. It is owned
  * by one actor and not thread-safe. {@link io.baton.scheduler.model.JobLogic} is one job's state machine,
  * {@link io.baton.scheduler.model.Reconciliation} the recovery rules a new leader applies.
+ * {@link io.baton.scheduler.model.ScheduleLogic} decides, from a schedule's durable
+ * {@link io.baton.scheduler.model.ScheduleState} and {@code now}, which fires are due (late ones, misfires by policy),
+ * when to look again, the next fire times, and what a fire does while the previous job runs.
  */
 package io.baton.scheduler.model;

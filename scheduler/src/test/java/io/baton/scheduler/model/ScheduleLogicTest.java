@@ -200,6 +200,17 @@ class ScheduleLogicTest {
   }
 
   @Test
+  void fireAllAcrossTheFallBackHourFiresEachLocalTimeOnce() {
+    // New York 2026-11-01: 01:00-01:59 happen twice (EDT 05:00Z-05:59Z, then EST 06:00Z-06:59Z). No leader from
+    // 01:00 EDT to 02:10 EST: the misfires are 01:30 EDT and 02:00 EST; the second pass's 01:00 and 01:30 are not fires
+    ScheduleSpec ny = ScheduleSpec.of("ny", "*/30 * * * *", JOB).withTimezone("America/New_York").withMisfire(Misfire.FIRE_ALL);
+    ScheduleState s = ScheduleState.created(ny, Instant.parse("2026-10-01T00:00:00Z")).recorded(Instant.parse("2026-11-01T05:00:00Z"));
+    Due due = ScheduleLogic.due(s, Instant.parse("2026-11-01T07:10:00Z"), THRESHOLD, 10);
+    assertEquals(Stream.of("2026-11-01T05:30:00Z", "2026-11-01T07:00:00Z").map(Instant::parse).toList(), scheduled(due));
+    assertEquals(Optional.of(Instant.parse("2026-11-01T07:30:00Z")), due.wakeAt());
+  }
+
+  @Test
   void nextFiresFollowTheZone() {
     ScheduleSpec howe = ScheduleSpec.of("h", "15 2 * * *", JOB).withTimezone("Australia/Lord_Howe");
     ScheduleState s = ScheduleState.created(howe, Instant.parse("2026-10-01T00:00:00Z"));
