@@ -372,4 +372,55 @@ public abstract class HaServicesContract {
     store.delete(epoch, "no-such-job").get();
     assertEquals(List.of(jobs.get(0), jobs.get(1), jobs.get(3)), sorted(process().jobStore().loadAll()));
   }
+
+  @Test
+  void schedulesAndTheirFiresAreStoredFencedAndAFireNeverSubmitsTwice() throws Exception {
+    HaServices one = process();
+    Epoch epoch = granted(contend(one, "http://a:8080"));
+    io.baton.ha.ScheduleStore store = one.scheduleStore();
+    io.baton.protocol.schedule.ScheduleRecord nightly = new io.baton.protocol.schedule.ScheduleRecord(
+        io.baton.protocol.schedule.ScheduleSpec.of("nightly", "0 2 * * *", job("x", JobState.PENDING).spec()),
+        false, Instant.parse("2026-11-01T00:00:00Z"), null);
+    store.create(epoch, nightly).get();
+    assertInstanceOf(io.baton.ha.ScheduleStore.ScheduleExistsException.class, failure(store.create(epoch, nightly)));
+    assertInstanceOf(FencedException.class, failure(store.create(new Epoch(epoch.value() + 1),
+        new io.baton.protocol.schedule.ScheduleRecord(nightly.spec().withName("other"), false, Instant.EPOCH, null))));
+
+    Instant d1 = Instant.parse("2026-11-02T02:00:00Z");
+    Instant d2 = Instant.parse("2026-11-03T02:00:00Z");
+    Instant d3 = Instant.parse("2026-11-04T02:00:00Z");
+    JobStore.Fire fire = new JobStore.Fire("nightly", d1);
+    one.jobStore().putFired(epoch, job("jf1", JobState.PENDING), fire).get();
+    assertInstanceOf(JobStore.FireExistsException.class,
+        failure(one.jobStore().putFired(epoch, job("jf2", JobState.PENDING), fire)), "a fire submits one job");
+    store.recordSkipped(epoch, "nightly", d2).get();
+    store.recordSkipped(epoch, "nightly", d2).get();
+    assertInstanceOf(JobStore.FireExistsException.class,
+        failure(one.jobStore().putFired(epoch, job("jf3", JobState.PENDING), new JobStore.Fire("nightly", d2))),
+        "a skipped fire counts as done");
+    one.jobStore().putFired(epoch, job("jf4", JobState.PENDING), new JobStore.Fire("nightly", d3)).get();
+
+    io.baton.protocol.schedule.ScheduleRecord paused = new io.baton.protocol.schedule.ScheduleRecord(
+        nightly.spec(), true, nightly.createdAt(), null);
+    store.replace(epoch, paused).get();
+    List<io.baton.ha.ScheduleStore.Stored> loaded = process().scheduleStore().loadAll();
+    assertEquals(1, loaded.size());
+    assertEquals(paused, loaded.get(0).schedule());
+    assertEquals(List.of(new io.baton.ha.ScheduleStore.RecordedFire(d1, "jf1"),
+        new io.baton.ha.ScheduleStore.RecordedFire(d2, null), new io.baton.ha.ScheduleStore.RecordedFire(d3, "jf4")),
+        loaded.get(0).fires());
+    assertEquals(List.of("jf1", "jf4"), sorted(one.jobStore().loadAll()).stream().map(JobRecord::id).toList());
+
+    store.forgetFires(epoch, "nightly", List.of(d1, d2)).get();
+    assertEquals(List.of(new io.baton.ha.ScheduleStore.RecordedFire(d3, "jf4")),
+        process().scheduleStore().loadAll().get(0).fires());
+    assertInstanceOf(FencedException.class, failure(store.delete(new Epoch(epoch.value() + 1), "nightly")));
+    store.delete(epoch, "nightly").get();
+    assertEquals(List.of(), process().scheduleStore().loadAll());
+    assertInstanceOf(io.baton.ha.ScheduleStore.NoScheduleException.class, failure(store.delete(epoch, "nightly")));
+    assertInstanceOf(io.baton.ha.ScheduleStore.NoScheduleException.class, failure(store.replace(epoch, paused)));
+    assertInstanceOf(IllegalStateException.class,
+        failure(one.jobStore().putFired(epoch, job("jf5", JobState.PENDING), new JobStore.Fire("nightly", d1))),
+        "no fire of a deleted schedule");
+  }
 }
