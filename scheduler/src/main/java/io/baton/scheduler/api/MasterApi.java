@@ -3,6 +3,7 @@ package io.baton.scheduler.api;
 import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.schedule.ScheduleSpec;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -40,6 +41,40 @@ public interface MasterApi {
   CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt);
 
   CompletionStage<List<WorkerView>> workers();
+
+  /** Every schedule, by name. */
+  CompletionStage<List<ScheduleView>> schedules();
+
+  CompletionStage<Optional<ScheduleView>> schedule(String name);
+
+  /**
+   * Creates a schedule ({@code replace} false: {@link ScheduleChange.Exists} when the name is taken) or creates or
+   * replaces it ({@code replace} true, PUT: what fired stays fired, a replaced schedule keeps its paused state).
+   * The spec is already validated. Completes once durable.
+   */
+  CompletionStage<ScheduleChange> putSchedule(ScheduleSpec spec, boolean replace);
+
+  /** Pauses ({@code paused} true) or resumes a schedule; a resumed schedule fires from now on. */
+  CompletionStage<ScheduleChange> pauseSchedule(String name, boolean paused);
+
+  /** Deletes a schedule and its fire records (not the jobs its fires submitted). */
+  CompletionStage<ScheduleChange> deleteSchedule(String name);
+
+  /**
+   * Submits the schedule's job once now, outside its timetable (the fire is recorded like any other, at the
+   * instant it was asked for); completes with the job's id, or empty when there is no such schedule.
+   */
+  CompletionStage<Optional<String>> triggerSchedule(String name);
+
+  /** What a change to a schedule did. */
+  sealed interface ScheduleChange {
+    /** Done; {@code created} when a new schedule was made. */
+    record Done(ScheduleView view, boolean created) implements ScheduleChange {}
+
+    record NotFound(String name) implements ScheduleChange {}
+
+    record Exists(String name) implements ScheduleChange {}
+  }
 
   /** Who leads, who this master is, every master contending, the ZooKeeper connection state. No round trip. */
   ClusterView cluster();
