@@ -158,6 +158,18 @@ class ScheduleSpecParserTest {
     assertEquals(List.of("name"), paths(badPath), badPath::toString);
   }
 
+  /** The README points at these files; they must stay valid. */
+  @Test
+  void theDocsExamplesAreValid() throws Exception {
+    ScheduleSpec minute = valid(ScheduleSpecParser.parse(
+        java.nio.file.Files.readAllBytes(java.nio.file.Path.of("../docs/examples/schedule-every-minute.json"))));
+    assertEquals(CronSyntax.UNIX, minute.syntax());
+    assertTrue(minute.job().tasks().get(0).command().get(2).contains("$BATON_SCHEDULED_TIME"));
+    ScheduleSpec second = valid(ScheduleSpecParser.parse(
+        java.nio.file.Files.readAllBytes(java.nio.file.Path.of("../docs/examples/schedule-every-second.json"))));
+    assertEquals(CronSyntax.QUARTZ, second.syntax());
+  }
+
   @Test
   void malformedBodies() {
     assertInstanceOf(ScheduleSpecParser.Result.Malformed.class, ScheduleSpecParser.parse(new byte[0]));
