@@ -246,6 +246,167 @@ final class ClientCommands {
     }
   }
 
+  @Command(name = "schedules", mixinStandardHelpOptions = true,
+      description = "List schedules by name: cron, zone, paused, next fire, last fire and its job.")
+  static final class Schedules extends ClientCommand {
+    @Option(names = "--json", description = "print the raw JSON") boolean json;
+
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("GET", "/api/v1/schedules", null, null);
+      if (json || r.statusCode() >= 400) {
+        return print(r);
+      }
+      String row = "%-24s %-16s %-16s %-6s %-20s %s%n";
+      out.printf(row, "NAME", "CRON", "TZ", "PAUSED", "NEXT FIRE", "LAST FIRE -> JOB STATE");
+      for (JsonNode s : JSON.readTree(r.body()).path("schedules")) {
+        JsonNode next = s.path("nextFires").path(0);
+        JsonNode last = s.path("lastFires").path(0);
+        String lastFire = last.isMissingNode() ? "-" : last.path("scheduledAt").asText() + " -> "
+            + (last.path("jobId").isTextual() ? last.path("jobId").asText() : "-") + " " + last.path("state").asText();
+        out.printf(row, s.path("name").asText(), s.path("cron").asText(), s.path("timezone").asText(),
+            s.path("paused").asBoolean() ? "yes" : "no", next.isTextual() ? next.asText() : "-", lastFire);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "schedule", mixinStandardHelpOptions = true,
+      description = "Create, replace, show, pause, resume, trigger or delete a schedule.",
+      subcommands = {ScheduleCreate.class, ScheduleReplace.class, ScheduleShow.class, SchedulePause.class,
+          ScheduleResume.class, ScheduleTrigger.class, ScheduleDelete.class})
+  static final class Schedule implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+  }
+
+  /** A schedule command that sends a JSON file ({@code -} for stdin). */
+  abstract static class ScheduleFileCommand extends ClientCommand {
+    @Option(names = {"-f", "--file"}, required = true, description = "schedule JSON file (- for stdin)") String file;
+
+    String body() throws IOException {
+      return "-".equals(file) ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+          : Files.readString(Path.of(file));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      try {
+        return super.call();
+      } catch (NoSuchFileException e) {
+        System.err.println("baton: no such file: " + file);
+        return 2;
+      }
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a schedule from a JSON file (409 when the name is taken; use replace).")
+  static final class ScheduleCreate extends ScheduleFileCommand {
+    @Override
+    int run() throws Exception {
+      return print(send("POST", "/api/v1/schedules", body(), null));
+    }
+  }
+
+  @Command(name = "replace", mixinStandardHelpOptions = true,
+      description = "Create or replace the schedule the JSON file names (PUT); what fired stays fired.")
+  static final class ScheduleReplace extends ScheduleFileCommand {
+    @Override
+    int run() throws Exception {
+      String body = body();
+      String name;
+      try {
+        name = JSON.readTree(body).path("name").textValue();
+      } catch (IOException e) {
+        name = null;
+      }
+      if (name == null || name.isEmpty()) {
+        System.err.println("baton: " + file + " names no schedule (a JSON object with a \"name\" field is needed)");
+        return 1;
+      }
+      return print(send("PUT", "/api/v1/schedules/" + enc(name), body, null));
+    }
+  }
+
+  /** A schedule command about one schedule, by name. */
+  abstract static class ScheduleNameCommand extends ClientCommand {
+    @Parameters(index = "0", description = "schedule name") String name;
+
+    String path() {
+      return "/api/v1/schedules/" + enc(name);
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true,
+      description = "Show a schedule: its spec, next fires and last fires with their jobs.")
+  static final class ScheduleShow extends ScheduleNameCommand {
+    @Override
+    int run() throws Exception {
+      return print(send("GET", path(), null, null));
+    }
+  }
+
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a schedule: nothing fires.")
+  static final class SchedulePause extends ScheduleNameCommand {
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("POST", path() + "/pause", null, null);
+      if (r.statusCode() < 400) {
+        out.println("paused " + name);
+        return 0;
+      }
+      return print(r);
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true,
+      description = "Resume a schedule: it fires from now on (fires missed while paused are not caught up).")
+  static final class ScheduleResume extends ScheduleNameCommand {
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("POST", path() + "/resume", null, null);
+      if (r.statusCode() < 400) {
+        JsonNode next = JSON.readTree(r.body()).path("nextFires").path(0);
+        out.println("resumed " + name + (next.isTextual() ? "; next fire " + next.asText() : ""));
+        return 0;
+      }
+      return print(r);
+    }
+  }
+
+  @Command(name = "trigger", mixinStandardHelpOptions = true,
+      description = "Submit the schedule's job once now; prints the job id.")
+  static final class ScheduleTrigger extends ScheduleNameCommand {
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("POST", path() + "/trigger", null, null);
+      if (r.statusCode() < 400) {
+        out.println(JSON.readTree(r.body()).path("jobId").asText());
+        return 0;
+      }
+      return print(r);
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a schedule and its fire records (the jobs it submitted stay).")
+  static final class ScheduleDelete extends ScheduleNameCommand {
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("DELETE", path(), null, null);
+      if (r.statusCode() < 400) {
+        out.println("deleted schedule " + name);
+        return 0;
+      }
+      return print(r);
+    }
+  }
+
   @Command(name = "validate", mixinStandardHelpOptions = true,
       description = "Check a job spec (JSON file, - for stdin) offline, with the rules the REST API applies: "
           + "prints every violation, one a line; exit 0 valid, 1 invalid, 2 unreadable file.")

@@ -86,10 +86,19 @@ public final class JobSpecParser {
     if (root == null || root.isMissingNode()) {
       return new Result.Malformed("the request body is empty; expected a JSON job spec");
     }
-    return new Checker().check(root);
+    return new Checker("").check(root);
   }
 
-  private static String describe(JsonProcessingException e) {
+  /**
+   * Checks a job spec nested in another document (a schedule's {@code job}): the same rules as {@link #parse},
+   * with every violation's path under {@code pathPrefix} ({@code job.tasks[0].command}; the node itself is
+   * {@code pathPrefix}). Never {@link Result.Malformed}: the JSON was read by the caller.
+   */
+  static Result check(JsonNode node, String pathPrefix) {
+    return new Checker(pathPrefix).check(node);
+  }
+
+  static String describe(JsonProcessingException e) {
     if (e instanceof StreamConstraintsException && String.valueOf(e.getOriginalMessage()).contains("nesting depth")) {
       return "malformed JSON: nesting depth exceeds the maximum allowed (" + MAX_NESTING_DEPTH + " levels)";
     }
@@ -107,11 +116,17 @@ public final class JobSpecParser {
   /** One parse; collects violations. */
   private static final class Checker {
     private final List<Violation> violations = new ArrayList<>();
+    private final String prefix;
     private int dropped;
+
+    Checker(String prefix) {
+      this.prefix = prefix;
+    }
 
     private void error(String path, String message) {
       if (violations.size() < MAX_VIOLATIONS) {
-        violations.add(new Violation(path, message));
+        violations.add(new Violation(prefix.isEmpty() ? path : path.isEmpty() ? prefix : prefix + "." + path,
+            message));
       } else {
         dropped++;
       }
@@ -139,7 +154,7 @@ public final class JobSpecParser {
       }
       List<Violation> all = new ArrayList<>(violations);
       if (dropped > 0) {
-        all.add(new Violation("", dropped + " more violations not shown"));
+        all.add(new Violation(prefix, dropped + " more violations not shown"));
       }
       return new Result.Invalid(List.copyOf(all));
     }
@@ -394,11 +409,11 @@ public final class JobSpecParser {
     }
   }
 
-  private static boolean isAbsent(JsonNode node) {
+  static boolean isAbsent(JsonNode node) {
     return node == null || node.isNull() || node.isMissingNode();
   }
 
-  private static String kind(JsonNode node) {
+  static String kind(JsonNode node) {
     return switch (node.getNodeType()) {
       case ARRAY -> "an array";
       case OBJECT, POJO -> "an object";

@@ -106,7 +106,7 @@ final class JobsRoutes {
     });
   }
 
-  private static boolean isJson(ContentType type) {
+  static boolean isJson(ContentType type) {
     var media = type.mediaType();
     return media.isApplication() && (media.subType().equals("json") || media.subType().endsWith("+json"));
   }

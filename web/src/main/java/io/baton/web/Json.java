@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.api.ClusterView;
+import io.baton.scheduler.api.ScheduleView;
 import io.baton.scheduler.api.WorkerView;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -23,7 +26,8 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
- * The JSON shapes of the REST API (SPEC.md, "REST API"): job summaries and details, workers, the cluster.
+ * The JSON shapes of the REST API (SPEC.md, "REST API"): job summaries and details, schedules, workers, the
+ * cluster.
  * Timestamps are ISO-8601 UTC with millisecond precision, {@code null} when unknown. Stateless; any thread.
  */
 final class Json {
@@ -129,6 +133,75 @@ final class Json {
       // argsJson comes from our own validator; a broken value is shown as is rather than failing the page
       return MAPPER.getNodeFactory().textNode(json);
     }
+  }
+
+  /** {@code {"schedules": [...]}}, in the order given (the API's: by name). */
+  static ObjectNode schedules(List<ScheduleView> schedules) {
+    ObjectNode root = MAPPER.createObjectNode();
+    ArrayNode array = root.putArray("schedules");
+    schedules.forEach(s -> array.add(schedule(s)));
+    return root;
+  }
+
+  /**
+   * A schedule: its spec's fields (policies by their JSON names, {@code startAt}/{@code endAt} null when unset, the
+   * job spec with secret values redacted), {@code paused}, {@code createdAt}, {@code nextFires} and
+   * {@code lastFires} (newest first).
+   */
+  static ObjectNode schedule(ScheduleView view) {
+    ScheduleSpec spec = view.spec();
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("name", spec.name());
+    node.put("cron", spec.cron());
+    node.put("syntax", spec.syntax().jsonName());
+    node.put("timezone", spec.timezone());
+    node.put("startAt", time(spec.startAt()));
+    node.put("endAt", time(spec.endAt()));
+    node.put("misfire", spec.misfire().jsonName());
+    node.put("overlap", spec.overlap().jsonName());
+    node.set("job", jobSpec(spec.job()));
+    node.put("paused", view.paused());
+    node.put("createdAt", time(view.createdAt()));
+    ArrayNode next = node.putArray("nextFires");
+    view.nextFires().forEach(i -> next.add(time(i)));
+    ArrayNode last = node.putArray("lastFires");
+    for (ScheduleView.FireView f : view.lastFires()) {
+      last.addObject()
+          .put("id", f.id())
+          .put("scheduledAt", time(f.scheduledAt()))
+          .put("jobId", f.jobId())
+          .put("state", f.state());
+    }
+    return node;
+  }
+
+  /** A job spec as submitted, defaults filled in; {@code secretEnv} shows names only. */
+  static ObjectNode jobSpec(JobSpec spec) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("name", spec.name());
+    stringMap(node.putObject("labels"), spec.labels());
+    ArrayNode tasks = node.putArray("tasks");
+    for (TaskSpec t : spec.tasks()) {
+      ObjectNode task = tasks.addObject();
+      task.put("id", t.id());
+      if (t.isHandler()) {
+        task.put("handler", t.handler());
+        task.set("args", rawObject(t.argsJson()));
+      } else {
+        ArrayNode command = task.putArray("command");
+        t.command().forEach(command::add);
+      }
+      stringMap(task.putObject("env"), t.env());
+      stringMap(task.putObject("secretEnv"), t.redactedSecretEnv());
+      task.put("cpus", t.cpus());
+      task.put("memoryMb", t.memoryMb());
+      task.put("retries", t.retries());
+      task.put("timeoutSeconds", t.timeoutSeconds());
+      stringMap(task.putObject("constraints"), t.constraints());
+      ArrayNode deps = task.putArray("dependsOn");
+      t.dependsOn().forEach(deps::add);
+    }
+    return node;
   }
 
   static ObjectNode workers(List<WorkerView> workers) {

@@ -47,6 +47,14 @@ public record Problem(
         Optional.empty());
   }
 
+  public static Problem invalidSchedule(List<Violation> violations) {
+    String detail = violations.size() == 1
+        ? "the schedule is invalid: " + violations.get(0)
+        : "the schedule has " + violations.size() + " problems; first: " + violations.get(0);
+    return new Problem(StatusCodes.BAD_REQUEST, TYPE_PREFIX + "invalid-schedule", "Invalid schedule", detail,
+        violations, Optional.empty());
+  }
+
   public static Problem invalidParameters(List<Violation> violations) {
     String detail = violations.stream().map(Violation::toString).reduce((a, b) -> a + "; " + b).orElse("");
     return new Problem(StatusCodes.BAD_REQUEST, TYPE_PREFIX + "invalid-parameter", "Invalid request parameter",

@@ -163,6 +163,7 @@ public final class RestServer implements AutoCloseable {
     HealthRoutes health = new HealthRoutes(api, systemAlive);
     Route apiV1 = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
         new JobsRoutes(api, calls, settings.maxBodyBytes()).route(),
+        new SchedulesRoutes(api, calls, settings.maxBodyBytes()).route(),
         new WorkersRoutes(api, calls).route(),
         new ClusterRoutes(api).route(),
         new EventsRoutes(api, events).route(),

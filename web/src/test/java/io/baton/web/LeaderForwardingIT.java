@@ -105,6 +105,25 @@ class LeaderForwardingIT extends RestTestSupport {
   }
 
   @Test
+  void scheduleCallsGoToTheLeader() {
+    String auth = "Bearer " + TOKEN;
+    Response put = send(toStandby("/api/v1/schedules/tick").header("Authorization", auth)
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"cron\": \"* * * * *\", \"job\": " + JOB + "}")));
+    assertEquals(201, put.status(), put.body());
+    assertEquals("/api/v1/schedules/tick", put.headers().firstValue("Location").orElse(""));
+    assertEquals("* * * * *", api.storedSchedule("tick").orElseThrow().spec().cron());
+    assertEquals(1, standbyGet("/api/v1/schedules").json().get("schedules").size());
+    Response trigger = standbyPost("/api/v1/schedules/tick/trigger", "", "Authorization", auth);
+    assertEquals(202, trigger.status(), trigger.body());
+    assertEquals(1, api.jobCount());
+    Response deleted = send(toStandby("/api/v1/schedules/tick").header("Authorization", auth).DELETE());
+    assertEquals(204, deleted.status(), deleted.body());
+    assertTrue(api.storedSchedule("tick").isEmpty());
+    assertTrue(standbyApi.storedSchedule("tick").isEmpty(), "nothing was done on the standby");
+  }
+
+  @Test
   void submitGoesToTheLeaderAndHonoursTheIdempotencyKey() {
     Response created = standbyPost("/api/v1/jobs", JOB, "Authorization", "Bearer " + TOKEN, "Idempotency-Key", "k-1");
     assertEquals(201, created.status(), created.body());

@@ -9,7 +9,12 @@ import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
+import io.baton.scheduler.api.ScheduleView;
+import io.baton.scheduler.api.ScheduleView.FireView;
 import io.baton.scheduler.api.WorkerView;
+import io.baton.protocol.schedule.ScheduleSpec;
+import io.baton.scheduler.model.ScheduleLogic;
+import io.baton.scheduler.model.ScheduleState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-memory {@link MasterApi}: jobs live in a map, ids are {@code job-000001, ...} in submission order,
+ * schedules in a map by name (their next fires from {@link ScheduleLogic#nextFires} at a settable {@link #now}; a
+ * trigger submits the schedule's job with the fire id as its Idempotency-Key; nothing fires by itself),
  * and every leader call can be made to fail ({@link #failWith}) or hang ({@link #hang}). Thread-safe
  * (synchronized); tests and Pekko's dispatcher call it concurrently.
  */
@@ -41,6 +49,9 @@ final class TestingMasterApi implements MasterApi {
   private volatile List<WorkerView> workers = List.of();
   private volatile ClusterView cluster = new ClusterView(Optional.empty(), "http://127.0.0.1:0", true, List.of(), "CONNECTED");
   private volatile boolean ready;
+  private final Map<String, ScheduleState> schedules = new TreeMap<>();
+  private final Map<String, List<FireView>> fires = new LinkedHashMap<>();
+  private volatile Instant now = Instant.parse("2026-03-01T10:00:30Z");
 
   // --- configuration -----------------------------------------------------------------------------------
 
@@ -88,6 +99,18 @@ final class TestingMasterApi implements MasterApi {
 
   synchronized Optional<JobRecord> stored(String id) {
     return Optional.ofNullable(jobs.get(id));
+  }
+
+  void setNow(Instant value) {
+    now = value;
+  }
+
+  synchronized Optional<ScheduleState> storedSchedule(String name) {
+    return Optional.ofNullable(schedules.get(name));
+  }
+
+  synchronized void putFire(String name, FireView fire) {
+    fires.computeIfAbsent(name, n -> new ArrayList<>()).add(0, fire);
   }
 
   int leaderCalls() {
@@ -197,6 +220,90 @@ final class TestingMasterApi implements MasterApi {
   @Override
   public CompletionStage<List<WorkerView>> workers() {
     return leaderCall(() -> workers);
+  }
+
+  @Override
+  public CompletionStage<List<ScheduleView>> schedules() {
+    return leaderCall(() -> {
+      synchronized (this) {
+        return schedules.keySet().stream().map(this::view).toList();
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Optional<ScheduleView>> schedule(String name) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        return schedules.containsKey(name) ? Optional.of(view(name)) : Optional.empty();
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<ScheduleChange> putSchedule(ScheduleSpec spec, boolean replace) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        ScheduleState old = schedules.get(spec.name());
+        if (old != null && !replace) {
+          return new ScheduleChange.Exists(spec.name());
+        }
+        schedules.put(spec.name(), old == null ? ScheduleState.created(spec, now) : old.withSpec(spec));
+        return new ScheduleChange.Done(view(spec.name()), old == null);
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<ScheduleChange> pauseSchedule(String name, boolean paused) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        ScheduleState state = schedules.get(name);
+        if (state == null) {
+          return new ScheduleChange.NotFound(name);
+        }
+        schedules.put(name, paused ? state.pause() : state.resume(now));
+        return new ScheduleChange.Done(view(name), false);
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<ScheduleChange> deleteSchedule(String name) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        ScheduleState state = schedules.remove(name);
+        fires.remove(name);
+        return state == null ? new ScheduleChange.NotFound(name) : new ScheduleChange.Done(view(state), false);
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Optional<String>> triggerSchedule(String name) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        ScheduleState state = schedules.get(name);
+        if (state == null) {
+          return Optional.empty();
+        }
+        ScheduleLogic.Fire fire = ScheduleLogic.Fire.of(name, now);
+        String jobId = submit(state.spec().job(), Optional.of(fire.id())).toCompletableFuture().join().jobId();
+        putFire(name, new FireView(fire.id(), fire.scheduledAt(), jobId, JobState.PENDING.name()));
+        return Optional.of(jobId);
+      }
+    });
+  }
+
+  private ScheduleView view(String name) {
+    return view(schedules.get(name));
+  }
+
+  private ScheduleView view(ScheduleState state) {
+    List<FireView> last = fires.getOrDefault(state.name(), List.of());
+    return new ScheduleView(state.spec(), state.paused(), state.createdAt(),
+        ScheduleLogic.nextFires(state, now, ScheduleView.NEXT_FIRES),
+        last.subList(0, Math.min(last.size(), ScheduleView.LAST_FIRES)));
   }
 
   @Override
