@@ -286,35 +286,4 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   public void close() {
     retrieval.close();
   }
-
-  // BRANCH BASE ONLY (schedule-web): the lead replaces these with the ScheduleMaster calls before merging.
-  @Override
-  public CompletionStage<List<io.baton.scheduler.api.ScheduleView>> schedules() {
-    throw new UnsupportedOperationException("lead's part");
-  }
-
-  @Override
-  public CompletionStage<Optional<io.baton.scheduler.api.ScheduleView>> schedule(String name) {
-    throw new UnsupportedOperationException("lead's part");
-  }
-
-  @Override
-  public CompletionStage<ScheduleChange> putSchedule(io.baton.protocol.schedule.ScheduleSpec spec, boolean replace) {
-    throw new UnsupportedOperationException("lead's part");
-  }
-
-  @Override
-  public CompletionStage<ScheduleChange> pauseSchedule(String name, boolean paused) {
-    throw new UnsupportedOperationException("lead's part");
-  }
-
-  @Override
-  public CompletionStage<ScheduleChange> deleteSchedule(String name) {
-    throw new UnsupportedOperationException("lead's part");
-  }
-
-  @Override
-  public CompletionStage<Optional<String>> triggerSchedule(String name) {
-    throw new UnsupportedOperationException("lead's part");
-  }
 }
