@@ -153,6 +153,8 @@ class MasterActorsTest {
     JobRecord done = awaitState(submitted.jobId(), JobState.SUCCEEDED);
     assertEquals(3, w.started.size());
     assertEquals("c", w.started.get(2).key().taskId(), "c starts only after a and b");
+    assertEquals(api.session().orElseThrow().epoch().value() + ".1", w.started.get(0).task().env().get("BATON_FENCING_TOKEN"),
+        "every attempt carries its fencing token: the leader's epoch and the attempt");
     done.tasks().forEach(t -> assertEquals("w1", t.latest().orElseThrow().workerId()));
     await(() -> w.acked.size() == 3 && w.acked.values().stream().allMatch(s -> s == AttemptState.SUCCEEDED));
     assertTrue(ha.jobStore().loadAll().stream().anyMatch(j -> j.state() == JobState.SUCCEEDED),

@@ -48,6 +48,12 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   private record RetryDue() implements Command {}
 
+  /**
+   * Every attempt's fencing token, {@code <epoch>.<attempt>} of the leader that started it: compare by epoch, then by
+   * attempt, and a downstream system can refuse a write from a stale attempt.
+   */
+  static final String FENCING_TOKEN = "BATON_FENCING_TOKEN";
+
   private record Persisted(List<ResourceManager.Command> afterDurable, Throwable failure) implements Command {}
 
   private final ActorContext<Command> context;
@@ -217,7 +223,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       if (!requested.containsKey(task.id())) {
         AttemptKey key = new AttemptKey(job.id(), task.id(), JobLogic.nextAttempt(job, task.id()));
         requested.put(task.id(), key);
-        toRequest.add(new AttemptSpec(key, task));
+        toRequest.add(new AttemptSpec(key, task.withEnv(Map.of(FENCING_TOKEN, epoch.value() + "." + key.attempt()))));
       }
     }
     if (!toRequest.isEmpty()) {
