@@ -88,6 +88,9 @@ enum Setting {
       FlagType.LONG, Commands.MASTERS, "most finished jobs kept; the oldest beyond it are deleted whatever their age"),
   RETENTION_SWEEP_INTERVAL("baton.retention.sweep-interval", Commands.MASTERS,
       "how often the leader deletes the finished jobs past the retention limits"),
+  MISFIRE_THRESHOLD("baton.schedules.misfire-threshold", Commands.MASTERS,
+      "a schedule's fire this late (no leader served when it was due) is a misfire, handled by its misfire policy; "
+          + "a later one simply runs late"),
   REST_TLS_CERT("baton.rest.tls-cert", "--rest-tls-cert", "BATON_REST_TLS_CERT", FlagType.PATH, Commands.MASTERS,
       "PEM certificate chain (leaf first); with --rest-tls-key the REST API and page are served over HTTPS only"),
   REST_TLS_KEY("baton.rest.tls-key", "--rest-tls-key", "BATON_REST_TLS_KEY", FlagType.PATH, Commands.MASTERS,

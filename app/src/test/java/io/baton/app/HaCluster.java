@@ -40,13 +40,15 @@ final class HaCluster implements AutoCloseable {
     zookeeper.awaitOutput("zookeeper listening", Duration.ofSeconds(60));
   }
 
-  /** Starts a master; returns its REST URL. */
-  String startMaster(String name) throws Exception {
+  /** Starts a master (with {@code extra} flags); returns its REST URL. */
+  String startMaster(String name, String... extra) throws Exception {
     int rest = BatonProcess.freePort();
     String url = "http://127.0.0.1:" + rest;
-    masters.put(url, track(BatonProcess.start(dir, name, "master", "--zk", zk, "--rest-port", String.valueOf(rest),
+    List<String> args = new ArrayList<>(List.of("master", "--zk", zk, "--rest-port", String.valueOf(rest),
         "--port", "0", "--zk-session-timeout-ms", sessionTimeoutMs, "--data-dir", dir.resolve(name).toString(),
-        "--tls-dir", certs.master(name).toString())));
+        "--tls-dir", certs.master(name).toString()));
+    args.addAll(List.of(extra));
+    masters.put(url, track(BatonProcess.start(dir, name, args.toArray(String[]::new))));
     return url;
   }
 

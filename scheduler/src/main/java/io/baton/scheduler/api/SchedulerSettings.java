@@ -14,9 +14,14 @@ import java.time.Duration;
  * @param maxQueuedTasks most tasks the leader holds in unfinished jobs; a submission beyond it fails with
  *     {@link QueueFullException}
  * @param retention how long finished jobs are kept
+ * @param misfireThreshold a schedule's fire due this much before now is a misfire (its policy decides); a younger
+ *     one simply runs late
  */
 public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout,
-    long maxQueuedTasks, Retention retention) {
+    long maxQueuedTasks, Retention retention, Duration misfireThreshold) {
+  /** The default of {@code baton.schedules.misfire-threshold}: well above a failover's few seconds. */
+  public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofSeconds(60);
+
   /** The default of {@code baton.scheduler.max-queued-tasks}. */
   public static final long DEFAULT_MAX_QUEUED_TASKS = 100_000;
 
@@ -32,10 +37,12 @@ public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTi
 
   public SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout,
       long maxQueuedTasks) {
-    this(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, Retention.DEFAULT);
+    this(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, Retention.DEFAULT,
+        DEFAULT_MISFIRE_THRESHOLD);
   }
 
   public SchedulerSettings withRetention(Retention next) {
-    return new SchedulerSettings(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, next);
+    return new SchedulerSettings(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, next,
+        misfireThreshold);
   }
 }

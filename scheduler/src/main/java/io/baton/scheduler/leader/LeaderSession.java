@@ -99,7 +99,7 @@ public final class LeaderSession {
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
               Dispatcher.create(epoch, loaded.loaded(), store, rm, view, settings, clock, fatal), "dispatcher");
           ActorRef<ScheduleMaster.Command> schedules = ctx.spawn(ScheduleMaster.create(epoch, scheduleStore, dispatcher,
-              view, settings.askTimeout(), clock, fatal), "schedules");
+              view, settings, clock, fatal), "schedules");
           parent.tell(new Started(epoch, rm));
           // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
           ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),

@@ -10,6 +10,7 @@ import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.ScheduleChange;
 import io.baton.scheduler.api.ScheduleView;
+import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.ScheduleView.FireView;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobsView;
@@ -81,8 +82,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   private record JobLooked(String name, String jobId, Optional<JobRecord> job) implements Command {}
 
-  /** A fire this much older than now is a misfire (its policy decides); a younger one simply runs late. */
-  public static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
   /** The most missed fires {@code fire-all} submits (the newest ones). */
   public static final int FIRE_ALL_CAP = 100;
   /** Fire records kept per schedule: pruned to {@link #KEEP_FIRES} once there are twice as many. */
@@ -116,13 +115,14 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   private final ActorRef<Dispatcher.Command> dispatcher;
   private final ActorRef<JobsView.Command> view;
   private final Duration askTimeout;
+  private final Duration misfireThreshold;
   private final Clock clock;
   private final ActorRef<Throwable> fatal;
   private final Map<String, Entry> entries = new TreeMap<>();
   private final PriorityQueue<Wake> wakes = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
 
   public static Behavior<Command> create(Epoch epoch, ScheduleStore store, ActorRef<Dispatcher.Command> dispatcher,
-      ActorRef<JobsView.Command> view, Duration askTimeout, Clock clock, ActorRef<Throwable> fatal) {
+      ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(10_000, stash -> {
       ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
         try {
@@ -131,7 +131,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
           throw new IllegalStateException("could not load the schedules", e);
         }
       }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())), Loaded::new);
-      return loading(ctx, stash, new ScheduleMaster(ctx, timers, epoch, store, dispatcher, view, askTimeout, clock,
+      return loading(ctx, stash, new ScheduleMaster(ctx, timers, epoch, store, dispatcher, view, settings, clock,
           fatal));
     })));
   }
@@ -155,8 +155,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   }
 
   private ScheduleMaster(ActorContext<Command> ctx, TimerScheduler<Command> timers, Epoch epoch, ScheduleStore store,
-      ActorRef<Dispatcher.Command> dispatcher, ActorRef<JobsView.Command> view, Duration askTimeout, Clock clock,
-      ActorRef<Throwable> fatal) {
+      ActorRef<Dispatcher.Command> dispatcher, ActorRef<JobsView.Command> view, SchedulerSettings settings,
+      Clock clock, ActorRef<Throwable> fatal) {
     super(ctx);
     this.ctx = ctx;
     this.timers = timers;
@@ -164,7 +164,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     this.store = store;
     this.dispatcher = dispatcher;
     this.view = view;
-    this.askTimeout = askTimeout;
+    this.askTimeout = settings.askTimeout();
+    this.misfireThreshold = settings.misfireThreshold();
     this.clock = clock;
     this.fatal = fatal;
   }
@@ -347,7 +348,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       submit(name, e, queued, false, null);
       return;
     }
-    ScheduleLogic.Due due = ScheduleLogic.due(e.state, now, MISFIRE_THRESHOLD, FIRE_ALL_CAP);
+    ScheduleLogic.Due due = ScheduleLogic.due(e.state, now, misfireThreshold, FIRE_ALL_CAP);
     if (due.fires().isEmpty()) {
       due.newestMisfire().ifPresent(missed -> {
         ctx.getLog().warn("schedule {}: fires up to {} were missed while no leader served; skipped (misfire: skip)",
