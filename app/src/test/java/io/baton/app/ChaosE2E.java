@@ -13,19 +13,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The randomized fault test's short form: {@code bin/baton chaos} with nine faults (one of each kind, in a
- * seeded order; the two network partitions only where iptables works) on a real cluster of seven processes, about two minutes a run: once with a fixed seed (the same
- * schedule every time) and once with a random one, printed; replay any with {@code -Dchaos.seed=N}. Fails with
- * the checker's violations (the run directory is kept and named).
+ * seeded order; the two network partitions only where iptables works) on a real cluster of seven processes, about
+ * two minutes, once per suite run with a random seed (printed; so every run tries another fault order); replay one
+ * with {@code -Dchaos.seed=N} (20261128 is the order the suite also ran, fixed, until it grew past its time
+ * budget). Longer runs are the benchmark ({@code bench/chaos.sh}). Fails with the checker's violations (the
+ * run directory is kept and named).
  */
 class ChaosE2E {
-  private static final String FIXED_SEED = "20261128";
-
   @TempDir Path dir;
-
-  @Test
-  void aFixedFaultScheduleKeepsEveryGuarantee() throws Exception {
-    runChaos(System.getProperty("chaos.seed", FIXED_SEED));
-  }
 
   @Test
   void aRandomFaultScheduleKeepsEveryGuarantee() throws Exception {
