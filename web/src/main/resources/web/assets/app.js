@@ -12,6 +12,7 @@ const state = {
   cluster: null,
   leaderSince: new Map(),
   workers: new Map(),
+  schedules: [],
   jobs: new Map(),
   nextBefore: null,
   filter: { state: '', name: '' },
@@ -88,6 +89,41 @@ function renderWorkers() {
     ? [el('tr', { class: 'divider' }, el('th', { colspan: 8, scope: 'rowgroup', text: `Dead workers (${dead.length})` })),
       ...dead.map(workerRow)] : []));
   $('workers-count').textContent = `${live.length} live${dead.length ? `, ${dead.length} dead` : ''}`;
+}
+
+// ---------- schedules ----------
+
+async function loadSchedules() {
+  const body = await getJson('/schedules');
+  state.schedules = body.schedules;
+  renderSchedules();
+}
+
+function scheduleRow(s) {
+  const last = (s.lastFires || []).slice(0, 3).map((f) => f.jobId
+    ? el('a', { href: `#/jobs/${encodeURIComponent(f.jobId)}`, class: `fire s-${f.state}`,
+      title: `${f.id}: ${f.state}`, text: time(f.scheduledAt) })
+    : el('span', { class: 'fire muted', title: `${f.id}: ${f.state}`, text: `${time(f.scheduledAt)} skipped` }));
+  const toggle = el('button', { type: 'button', class: 'small', 'data-action': s.paused ? 'resume' : 'pause',
+    text: s.paused ? 'Resume' : 'Pause',
+    onclick: () => post(`/schedules/${encodeURIComponent(s.name)}/${s.paused ? 'resume' : 'pause'}`)
+      .then(loadSchedules).catch(showError) });
+  return el('tr', { 'data-schedule': s.name, 'data-paused': s.paused ? 'true' : 'false' },
+    el('th', { scope: 'row', class: 'mono', text: s.name }),
+    el('td', { class: 'mono', text: s.syntax === 'quartz' ? `${s.cron} (quartz)` : s.cron }),
+    el('td', { text: s.timezone }),
+    el('td', { text: s.paused ? '—' : time((s.nextFires || [])[0]) }),
+    el('td', {}, ...(last.length ? last : [el('span', { class: 'muted', text: 'none yet' })])),
+    el('td', {}, s.paused ? el('span', { class: 'badge s-PAUSED', text: 'PAUSED' }) : badge('ACTIVE')),
+    el('td', {}, toggle));
+}
+
+function renderSchedules() {
+  const all = state.schedules || [];
+  $('schedules').replaceChildren(...(all.length ? all.map(scheduleRow)
+    : [el('tr', {}, el('td', { colspan: 7, class: 'empty', text: 'No schedules.' }))]));
+  const paused = all.filter((s) => s.paused).length;
+  $('schedules-count').textContent = `${all.length}${paused ? `, ${paused} paused` : ''}`;
 }
 
 // ---------- jobs ----------
@@ -403,7 +439,8 @@ function connect() {
 }
 
 function resync() {
-  Promise.allSettled([loadCluster(), loadWorkers(), loadJobs(), state.detail ? reloadDetail() : null])
+  Promise.allSettled([loadCluster(), loadWorkers(), loadSchedules(), loadJobs(),
+    state.detail ? reloadDetail() : null])
     .then((results) => results.filter((r) => r.status === 'rejected').forEach((r) => showError(r.reason)));
 }
 
@@ -452,6 +489,8 @@ function start() {
   });
   // used CPUs and memory change with every placement, which is not an event of its own
   setInterval(() => loadWorkers().catch(showError), 5000);
+  // fires and next times move with the clock; schedules change rarely: a light poll, no event of their own
+  setInterval(() => loadSchedules().catch(showError), 2000);
   setInterval(() => {
     document.querySelectorAll('td.age').forEach((td) => { td.textContent = age(td.dataset.since); });
   }, 1000);

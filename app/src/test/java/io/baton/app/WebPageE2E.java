@@ -125,8 +125,19 @@ class WebPageE2E {
     wait.until(ExpectedConditions.attributeToBe(By.id("job-summary"), "data-state", "CANCELLED"));
     assertEquals("CANCELLED", http.get("/api/v1/jobs/" + slow).path("state").asText());
 
-    // a stopped worker turns DEAD on the page
+    // a schedule shows with its fires (linked to their jobs) and pauses from the page
     driver.findElement(By.cssSelector("a[href='#/']")).click();
+    assertEquals(201, http.send("POST", "/api/v1/schedules", """
+        {"name": "page-tick", "cron": "* * * * * ?", "syntax": "quartz",
+         "job": {"name": "page-tick", "tasks": [{"id": "t", "handler": "noop"}]}}""").statusCode());
+    wait.until(ExpectedConditions.presenceOfElementLocated(
+        By.cssSelector("#schedules tr[data-schedule='page-tick'][data-paused='false'] a.fire")));
+    driver.findElement(By.cssSelector("#schedules tr[data-schedule='page-tick'] button[data-action='pause']")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(
+        By.cssSelector("#schedules tr[data-schedule='page-tick'][data-paused='true']")));
+    assertTrue(http.get("/api/v1/schedules/page-tick").path("paused").asBoolean(), "paused from the page");
+
+    // a stopped worker turns DEAD on the page
     wait.until(ExpectedConditions.presenceOfElementLocated(
         By.cssSelector("#workers tr[data-worker-id='extra-worker'][data-state='ALIVE']")));
     worker.kill9();

@@ -21,7 +21,8 @@ public record ScheduleView(ScheduleSpec spec, boolean paused, Instant createdAt,
   /**
    * One recorded fire: its id ({@code <name>@<instant>}, also its job's Idempotency-Key), the instant it was due,
    * the job it submitted (null when it was skipped: overlap {@code skip}) and that job's state as last seen
-   * ({@code SKIPPED} for a skipped fire, {@code DELETED} once retention removed the job).
+   * ({@code SKIPPED} for a skipped fire; {@code UNKNOWN} when the leader has not seen the job since it took over:
+   * deleted by retention, or finished and not read from the history yet).
    */
   public record FireView(String id, Instant scheduledAt, String jobId, String state) {}
 }

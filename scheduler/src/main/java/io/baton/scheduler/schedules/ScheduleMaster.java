@@ -504,11 +504,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       return this;
     }
     boolean newest = !e.recent.isEmpty() && m.jobId().equals(e.recent.peekFirst().jobId());
-    if (m.job().isPresent()) {
-      jobSeen(m.name(), e, m.jobId(), m.job().get());
-    } else {
-      replaceState(e, m.jobId(), "DELETED");
-    }
+    // a job not found is deleted, or finished and not read from history yet: its state stays UNKNOWN
+    m.job().ifPresent(job -> jobSeen(m.name(), e, m.jobId(), job));
     if (newest) {
       if (m.job().isPresent() && !m.job().get().state().isTerminal()) {
         e.runningJob = m.jobId();
