@@ -120,7 +120,8 @@ final class FailoverBenchCommand implements Callable<Integer> {
     cmd.add(baton.toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
-    pb.environment().put("BATON_LOG_LEVEL", "WARN");
+    // quiet by default; BATON_LOG_LEVEL=INFO keeps each process's timeline in <dir>/<name>.log
+    pb.environment().putIfAbsent("BATON_LOG_LEVEL", "WARN");
     pb.environment().put("BATON_ZK_SECRET", zkSecret); // the masters' ZooKeeper secret; workers ignore it
     Process p = pb.start();
     processes.add(p);
