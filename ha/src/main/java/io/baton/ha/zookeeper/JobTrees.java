@@ -1,6 +1,5 @@
 package io.baton.ha.zookeeper;
 
-import io.baton.ha.FencedException;
 import io.baton.ha.JobStore.Quarantined;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,12 +29,12 @@ final class JobTrees {
 
   private final CuratorFramework client;
   private final ZkPaths paths;
-  private final Terms terms;
+  private final Fence fence;
 
   JobTrees(CuratorFramework client, ZkPaths paths, Terms terms) {
     this.client = client;
     this.paths = paths;
-    this.terms = terms;
+    this.fence = new Fence(client, paths, terms);
   }
 
   /** One znode under a jobs tree: where it is, its bytes and data version. */
@@ -119,36 +118,22 @@ final class JobTrees {
    * us (to be judged again).
    */
   Stored quarantine(io.baton.protocol.Epoch epoch, Stored s, String reason) throws Exception {
-    Terms.Term term = terms.get(epoch);
-    if ((term != null && !term.active()) || epoch.value() <= 0 || epoch.value() > Integer.MAX_VALUE) {
-      throw new FencedException(epoch, "not the current leader: cannot quarantine " + s.path());
-    }
     ensurePath(paths.quarantine());
     String target = paths.quarantined(s.name());
     if (client.checkExists().forPath(target) != null) {
       target = target + "~" + s.bucket() + "~" + System.currentTimeMillis();
     }
-    List<CuratorOp> ops = new ArrayList<>(5);
-    ops.add(client.transactionOp().check().withVersion((int) epoch.value()).forPath(paths.epoch()));
-    if (term != null) {
-      ops.add(client.transactionOp().check().forPath(term.latchPath()));
-    }
-    int checks = ops.size();
-    ops.add(client.transactionOp().create().forPath(target, s.bytes()));
-    ops.add(client.transactionOp().create().forPath(target + "/reason", reason.getBytes(StandardCharsets.UTF_8)));
-    ops.add(client.transactionOp().delete().withVersion(s.version()).forPath(s.path()));
+    List<CuratorOp> ops = List.of(
+        client.transactionOp().create().forPath(target, s.bytes()),
+        client.transactionOp().create().forPath(target + "/reason", reason.getBytes(StandardCharsets.UTF_8)),
+        client.transactionOp().delete().withVersion(s.version()).forPath(s.path()));
     try {
-      client.transaction().forOperations(ops);
+      fence.commit(epoch, ops);
       log.error("QUARANTINED job record {} ({} bytes) to {}: {}. The leader serves every other job; the original "
           + "bytes are kept there for inspection.", s.path(), s.bytes().length, target, reason);
       return null;
-    } catch (KeeperException e) {
-      int op = Multi.failedOp(e);
-      KeeperException.Code code = Multi.failedCode(e);
-      if (op >= 0 && op < checks) {
-        throw new FencedException(epoch, "fencing check failed on ZooKeeper (" + code + ") while quarantining", e);
-      }
-      if (op == checks + 2 && (code == KeeperException.Code.BADVERSION || code == KeeperException.Code.NONODE)) {
+    } catch (Fence.Failed f) {
+      if (f.op == 2 && (f.code == KeeperException.Code.BADVERSION || f.code == KeeperException.Code.NONODE)) {
         // rewritten or removed since we read it: read it again
         Stat stat = new Stat();
         try {
@@ -158,7 +143,7 @@ final class JobTrees {
           return null;
         }
       }
-      throw e;
+      throw (Exception) f.getCause();
     }
   }
 
