@@ -5,23 +5,12 @@
 # Usage: bench/recovery.sh [finished jobs, default 20000]
 set -euo pipefail
 n="${1:-20000}"
-home="$(cd "$(dirname "$0")/.." && pwd)"
-baton="$home/bin/baton"
-work="$(mktemp -d /tmp/baton-recovery.XXXXXX)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/lib.sh"
 now_ms() { date +%s%3N; }
 zk_port=$(free_port); rest1=$(free_port); rest2=$(free_port)
-"$baton" --version >/dev/null
 export BATON_LOG_LEVEL=INFO
-export BATON_ZK_SECRET="recovery-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-"$baton" zookeeper --port "$zk_port" --data-dir "$work/zk" >"$work/zk.log" 2>&1 & pids+=($!)
-until grep -q "zookeeper listening" "$work/zk.log" 2>/dev/null; do sleep 0.2; done
-"$baton" certs init --dir "$work/tls" >/dev/null
-for m in m1 m2; do "$baton" certs master --dir "$work/tls" --name "$m" --host 127.0.0.1 >/dev/null; done
-"$baton" certs worker --dir "$work/tls" --id w1 --host 127.0.0.1 >/dev/null
+start_zookeeper "$zk_port"
+certs m1 m2 -- w1
 common=(--zk "127.0.0.1:$zk_port" --port 0 --zk-session-timeout-ms 2000 --retention-max-count 1000000)
 BATON_JAVA_OPTS="-Xmx1g" "$baton" master "${common[@]}" --rest-port "$rest1" --data-dir "$work/m1" --tls-dir "$work/tls/m1" >"$work/m1.log" 2>&1 & pids+=($!); m1=$!
 until curl -sf "http://127.0.0.1:$rest1/readyz" >/dev/null 2>&1 || grep -q "leads for" "$work/m1.log"; do sleep 0.2; done

@@ -3,23 +3,12 @@
 # loopback; 20,000 noop tasks submitted over REST, then one-task jobs for submit-to-SUCCEEDED latency.
 # Usage: bench/throughput.sh [extra `baton bench` flags, e.g. --tasks 50000 --tasks-per-job 200]
 set -euo pipefail
-home="$(cd "$(dirname "$0")/.." && pwd)"
-baton="$home/bin/baton"
-work="$(mktemp -d /tmp/baton-bench.XXXXXX)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/lib.sh"
 zk_port=$(free_port); rest_port=$(free_port)
-"$baton" --version >/dev/null   # builds the jar on first use, outside the measurement
 export BATON_LOG_LEVEL=WARN
-export BATON_ZK_SECRET="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"   # the master's ZooKeeper secret
-"$baton" zookeeper --port "$zk_port" --data-dir "$work/zk" >"$work/zk.log" 2>&1 & pids+=($!)
-until grep -q "zookeeper listening" "$work/zk.log" 2>/dev/null; do sleep 0.2; done
+start_zookeeper "$zk_port"
 # Artery over mutual TLS, as a cluster runs by default: a CA and one certificate per process
-"$baton" certs init --dir "$work/tls" >/dev/null
-"$baton" certs master --dir "$work/tls" --name m --host 127.0.0.1 >/dev/null
-for w in 1 2; do "$baton" certs worker --dir "$work/tls" --id "bench-$w" --host 127.0.0.1 >/dev/null; done
+certs m -- bench-1 bench-2
 BATON_JAVA_OPTS="${BENCH_MASTER_OPTS:-}" "$baton" master --zk "127.0.0.1:$zk_port" --rest-port "$rest_port" --port 0 --data-dir "$work/m" --tls-dir "$work/tls/m" >"$work/master.log" 2>&1 & pids+=($!)
 for w in 1 2; do
   BATON_JAVA_OPTS="${BENCH_WORKER_OPTS:-}" "$baton" worker --zk "127.0.0.1:$zk_port" --worker-id "bench-$w" --data-dir "$work/w$w" --tls-dir "$work/tls/bench-$w" >"$work/worker$w.log" 2>&1 & pids+=($!)
