@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +73,14 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   private final ScheduledExecutorService events;
   private LeaderContender contender;
   private LeaderLatch latch;
+  /** The participants as last read; refreshed in the background whenever the latch's children change. */
+  private volatile List<String> participants = List.of();
+  /** Reads the participants (blocking reads) off the election's event thread, which must stay free for grants. */
+  private final ExecutorService participantReader = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "zk-election-participants");
+    t.setDaemon(true);
+    return t;
+  });
   private long generation;
   /** Counts publishes of /leader; only the newest one's watch acts (event thread). */
   private long leaderWatch;
@@ -199,6 +208,43 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       }
     }, events);
     latch.start();
+    watchParticipants();
+  }
+
+  /**
+   * Keeps {@link #participants} current without a ZooKeeper round trip per caller (it is read on every REST request
+   * a master forwards or answers): re-read on every change of the latch's children, in the background.
+   */
+  private void watchParticipants() {
+    if (closed) {
+      return;
+    }
+    LeaderLatch l = latch;
+    try {
+      client.getChildren()
+          .usingWatcher((CuratorWatcher) event -> {
+            if (event.getType() != Watcher.Event.EventType.None) {
+              events.execute(this::watchParticipants);
+            }
+          })
+          .inBackground((c, event) -> {
+            if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
+              // no latch node yet (no watch was left): look again once the latch has made its path
+              events.schedule(this::watchParticipants, 50, TimeUnit.MILLISECONDS);
+              return;
+            }
+            participantReader.execute(() -> {
+              try {
+                participants = l.getParticipants().stream().map(Participant::getId).toList();
+              } catch (Exception e) {
+                log.debug("could not read participants: {}", e.toString());
+              }
+            });
+          })
+          .forPath(paths.leaderLatch());
+    } catch (Exception e) {
+      log.debug("could not watch {}: {}", paths.leaderLatch(), e.toString());
+    }
   }
 
   /**
@@ -481,16 +527,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
 
   @Override
   public List<String> participants() {
-    LeaderLatch l = latch;
-    if (l == null) {
-      return List.of();
-    }
-    try {
-      return l.getParticipants().stream().map(Participant::getId).toList();
-    } catch (Exception e) {
-      log.debug("could not read participants: {}", e.toString());
-      return List.of();
-    }
+    return participants;
   }
 
   @Override
@@ -518,6 +555,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       done.get(15, TimeUnit.SECONDS);
     } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
       pauseDetector.shutdownNow();
+      participantReader.shutdownNow();
       return;
     } catch (Exception e) {
       log.warn("closing the election of {} timed out: {}", participantId, e.toString());
