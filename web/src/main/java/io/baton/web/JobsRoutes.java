@@ -3,8 +3,6 @@ package io.baton.web;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
-import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
-import static org.apache.pekko.http.javadsl.server.Directives.extractStrictEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
@@ -13,7 +11,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
-import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,7 +19,6 @@ import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.MasterApi.LogResult;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +26,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -46,7 +41,6 @@ final class JobsRoutes {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
   static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-  private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(15);
 
   private final MasterApi api;
   private final ApiCalls calls;
@@ -68,47 +62,28 @@ final class JobsRoutes {
   }
 
   private Route submit() {
-    return extractRequestEntity(entity -> {
-      if (!isJson(entity.getContentType())) {
-        return complete(Problem.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-            "Unsupported Media Type",
-            "a job spec must be sent as 'Content-Type: application/json', not '" + entity.getContentType() + "'")
-            .toResponse());
+    return JsonBody.read(maxBodyBytes, "a job spec", body -> optionalHeaderValueByName("Idempotency-Key", key -> {
+      Optional<String> badKey = key.flatMap(JobsRoutes::checkIdempotencyKey);
+      if (badKey.isPresent()) {
+        return complete(Problem.invalidParameters(List.of(new Violation("Idempotency-Key", badKey.get()))).toResponse());
       }
-      if (entity.getContentLengthOption().orElse(0L) > maxBodyBytes) {
-        return complete(Problem.tooLarge(maxBodyBytes).toResponse());
+      JobSpecParser.Result parsed = JobSpecParser.parse(body);
+      if (parsed instanceof JobSpecParser.Result.Malformed m) {
+        return complete(Problem.malformedJson(m.detail()).toResponse());
       }
-      // a chunked body over the limit fails the stream with EntityStreamSizeException, mapped to 413
-      return withSizeLimit(maxBodyBytes, () -> extractStrictEntity(BODY_READ_TIMEOUT, strict ->
-          optionalHeaderValueByName("Idempotency-Key", key -> {
-            Optional<String> badKey = key.flatMap(JobsRoutes::checkIdempotencyKey);
-            if (badKey.isPresent()) {
-              return complete(Problem.invalidParameters(
-                  List.of(new Violation("Idempotency-Key", badKey.get()))).toResponse());
-            }
-            JobSpecParser.Result parsed = JobSpecParser.parse(strict.getData().toArray());
-            if (parsed instanceof JobSpecParser.Result.Malformed m) {
-              return complete(Problem.malformedJson(m.detail()).toResponse());
-            }
-            if (parsed instanceof JobSpecParser.Result.Invalid invalid) {
-              return complete(Problem.invalidJob(invalid.violations()).toResponse());
-            }
-            var spec = ((JobSpecParser.Result.Valid) parsed).spec();
-            return onSuccess(calls.call(() -> api.submit(spec, key)), result -> {
-              ObjectNode body = Json.MAPPER.createObjectNode()
-                  .put("id", result.jobId())
-                  .put("state", result.state().name());
-              HttpResponse response = Json.response(result.created() ? StatusCodes.CREATED : StatusCodes.OK, body)
-                  .addHeader(RawHeader.create("Location", "/api/v1/jobs/" + result.jobId()));
-              return complete(response);
-            });
-          })));
-    });
-  }
-
-  static boolean isJson(ContentType type) {
-    var media = type.mediaType();
-    return media.isApplication() && (media.subType().equals("json") || media.subType().endsWith("+json"));
+      if (parsed instanceof JobSpecParser.Result.Invalid invalid) {
+        return complete(Problem.invalidJob(invalid.violations()).toResponse());
+      }
+      var spec = ((JobSpecParser.Result.Valid) parsed).spec();
+      return onSuccess(calls.call(() -> api.submit(spec, key)), result -> {
+        ObjectNode reply = Json.MAPPER.createObjectNode()
+            .put("id", result.jobId())
+            .put("state", result.state().name());
+        HttpResponse response = Json.response(result.created() ? StatusCodes.CREATED : StatusCodes.OK, reply)
+            .addHeader(RawHeader.create("Location", "/api/v1/jobs/" + result.jobId()));
+        return complete(response);
+      });
+    }));
   }
 
   static Optional<String> checkIdempotencyKey(String key) {

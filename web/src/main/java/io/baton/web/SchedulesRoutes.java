@@ -3,8 +3,6 @@ package io.baton.web;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
-import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
-import static org.apache.pekko.http.javadsl.server.Directives.extractStrictEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -12,14 +10,12 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
-import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.MasterApi.ScheduleChange;
 import io.baton.scheduler.api.ScheduleView;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.function.Function;
@@ -35,8 +31,6 @@ import org.apache.pekko.http.javadsl.server.Route;
  * on its dispatcher.
  */
 final class SchedulesRoutes {
-  private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(15);
-
   private final MasterApi api;
   private final ApiCalls calls;
   private final long maxBodyBytes;
@@ -119,26 +113,15 @@ final class SchedulesRoutes {
 
   /** Reads and checks a JSON schedule body (415, 413, 400 malformed or invalid), then hands the spec on. */
   private Route spec(Optional<String> pathName, Function<ScheduleSpec, Route> inner) {
-    return extractRequestEntity(entity -> {
-      if (!JobsRoutes.isJson(entity.getContentType())) {
-        return complete(Problem.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-            "Unsupported Media Type",
-            "a schedule must be sent as 'Content-Type: application/json', not '" + entity.getContentType() + "'")
-            .toResponse());
+    return JsonBody.read(maxBodyBytes, "a schedule", body -> {
+      ScheduleSpecParser.Result parsed = ScheduleSpecParser.parse(body, pathName);
+      if (parsed instanceof ScheduleSpecParser.Result.Malformed m) {
+        return complete(Problem.malformedJson(m.detail()).toResponse());
       }
-      if (entity.getContentLengthOption().orElse(0L) > maxBodyBytes) {
-        return complete(Problem.tooLarge(maxBodyBytes).toResponse());
+      if (parsed instanceof ScheduleSpecParser.Result.Invalid invalid) {
+        return complete(Problem.invalidSchedule(invalid.violations()).toResponse());
       }
-      return withSizeLimit(maxBodyBytes, () -> extractStrictEntity(BODY_READ_TIMEOUT, strict -> {
-        ScheduleSpecParser.Result parsed = ScheduleSpecParser.parse(strict.getData().toArray(), pathName);
-        if (parsed instanceof ScheduleSpecParser.Result.Malformed m) {
-          return complete(Problem.malformedJson(m.detail()).toResponse());
-        }
-        if (parsed instanceof ScheduleSpecParser.Result.Invalid invalid) {
-          return complete(Problem.invalidSchedule(invalid.violations()).toResponse());
-        }
-        return inner.apply(((ScheduleSpecParser.Result.Valid) parsed).spec());
-      }));
+      return inner.apply(((ScheduleSpecParser.Result.Valid) parsed).spec());
     });
   }
 }
