@@ -10,10 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** Resolves leader addresses to gateways registered by the test; an unknown address fails like an unreachable one. */
-final class TestingLeaderResolver implements LeaderResolver {
+public final class TestingLeaderResolver implements LeaderResolver {
   private final Map<String, ActorRef<ToLeader>> gateways = new ConcurrentHashMap<>();
 
-  void put(String address, ActorRef<ToLeader> gateway) {
+  public void put(String address, ActorRef<ToLeader> gateway) {
     gateways.put(address, gateway);
   }
 

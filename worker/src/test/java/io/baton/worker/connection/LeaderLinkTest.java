@@ -1,5 +1,6 @@
 package io.baton.worker.connection;
 
+import io.baton.worker.TestingLeaderResolver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
@@ -54,7 +54,7 @@ class LeaderLinkTest {
       Duration.ofSeconds(1), Duration.ofMillis(400));
 
   private final TestingClock clock = new TestingClock();
-  private final Map<String, ActorRef<ToLeader>> gateways = new ConcurrentHashMap<>();
+  private final TestingLeaderResolver resolver = new TestingLeaderResolver();
   private InMemoryHaServices ha;
   private TestProbe<AttemptRunner.Command> runner;
   private ActorRef<LeaderLink.Command> link;
@@ -80,15 +80,12 @@ class LeaderLinkTest {
 
   private TestProbe<ToLeader> leader(String address) throws Exception {
     TestProbe<ToLeader> probe = KIT.createTestProbe(ToLeader.class);
-    gateways.put(address, probe.ref());
+    resolver.put(address, probe.ref());
     new TestingLeader(address).start(ha.leaderElection(address));
     return probe;
   }
 
   private void startLink() {
-    LeaderResolver resolver = l -> gateways.containsKey(l.address())
-        ? CompletableFuture.completedFuture(gateways.get(l.address()))
-        : CompletableFuture.failedFuture(new IllegalStateException("no gateway at " + l.address()));
     link = KIT.spawn(LeaderLink.create(SETTINGS, ha.leaderRetrieval(), resolver, runner.ref(), clock));
   }
 
@@ -220,7 +217,7 @@ class LeaderLinkTest {
     startLink();
     String address = "pekko://baton@127.0.0.1:1";
     TestProbe<ToLeader> leader = KIT.createTestProbe(ToLeader.class);
-    gateways.put(address, leader.ref());
+    resolver.put(address, leader.ref());
     LeaderElection election = ha.leaderElection(address);
     new TestingLeader(address).start(election);
     ToLeader.RegisterWorker reg = register(leader);
