@@ -175,12 +175,17 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
   @Override
   public CompletableFuture<Void> forgetFires(Epoch epoch, String name, List<Instant> scheduledAt) {
     return write(() -> {
-      List<String> present = new ArrayList<>();
-      for (Instant at : scheduledAt) {
-        if (client.checkExists().forPath(paths.fire(name, at)) != null) {
-          present.add(paths.fire(name, at).substring(paths.fires(name).length() + 1));
-        }
+      List<String> recorded;
+      try {
+        recorded = client.getChildren().forPath(paths.fires(name));
+      } catch (KeeperException.NoNodeException none) {
+        return;
       }
+      java.util.Set<String> forget = new java.util.HashSet<>();
+      for (Instant at : scheduledAt) {
+        forget.add(paths.fire(name, at).substring(paths.fires(name).length() + 1));
+      }
+      List<String> present = recorded.stream().filter(forget::contains).toList();
       for (int from = 0; from < present.size(); from += DELETE_CHUNK) {
         deleteFires(epoch, name, present.subList(from, Math.min(present.size(), from + DELETE_CHUNK)));
       }

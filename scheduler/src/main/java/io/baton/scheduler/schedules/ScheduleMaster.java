@@ -98,6 +98,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     final Deque<Instant> recorded = new ArrayDeque<>();
     String runningJob;
     Fire queued;
+    /** Triggers asked for while a fire was in flight, answered one at a time after it. */
+    final Deque<TriggerSchedule> triggers = new ArrayDeque<>();
     boolean busy;
     long version;
 
@@ -342,6 +344,10 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     if (e.busy) {
       return; // re-evaluated when the fire in flight is done
     }
+    if (!e.triggers.isEmpty()) {
+      trigger(name, e, e.triggers.pollFirst());
+      return;
+    }
     if (e.queued != null && e.runningJob == null) {
       Fire queued = e.queued;
       e.queued = null;
@@ -475,12 +481,15 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       return reply(m.replyTo(), Optional.empty());
     }
     if (e.busy) {
-      // one fire at a time: ask again right after the one in flight
-      ctx.scheduleOnce(Duration.ofMillis(20), ctx.getSelf(), m);
+      e.triggers.addLast(m); // one fire at a time: this one right after the one in flight
       return this;
     }
-    submit(m.name(), e, Fire.of(m.name(), clock.instant().truncatedTo(ChronoUnit.MILLIS)), true, m.replyTo());
+    trigger(m.name(), e, m);
     return this;
+  }
+
+  private void trigger(String name, Entry e, TriggerSchedule m) {
+    submit(name, e, Fire.of(name, clock.instant().truncatedTo(ChronoUnit.MILLIS)), true, m.replyTo());
   }
 
   // ---- the jobs of fires
