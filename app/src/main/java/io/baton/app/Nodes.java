@@ -56,6 +56,7 @@ final class Nodes {
   /** A master; {@code tls}: its TLS directory, or empty for plaintext Artery ({@code --insecure}). */
   static Master startMaster(Config config, Settings settings, HaServices ha, int arteryPort, Optional<Path> tls)
       throws Exception {
+    ArteryTls.chooseKeyExchange(settings.rest().https());
     CompletableFuture<DefaultMasterApi> apiReady = new CompletableFuture<>();
     ActorSystem<MasterGuardian.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
       DefaultMasterApi api = new DefaultMasterApi(ctx.getSystem(), settings.scheduler(), ha);
@@ -79,6 +80,7 @@ final class Nodes {
   /** A worker; {@code tls}: its TLS directory, or empty for plaintext Artery ({@code --insecure}). */
   static ActorSystem<WorkerAgent.Command> startWorker(Config config, WorkerSettings worker, HaServices ha, int arteryPort,
       Optional<Path> tls) {
+    ArteryTls.chooseKeyExchange(false);
     ActorSystem<WorkerAgent.Command> system = ActorSystem.create(WorkerAgent.create(worker, ha.leaderRetrieval()),
         "baton", ArteryTls.setup(pekkoConfig(config, worker.host(), arteryPort), tls));
     WireWarmup.run(system);

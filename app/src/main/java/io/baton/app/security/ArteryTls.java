@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -27,6 +28,9 @@ public final class ArteryTls {
    * took 160-230 ms (both ends), about 20 ms after 30 warm-up handshakes, which cost 0.6-0.75 s per node.
    */
   static final int WARM_UP_HANDSHAKES = 20;
+  /** The JDK's switch for the key-exchange groups a TLS client offers and a server accepts, process-wide. */
+  static final String NAMED_GROUPS = "jdk.tls.namedGroups";
+  private static final AtomicBoolean KEY_EXCHANGE_CHOSEN = new AtomicBoolean();
   private ArteryTls() {}
 
   /**
@@ -60,6 +64,22 @@ public final class ArteryTls {
       system.set(s);
       return provider;
     }));
+  }
+
+  /**
+   * Chooses, once per process and before its first TLS handshake, the key exchange of every TLS connection it
+   * makes or takes: X25519 only, unless the process serves REST over HTTPS or the operator chose otherwise
+   * ({@code -Djdk.tls.namedGroups=...} in {@code BATON_JAVA_OPTS}). By default a JDK client sends two key shares
+   * in every hello, X25519 and P-256, so each handshake paid for a P-256 key it never used, and the JDK's P-256
+   * is slow until compiled: at a failover the workers spent about a second each compiling it while they
+   * re-connected (BENCHMARKS "Failover"); X25519 alone made a mutual handshake about 40 % cheaper here. A REST
+   * server keeps the JDK's groups because a TLS 1.2 client of an EC (P-256) certificate needs P-256 among them.
+   * The first call decides (a standalone starts its master first); the JDK reads the property once.
+   */
+  public static void chooseKeyExchange(boolean servesHttps) {
+    if (KEY_EXCHANGE_CHOSEN.compareAndSet(false, true) && !servesHttps) {
+      System.getProperties().putIfAbsent(NAMED_GROUPS, "x25519");
+    }
   }
 
   /** The role the node certificate in {@code tlsDir} names. */

@@ -8,7 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.baton.scheduler.model.ClusterBook;
 import io.baton.scheduler.resourcemanager.WorkerIdentities;
 import java.nio.file.Path;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -126,6 +139,29 @@ class BatonSslEngineProviderTest {
 
   static void handshake(SSLEngine client, SSLEngine server) throws SSLException {
     InMemoryHandshake.run(client, server);
+  }
+
+  @Test
+  void aCaMadeWithAP256KeyBeforeEd25519StillIssuesCertificatesThatConnect() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair key = g.generateKeyPair();
+    X500Name name = new X500Name("CN=baton-ca-old,O=Baton");
+    X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+        BigInteger.ONE, new Date(System.currentTimeMillis() - 60_000), new Date(System.currentTimeMillis() + 86_400_000L),
+        name, key.getPublic()).addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+    Path caDir = dir.resolve("old-ca");
+    TlsFiles.createPrivateDirectory(caDir);
+    char[] password = TlsFiles.newPassword();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry(TlsFiles.CA_ALIAS, key.getPrivate(), password, new Certificate[] {cert});
+    TlsFiles.store(ks, caDir.resolve(TlsFiles.CA_STORE), password);
+    TlsFiles.writePassword(caDir, password);
+
+    CertificateAuthority old = CertificateAuthority.load(caDir);
+    assertTrue(connect(node(old, NodeRole.master("m1")), node(old, NodeRole.worker("w1"))).bothAccept());
   }
 
   @Test
