@@ -19,7 +19,7 @@ start_zookeeper() {
 # certs MASTER-NAMES... -- WORKER-IDS...: a cluster CA and one certificate per process under $work/tls
 certs() {
   "$baton" certs init --dir "$work/tls" >/dev/null
-  local kind=master
+  local kind=master n
   for n in "$@"; do
     if [ "$n" = "--" ]; then kind=worker; continue; fi
     if [ "$kind" = master ]; then "$baton" certs master --dir "$work/tls" --name "$n" --host 127.0.0.1 >/dev/null
