@@ -40,6 +40,9 @@ final class FailoverBenchCommand implements Callable<Integer> {
 
   @Option(names = "--workers", defaultValue = "3") int workerCount;
 
+  @Option(names = "--planned", description = "stop the leader with SIGTERM (a planned handover) instead of kill -9")
+  boolean planned;
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
   private final List<Process> processes = new ArrayList<>();
   /** The masters' ZooKeeper secret (a master refuses to run without one). */
@@ -74,7 +77,8 @@ final class FailoverBenchCommand implements Callable<Integer> {
     awaitWorkers(leader, Duration.ofSeconds(60));
     warmUpPolling(masters.keySet());
     String timeout = sessionTimeoutMs == null ? "default" : sessionTimeoutMs + " ms";
-    System.out.printf("failover: %d kills, session timeout %s, 2 masters, %d workers%n", kills, timeout, workerCount);
+    System.out.printf("%s: %d %s, session timeout %s, 2 masters, %d workers%n", planned ? "planned handover" : "failover",
+        kills, planned ? "SIGTERMs" : "kills", timeout, workerCount);
     List<Long> rest = new ArrayList<>();
     List<Long> registered = new ArrayList<>();
     List<Long> expiry = new ArrayList<>();
@@ -93,7 +97,11 @@ final class FailoverBenchCommand implements Callable<Integer> {
         }
       }).forPath(leaderPath);
       long t0 = System.nanoTime();
-      masters.get(leader).destroyForcibly();
+      if (planned) {
+        masters.get(leader).destroy();
+      } else {
+        masters.get(leader).destroyForcibly();
+      }
       String next = awaitLeader(masters.keySet(), leader, Duration.ofSeconds(60));
       long tRest = System.nanoTime();
       awaitWorkers(next, Duration.ofSeconds(60));

@@ -30,6 +30,16 @@ public interface LeaderElection extends AutoCloseable {
   /** The participant ids (each master's REST URL) currently contending, the leader among them. */
   List<String> participants();
 
+  /**
+   * A planned handover: gives up leadership now, if this process holds it, without waiting for a session to end.
+   * The contender is told first ({@link LeaderContender#revokeLeadership}), then this term's {@code /leader} and
+   * latch node are removed, so the next contender is granted at once. With {@code rejoin} this process goes on
+   * contending, behind the others (it leads again only when nobody else can); without it, it stops contending, as
+   * {@link #close} does. Returns when done. Callers stop their own work first (the store's fenced writes fail from
+   * here on). Any thread but the contender's callbacks.
+   */
+  void stepDown(boolean rejoin);
+
   /** Stops contending; a current leadership is revoked first. */
   @Override
   void close();

@@ -5,13 +5,17 @@ import io.baton.ha.LeaderContender;
 import io.baton.ha.LeaderElection;
 import io.baton.protocol.Epoch;
 import io.baton.scheduler.api.SchedulerSettings;
+import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.leader.DefaultMasterApi;
 import io.baton.scheduler.leader.LeaderSession;
 import io.baton.scheduler.leader.WorkerGateway;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -32,6 +36,21 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
   /** Start contending; {@code restUrl} is how clients reach this master. */
   public record Start(String restUrl) implements Command {}
 
+  /**
+   * A planned handover ({@code POST /cluster/step-down}, or SIGTERM): if this master leads, it stops taking work,
+   * waits (up to {@code drainTimeout}) until every submission being persisted has been, stops its session and
+   * gives up leadership at once, so a standby is granted without waiting for a session to expire. With
+   * {@code rejoin} it goes on as a standby; without, it stops contending (the process is about to stop).
+   */
+  public record StepDown(boolean rejoin, Duration drainTimeout, ActorRef<StepDownDone> replyTo) implements Command {}
+
+  /** What a step-down did: handed leadership over (the epoch it gave up), or nothing, as this master did not lead. */
+  public record StepDownDone(Optional<Epoch> gaveUp) {}
+
+  private record Drained(Epoch epoch, StepDown request) implements Command {}
+
+  private record SteppedDown(Epoch epoch, StepDown request) implements Command {}
+
   private record Granted(Epoch epoch) implements Command {}
 
   private record Revoked() implements Command {}
@@ -43,6 +62,9 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
   private record SessionStopped(Epoch epoch) implements Command {}
 
   private record RetrySession(Epoch epoch) implements Command {}
+
+  /** How long a step-down waits for submissions being persisted before it gives leadership up anyway. */
+  static final Duration STEP_DOWN_DRAIN = Duration.ofSeconds(3);
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -87,6 +109,9 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
         .onMessage(FromSession.class, this::onSessionEvent)
         .onMessage(SessionStopped.class, this::onSessionStopped)
         .onMessage(RetrySession.class, this::onRetrySession)
+        .onMessage(StepDown.class, this::onStepDown)
+        .onMessage(Drained.class, this::onDrained)
+        .onMessage(SteppedDown.class, this::onSteppedDown)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
@@ -99,6 +124,10 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
     election = ha.leaderElection(restUrl);
     api.started(restUrl, election);
     ActorRef<Command> self = context.getSelf();
+    org.apache.pekko.actor.typed.Scheduler scheduler = context.getSystem().scheduler();
+    api.stepsDownWith(rejoin -> org.apache.pekko.actor.typed.javadsl.AskPattern.<Command, StepDownDone>ask(self,
+        replyTo -> new StepDown(rejoin, STEP_DOWN_DRAIN, replyTo), STEP_DOWN_DRAIN.plusSeconds(5), scheduler)
+        .thenApply(StepDownDone::gaveUp));
     election.start(new LeaderContender() {
       @Override
       public void grantLeadership(Epoch epoch) {
@@ -180,6 +209,59 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
       backingOff = true;
       timers.startSingleTimer(new RetrySession(msg.epoch()), Duration.ofSeconds(1));
     }
+    return this;
+  }
+
+  private Behavior<Command> onStepDown(StepDown msg) {
+    Optional<LeaderSession.Handles> handles = api.session().filter(h -> h.epoch().equals(granted));
+    if (handles.isEmpty()) {
+      if (!msg.rejoin() && election != null) {
+        LeaderElection e = election;
+        context.pipeToSelf(CompletableFuture.runAsync(() -> e.stepDown(false),
+                context.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
+            (ok, failure) -> new SteppedDown(null, msg));
+        return this;
+      }
+      msg.replyTo().tell(new StepDownDone(Optional.empty()));
+      return this;
+    }
+    Epoch epoch = granted;
+    context.getLog().info("stepping down from {}: no new work; waiting for submissions being persisted", epoch);
+    api.sessionEnded(); // REST now answers as a standby does
+    context.ask(Done.class, handles.get().dispatcher(), msg.drainTimeout(), Dispatcher.Drain::new,
+        (done, failure) -> {
+          if (failure != null) {
+            context.getLog().warn("submissions still being persisted after {}; stepping down anyway", msg.drainTimeout());
+          }
+          return new Drained(epoch, msg);
+        });
+    return this;
+  }
+
+  private Behavior<Command> onDrained(Drained msg) {
+    if (!msg.epoch().equals(granted)) {
+      msg.request().replyTo().tell(new StepDownDone(Optional.empty())); // lost meanwhile
+      return this;
+    }
+    granted = null;
+    stopSession();
+    // ZooKeeper round trips: off the actor's thread
+    LeaderElection e = election;
+    boolean rejoin = msg.request().rejoin();
+    context.pipeToSelf(CompletableFuture.runAsync(() -> e.stepDown(rejoin),
+            context.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
+        (ok, failure) -> new SteppedDown(msg.epoch(), msg.request()));
+    return this;
+  }
+
+  private Behavior<Command> onSteppedDown(SteppedDown msg) {
+    if (msg.epoch() == null) {
+      msg.request().replyTo().tell(new StepDownDone(Optional.empty())); // a standby that left the election
+      return this;
+    }
+    context.getLog().info("stepped down from {}; {}", msg.epoch(),
+        msg.request().rejoin() ? "contending again as a standby" : "no longer contending");
+    msg.request().replyTo().tell(new StepDownDone(Optional.of(msg.epoch())));
     return this;
   }
 

@@ -270,6 +270,36 @@ class MasterActorsTest {
   }
 
   @Test
+  void aLeaderStepsDownToAStandbyAtOnceAndWhatItAcceptedIsThere() throws Exception {
+    assertEquals(new MasterApi.StepDownResult.NoStandby(), get(api.stepDown()), "nobody to hand over to");
+    Epoch first = api.session().orElseThrow().epoch();
+
+    DefaultMasterApi api2 = new DefaultMasterApi(kit.system(), SETTINGS, ha);
+    kit.spawn(MasterGuardian.create(ha, SETTINGS, api2, clock), "master-2")
+        .tell(new MasterGuardian.Start("http://master-2"));
+    await(() -> api.cluster().masters().size() == 2);
+    String accepted = get(api.submit(new JobSpec("before-step-down", null,
+        List.of(TaskSpec.handler("a", "noop", null, null))), Optional.empty())).jobId();
+
+    assertEquals(new MasterApi.StepDownResult.HandedOver(first), get(api.stepDown()));
+    // granted at once: no session had to expire, so no time passes here
+    waiter.awaitAssert(Duration.ofSeconds(3), () -> {
+      assertTrue(api2.session().map(h -> h.epoch().compareTo(first) > 0).orElse(false));
+      return null;
+    });
+    assertTrue(api.session().isEmpty(), "the old leader serves as a standby");
+    assertTrue(api.cluster().masters().contains("http://master-1"), "and still contends");
+    try {
+      get(api.stepDown());
+      throw new AssertionError("a standby stepped down");
+    } catch (java.util.concurrent.CompletionException e) {
+      assertTrue(e.getCause() instanceof NotLeaderException, e.toString());
+    }
+    assertEquals("before-step-down", get(api2.job(accepted)).orElseThrow().spec().name());
+    api2.close();
+  }
+
+  @Test
   void aNewLeaderAdoptsRunningAttemptsInsteadOfRerunningThem() throws Exception {
     TestingWorker w = worker("w1", 4, Map.of());
     JobSpec spec = new JobSpec("adopt", null, List.of(

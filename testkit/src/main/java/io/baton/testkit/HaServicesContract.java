@@ -212,6 +212,28 @@ public abstract class HaServicesContract {
   }
 
   @Test
+  void aLeaderThatStepsDownIsReplacedAtOnceAndContendsBehindTheOthers() throws Exception {
+    Contender a = contend(process(), "http://a:8080");
+    Epoch first = granted(a);
+    a.election().confirmLeadership(first, info(first, "a")).get();
+    Contender b = contend(process(), "http://b:8080");
+    await("both contend", () -> a.election().participants().size() == 2);
+
+    a.election().stepDown(true);
+    revoked(a);
+    assertFalse(a.election().hasLeadership(first));
+    Epoch second = granted(b); // no session had to end: the await's own timeout bounds it
+    assertTrue(second.compareTo(first) > 0, first + " then " + second);
+    await("the stepped-down master still contends", () -> b.election().participants().size() == 2);
+    assertTrue(a.events().events.isEmpty(), "and is not granted while another leads");
+
+    b.election().close();
+    revoked(b);
+    Epoch third = granted(a);
+    assertTrue(third.compareTo(second) > 0, second + " then " + third);
+  }
+
+  @Test
   void epochsGrowWithEveryTerm() throws Exception {
     Epoch previous = Epoch.NONE;
     for (int term = 0; term < 3; term++) {

@@ -165,7 +165,7 @@ public final class RestServer implements AutoCloseable {
         new JobsRoutes(api, calls, settings.maxBodyBytes()).route(),
         new SchedulesRoutes(api, calls, settings.maxBodyBytes()).route(),
         new WorkersRoutes(api, calls).route(),
-        new ClusterRoutes(api).route(),
+        new ClusterRoutes(api, calls).route(),
         new EventsRoutes(api, events).route(),
         health.route())));
     return withRequestTimeoutResponse(request -> Problem.of(StatusCodes.SERVICE_UNAVAILABLE, "request-timeout",

@@ -49,6 +49,21 @@ class ClusterWorkersHealthTest extends RestTestSupport {
   }
 
   @Test
+  void stepDownHandsOverOrSaysThereIsNoStandby() {
+    api.setStepDown(new io.baton.scheduler.api.MasterApi.StepDownResult.HandedOver(new Epoch(4)));
+    Response handed = postJson("/api/v1/cluster/step-down", "");
+    assertEquals(202, handed.status(), handed.body());
+    assertEquals(4, handed.json().get("steppedDown").asLong());
+    assertEquals(api.cluster().selfRestUrl(), handed.json().get("from").asText());
+
+    api.setStepDown(new io.baton.scheduler.api.MasterApi.StepDownResult.NoStandby());
+    Response alone = postJson("/api/v1/cluster/step-down", "");
+    assertEquals(409, alone.status());
+    assertTrue(alone.json().get("detail").asText().contains("start a standby"), alone.body());
+    assertEquals(405, get("/api/v1/cluster/step-down").status(), "a read cannot step the leader down");
+  }
+
+  @Test
   void clusterShowsLeaderSelfMastersAndZooKeeper() {
     api.setCluster(new ClusterView(
         Optional.of(new LeaderInfo(new Epoch(3), "sess", "pekko://baton@10.0.0.1:2552", "http://10.0.0.1:8080")),

@@ -316,6 +316,17 @@ final class TestingMasterApi implements MasterApi {
     return ready;
   }
 
+  private volatile StepDownResult stepDown = new StepDownResult.HandedOver(new io.baton.protocol.Epoch(1));
+
+  void setStepDown(StepDownResult result) {
+    this.stepDown = result;
+  }
+
+  @Override
+  public CompletionStage<StepDownResult> stepDown() {
+    return leaderCall(() -> stepDown);
+  }
+
   private <T> CompletionStage<T> leaderCall(java.util.function.Supplier<T> body) {
     leaderCalls.incrementAndGet();
     if (hang) {

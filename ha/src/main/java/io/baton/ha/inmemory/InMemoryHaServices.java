@@ -378,6 +378,24 @@ public final class InMemoryHaServices implements HaServices {
     }
 
     @Override
+    public void stepDown(boolean rejoin) {
+      if (!rejoin) {
+        close();
+        return;
+      }
+      synchronized (lock) {
+        if (leader == this) {
+          contenders.remove(this);
+          contenders.add(this);
+          leader = null;
+          publish(null);
+          events.execute(contender::revokeLeadership);
+          electNext();
+        }
+      }
+    }
+
+    @Override
     public void close() {
       synchronized (lock) {
         if (!contenders.remove(this)) {

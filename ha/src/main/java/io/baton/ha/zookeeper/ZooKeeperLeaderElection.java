@@ -321,9 +321,17 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
     }
     log.error("{} ENDS ITS TERM {}: {}. Something other than this leader wrote the election's znodes; "
         + "rejoining the election for a new epoch.", participantId, epoch, reason);
+    rejoin(false);
+  }
+
+  /**
+   * On the event thread: ends any term (the contender told first), removes this term's {@code /leader} (waiting for
+   * it with {@code waitForLeaderNode}) and latch node, and joins again with a new latch node, behind the others.
+   */
+  private void rejoin(boolean waitForLeaderNode) {
     generation++;
     revokeIfGranted();
-    deleteOwnLeaderNode(false);
+    deleteOwnLeaderNode(waitForLeaderNode);
     LeaderLatch old = latch;
     try {
       old.close();
@@ -528,6 +536,30 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   @Override
   public List<String> participants() {
     return participants;
+  }
+
+  @Override
+  public void stepDown(boolean rejoin) {
+    if (!rejoin) {
+      close();
+      return;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    events.execute(() -> {
+      try {
+        if (!closed && latch != null) {
+          log.info("{} steps down{}", participantId, granted != null ? " from " + granted : "");
+          rejoin(true);
+        }
+      } finally {
+        done.complete(null);
+      }
+    });
+    try {
+      done.get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("{} stepping down: {}", participantId, e.toString());
+    }
   }
 
   @Override

@@ -76,6 +76,21 @@ public interface MasterApi {
     record Exists(String name) implements ScheduleChange {}
   }
 
+  /**
+   * A planned handover: the leader takes no new work, lets the submissions being persisted finish, gives up
+   * leadership at once (no session timeout) and goes on as a standby, so another master is granted. Completes
+   * with {@link StepDownResult.HandedOver} (the epoch given up), or {@link StepDownResult.NoStandby} when no other
+   * master contends (then nothing changes); fails with {@link NotLeaderException} where this master does not lead.
+   */
+  CompletionStage<StepDownResult> stepDown();
+
+  /** What a step-down did. */
+  sealed interface StepDownResult {
+    record HandedOver(io.baton.protocol.Epoch epoch) implements StepDownResult {}
+
+    record NoStandby() implements StepDownResult {}
+  }
+
   /** Who leads, who this master is, every master contending, the ZooKeeper connection state. No round trip. */
   ClusterView cluster();
 

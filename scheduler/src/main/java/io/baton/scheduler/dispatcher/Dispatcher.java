@@ -5,6 +5,7 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
+import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;
 import io.baton.scheduler.api.MasterApi.DeleteResult;
@@ -70,6 +71,13 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   public record JobUpdated(JobRecord job) implements Command {}
 
+  /**
+   * A planned handover: take no more submissions (they are refused as by a master that does not lead) and answer
+   * once every submission and fire being persisted has been, so that each one's client has its answer before the
+   * leadership goes.
+   */
+  public record Drain(ActorRef<Done> replyTo) implements Command {}
+
   public record StoreFailed(String jobId, Throwable cause) implements Command {}
 
   private record Persisted(JobRecord job, Throwable failure) implements Command {}
@@ -115,6 +123,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private final Map<String, List<ActorRef<StatusReply<SubmitResult>>>> submitting = new HashMap<>();
   private final Map<String, ActorRef<JobMaster.Command>> masters = new HashMap<>();
   private final List<Command> waitingForHistory = new ArrayList<>();
+  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  private boolean draining;
   private long submittingTasks;
   private long openTasks;
   private boolean historyLoaded;
@@ -190,6 +200,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         .onMessage(Unowned.class, this::onUnowned)
         .onMessage(JobUpdated.class, this::onJobUpdated)
         .onMessage(StoreFailed.class, this::onStoreFailed)
+        .onMessage(Drain.class, this::onDrain)
         .onMessage(HistoryBatch.class, this::onHistoryBatch)
         .onMessage(HistoryLoaded.class, this::onHistoryLoaded)
         .onMessage(Sweep.class, this::onSweep)
@@ -201,6 +212,10 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   // ---- submissions
 
   private Behavior<Command> onSubmit(Submit msg) {
+    if (draining) {
+      msg.replyTo().tell(StatusReply.error(new NotLeaderException(Optional.empty())));
+      return this;
+    }
     Optional<String> key = msg.idempotencyKey();
     if (key.isPresent()) {
       String existing = jobByIdempotencyKey.get(key.get());
@@ -237,6 +252,11 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   }
 
   private Behavior<Command> onSubmitFire(SubmitFire msg) {
+    if (draining) {
+      // not written: the next leader fires it (its fire record does not exist)
+      msg.replyTo().tell(StatusReply.error(new NotLeaderException(Optional.empty())));
+      return this;
+    }
     String key = msg.fire().id();
     String existing = jobByIdempotencyKey.get(key);
     if (existing != null) {
@@ -253,6 +273,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private Behavior<Command> onFirePersisted(FirePersisted msg) {
     JobRecord job = msg.job();
     submittingTasks -= job.tasks().size();
+    answerDrainIfDone();
     Throwable failure = msg.failure() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
         ? c.getCause() : msg.failure();
     if (failure instanceof JobStore.FireExistsException exists) {
@@ -273,6 +294,25 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     return this;
   }
 
+  private Behavior<Command> onDrain(Drain msg) {
+    if (!draining) {
+      context.getLog().info("dispatcher for {} takes no more submissions (stepping down); {} tasks being persisted",
+          epoch, submittingTasks);
+    }
+    draining = true;
+    drainWaiters.add(msg.replyTo());
+    answerDrainIfDone();
+    return this;
+  }
+
+  /** Answers the drain once nothing submitted is still being persisted (a job has at least one task). */
+  private void answerDrainIfDone() {
+    if (draining && submittingTasks == 0) {
+      drainWaiters.forEach(w -> w.tell(Done.getInstance()));
+      drainWaiters.clear();
+    }
+  }
+
   private JobState stateOf(String jobId) {
     JobRecord job = open.get(jobId);
     return job != null ? job.state() : settled.get(jobId).state();
@@ -291,6 +331,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     JobRecord job = msg.job();
     List<ActorRef<StatusReply<SubmitResult>>> replies = submitting.remove(submittingKey(job));
     submittingTasks -= job.tasks().size();
+    answerDrainIfDone();
     if (msg.failure() != null) {
       context.getLog().error("could not persist job {}", job.id(), msg.failure());
       replies.forEach(r -> r.tell(StatusReply.error(msg.failure())));

@@ -56,6 +56,13 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   private volatile Optional<LeaderInfo> published = Optional.empty();
   private volatile LeaderElection election;
   private volatile String selfRestUrl = "";
+  private volatile StepDowner stepDowner = rejoin -> CompletableFuture.completedFuture(Optional.empty());
+
+  /** How the master's guardian steps down: the epoch it gave up, or empty when it did not lead. */
+  @FunctionalInterface
+  public interface StepDowner {
+    CompletionStage<Optional<io.baton.protocol.Epoch>> stepDown(boolean rejoin);
+  }
 
   public DefaultMasterApi(ActorSystem<?> system, SchedulerSettings settings, HaServices ha) throws Exception {
     this.system = system;
@@ -88,6 +95,41 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   public void started(String restUrl, LeaderElection leaderElection) {
     this.selfRestUrl = restUrl;
     this.election = leaderElection;
+  }
+
+  /** Called by the guardian once it contends: how {@link #stepDown} and {@link #leave} reach it. */
+  public void stepsDownWith(StepDowner guardian) {
+    this.stepDowner = guardian;
+  }
+
+  @Override
+  public CompletionStage<StepDownResult> stepDown() {
+    Optional<LeaderSession.Handles> h = leading();
+    if (h.isEmpty()) {
+      return CompletableFuture.failedFuture(new NotLeaderException(otherLeader()));
+    }
+    LeaderElection e = election;
+    if (e.participants().stream().allMatch(p -> ClusterView.sameUrl(p, selfRestUrl))) {
+      return CompletableFuture.completedFuture(new StepDownResult.NoStandby());
+    }
+    return stepDowner.stepDown(true).thenApply(gaveUp -> gaveUp
+        .<StepDownResult>map(StepDownResult.HandedOver::new)
+        .orElseThrow(() -> new NotLeaderException(otherLeader())));
+  }
+
+  /**
+   * Before this master's process stops: a leader hands over as {@link #stepDown} does, a standby leaves the
+   * election; either way it contends no more. Waits up to {@code timeout}.
+   */
+  public void leave(java.time.Duration timeout) {
+    try {
+      stepDowner.stepDown(false).toCompletableFuture().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(DefaultMasterApi.class).warn("could not step down before stopping: {}",
+          e.toString());
+    }
   }
 
   public void sessionReady(LeaderSession.Handles handles) {

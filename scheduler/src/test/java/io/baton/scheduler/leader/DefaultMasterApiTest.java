@@ -76,6 +76,11 @@ class DefaultMasterApiTest {
     }
 
     @Override
+    public void stepDown(boolean rejoin) {
+      leading = null;
+    }
+
+    @Override
     public void close() {}
   }
 
