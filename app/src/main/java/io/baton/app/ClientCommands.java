@@ -215,6 +215,23 @@ final class ClientCommands {
     }
   }
 
+  @Command(name = "step-down", mixinStandardHelpOptions = true,
+      description = "Planned handover: the leader finishes what it is persisting and hands leadership to a standby "
+          + "at once (no session timeout), then goes on as a standby.")
+  static final class StepDown extends ClientCommand {
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("POST", "/api/v1/cluster/step-down", null, null);
+      if (r.statusCode() < 400) {
+        JsonNode body = JSON.readTree(r.body());
+        out.println(body.path("from").asText() + " stepped down from epoch " + body.path("steppedDown").asLong()
+            + "; a standby leads now");
+        return 0;
+      }
+      return print(r);
+    }
+  }
+
   @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a task attempt's stdout and stderr.")
   static final class Logs extends ClientCommand {
     @Parameters(index = "0", description = "job id") String job;

@@ -90,6 +90,67 @@ class HaE2E {
   }
 
   @Test
+  void aPlannedHandoverUnderASubmissionStreamLosesNoJobAndRerunsNoTask() throws Exception {
+    try (HaCluster c = new HaCluster(dir, SESSION)) {
+      c.startZooKeeper();
+      c.startMaster("master-1");
+      c.startMaster("master-2");
+      for (int i = 1; i <= 2; i++) {
+        c.startWorker("w" + i);
+      }
+      String leader = c.awaitLeader(Duration.ofSeconds(60));
+      c.awaitWorkers(leader, 2, Duration.ofSeconds(30));
+      String other = c.masters.keySet().stream().filter(u -> !u.equals(leader)).findFirst().orElseThrow();
+      Path marks = dir.resolve("marks.txt");
+      int jobs = 40;
+      // a client streams jobs, each with its own Idempotency-Key, retrying a 503 or a refused connection at the
+      // other master until it is accepted, as a client of a cluster should
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      java.util.concurrent.ConcurrentHashMap<Integer, String> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+      Thread stream = new Thread(() -> {
+        List<String> urls = List.of(leader, other);
+        int attempt = 0;
+        for (int j = 0; j < jobs; j++) {
+          while (!accepted.containsKey(j)) {
+            String url = urls.get(attempt++ % 2);
+            try {
+              java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(url + "/api/v1/jobs")).timeout(Duration.ofSeconds(10))
+                  .header("Content-Type", "application/json").header("Idempotency-Key", "stream-" + j)
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                      HaCluster.chainJob("stream" + j, 2, marks, 0.2, 0))).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+              if (r.statusCode() == 201 || r.statusCode() == 200) {
+                accepted.put(j, Http.JSON.readTree(r.body()).path("id").asText());
+                attempt = 0; // back to the first choice
+                Thread.sleep(50);
+              } else {
+                refusals.incrementAndGet();
+                Thread.sleep(20);
+              }
+            } catch (java.io.IOException refused) {
+              refusals.incrementAndGet();
+            } catch (Exception e) {
+              return;
+            }
+          }
+        }
+      });
+      stream.start();
+      awaitMarks(marks, 6);
+      c.masters.get(leader).signal("TERM"); // a planned stop: hand over, no session timeout
+      String next = eventually("the other master leads", Duration.ofSeconds(30),
+          () -> c.awaitLeader(Duration.ofSeconds(30)), l -> !l.equals(leader));
+      stream.join(Duration.ofSeconds(60).toMillis());
+      assertEquals(jobs, accepted.size(), "every job of the stream was accepted (" + refusals + " refusals retried)");
+      assertEquals(jobs, java.util.Set.copyOf(accepted.values()).size(), "one job per key");
+      awaitAllSucceeded(next, new ArrayList<>(accepted.values()), Duration.ofSeconds(120));
+      assertEachTaskRanOnce(marks, "stream", jobs, 2);
+    }
+  }
+
+  @Test
   void killingABusyWorkerRetriesItsAttemptsElsewhere() throws Exception {
     try (HaCluster c = new HaCluster(dir, SESSION)) {
       c.startZooKeeper();
