@@ -18,6 +18,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
   public static final int TICK_MILLIS = 100;
 
   private final ZooKeeperServer server;
+  private static final int MAX_CONNECTIONS_PER_HOST = 200;
+  private static final int MAX_CONNECTIONS = 2_000;
+
   private final ServerCnxnFactory connections;
   private final Path dataDir;
   private boolean closed;
@@ -36,13 +39,22 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
   /** Starts a server bound to {@code bind} (port 0 = any free port). */
   public static EmbeddedZooKeeper start(Path dataDir, InetSocketAddress bind) throws IOException, InterruptedException {
     System.setProperty("zookeeper.admin.enableServer", "false");
+    // a bound on all client connections (the server warned on every start that it had none)
+    System.getProperties().putIfAbsent("zookeeper.maxCnxns", String.valueOf(MAX_CONNECTIONS));
     Path dir = dataDir.toAbsolutePath();
     Files.createDirectories(dir);
     File files = dir.toFile();
     ZooKeeperServer server = new ZooKeeperServer(files, files, TICK_MILLIS);
     server.setMinSessionTimeout(1_000);
     server.setMaxSessionTimeout(60_000);
-    ServerCnxnFactory connections = ServerCnxnFactory.createFactory(bind, 200);
+    ServerCnxnFactory connections;
+    try {
+      connections = ServerCnxnFactory.createFactory(bind, MAX_CONNECTIONS_PER_HOST);
+    } catch (java.net.BindException e) {
+      server.shutdown();
+      throw new IOException("ZooKeeper cannot listen on port " + bind.getPort() + ": " + e.getMessage()
+          + " (another ZooKeeper or program uses it; pick another port)", e);
+    }
     try {
       connections.startup(server);
     } catch (IOException | InterruptedException | RuntimeException e) {

@@ -68,11 +68,32 @@ final class Nodes {
     DefaultMasterApi api = apiReady.get(30, TimeUnit.SECONDS);
     WireWarmup.run(system);
     RestSettings rest = settings.rest();
-    RestServer server = RestServer.start(system, rest, api).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    RestServer server;
+    try {
+      server = RestServer.start(system, rest, api).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      api.close();
+      system.terminate();
+      if (isBindFailure(e.getCause())) {
+        throw new IllegalArgumentException("the REST port " + rest.port() + " on " + rest.host()
+            + " is in use (another Baton or program listens there): choose another with --rest-port", e.getCause());
+      }
+      throw e;
+    }
     String restUrl = (rest.https() ? "https://" : "http://") + settings.host() + ":" + server.port();
     system.tell(new MasterGuardian.Start(restUrl));
     LOG.info("master up: REST {} , Artery {}", restUrl, remoteAddress(system));
     return new Master(system, server, restUrl, api);
+  }
+
+  /** Whether {@code t} (or a cause) is a listening socket that could not bind: Pekko wraps the JDK's BindException. */
+  private static boolean isBindFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.net.BindException || c instanceof org.apache.pekko.stream.BindFailedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String remoteAddress(ActorSystem<?> system) {

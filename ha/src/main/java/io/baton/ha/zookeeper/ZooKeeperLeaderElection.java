@@ -224,13 +224,13 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       client.getChildren()
           .usingWatcher((CuratorWatcher) event -> {
             if (event.getType() != Watcher.Event.EventType.None) {
-              events.execute(this::watchParticipants);
+              onEvents(this::watchParticipants);
             }
           })
           .inBackground((c, event) -> {
             if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
               // no latch node yet (no watch was left): look again once the latch has made its path
-              events.schedule(this::watchParticipants, 50, TimeUnit.MILLISECONDS);
+              onEvents(() -> events.schedule(this::watchParticipants, 50, TimeUnit.MILLISECONDS));
               return;
             }
             participantReader.execute(() -> {
@@ -247,6 +247,15 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
     }
   }
 
+  /** Runs {@code r} on the event thread; a watch that fires after {@link #close} has nothing left to do. */
+  private void onEvents(Runnable r) {
+    try {
+      events.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+      log.debug("{}: a ZooKeeper callback after the election closed", participantId);
+    }
+  }
+
   /**
    * On the event thread: watches {@code /epoch} for the term; a version other than the epoch (another client
    * wrote it) or its deletion ends the term. Re-armed on every change while the term lasts.
@@ -259,10 +268,10 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       client.checkExists()
           .usingWatcher((CuratorWatcher) event -> {
             if (event.getType() != Watcher.Event.EventType.None) {
-              events.execute(() -> watchEpoch(epoch));
+              onEvents(() -> watchEpoch(epoch));
             }
           })
-          .inBackground((c, event) -> events.execute(() -> {
+          .inBackground((c, event) -> onEvents(() -> {
             if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
               endTerm(epoch, paths.epoch() + " was deleted");
             } else if (event.getResultCode() == KeeperException.Code.OK.intValue()
@@ -289,10 +298,10 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       client.getData()
           .usingWatcher((CuratorWatcher) event -> {
             if (event.getType() != Watcher.Event.EventType.None) {
-              events.execute(() -> watchLeader(epoch, watch, session));
+              onEvents(() -> watchLeader(epoch, watch, session));
             }
           })
-          .inBackground((c, event) -> events.execute(() -> {
+          .inBackground((c, event) -> onEvents(() -> {
             if (watch != leaderWatch) {
               return;
             }

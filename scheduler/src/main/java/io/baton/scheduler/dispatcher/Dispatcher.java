@@ -1,8 +1,10 @@
 package io.baton.scheduler.dispatcher;
 
 import io.baton.ha.JobStore;
+import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
+import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.scheduler.api.NotLeaderException;
@@ -340,6 +342,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     view.tell(new JobsView.Put(List.of(job)));
     publish(job);
     startMaster(job);
+    context.getLog().info("accepted job {} '{}' ({} task{})", job.id(), job.spec().name(), job.tasks().size(),
+        job.tasks().size() == 1 ? "" : "s");
     for (int i = 0; i < replies.size(); i++) {
       replies.get(i).tell(StatusReply.success(new SubmitResult(job.id(), job.state(), i == 0)));
     }
@@ -398,6 +402,31 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     JobRecord job = open.remove(jobId);
     openTasks -= job.tasks().size();
     rememberSettled(job);
+    logSettled(job);
+  }
+
+  /** One line per finished job; a failed one names its failed tasks and their last attempt's reason. */
+  private void logSettled(JobRecord job) {
+    String took = job.finishedAt() != null
+        ? String.format(" in %.1f s", java.time.Duration.between(job.submittedAt(), job.finishedAt()).toMillis() / 1000.0)
+        : "";
+    if (job.state() != JobState.FAILED) {
+      context.getLog().info("job {} '{}' {}{}", job.id(), job.spec().name(), job.state(), took);
+      return;
+    }
+    String why = job.tasks().stream()
+        .filter(t -> !t.attempts().isEmpty() && t.state() != AttemptState.SUCCEEDED && t.state() != AttemptState.PENDING)
+        .map(t -> {
+          AttemptRecord last = t.attempts().get(t.attempts().size() - 1);
+          return t.taskId() + " " + last.state() + " after " + t.attempts().size() + " attempt"
+              + (t.attempts().size() == 1 ? "" : "s")
+              + (last.message() != null && !last.message().isBlank() ? ": " + last.message()
+                  : last.exitCode() != null ? ": exit code " + last.exitCode() : "");
+        })
+        .limit(5)
+        .collect(java.util.stream.Collectors.joining("; "));
+    context.getLog().info("job {} '{}' FAILED{}: {}", job.id(), job.spec().name(), took,
+        why.isEmpty() ? "no task ran" : why);
   }
 
   // ---- control
