@@ -155,14 +155,36 @@ final class LeaderForwarding {
     });
   }
 
-  private static HttpResponse relay(HttpResponse response) {
+  private HttpResponse relay(HttpResponse response) {
     List<HttpHeader> headers = new ArrayList<>();
     for (HttpHeader h : response.getHeaders()) {
       if (RESPONSE_HEADERS.contains(h.lowercaseName())) {
         headers.add(h);
       }
     }
-    return HttpResponse.create().withStatus(response.status()).addHeaders(headers).withEntity(response.entity());
+    return HttpResponse.create().withStatus(response.status()).addHeaders(headers).withEntity(endingCleanly(response.entity()));
+  }
+
+  /**
+   * A streamed answer (the event stream) ends when the leader goes away: expected in a failover, and the page
+   * reconnects. It ends the relayed stream normally, logged in one line, instead of failing the response (which
+   * the HTTP server logged as an ERROR with a stack trace).
+   */
+  private org.apache.pekko.http.javadsl.model.ResponseEntity endingCleanly(
+      org.apache.pekko.http.javadsl.model.ResponseEntity entity) {
+    if (entity.isKnownEmpty() || entity instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict) {
+      return entity;
+    }
+    org.apache.pekko.stream.javadsl.Source<org.apache.pekko.util.ByteString, Object> data = entity.getDataBytes()
+        .recoverWithRetries(1, new org.apache.pekko.japi.pf.PFBuilder<Throwable,
+            org.apache.pekko.stream.Graph<org.apache.pekko.stream.SourceShape<org.apache.pekko.util.ByteString>,
+                org.apache.pekko.NotUsed>>()
+            .matchAny(t -> {
+              log.info("the leader's stream ended ({}); the relayed stream ends with it", t.getMessage());
+              return org.apache.pekko.stream.javadsl.Source.empty();
+            })
+            .build());
+    return org.apache.pekko.http.javadsl.model.HttpEntities.create(entity.getContentType(), data);
   }
 
   private String describe(Throwable t) {

@@ -262,6 +262,37 @@ class LeaderForwardingIT extends RestTestSupport {
   }
 
   @Test
+  void anEventStreamWhoseLeaderDiesEndsCleanlyOnTheStandby() throws Exception {
+    try (ServerSocket leader = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread fake = new Thread(() -> {
+        try (java.net.Socket c = leader.accept()) {
+          java.io.InputStream in = c.getInputStream();
+          int last4 = 0;
+          while (last4 != 0x0d0a0d0a) { // the request head
+            last4 = (last4 << 8) | (in.read() & 0xff);
+          }
+          java.io.OutputStream out = c.getOutputStream();
+          String event = "event: hello\ndata: {}\n\n";
+          out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + Integer.toHexString(event.length()) + "\r\n" + event + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          // then the leader dies: the connection closes without the last chunk
+        } catch (IOException e) {
+          // the test fails on what the client sees
+        }
+      });
+      fake.start();
+      standbyLeaderIs("http://127.0.0.1:" + leader.getLocalPort());
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          toStandby("/api/v1/events").header("Authorization", "Bearer " + TOKEN).GET().timeout(Duration.ofSeconds(10))
+              .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode());
+      assertTrue(r.body().contains("event: hello"), r.body());
+      fake.join(5_000);
+    }
+  }
+
+  @Test
   void aSilentLeaderIs503AfterTheAskTimeout() throws IOException {
     // accepts connections (the kernel's backlog) but never answers
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
