@@ -1,0 +1,223 @@
+package io.baton.web.metrics;
+
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.JobState;
+import io.baton.protocol.job.AttemptRecord;
+import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.TaskRecord;
+import io.baton.scheduler.api.ClusterEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Turns the leader's {@link ClusterEvent}s into job and attempt metrics: counters of jobs submitted and finished
+ * (by final state) and of attempts started and finished (by state), gauges of unfinished jobs and their tasks by
+ * state now, and the job-level latency histograms submit → start (the start of the job's first attempt to run,
+ * as its worker reported it) and submit → finish. It keeps the last record of each unfinished job to see what changed; a finished job is dropped. A new
+ * leader is seeded with the jobs it recovered ({@link Recovered}), so a job it did not accept is not counted as
+ * submitted again; {@link Reset} (leadership gained or lost) forgets everything. Counters count what this master
+ * saw while it led. All state lives in the actor; the meters it updates are read by scrapes on other threads.
+ */
+final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
+  sealed interface Command {}
+
+  record Event(ClusterEvent event) implements Command {}
+
+  record Recovered(List<JobRecord> jobs) implements Command {}
+
+  record Reset() implements Command {}
+
+  private static final Duration MIN = Duration.ofMillis(1);
+  private static final Duration MAX = Duration.ofHours(1);
+  private static final List<JobState> OPEN_JOB_STATES = List.of(JobState.PENDING, JobState.RUNNING);
+  private static final List<AttemptState> OPEN_TASK_STATES =
+      List.of(AttemptState.PENDING, AttemptState.SCHEDULED, AttemptState.RUNNING);
+
+  private final MeterRegistry registry;
+  private final Map<String, JobRecord> open = new HashMap<>();
+  private final Map<JobState, AtomicLong> jobsNow = new EnumMap<>(JobState.class);
+  private final Map<AttemptState, AtomicLong> tasksNow = new EnumMap<>(AttemptState.class);
+  private final Counter submitted;
+  private final Timer submitToStart;
+  private final Timer submitToFinish;
+
+  static Behavior<Command> create(MeterRegistry registry) {
+    return Behaviors.setup(ctx -> new JobEventsMeter(ctx, registry));
+  }
+
+  private JobEventsMeter(ActorContext<Command> context, MeterRegistry registry) {
+    super(context);
+    this.registry = registry;
+    for (JobState s : OPEN_JOB_STATES) {
+      AtomicLong n = new AtomicLong();
+      jobsNow.put(s, n);
+      Gauge.builder("baton.jobs", n, AtomicLong::get).description("Unfinished jobs by state now (leader only)")
+          .tag("state", s.name()).register(registry);
+    }
+    for (AttemptState s : OPEN_TASK_STATES) {
+      AtomicLong n = new AtomicLong();
+      tasksNow.put(s, n);
+      Gauge.builder("baton.tasks", n, AtomicLong::get)
+          .description("Tasks of unfinished jobs by state now (PENDING: waiting for dependencies, a retry or a "
+              + "placement; leader only)")
+          .tag("state", s.name()).register(registry);
+    }
+    this.submitted = Counter.builder("baton.jobs.submitted").description("Jobs accepted by this master as leader")
+        .register(registry);
+    this.submitToStart = latency("baton.job.start.latency",
+        "Job submit to the start of its first attempt to run (job level)");
+    this.submitToFinish = latency("baton.job.finish.latency", "Job submit to its final state (job level)");
+    for (JobState s : JobState.values()) {
+      if (s.isTerminal()) {
+        finishedJobs(s);
+      }
+    }
+  }
+
+  private Timer latency(String name, String description) {
+    return Timer.builder(name).description(description).publishPercentileHistogram()
+        .minimumExpectedValue(MIN).maximumExpectedValue(MAX).register(registry);
+  }
+
+  private Counter finishedJobs(JobState state) {
+    return Counter.builder("baton.jobs.finished").description("Jobs that reached a final state, by that state")
+        .tag("state", state.name()).register(registry);
+  }
+
+  private Counter startedAttempts() {
+    return Counter.builder("baton.attempts.started").description("Attempts seen running").register(registry);
+  }
+
+  private Counter finishedAttempts(AttemptState state) {
+    return Counter.builder("baton.attempts.finished").description("Attempts that reached a final state, by state")
+        .tag("state", state.name()).register(registry);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Event.class, this::onEvent)
+        .onMessage(Recovered.class, this::onRecovered)
+        .onMessage(Reset.class, msg -> onReset())
+        .build();
+  }
+
+  private Behavior<Command> onEvent(Event msg) {
+    if (msg.event() instanceof ClusterEvent.JobChanged changed) {
+      changed(changed.job());
+    } else if (msg.event() instanceof ClusterEvent.JobRemoved removed) {
+      JobRecord gone = open.remove(removed.jobId());
+      if (gone != null) {
+        count(gone, -1);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRecovered(Recovered msg) {
+    for (JobRecord job : msg.jobs()) {
+      if (!job.state().isTerminal() && !open.containsKey(job.id())) {
+        open.put(job.id(), job);
+        count(job, +1);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onReset() {
+    open.clear();
+    jobsNow.values().forEach(n -> n.set(0));
+    tasksNow.values().forEach(n -> n.set(0));
+    return this;
+  }
+
+  private void changed(JobRecord job) {
+    JobRecord before = open.get(job.id());
+    if (before == null) {
+      if (!isFresh(job)) {
+        return; // a job this master did not see open (finished before it led): not its to count
+      }
+      submitted.increment();
+    } else {
+      count(before, -1);
+    }
+    attempts(before, job);
+    if (job.state().isTerminal()) {
+      open.remove(job.id());
+      finishedJobs(job.state()).increment();
+      if (job.finishedAt() != null) {
+        submitToFinish.record(between(job.submittedAt(), job.finishedAt()));
+      }
+    } else {
+      open.put(job.id(), job);
+      count(job, +1);
+    }
+  }
+
+  /** Just accepted: pending, and no task has an attempt yet. */
+  private static boolean isFresh(JobRecord job) {
+    return job.state() == JobState.PENDING && job.tasks().stream().allMatch(t -> t.attempts().isEmpty());
+  }
+
+  private void attempts(JobRecord before, JobRecord after) {
+    Instant firstStart = null;
+    for (TaskRecord task : after.tasks()) {
+      TaskRecord old = before == null ? null : before.task(task.taskId()).orElse(null);
+      for (AttemptRecord a : task.attempts()) {
+        AttemptState was = old == null ? null : old.attempts().stream().filter(o -> o.attempt() == a.attempt())
+            .map(AttemptRecord::state).findFirst().orElse(null);
+        boolean ranBefore = was == AttemptState.RUNNING || (was != null && was.isTerminal());
+        boolean runsNow = a.state() == AttemptState.RUNNING || (a.state().isTerminal() && a.startedAt() != null);
+        if (runsNow && !ranBefore) {
+          startedAttempts().increment();
+          if (a.startedAt() != null && (firstStart == null || a.startedAt().isBefore(firstStart))) {
+            firstStart = a.startedAt();
+          }
+        }
+        if (a.state().isTerminal() && (was == null || !was.isTerminal())) {
+          finishedAttempts(a.state()).increment();
+        }
+      }
+    }
+    if (firstStart != null && !anyStarted(before)) {
+      submitToStart.record(between(after.submittedAt(), firstStart));
+    }
+  }
+
+  private static boolean anyStarted(JobRecord job) {
+    return job != null && job.tasks().stream().flatMap(t -> t.attempts().stream())
+        .anyMatch(a -> a.startedAt() != null || a.state() == AttemptState.RUNNING);
+  }
+
+  private void count(JobRecord job, int delta) {
+    AtomicLong jobs = jobsNow.get(job.state());
+    if (jobs != null) {
+      jobs.addAndGet(delta);
+    }
+    for (TaskRecord t : job.tasks()) {
+      AtomicLong tasks = tasksNow.get(t.state());
+      if (tasks != null) {
+        tasks.addAndGet(delta);
+      }
+    }
+  }
+
+  private static Duration between(Instant from, Instant to) {
+    Duration d = Duration.between(from, to);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+}
