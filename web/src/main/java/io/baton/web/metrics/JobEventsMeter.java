@@ -6,16 +6,18 @@ import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.api.ClusterEvent;
+import io.baton.scheduler.model.JobLogic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -29,7 +31,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * state now, and the job-level latency histograms submit → start (the start of the job's first attempt to run,
  * as its worker reported it) and submit → finish. It keeps the last record of each unfinished job to see what changed; a finished job is dropped. A new
  * leader is seeded with the jobs it recovered ({@link Recovered}), so a job it did not accept is not counted as
- * submitted again; {@link Reset} (leadership gained or lost) forgets everything. Counters count what this master
+ * submitted again; {@link Reset} (leadership gained or lost) forgets everything. The placement queue is computed
+ * from those records at each scrape ({@link JobLogic#readyTasks}), so a retry whose backoff ends joins it then. Counters count what this master
  * saw while it led. All state lives in the actor; the meters it updates are read by scrapes on other threads.
  */
 final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
@@ -48,20 +51,25 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
       List.of(AttemptState.PENDING, AttemptState.SCHEDULED, AttemptState.RUNNING);
 
   private final MeterRegistry registry;
-  private final Map<String, JobRecord> open = new HashMap<>();
+  /** Written by the actor only; read by the placement-queue gauge on scrape threads. */
+  private final Map<String, JobRecord> open = new ConcurrentHashMap<>();
   private final Map<JobState, AtomicLong> jobsNow = new EnumMap<>(JobState.class);
   private final Map<AttemptState, AtomicLong> tasksNow = new EnumMap<>(AttemptState.class);
   private final Counter submitted;
   private final Timer submitToStart;
   private final Timer submitToFinish;
 
-  static Behavior<Command> create(MeterRegistry registry) {
-    return Behaviors.setup(ctx -> new JobEventsMeter(ctx, registry));
+  static Behavior<Command> create(MeterRegistry registry, Clock clock) {
+    return Behaviors.setup(ctx -> new JobEventsMeter(ctx, registry, clock));
   }
 
-  private JobEventsMeter(ActorContext<Command> context, MeterRegistry registry) {
+  private JobEventsMeter(ActorContext<Command> context, MeterRegistry registry, Clock clock) {
     super(context);
     this.registry = registry;
+    Gauge.builder("baton.placement.queue", open, jobs -> placementQueue(jobs, clock))
+        .description("Tasks ready to run and waiting for a worker: PENDING, every dependency succeeded, no retry "
+            + "backoff left (leader only)")
+        .baseUnit("tasks").register(registry);
     for (JobState s : OPEN_JOB_STATES) {
       AtomicLong n = new AtomicLong();
       jobsNow.put(s, n);
@@ -214,6 +222,15 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
         tasks.addAndGet(delta);
       }
     }
+  }
+
+  private static double placementQueue(Map<String, JobRecord> jobs, Clock clock) {
+    Instant now = clock.instant();
+    long n = 0;
+    for (JobRecord job : jobs.values()) {
+      n += JobLogic.readyTasks(job, now).size();
+    }
+    return n;
   }
 
   private static Duration between(Instant from, Instant to) {

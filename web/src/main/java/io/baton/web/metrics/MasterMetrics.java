@@ -130,7 +130,7 @@ public final class MasterMetrics implements AutoCloseable {
       return;
     }
     ActorRef<JobEventsMeter.Command> meter =
-        system.systemActorOf(JobEventsMeter.create(registry), "job-events-meter-" + instance, Props.empty());
+        system.systemActorOf(JobEventsMeter.create(registry, clock), "job-events-meter-" + instance, Props.empty());
     if (!events.compareAndSet(null, meter)) {
       return;
     }

@@ -11,7 +11,9 @@ import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.scheduler.api.ClusterEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +24,11 @@ import org.junit.jupiter.api.Test;
 class JobEventsMeterTest {
   private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
   private static final JobSpec SPEC = new JobSpec("n", Map.of(),
-      List.of(TaskSpec.handler("a", "noop", null, null), TaskSpec.handler("b", "noop", null, null)));
+      List.of(TaskSpec.handler("a", "noop", null, null), TaskSpec.handler("b", "noop", null, List.of("a"))));
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final BehaviorTestKit<JobEventsMeter.Command> meter = BehaviorTestKit.create(JobEventsMeter.create(registry));
+  private final BehaviorTestKit<JobEventsMeter.Command> meter =
+      BehaviorTestKit.create(JobEventsMeter.create(registry, Clock.fixed(T0.plusSeconds(10), ZoneOffset.UTC)));
 
   @Test
   void aJobsLifeMovesTheCountersOnceEach() {
@@ -38,11 +41,13 @@ class JobEventsMeterTest {
     JobRecord takenUp = submitted.withState(JobState.RUNNING, T0.plusSeconds(1));
     changed(takenUp);
     assertEquals(0, registry.get("baton.job.start.latency").timer().count(), "no attempt runs yet");
+    assertEquals(1, gauge("baton.placement.queue"), "a waits for a worker, b for a");
     assertEquals(1, gauge("baton.jobs", "state", "RUNNING"));
     JobRecord running = takenUp
         .withTask(task("a", AttemptState.RUNNING, attempt(1, AttemptState.RUNNING, T0.plusSeconds(2), null)));
     changed(running);
     changed(running); // the same record again changes nothing
+    assertEquals(0, gauge("baton.placement.queue"));
     assertEquals(1, counter("baton.attempts.started"));
     assertEquals(0, gauge("baton.jobs", "state", "PENDING"));
     assertEquals(1, gauge("baton.jobs", "state", "RUNNING"));
@@ -50,13 +55,19 @@ class JobEventsMeterTest {
     assertEquals(1, registry.get("baton.job.start.latency").timer().count());
     assertEquals(2.0, registry.get("baton.job.start.latency").timer().totalTime(TimeUnit.SECONDS));
 
-    // a attempt 1 fails, attempt 2 and b succeed
+    // a's attempt 1 fails and waits out its backoff; attempt 2 runs; then it and b succeed
+    JobRecord backingOff = running.withTask(new TaskRecord("a", AttemptState.PENDING, List.of(
+        attempt(1, AttemptState.FAILED, T0.plusSeconds(2), T0.plusSeconds(3))), T0.plusSeconds(20)));
+    changed(backingOff);
+    assertEquals(1, counter("baton.attempts.finished", "state", "FAILED"));
+    assertEquals(0, gauge("baton.placement.queue"), "a retry waits out its backoff first (now is T0 + 10 s)");
     JobRecord retried = running.withTask(new TaskRecord("a", AttemptState.RUNNING, List.of(
         attempt(1, AttemptState.FAILED, T0.plusSeconds(2), T0.plusSeconds(3)),
         attempt(2, AttemptState.RUNNING, T0.plusSeconds(4), null)), null));
     changed(retried);
     assertEquals(2, counter("baton.attempts.started"));
     assertEquals(1, counter("baton.attempts.finished", "state", "FAILED"));
+    assertEquals(1, registry.get("baton.job.start.latency").timer().count(), "the job started once");
 
     JobRecord done = retried
         .withTask(task("a", AttemptState.SUCCEEDED, attempt(1, AttemptState.FAILED, T0.plusSeconds(2),

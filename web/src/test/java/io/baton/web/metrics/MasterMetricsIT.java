@@ -101,6 +101,7 @@ class MasterMetricsIT {
     assertEquals(1.0, queued.require("baton_jobs", "state", "RUNNING"));
     assertEquals(0.0, queued.require("baton_jobs", "state", "PENDING"));
     assertEquals(2.0, queued.require("baton_tasks", "state", "PENDING"));
+    assertEquals(1.0, queued.require("baton_placement_queue_tasks"), "a waits for a worker, b for a");
     assertTrue(queued.require("baton_store_write_seconds_count", "op", "put", "outcome", "ok") >= 1,
         "the job was written");
     assertEquals("histogram", queued.typeOf("baton_store_write_seconds_bucket").orElseThrow());
@@ -113,6 +114,7 @@ class MasterMetricsIT {
         m -> m.require("baton_jobs_finished_total", "state", "CANCELLED") == 1.0);
     assertEquals(0.0, cancelled.require("baton_jobs", "state", "RUNNING"));
     assertEquals(0.0, cancelled.require("baton_tasks", "state", "PENDING"));
+    assertEquals(0.0, cancelled.require("baton_placement_queue_tasks"));
     assertEquals(0.0, cancelled.require("baton_jobs_finished_total", "state", "SUCCEEDED"));
     assertEquals(1.0, cancelled.require("baton_job_finish_latency_seconds_count"));
     assertEquals(1.0, cancelled.require("baton_job_finish_latency_seconds_bucket", "le", "+Inf"));
