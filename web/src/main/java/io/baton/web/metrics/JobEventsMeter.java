@@ -94,6 +94,12 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
         finishedJobs(s);
       }
     }
+    startedAttempts();
+    for (AttemptState s : AttemptState.values()) {
+      if (s.isTerminal()) {
+        finishedAttempts(s);
+      }
+    }
   }
 
   private Timer latency(String name, String description) {

@@ -97,7 +97,7 @@ public final class WorkerMetricsServer implements AutoCloseable {
   }
 
   /** The registry (tests). */
-  public MeterRegistry registry() {
+  public PrometheusMeterRegistry registry() {
     return registry;
   }
 
