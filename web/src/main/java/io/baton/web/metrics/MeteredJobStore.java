@@ -3,18 +3,21 @@ package io.baton.web.metrics;
 import io.baton.ha.JobStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
  * A {@link JobStore} that times every write ({@code baton_store_write_seconds{op,outcome}}: from the call to the
- * completion of its future, so a write's wait in the store's batch counts) and hands the jobs a new leader
- * loads to {@code recovered}, which seeds the job gauges. Adds no blocking and no thread; the wrapped store's
+ * completion of its future, so a write's wait in the store's batch counts), records the size of each batch the
+ * store sends ({@code baton_store_write_batch_writes}) and hands the jobs a new leader loads to {@code recovered},
+ * which seeds the job gauges. Adds no blocking and no thread; the wrapped store's
  * threading rules apply unchanged.
  */
 final class MeteredJobStore implements JobStore {
@@ -29,6 +32,13 @@ final class MeteredJobStore implements JobStore {
     this.store = store;
     this.registry = registry;
     this.recovered = recovered;
+    DistributionSummary batches = DistributionSummary.builder("baton.store.write.batch")
+        .description("Writes the job store sent to ZooKeeper in one round (its batching; absent for a store that "
+            + "does not batch)")
+        .baseUnit("writes")
+        .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+        .register(registry);
+    store.observeWriteBatches(batches::record);
   }
 
   @Override
@@ -62,6 +72,11 @@ final class MeteredJobStore implements JobStore {
   @Override
   public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
     return timed("delete", () -> store.delete(epoch, jobId));
+  }
+
+  @Override
+  public void observeWriteBatches(IntConsumer sizes) {
+    store.observeWriteBatches(sizes);
   }
 
   private CompletableFuture<Void> timed(String op, Supplier<CompletableFuture<Void>> write) {

@@ -105,6 +105,7 @@ class MasterMetricsIT {
     assertTrue(queued.require("baton_store_write_seconds_count", "op", "put", "outcome", "ok") >= 1,
         "the job was written");
     assertEquals("histogram", queued.typeOf("baton_store_write_seconds_bucket").orElseThrow());
+    assertEquals(0.0, queued.require("baton_store_write_batch_writes_count"), "the in-memory store does not batch");
     assertEquals(1.0, queued.require("baton_http_server_requests_seconds_count", "route", "/api/v1/jobs",
         "method", "POST", "status", "201"));
     assertEquals(0.0, queued.require("baton_workers", "state", "ALIVE"));
