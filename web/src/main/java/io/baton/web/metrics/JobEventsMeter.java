@@ -15,8 +15,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.Behavior;
@@ -55,7 +57,12 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
   private final Map<String, JobRecord> open = new ConcurrentHashMap<>();
   private final Map<JobState, AtomicLong> jobsNow = new EnumMap<>(JobState.class);
   private final Map<AttemptState, AtomicLong> tasksNow = new EnumMap<>(AttemptState.class);
+  /** Open jobs with an attempt that ran: their submit → start latency is recorded. */
+  private final Set<String> started = new HashSet<>();
   private final Counter submitted;
+  private final Counter attemptsStarted;
+  private final Map<JobState, Counter> jobsFinished = new EnumMap<>(JobState.class);
+  private final Map<AttemptState, Counter> attemptsFinished = new EnumMap<>(AttemptState.class);
   private final Timer submitToStart;
   private final Timer submitToFinish;
 
@@ -91,13 +98,16 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
     this.submitToFinish = latency("baton.job.finish.latency", "Job submit to its final state (job level)");
     for (JobState s : JobState.values()) {
       if (s.isTerminal()) {
-        finishedJobs(s);
+        jobsFinished.put(s, Counter.builder("baton.jobs.finished")
+            .description("Jobs that reached a final state, by that state").tag("state", s.name()).register(registry));
       }
     }
-    startedAttempts();
+    this.attemptsStarted = Counter.builder("baton.attempts.started").description("Attempts seen running")
+        .register(registry);
     for (AttemptState s : AttemptState.values()) {
       if (s.isTerminal()) {
-        finishedAttempts(s);
+        attemptsFinished.put(s, Counter.builder("baton.attempts.finished")
+            .description("Attempts that reached a final state, by state").tag("state", s.name()).register(registry));
       }
     }
   }
@@ -105,20 +115,6 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
   private Timer latency(String name, String description) {
     return Timer.builder(name).description(description).publishPercentileHistogram()
         .minimumExpectedValue(MIN).maximumExpectedValue(MAX).register(registry);
-  }
-
-  private Counter finishedJobs(JobState state) {
-    return Counter.builder("baton.jobs.finished").description("Jobs that reached a final state, by that state")
-        .tag("state", state.name()).register(registry);
-  }
-
-  private Counter startedAttempts() {
-    return Counter.builder("baton.attempts.started").description("Attempts seen running").register(registry);
-  }
-
-  private Counter finishedAttempts(AttemptState state) {
-    return Counter.builder("baton.attempts.finished").description("Attempts that reached a final state, by state")
-        .tag("state", state.name()).register(registry);
   }
 
   @Override
@@ -135,8 +131,10 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
       changed(changed.job());
     } else if (msg.event() instanceof ClusterEvent.JobRemoved removed) {
       JobRecord gone = open.remove(removed.jobId());
+      started.remove(removed.jobId());
       if (gone != null) {
-        count(gone, -1);
+        add(jobsNow, gone.state(), -1);
+        countTasks(gone, -1);
       }
     }
     return this;
@@ -146,7 +144,13 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
     for (JobRecord job : msg.jobs()) {
       if (!job.state().isTerminal() && !open.containsKey(job.id())) {
         open.put(job.id(), job);
-        count(job, +1);
+        add(jobsNow, job.state(), +1);
+        countTasks(job, +1);
+        boolean anyStarted = job.tasks().stream().flatMap(t -> t.attempts().stream())
+            .anyMatch(a -> a.startedAt() != null || a.state() == AttemptState.RUNNING);
+        if (anyStarted) {
+          started.add(job.id());
+        }
       }
     }
     return this;
@@ -154,11 +158,16 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
 
   private Behavior<Command> onReset() {
     open.clear();
+    started.clear();
     jobsNow.values().forEach(n -> n.set(0));
     tasksNow.values().forEach(n -> n.set(0));
     return this;
   }
 
+  /**
+   * Costs one reference comparison per unchanged task: a changed job record shares the task records that did not
+   * change, so a large job's events stay cheap.
+   */
   private void changed(JobRecord job) {
     JobRecord before = open.get(job.id());
     if (before == null) {
@@ -167,18 +176,23 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
       }
       submitted.increment();
     } else {
-      count(before, -1);
+      add(jobsNow, before.state(), -1);
     }
-    attempts(before, job);
+    Instant firstStart = diffTasks(before, job);
+    if (firstStart != null && started.add(job.id())) {
+      submitToStart.record(between(job.submittedAt(), firstStart));
+    }
     if (job.state().isTerminal()) {
       open.remove(job.id());
-      finishedJobs(job.state()).increment();
+      started.remove(job.id());
+      countTasks(job, -1);
+      jobsFinished.get(job.state()).increment();
       if (job.finishedAt() != null) {
         submitToFinish.record(between(job.submittedAt(), job.finishedAt()));
       }
     } else {
       open.put(job.id(), job);
-      count(job, +1);
+      add(jobsNow, job.state(), +1);
     }
   }
 
@@ -187,46 +201,60 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
     return job.state() == JobState.PENDING && job.tasks().stream().allMatch(t -> t.attempts().isEmpty());
   }
 
-  private void attempts(JobRecord before, JobRecord after) {
+  /**
+   * Moves the task gauges for every task that changed and counts the attempts that started or finished; returns
+   * the earliest start among the attempts that started, or null.
+   */
+  private Instant diffTasks(JobRecord before, JobRecord after) {
     Instant firstStart = null;
-    for (TaskRecord task : after.tasks()) {
-      TaskRecord old = before == null ? null : before.task(task.taskId()).orElse(null);
-      for (AttemptRecord a : task.attempts()) {
-        AttemptState was = old == null ? null : old.attempts().stream().filter(o -> o.attempt() == a.attempt())
-            .map(AttemptRecord::state).findFirst().orElse(null);
-        boolean ranBefore = was == AttemptState.RUNNING || (was != null && was.isTerminal());
+    List<TaskRecord> was = before == null ? List.of() : before.tasks();
+    List<TaskRecord> now = after.tasks();
+    for (int i = 0; i < now.size(); i++) {
+      TaskRecord task = now.get(i);
+      TaskRecord old = i < was.size() && was.get(i).taskId().equals(task.taskId()) ? was.get(i)
+          : before == null ? null : before.task(task.taskId()).orElse(null);
+      if (old == task) {
+        continue;
+      }
+      if (old != null) {
+        add(tasksNow, old.state(), -1);
+      }
+      add(tasksNow, task.state(), +1);
+      List<AttemptRecord> oldAttempts = old == null ? List.of() : old.attempts();
+      for (int k = 0; k < task.attempts().size(); k++) {
+        AttemptRecord a = task.attempts().get(k);
+        AttemptRecord o = k < oldAttempts.size() && oldAttempts.get(k).attempt() == a.attempt() ? oldAttempts.get(k)
+            : oldAttempts.stream().filter(x -> x.attempt() == a.attempt()).findFirst().orElse(null);
+        if (o == a) {
+          continue;
+        }
+        AttemptState wasState = o == null ? null : o.state();
+        boolean ranBefore = wasState == AttemptState.RUNNING || (wasState != null && wasState.isTerminal());
         boolean runsNow = a.state() == AttemptState.RUNNING || (a.state().isTerminal() && a.startedAt() != null);
         if (runsNow && !ranBefore) {
-          startedAttempts().increment();
+          attemptsStarted.increment();
           if (a.startedAt() != null && (firstStart == null || a.startedAt().isBefore(firstStart))) {
             firstStart = a.startedAt();
           }
         }
-        if (a.state().isTerminal() && (was == null || !was.isTerminal())) {
-          finishedAttempts(a.state()).increment();
+        if (a.state().isTerminal() && (wasState == null || !wasState.isTerminal())) {
+          attemptsFinished.get(a.state()).increment();
         }
       }
     }
-    if (firstStart != null && !anyStarted(before)) {
-      submitToStart.record(between(after.submittedAt(), firstStart));
-    }
+    return firstStart;
   }
 
-  private static boolean anyStarted(JobRecord job) {
-    return job != null && job.tasks().stream().flatMap(t -> t.attempts().stream())
-        .anyMatch(a -> a.startedAt() != null || a.state() == AttemptState.RUNNING);
-  }
-
-  private void count(JobRecord job, int delta) {
-    AtomicLong jobs = jobsNow.get(job.state());
-    if (jobs != null) {
-      jobs.addAndGet(delta);
-    }
+  private void countTasks(JobRecord job, int delta) {
     for (TaskRecord t : job.tasks()) {
-      AtomicLong tasks = tasksNow.get(t.state());
-      if (tasks != null) {
-        tasks.addAndGet(delta);
-      }
+      add(tasksNow, t.state(), delta);
+    }
+  }
+
+  private static <S extends Enum<S>> void add(Map<S, AtomicLong> gauges, S state, int delta) {
+    AtomicLong n = gauges.get(state);
+    if (n != null) {
+      n.addAndGet(delta);
     }
   }
 
