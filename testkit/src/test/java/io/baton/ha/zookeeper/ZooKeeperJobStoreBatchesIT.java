@@ -32,8 +32,8 @@ class ZooKeeperJobStoreBatchesIT {
     for (int i = 0; i < 500; i++) {
       futures.add(leading.ha().jobStore().put(leading.epoch(), TestingJobs.job("job-" + i, "n")));
     }
-    futures.add(leading.ha().jobStore().delete(leading.epoch(), "job-0"));
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    leading.ha().jobStore().delete(leading.epoch(), "job-0").get(30, TimeUnit.SECONDS);
     assertEquals(501, sizes.stream().mapToInt(Integer::intValue).sum(), sizes.toString());
     assertTrue(sizes.stream().allMatch(n -> n >= 1), sizes.toString());
   }
