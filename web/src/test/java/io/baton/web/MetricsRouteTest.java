@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.protocol.Epoch;
+import io.baton.protocol.LeaderInfo;
+import io.baton.scheduler.api.ClusterView;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code GET /metrics} is served by this master itself and, with tokens configured, needs one of them (the read
+ * {@code GET /metrics} is served by this master itself (never forwarded: it is outside {@code /api/v1}) and, with
+ * tokens configured, needs one of them (the read
  * token suffices: a Prometheus scrape config sends it as a bearer token). Its text is Micrometer's.
  */
 class MetricsRouteTest extends RestTestSupport {
@@ -39,6 +44,18 @@ class MetricsRouteTest extends RestTestSupport {
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), r.headers().toString());
     assertTrue(r.body().contains("# TYPE jvm_memory_used_bytes gauge"), "JVM metrics are bound");
     assertTrue(r.body().contains("# TYPE baton_jobs_submitted_total counter"), "the job counters are registered");
+  }
+
+  @Test
+  void aStandbyAnswersItselfAndIsNotForwarded() {
+    // the leader is at a port nothing listens on: a forwarded request would come back 503 naming it
+    api.setCluster(new ClusterView(
+        Optional.of(new LeaderInfo(new Epoch(3), "sess", "pekko://baton@127.0.0.1:1", "http://127.0.0.1:1")),
+        "http://127.0.0.1:2", false, List.of("http://127.0.0.1:1", "http://127.0.0.1:2"), "CONNECTED"));
+    Response r = getWith("/metrics", READ);
+    assertEquals(200, r.status());
+    assertTrue(r.body().contains("baton_leader 0.0"), "this standby's own view");
+    assertTrue(r.body().contains("baton_leader_epoch 3.0"), "the leader it knows of");
   }
 
   @Test
