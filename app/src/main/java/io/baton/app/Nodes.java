@@ -8,8 +8,12 @@ import io.baton.scheduler.MasterGuardian;
 import io.baton.scheduler.leader.DefaultMasterApi;
 import io.baton.web.RestServer;
 import io.baton.web.RestSettings;
+import io.baton.web.metrics.MasterMetrics;
 import io.baton.worker.WorkerAgent;
 import io.baton.worker.WorkerSettings;
+import io.baton.worker.metrics.WorkerMetricsServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -60,17 +64,19 @@ final class Nodes {
       throws Exception {
     ArteryTls.chooseKeyExchange(settings.rest().https());
     CompletableFuture<DefaultMasterApi> apiReady = new CompletableFuture<>();
+    MasterMetrics metrics = new MasterMetrics();
+    HaServices metered = metrics.meter(ha);
     ActorSystem<MasterGuardian.Command> system = ActorSystem.create(Behaviors.setup(ctx -> {
-      DefaultMasterApi api = new DefaultMasterApi(ctx.getSystem(), settings.scheduler(), ha);
+      DefaultMasterApi api = new DefaultMasterApi(ctx.getSystem(), settings.scheduler(), metered);
       apiReady.complete(api);
-      return MasterGuardian.create(ha, settings.scheduler(), api, Clock.systemUTC());
+      return MasterGuardian.create(metered, settings.scheduler(), api, Clock.systemUTC());
     }), "baton", ArteryTls.setup(pekkoConfig(config, settings.host(), arteryPort), tls));
     DefaultMasterApi api = apiReady.get(30, TimeUnit.SECONDS);
     WireWarmup.run(system);
     RestSettings rest = settings.rest();
     RestServer server;
     try {
-      server = RestServer.start(system, rest, api).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      server = RestServer.start(system, rest, api, metrics).toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       api.close();
       system.terminate();
@@ -107,6 +113,16 @@ final class Nodes {
     ActorSystem<WorkerAgent.Command> system = ActorSystem.create(WorkerAgent.create(worker, ha.leaderRetrieval()),
         "baton", ArteryTls.setup(pekkoConfig(config, worker.host(), arteryPort), tls));
     WireWarmup.run(system);
+    int metricsPort = config.hasPath(Setting.WORKER_METRICS_PORT.key) ? config.getInt(Setting.WORKER_METRICS_PORT.key) : -1;
+    if (metricsPort >= 0) {
+      try {
+        WorkerMetricsServer metrics = WorkerMetricsServer.start(worker.host(), metricsPort, system);
+        system.getWhenTerminated().whenComplete((done, failure) -> metrics.close());
+      } catch (IOException e) {
+        system.terminate();
+        throw new UncheckedIOException("cannot serve the worker's metrics on port " + metricsPort, e);
+      }
+    }
     LOG.info("worker {} up: {} cpus, {} MB, labels {}, Artery {}", worker.workerId(), worker.cpus(), worker.memoryMb(),
         worker.labels(), remoteAddress(system));
     return system;

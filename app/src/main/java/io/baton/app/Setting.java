@@ -72,6 +72,9 @@ enum Setting {
           + "jobs' go first (checked every 10 minutes)"),
   LABELS("baton.worker.labels", "--labels", "BATON_LABELS", FlagType.TEXT, Commands.WORKERS,
       "labels k=v,k=v matched by task constraints"),
+  WORKER_METRICS_PORT("baton.worker.metrics-port", "--metrics-port", "BATON_METRICS_PORT", FlagType.INT,
+      Commands.WORKERS, "port of the worker's own GET /metrics (Prometheus text); -1 = off, 0 = any free port "
+          + "(logged at start)"),
   READ_TOKEN("baton.rest.read-token", "--read-token", "BATON_READ_TOKEN", FlagType.TEXT, Commands.MASTERS,
       "bearer token for REST reads only (GET); needs baton.rest.token, which also reads; empty = none"),
   REST_MAX_CONNECTIONS_PER_ADDRESS("baton.rest.max-connections-per-address", Commands.MASTERS,

@@ -33,12 +33,13 @@ class SettingTableTest {
           "--retention-max-age", "--retention-max-count"),
       "worker", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
-          "--memory-mb", "--labels", "--worker-id", "--tls-dir", "--insecure", "--log-retention", "--max-log-disk-mb"),
+          "--memory-mb", "--labels", "--worker-id", "--tls-dir", "--insecure", "--log-retention", "--max-log-disk-mb",
+          "--metrics-port"),
       "standalone", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key",
           "--zk-secret-file", "--tls-dir", "--insecure", "--retention-max-age", "--retention-max-count",
-          "--log-retention", "--max-log-disk-mb"));
+          "--log-retention", "--max-log-disk-mb", "--metrics-port"));
 
   /** The environment variables read before the table existed. */
   private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -66,7 +67,8 @@ class SettingTableTest {
       Map.entry("BATON_RETENTION_MAX_AGE", "baton.retention.max-age"),
       Map.entry("BATON_RETENTION_MAX_COUNT", "baton.retention.max-count"),
       Map.entry("BATON_LOG_RETENTION", "baton.worker.log-retention"),
-      Map.entry("BATON_MAX_LOG_DISK_MB", "baton.worker.max-log-disk-mb"));
+      Map.entry("BATON_MAX_LOG_DISK_MB", "baton.worker.max-log-disk-mb"),
+      Map.entry("BATON_METRICS_PORT", "baton.worker.metrics-port"));
 
   private static final Map<String, Callable<Object>> COMMANDS = Map.of(
       "master", ServerCommands.Master::new, "worker", ServerCommands.Worker::new,

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Durable store of jobs. Only the leader writes, and every write is fenced by its epoch: once a newer epoch
@@ -88,4 +89,11 @@ public interface JobStore {
    * deleted). The caller deletes only settled jobs. Completes once durable (also when the job was not stored).
    */
   CompletableFuture<Void> delete(Epoch epoch, String jobId);
+
+  /**
+   * For metrics: {@code sizes} hears the number of writes in each batch the store sends to its backend in one round,
+   * on the store's writer thread (it must return at once). A store that does not batch never calls it. Replaces
+   * any observer given before.
+   */
+  default void observeWriteBatches(IntConsumer sizes) {}
 }

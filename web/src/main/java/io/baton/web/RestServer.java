@@ -1,12 +1,19 @@
 package io.baton.web;
 
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeoutResponse;
 
 import io.baton.scheduler.api.MasterApi;
+import io.baton.web.metrics.MasterMetrics;
+import io.baton.web.metrics.RouteTemplates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -27,6 +34,9 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.IncomingConnection;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -57,10 +67,12 @@ public final class RestServer implements AutoCloseable {
   private static final Duration HARD_TERMINATION_DEADLINE = Duration.ofSeconds(3);
   private static final Duration MIN_REQUEST_TIMEOUT_MARGIN = Duration.ofSeconds(20);
   private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+  private static final ContentType.NonBinary PROMETHEUS_TEXT = ContentTypes.TEXT_PLAIN_UTF8;
 
   private final ServerBinding binding;
   private final SharedKillSwitch connections;
   private final AtomicInteger inFlight;
+  private volatile Optional<MasterMetrics> ownMetrics = Optional.empty();
 
   private RestServer(ServerBinding binding, SharedKillSwitch connections, AtomicInteger inFlight) {
     this.binding = binding;
@@ -68,13 +80,29 @@ public final class RestServer implements AutoCloseable {
     this.inFlight = inFlight;
   }
 
-  /** Binds {@code settings.host():settings.port()} (port 0 = any free port); completes once listening. */
+  /**
+   * Binds {@code settings.host():settings.port()} (port 0 = any free port) with metrics of its own (no HA
+   * instrumentation); completes once listening.
+   */
   public static CompletionStage<RestServer> start(ActorSystem<?> system, RestSettings settings, MasterApi api) {
     return start(system, settings, api, EventFeed.DEFAULTS);
   }
 
+  /** Binds as {@link #start(ActorSystem, RestSettings, MasterApi)}, serving {@code metrics} at {@code /metrics}. */
+  public static CompletionStage<RestServer> start(ActorSystem<?> system, RestSettings settings, MasterApi api,
+      MasterMetrics metrics) {
+    return start(system, settings, api, EventFeed.DEFAULTS, metrics);
+  }
+
   static CompletionStage<RestServer> start(ActorSystem<?> system, RestSettings settings, MasterApi api,
       EventFeed.Settings events) {
+    MasterMetrics own = new MasterMetrics();
+    return start(system, settings, api, events, own).thenApply(server -> server.owning(own));
+  }
+
+  static CompletionStage<RestServer> start(ActorSystem<?> system, RestSettings settings, MasterApi api,
+      EventFeed.Settings events, MasterMetrics metrics) {
+    metrics.listen(system, api);
     ServerSettings serverSettings = ServerSettings.create(system.classicSystem());
     serverSettings = serverSettings.withParserSettings(
         serverSettings.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
@@ -94,7 +122,8 @@ public final class RestServer implements AutoCloseable {
     EventFeed.Settings feed = events.keepAlive().compareTo(keepAlive) <= 0 ? events
         : new EventFeed.Settings(events.coalesceWindow(), keepAlive, events.leaderCheck());
     Route route = LoopbackHosts.guard(settings.host(), () -> routes(settings, api,
-        Optional.of(new LeaderForwarding(system, api, settings)), feed, () -> !system.whenTerminated().isCompleted()));
+        Optional.of(new LeaderForwarding(system, api, settings)), feed, () -> !system.whenTerminated().isCompleted(),
+        metrics));
     AtomicInteger inFlight = new AtomicInteger();
     Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.<HttpRequest>create()
         .map(request -> {
@@ -146,17 +175,17 @@ public final class RestServer implements AutoCloseable {
    * answers 503 naming it); exposed for tests and embedding.
    */
   public static Route routes(RestSettings settings, MasterApi api) {
-    return routes(settings, api, Optional.empty(), EventFeed.DEFAULTS, () -> true);
+    return routes(settings, api, Optional.empty(), EventFeed.DEFAULTS, () -> true, new MasterMetrics());
   }
 
   /** The whole route tree; on a standby, {@code /api/v1} requests go to the leader through {@code system}. */
   public static Route routes(ActorSystem<?> system, RestSettings settings, MasterApi api) {
     return routes(settings, api, Optional.of(new LeaderForwarding(system, api, settings)), EventFeed.DEFAULTS,
-        () -> !system.whenTerminated().isCompleted());
+        () -> !system.whenTerminated().isCompleted(), new MasterMetrics());
   }
 
   private static Route routes(RestSettings settings, MasterApi api, Optional<LeaderForwarding> forwarding,
-      EventFeed.Settings events, BooleanSupplier systemAlive) {
+      EventFeed.Settings events, BooleanSupplier systemAlive, MasterMetrics metrics) {
     ProblemMapper problems = new ProblemMapper(settings.maxBodyBytes(), api::cluster);
     ApiCalls calls = new ApiCalls(settings.askTimeout());
     BearerAuth auth = new BearerAuth(settings.token(), settings.readToken(), settings.https());
@@ -168,13 +197,34 @@ public final class RestServer implements AutoCloseable {
         new ClusterRoutes(api, calls).route(),
         new EventsRoutes(api, events).route(),
         health.route())));
-    return withRequestTimeoutResponse(request -> Problem.of(StatusCodes.SERVICE_UNAVAILABLE, "request-timeout",
+    Route metricsRoute = path("metrics", () -> get(() -> completeWithFuture(metrics.scrape()
+        .thenApply(text -> HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, text))))));
+    return timed(metrics, () -> withRequestTimeoutResponse(request -> Problem.of(StatusCodes.SERVICE_UNAVAILABLE, "request-timeout",
             "Request timeout", "the server could not answer in time; retry shortly").toResponse(),
         () -> handleExceptions(problems.exceptionHandler(), () -> handleRejections(problems.rejectionHandler(), () ->
             auth.require(() -> {
-              Supplier<Route> local = () -> concat(apiV1, health.route(), new PageRoutes().route());
+              Supplier<Route> local = () -> concat(apiV1, health.route(), metricsRoute, new PageRoutes().route());
               return forwarding.map(f -> f.route(local)).orElseGet(local);
-            }))));
+            })))));
+  }
+
+  /** Reports every request's route template, method, status and time to {@code metrics}. */
+  private static Route timed(MasterMetrics metrics, Supplier<Route> inner) {
+    return extractRequest(request -> {
+      long start = System.nanoTime();
+      String route = RouteTemplates.of(request.getUri().path());
+      String method = request.method().value();
+      return mapResponse(response -> {
+        metrics.request(route, method, response.status().intValue(), System.nanoTime() - start);
+        return response;
+      }, inner);
+    });
+  }
+
+  /** Closes {@code metrics} when this server stops (it made them itself). */
+  private RestServer owning(MasterMetrics metrics) {
+    ownMetrics = Optional.of(metrics);
+    return this;
   }
 
   public InetSocketAddress localAddress() {
@@ -195,6 +245,7 @@ public final class RestServer implements AutoCloseable {
         .thenCompose(unbound -> drained(deadline))
         .thenApply(drained -> {
           connections.shutdown();
+          ownMetrics.ifPresent(MasterMetrics::close);
           return Done.getInstance();
         });
   }

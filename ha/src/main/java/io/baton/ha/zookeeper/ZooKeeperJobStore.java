@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
@@ -61,6 +62,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile boolean closed;
+  private volatile IntConsumer batchSizes = n -> {};
   private boolean rootsKnown;
 
   /** A queued change: the job's next record, or null to delete it; {@code fire} when a schedule's fire creates it. */
@@ -210,6 +212,11 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     return records;
   }
 
+  @Override
+  public void observeWriteBatches(IntConsumer sizes) {
+    batchSizes = sizes;
+  }
+
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>();
     while (true) {
@@ -223,6 +230,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_DRAIN);
+        batchSizes.accept(batch.size());
         write(batch);
       } catch (InterruptedException e) {
         failAll(batch, new IllegalStateException("job store closed"));
