@@ -237,11 +237,16 @@ class LeaderLinkTest {
 
   /** A retrieval the test drives: it tells the link what it is told, as the ZooKeeper one would. */
   private static final class DrivenRetrieval implements LeaderRetrieval {
-    private volatile LeaderListener listener;
+    private final CompletableFuture<LeaderListener> started = new CompletableFuture<>();
 
     @Override
     public void start(LeaderListener l) {
-      listener = l;
+      started.complete(l);
+    }
+
+    /** The link's listener, once the link has started this retrieval (its setup may still be running). */
+    LeaderListener listener() throws Exception {
+      return started.get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override
@@ -262,13 +267,13 @@ class LeaderLinkTest {
         runner.ref(), clock));
     LeaderInfo published = new LeaderInfo(new Epoch(3), "session-3", address, "http://127.0.0.1:1");
     runnerAwait(AttemptRunner.Attach.class);
-    retrieval.listener.leaderChanged(Optional.of(published));
+    retrieval.listener().leaderChanged(Optional.of(published));
     ToLeader.RegisterWorker first = registerWith(leader, published);
 
     // /leader unreadable for a moment (e.g. the worker's ZooKeeper connection was suspended), then the same again
-    retrieval.listener.leaderChanged(Optional.empty());
+    retrieval.listener().leaderChanged(Optional.empty());
     assertFalse(settle().status().registered());
-    retrieval.listener.leaderChanged(Optional.of(published));
+    retrieval.listener().leaderChanged(Optional.of(published));
     ToLeader.RegisterWorker again = registerWith(leader, published);
     assertEquals(first.worker(), again.worker(), "the leader knows this worker by its inbox: the same one again");
     assertTrue(settle().status().registered());
