@@ -83,6 +83,7 @@ final class FailoverBenchCommand implements Callable<Integer> {
     List<Long> registered = new ArrayList<>();
     List<Long> expiry = new ArrayList<>();
     List<Long> afterExpiry = new ArrayList<>();
+    List<Long> publishedAfter = new ArrayList<>();
     // the killed leader's ephemeral /leader goes when ZooKeeper ends its session: the reference Baton controls nothing before
     org.apache.curator.framework.CuratorFramework watcher = org.apache.curator.framework.CuratorFrameworkFactory.builder()
         .connectString(zk).retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build();
@@ -91,9 +92,24 @@ final class FailoverBenchCommand implements Callable<Integer> {
     for (int k = 1; k <= kills; k++) {
       Thread.sleep(1000);
       java.util.concurrent.CompletableFuture<Long> gone = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<Long> published = new java.util.concurrent.CompletableFuture<>();
       watcher.checkExists().usingWatcher((org.apache.zookeeper.Watcher) event -> {
         if (event.getType() == org.apache.zookeeper.Watcher.Event.EventType.NodeDeleted) {
           gone.complete(System.nanoTime());
+          try {
+            // then the next leader's /leader: created (watched), or already there when asked
+            watcher.checkExists().usingWatcher((org.apache.zookeeper.Watcher) created -> {
+              if (created.getType() == org.apache.zookeeper.Watcher.Event.EventType.NodeCreated) {
+                published.complete(System.nanoTime());
+              }
+            }).inBackground((c, answer) -> {
+              if (answer.getStat() != null) {
+                published.complete(System.nanoTime());
+              }
+            }).forPath(leaderPath);
+          } catch (Exception e) {
+            published.completeExceptionally(e);
+          }
         }
       }).forPath(leaderPath);
       long t0 = System.nanoTime();
@@ -107,13 +123,16 @@ final class FailoverBenchCommand implements Callable<Integer> {
       awaitWorkers(next, Duration.ofSeconds(60));
       long tWorkers = System.nanoTime();
       long tExpired = gone.get(10, TimeUnit.SECONDS);
+      long tPublished = published.get(10, TimeUnit.SECONDS);
+      publishedAfter.add((tPublished - t0) / 1_000_000);
       rest.add((tRest - t0) / 1_000_000);
       registered.add((tWorkers - t0) / 1_000_000);
       expiry.add((tExpired - t0) / 1_000_000);
       afterExpiry.add((tRest - tExpired) / 1_000_000);
       System.out.printf("kill %2d: new leader answers REST after %5d ms, all %d workers registered after %5d ms "
-              + "(the old session expired after %5d ms; REST %4d ms after that)%n", k, rest.get(rest.size() - 1),
-          workerCount, registered.get(registered.size() - 1), expiry.get(expiry.size() - 1),
+              + "(the old /leader gone after %5d ms, the new one published after %5d ms; REST %4d ms after the old "
+              + "one went)%n", k, rest.get(rest.size() - 1), workerCount, registered.get(registered.size() - 1),
+          expiry.get(expiry.size() - 1), publishedAfter.get(publishedAfter.size() - 1),
           afterExpiry.get(afterExpiry.size() - 1));
       masters.get(leader).waitFor(10, TimeUnit.SECONDS);
       masters.put(leader, startMaster(baton, dir, "m-restart-" + k, zk, restPorts.get(leader)));
@@ -122,9 +141,11 @@ final class FailoverBenchCommand implements Callable<Integer> {
     }
     System.out.printf("new leader answers REST: median %d ms, max %d ms%n", median(rest), Collections.max(rest));
     System.out.printf("all workers registered:  median %d ms, max %d ms%n", median(registered), Collections.max(registered));
-    System.out.printf("old session expired:     median %d ms, max %d ms after the kill%n", median(expiry),
-        Collections.max(expiry));
-    System.out.printf("new leader answers REST: median %d ms, max %d ms after the session expired%n",
+    System.out.printf("old /leader gone:        median %d ms, max %d ms after the %s%n", median(expiry),
+        Collections.max(expiry), planned ? "SIGTERM (handed over)" : "kill (session expired)");
+    System.out.printf("new /leader published:   median %d ms, max %d ms after the %s%n", median(publishedAfter),
+        Collections.max(publishedAfter), planned ? "SIGTERM" : "kill");
+    System.out.printf("new leader answers REST: median %d ms, max %d ms after the old /leader went%n",
         median(afterExpiry), Collections.max(afterExpiry));
     watcher.close();
     processes.forEach(Process::destroy);
