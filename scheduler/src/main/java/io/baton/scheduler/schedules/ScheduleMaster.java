@@ -88,6 +88,13 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   private record JobLooked(String name, String jobId, Optional<JobRecord> job) implements Command {}
 
+  /**
+   * The most fires asked of the Dispatcher at once; the schedules due beyond it wait their turn, oldest wake-up
+   * first. The Dispatcher persists a few hundred jobs a second: 10,000 fires asked for in one second would wait
+   * past the ask timeout, and each timed-out one would be asked again (and refused as submitted before) one second
+   * later, adding work to the very queue it waits in.
+   */
+  static final int MAX_FIRES_IN_FLIGHT = 200;
   /** The most missed fires {@code fire-all} submits (the newest ones). */
   public static final int FIRE_ALL_CAP = 100;
   /** Fire records kept per schedule: pruned to {@link #KEEP_FIRES} once there are twice as many. */
@@ -109,6 +116,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     /** Triggers asked for while a fire was in flight, answered one at a time after it. */
     final Deque<TriggerSchedule> triggers = new ArrayDeque<>();
     boolean busy;
+    /** In {@link #waitingToFire}. */
+    boolean waiting;
     long version;
 
     Entry(ScheduleState state, CronTimes times) {
@@ -131,6 +140,9 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   private final ActorRef<Throwable> fatal;
   private final Map<String, Entry> entries = new TreeMap<>();
   private final PriorityQueue<Wake> wakes = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
+  /** Schedules to evaluate once fewer than {@link #MAX_FIRES_IN_FLIGHT} fires are in flight, in turn. */
+  private final Deque<String> waitingToFire = new ArrayDeque<>();
+  private int firesInFlight;
 
   public static Behavior<Command> create(Epoch epoch, ScheduleStore store, ActorRef<Dispatcher.Command> dispatcher,
       ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
@@ -385,6 +397,13 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       trigger(name, e, e.triggers.pollFirst());
       return;
     }
+    if (firesInFlight >= MAX_FIRES_IN_FLIGHT) {
+      if (!e.waiting) {
+        e.waiting = true;
+        waitingToFire.addLast(name);
+      }
+      return; // evaluated again when a fire in flight is done
+    }
     if (e.queued != null && e.runningJob == null) {
       Fire queued = e.queued;
       e.queued = null;
@@ -423,6 +442,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   private void submit(String name, Entry e, Fire fire, boolean manual, ActorRef<Optional<String>> replyTo) {
     e.busy = true;
+    firesInFlight++;
     JobSpec job = withFireEnv(e.state.spec().job(), name, fire);
     JobStore.Fire record = new JobStore.Fire(name, fire.scheduledAt());
     ctx.askWithStatus(String.class, dispatcher, askTimeout, r -> new Dispatcher.SubmitFire(job, record, r),
@@ -437,6 +457,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   }
 
   private Behavior<Command> onFireDone(FireDone m) {
+    firesInFlight--;
+    releaseWaiting();
     Entry e = entries.get(m.name());
     if (e == null) {
       if (m.replyTo() != null) {
@@ -468,6 +490,20 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     wake(m.name(), clock.instant());
     armTimer();
     return this;
+  }
+
+  /** Evaluates the schedules waiting for a fire in flight to be done, while there is room. */
+  private void releaseWaiting() {
+    Instant now = clock.instant();
+    while (firesInFlight < MAX_FIRES_IN_FLIGHT && !waitingToFire.isEmpty()) {
+      String name = waitingToFire.pollFirst();
+      Entry e = entries.get(name);
+      if (e != null && e.waiting) {
+        e.waiting = false;
+        evaluate(name, e, now);
+      }
+    }
+    armTimer();
   }
 
   private Behavior<Command> onSkipDone(SkipDone m) {
