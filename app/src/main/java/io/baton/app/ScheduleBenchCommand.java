@@ -135,6 +135,7 @@ final class ScheduleBenchCommand implements Callable<Integer> {
             + " session timeout %s; %d minute(s)%s%n", schedules, workerCount,
         sessionTimeoutMs == null ? "default" : sessionTimeoutMs + " ms", minutes,
         runs == 2 ? ", then " + minutes + " more with a kill -9 of the leader in minute " + killAtMinute : "");
+    System.out.println("processes' logs and data: " + dir + " (kept; remove it when done)");
     long t0 = System.nanoTime();
     Map<String, Instant> createdAt = create(leader, startAt, endAt);
     Instant created = Instant.now();

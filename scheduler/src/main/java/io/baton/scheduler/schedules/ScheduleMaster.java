@@ -90,11 +90,12 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   /**
    * The most fires asked of the Dispatcher at once; the schedules due beyond it wait their turn, oldest wake-up
-   * first. The Dispatcher persists a few hundred jobs a second: 10,000 fires asked for in one second would wait
-   * past the ask timeout, and each timed-out one would be asked again (and refused as submitted before) one second
-   * later, adding work to the very queue it waits in.
+   * first. 10,000 fires asked for in one second got their answers past the 10 s ask timeout by the thousand (behind
+   * the Dispatcher's mailbox), and each timed-out one was asked again one second later (refused as submitted
+   * before: a wasted job write). Not much lower: the job store writes what is queued in large batches, and 200 at
+   * a time made 10,000 fires take 15 to 30 s instead of 2 to 9 (bench-schedules, BENCHMARKS.md).
    */
-  static final int MAX_FIRES_IN_FLIGHT = 200;
+  static final int MAX_FIRES_IN_FLIGHT = 2_000;
   /** The most missed fires {@code fire-all} submits (the newest ones). */
   public static final int FIRE_ALL_CAP = 100;
   /** Fire records kept per schedule: pruned to {@link #KEEP_FIRES} once there are twice as many. */
