@@ -88,14 +88,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   private record JobLooked(String name, String jobId, Optional<JobRecord> job) implements Command {}
 
-  /**
-   * The most fires asked of the Dispatcher at once; the schedules due beyond it wait their turn, oldest wake-up
-   * first. 10,000 fires asked for in one second got their answers past the 10 s ask timeout by the thousand (behind
-   * the Dispatcher's mailbox), and each timed-out one was asked again one second later (refused as submitted
-   * before: a wasted job write). Not much lower: the job store writes what is queued in large batches, and 200 at
-   * a time made 10,000 fires take 15 to 30 s instead of 2 to 9 (bench-schedules, BENCHMARKS.md).
-   */
-  static final int MAX_FIRES_IN_FLIGHT = 2_000;
   /** The most missed fires {@code fire-all} submits (the newest ones). */
   public static final int FIRE_ALL_CAP = 100;
   /** Fire records kept per schedule: pruned to {@link #KEEP_FIRES} once there are twice as many. */
@@ -117,8 +109,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     /** Triggers asked for while a fire was in flight, answered one at a time after it. */
     final Deque<TriggerSchedule> triggers = new ArrayDeque<>();
     boolean busy;
-    /** In {@link #waitingToFire}. */
-    boolean waiting;
     long version;
 
     Entry(ScheduleState state, CronTimes times) {
@@ -141,9 +131,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   private final ActorRef<Throwable> fatal;
   private final Map<String, Entry> entries = new TreeMap<>();
   private final PriorityQueue<Wake> wakes = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
-  /** Schedules to evaluate once fewer than {@link #MAX_FIRES_IN_FLIGHT} fires are in flight, in turn. */
-  private final Deque<String> waitingToFire = new ArrayDeque<>();
-  private int firesInFlight;
 
   public static Behavior<Command> create(Epoch epoch, ScheduleStore store, ActorRef<Dispatcher.Command> dispatcher,
       ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
@@ -398,13 +385,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       trigger(name, e, e.triggers.pollFirst());
       return;
     }
-    if (firesInFlight >= MAX_FIRES_IN_FLIGHT) {
-      if (!e.waiting) {
-        e.waiting = true;
-        waitingToFire.addLast(name);
-      }
-      return; // evaluated again when a fire in flight is done
-    }
     if (e.queued != null && e.runningJob == null) {
       Fire queued = e.queued;
       e.queued = null;
@@ -443,7 +423,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   private void submit(String name, Entry e, Fire fire, boolean manual, ActorRef<Optional<String>> replyTo) {
     e.busy = true;
-    firesInFlight++;
     JobSpec job = withFireEnv(e.state.spec().job(), name, fire);
     JobStore.Fire record = new JobStore.Fire(name, fire.scheduledAt());
     ctx.askWithStatus(String.class, dispatcher, askTimeout, r -> new Dispatcher.SubmitFire(job, record, r),
@@ -458,8 +437,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   }
 
   private Behavior<Command> onFireDone(FireDone m) {
-    firesInFlight--;
-    releaseWaiting();
     Entry e = entries.get(m.name());
     if (e == null) {
       if (m.replyTo() != null) {
@@ -491,20 +468,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     wake(m.name(), clock.instant());
     armTimer();
     return this;
-  }
-
-  /** Evaluates the schedules waiting for a fire in flight to be done, while there is room. */
-  private void releaseWaiting() {
-    Instant now = clock.instant();
-    while (firesInFlight < MAX_FIRES_IN_FLIGHT && !waitingToFire.isEmpty()) {
-      String name = waitingToFire.pollFirst();
-      Entry e = entries.get(name);
-      if (e != null && e.waiting) {
-        e.waiting = false;
-        evaluate(name, e, now);
-      }
-    }
-    armTimer();
   }
 
   private Behavior<Command> onSkipDone(SkipDone m) {

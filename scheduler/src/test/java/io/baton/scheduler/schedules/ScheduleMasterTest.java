@@ -2,7 +2,6 @@ package io.baton.scheduler.schedules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.ha.ScheduleStore;
 import io.baton.protocol.Epoch;
@@ -40,8 +39,7 @@ import org.junit.jupiter.api.Test;
  * it loads the schedules and when one is created, never when a fire is due: a new leader with thousands of distinct
  * crons (about 0.5 ms of cron-utils each) would otherwise spend seconds of the first due second parsing. Counted
  * with {@link CronTimes#parsedCount()}; the crons ("0-59 * * * *", every minute, in zones of their own) are used by
- * no other test, so each is new to the JVM. And it asks the Dispatcher for at most
- * {@link ScheduleMaster#MAX_FIRES_IN_FLIGHT} fires at once; the others follow as those are done, each once.
+ * no other test, so each is new to the JVM.
  */
 class ScheduleMasterTest {
   private static final Instant START = Instant.parse("2026-11-28T10:00:30Z");
@@ -140,40 +138,6 @@ class ScheduleMasterTest {
     assertEquals(zones.size(), fireAll(zones.size()).size());
     awaitListed(master, zones.size());
     assertEquals(created, CronTimes.parsedCount(), "nothing parsed while firing");
-  }
-
-  @Test
-  void many_schedules_due_at_once_are_asked_of_the_dispatcher_at_most_max_in_flight_at_a_time_each_once() {
-    int n = ScheduleMaster.MAX_FIRES_IN_FLIGHT + 50;
-    List<ScheduleStore.Stored> stored = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      stored.add(new ScheduleStore.Stored(new ScheduleRecord(ScheduleSpec.of(String.format("s%04d", i), "* * * * *", JOB),
-          false, START, null), List.of()));
-    }
-    ActorRef<ScheduleMaster.Command> master = master(stored);
-    awaitListed(master, n);
-    for (Instant t = START; t.isBefore(DUE); t = t.plusSeconds(1)) {
-      clock.advance(Duration.ofSeconds(1));
-      time.timePasses(Duration.ofSeconds(1));
-    }
-    List<Dispatcher.SubmitFire> asked = new ArrayList<>();
-    for (int i = 0; i < ScheduleMaster.MAX_FIRES_IN_FLIGHT; i++) {
-      asked.add((Dispatcher.SubmitFire) dispatcher.expectMessageClass(Dispatcher.SubmitFire.class));
-    }
-    dispatcher.expectNoMessage(Duration.ofMillis(200));
-
-    Set<String> fired = new HashSet<>();
-    for (int i = 0; i < asked.size(); i++) {
-      Dispatcher.SubmitFire submit = asked.get(i);
-      assertEquals(DUE, submit.fire().scheduledAt());
-      assertTrue(fired.add(submit.fire().schedule()), "fired twice: " + submit.fire().schedule());
-      submit.replyTo().tell(StatusReply.success("job-" + i));
-      if (i < 50) {
-        asked.add((Dispatcher.SubmitFire) dispatcher.expectMessageClass(Dispatcher.SubmitFire.class));
-      }
-    }
-    dispatcher.expectNoMessage(Duration.ofMillis(200));
-    assertEquals(n, fired.size());
   }
 
   /** A store that holds {@code stored} and accepts every write (this test looks at parsing, not at storage). */
