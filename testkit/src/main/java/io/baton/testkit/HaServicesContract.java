@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -444,5 +445,37 @@ public abstract class HaServicesContract {
     assertInstanceOf(IllegalStateException.class,
         failure(one.jobStore().putFired(epoch, job("jf5", JobState.PENDING), new JobStore.Fire("nightly", d1))),
         "no fire of a deleted schedule");
+  }
+
+  @Test
+  void manySchedulesLoadEachWithItsOwnFiresOldestFirst() throws Exception {
+    HaServices one = process();
+    Epoch epoch = granted(contend(one, "http://a:8080"));
+    io.baton.ha.ScheduleStore store = one.scheduleStore();
+    Instant day = Instant.parse("2026-11-01T00:00:00Z");
+    Map<String, List<io.baton.ha.ScheduleStore.RecordedFire>> expected = new java.util.TreeMap<>();
+    for (int i = 0; i < 30; i++) {
+      String name = String.format("s%02d", i);
+      store.create(epoch, new io.baton.protocol.schedule.ScheduleRecord(io.baton.protocol.schedule.ScheduleSpec.of(
+          name, "* * * * *", job("x", JobState.PENDING).spec()), false, day, null)).get();
+      List<io.baton.ha.ScheduleStore.RecordedFire> fires = new ArrayList<>();
+      for (int f = i % 4; f >= 0; f--) { // recorded newest first; loaded oldest first
+        Instant at = day.plusSeconds(60L * (f + 1));
+        String jobId = String.format("j%02d%d", i, f);
+        if (f == 1) {
+          store.recordSkipped(epoch, name, at).get();
+          fires.add(0, new io.baton.ha.ScheduleStore.RecordedFire(at, null));
+        } else {
+          one.jobStore().putFired(epoch, job(jobId, JobState.PENDING), new JobStore.Fire(name, at)).get();
+          fires.add(0, new io.baton.ha.ScheduleStore.RecordedFire(at, jobId));
+        }
+      }
+      expected.put(name, fires);
+    }
+    Map<String, List<io.baton.ha.ScheduleStore.RecordedFire>> loaded = new java.util.TreeMap<>();
+    for (io.baton.ha.ScheduleStore.Stored s : process().scheduleStore().loadAll()) {
+      loaded.put(s.schedule().name(), s.fires());
+    }
+    assertEquals(expected, loaded);
   }
 }

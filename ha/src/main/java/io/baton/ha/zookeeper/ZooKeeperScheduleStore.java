@@ -7,13 +7,24 @@ import io.baton.protocol.schedule.ScheduleRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.BackgroundCallback;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
@@ -29,6 +40,8 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperScheduleStore.class);
   /** Fire records deleted per transaction. */
   private static final int DELETE_CHUNK = 500;
+  /** Background reads in flight at most while loading. */
+  private static final int READS_IN_FLIGHT = 1000;
 
   private final CuratorFramework client;
   private final ZkPaths paths;
@@ -45,6 +58,11 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
     this.fence = new Fence(client, paths, terms);
   }
 
+  /**
+   * Reads every schedule, its fires node and each fire record as parallel background requests (at most
+   * {@value #READS_IN_FLIGHT} at a time), waiting for them: one round trip after the other took a new leader 44 s for
+   * 10,000 schedules with 80,000 fire records, past the fires due meanwhile (bench-schedules).
+   */
   @Override
   public List<Stored> loadAll() throws Exception {
     List<String> names;
@@ -53,16 +71,37 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
     } catch (KeeperException.NoNodeException none) {
       return List.of();
     }
+    Map<String, byte[]> records = new ConcurrentHashMap<>();
+    Map<String, List<String>> children = new ConcurrentHashMap<>();
+    parallel(names, paths::schedule, false, (name, event) -> records.put(name, orEmpty(event.getData())));
+    parallel(names, paths::fires, true, (name, event) -> children.put(name, event.getChildren()));
+    List<String[]> fireNodes = new ArrayList<>();
+    children.forEach((name, kids) -> kids.forEach(child -> fireNodes.add(new String[] {name, child})));
+    Map<String, List<RecordedFire>> fires = new ConcurrentHashMap<>();
+    parallel(fireNodes, f -> paths.fires(f[0]) + "/" + f[1], false, (f, event) -> {
+      try {
+        Instant at = Instant.ofEpochMilli(Long.parseLong(f[1]));
+        byte[] data = event.getData();
+        String jobId = data == null || data.length == 0 ? null : new String(data, StandardCharsets.UTF_8);
+        fires.computeIfAbsent(f[0], n -> Collections.synchronizedList(new ArrayList<>())).add(new RecordedFire(at, jobId));
+      } catch (NumberFormatException notAFire) {
+        // not a fire record
+      }
+    });
     List<Stored> out = new ArrayList<>(names.size());
     for (String name : names) {
+      byte[] bytes = records.get(name);
+      if (bytes == null) {
+        continue; // deleted meanwhile
+      }
       try {
-        ScheduleRecord record = ScheduleCodec.decode(client.getData().forPath(paths.schedule(name)));
+        ScheduleRecord record = ScheduleCodec.decode(bytes);
         if (!record.name().equals(name)) {
           throw new IllegalArgumentException("record names '" + record.name() + "'");
         }
-        out.add(new Stored(record, fires(name)));
-      } catch (KeeperException.NoNodeException gone) {
-        // deleted meanwhile
+        List<RecordedFire> recorded = new ArrayList<>(fires.getOrDefault(name, List.of()));
+        recorded.sort(Comparator.comparing(RecordedFire::scheduledAt));
+        out.add(new Stored(record, recorded));
       } catch (IllegalArgumentException bad) {
         log.error("UNREADABLE schedule record {}: {}; it does not fire until it is replaced (PUT) or deleted",
             paths.schedule(name), bad.getMessage());
@@ -71,26 +110,48 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
     return out;
   }
 
-  private List<RecordedFire> fires(String name) throws Exception {
-    List<RecordedFire> fires = new ArrayList<>();
-    List<String> children;
-    try {
-      children = client.getChildren().forPath(paths.fires(name));
-    } catch (KeeperException.NoNodeException none) {
-      return fires;
-    }
-    for (String child : children) {
-      try {
-        Instant at = Instant.ofEpochMilli(Long.parseLong(child));
-        byte[] data = client.getData().forPath(paths.fires(name) + "/" + child);
-        String jobId = data == null || data.length == 0 ? null : new String(data, StandardCharsets.UTF_8);
-        fires.add(new RecordedFire(at, jobId));
-      } catch (NumberFormatException | KeeperException.NoNodeException skip) {
-        // not a fire record, or forgotten meanwhile
+  private static byte[] orEmpty(byte[] data) {
+    return data == null ? new byte[0] : data;
+  }
+
+  /**
+   * Reads (children or data) of every item's path in the background, at most {@value #READS_IN_FLIGHT} at a time,
+   * and waits for all; a node gone meanwhile is skipped, any other error is thrown.
+   */
+  private <T> void parallel(List<T> items, Function<T, String> pathOf, boolean children,
+      BiConsumer<T, CuratorEvent> answer) throws Exception {
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    Semaphore inFlight = new Semaphore(READS_IN_FLIGHT);
+    CountDownLatch done = new CountDownLatch(items.size());
+    for (T item : items) {
+      String path = pathOf.apply(item);
+      inFlight.acquire();
+      BackgroundCallback callback = (c, event) -> {
+        try {
+          if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+            answer.accept(item, event);
+          } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
+            failure.compareAndSet(null, KeeperException.create(KeeperException.Code.get(event.getResultCode()), path));
+          }
+        } catch (RuntimeException e) {
+          failure.compareAndSet(null, e);
+        } finally {
+          inFlight.release();
+          done.countDown();
+        }
+      };
+      if (children) {
+        client.getChildren().inBackground(callback).forPath(path);
+      } else {
+        client.getData().inBackground(callback).forPath(path);
       }
     }
-    fires.sort(Comparator.comparing(RecordedFire::scheduledAt));
-    return fires;
+    if (!done.await(5, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("reading the schedules timed out");
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The fire times of one cron expression in one time zone, computed by cron-utils on local (wall-clock) date-times
@@ -42,6 +43,7 @@ public final class CronTimes {
   private static final int CACHE_LIMIT = 20_000;
   private static final int MAX_DAYS_RETRIED = 400;
   private static final Map<Key, CronTimes> CACHE = new ConcurrentHashMap<>();
+  private static final LongAdder PARSED = new LongAdder();
   private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   private static final CronParser QUARTZ = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 
@@ -76,11 +78,20 @@ public final class CronTimes {
       return known;
     }
     CronTimes parsed = new CronTimes(cron, syntax, zone, parse(cron, syntax));
+    PARSED.increment();
     if (CACHE.size() >= CACHE_LIMIT) {
       CACHE.clear();
     }
     CACHE.put(key, parsed);
     return parsed;
+  }
+
+  /**
+   * How many times {@link #of} has parsed a cron in this JVM (asked for one it did not know yet): a leader parses
+   * its schedules' crons when it loads them, and tests check that firing parses none.
+   */
+  public static long parsedCount() {
+    return PARSED.sum();
   }
 
   /** Why {@code cron} is not a valid cron of {@code syntax}, in words for its author; empty when it is valid. */

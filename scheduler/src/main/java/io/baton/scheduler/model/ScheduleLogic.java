@@ -70,11 +70,18 @@ public final class ScheduleLogic {
 
   /** The fires due at {@code now} and the next instant to wake up at; see the class comment for the rules. */
   public static Due due(ScheduleState state, Instant now, Duration misfireThreshold, int fireAllCap) {
+    return due(state, CronTimes.of(state.spec()), now, misfireThreshold, fireAllCap);
+  }
+
+  /**
+   * {@link #due(ScheduleState, Instant, Duration, int)} with the spec's cron already parsed into {@code times}
+   * (the owner parses it once, when it loads or creates the schedule, not when it fires).
+   */
+  public static Due due(ScheduleState state, CronTimes times, Instant now, Duration misfireThreshold, int fireAllCap) {
     if (state.paused()) {
       return Due.NOTHING;
     }
     ScheduleSpec spec = state.spec();
-    CronTimes times = CronTimes.of(spec);
     Instant after = lowerBound(state);
     Instant until = spec.endAt() != null && spec.endAt().isBefore(now) ? spec.endAt() : now;
     Instant misfireLimit = now.minus(misfireThreshold); // fires at or before it are misfires
@@ -132,11 +139,15 @@ public final class ScheduleLogic {
    * {@link #due} (so never before its floor or after {@code endAt}); none while paused.
    */
   public static List<Instant> nextFires(ScheduleState state, Instant from, int n) {
+    return nextFires(state, CronTimes.of(state.spec()), from, n);
+  }
+
+  /** {@link #nextFires(ScheduleState, Instant, int)} with the spec's cron already parsed into {@code times}. */
+  public static List<Instant> nextFires(ScheduleState state, CronTimes times, Instant from, int n) {
     List<Instant> out = new ArrayList<>();
     if (state.paused()) {
       return out;
     }
-    CronTimes times = CronTimes.of(state.spec());
     Instant endAt = state.spec().endAt();
     Optional<Instant> next = times.nextAfter(max(from, lowerBound(state)));
     while (out.size() < n && next.isPresent() && (endAt == null || !next.get().isAfter(endAt))) {

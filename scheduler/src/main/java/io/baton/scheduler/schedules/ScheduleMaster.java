@@ -5,6 +5,7 @@ import io.baton.ha.ScheduleStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.schedule.CronTimes;
 import io.baton.protocol.schedule.ScheduleRecord;
 import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.api.ClusterEvent;
@@ -49,7 +50,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@link Dispatcher} ({@code SubmitFire}: the fire is recorded in the transaction that creates its job, so a fire
  * submitted by any leader is never submitted again). A schedule handles one fire at a time, oldest first. Overlap
  * policies see the previous fire's job through the cluster's job events. Changes to schedules are written to the
- * {@link ScheduleStore} (fenced) before they are answered.
+ * {@link ScheduleStore} (fenced) before they are answered. Every schedule's cron is parsed when the schedules are
+ * loaded (on the loading thread) or when it is created or replaced, and kept with it: a new leader with thousands
+ * of distinct crons must not parse them (about 0.5 ms each) inside the first second they are due.
  */
 public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Command> {
   public sealed interface Command {}
@@ -66,12 +69,15 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   public record TriggerSchedule(String name, ActorRef<Optional<String>> replyTo) implements Command {}
 
-  private record Loaded(List<ScheduleStore.Stored> stored, Throwable failure) implements Command {}
+  private record Loaded(List<Parsed> schedules, Throwable failure) implements Command {}
+
+  /** A stored schedule with its cron parsed ({@code times}), or why it does not parse ({@code problem}). */
+  private record Parsed(ScheduleStore.Stored stored, CronTimes times, String problem) {}
 
   private record Tick() implements Command {}
 
-  private record Written(ScheduleState next, boolean created, String deleted, ActorRef<ScheduleChange> replyTo,
-      Throwable failure) implements Command {}
+  private record Written(ScheduleState next, CronTimes times, boolean created, String deleted,
+      ActorRef<ScheduleChange> replyTo, Throwable failure) implements Command {}
 
   private record FireDone(String name, Fire fire, String jobId, boolean manual, ActorRef<Optional<String>> replyTo,
       Throwable failure) implements Command {}
@@ -92,6 +98,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   /** One schedule, owned by the actor. */
   private static final class Entry {
     ScheduleState state;
+    /** The fire times of {@code state}'s cron, parsed once. */
+    CronTimes times;
     /** The newest fires, newest first, at most {@link ScheduleView#LAST_FIRES}. */
     final Deque<FireView> recent = new ArrayDeque<>();
     /** Every recorded fire instant this leader knows of, oldest first (for pruning). */
@@ -103,8 +111,9 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     boolean busy;
     long version;
 
-    Entry(ScheduleState state) {
+    Entry(ScheduleState state, CronTimes times) {
       this.state = state;
+      this.times = times;
     }
   }
 
@@ -127,11 +136,13 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(10_000, stash -> {
       ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        List<ScheduleStore.Stored> stored;
         try {
-          return store.loadAll();
+          stored = store.loadAll();
         } catch (Exception e) {
           throw new IllegalStateException("could not load the schedules", e);
         }
+        return parse(stored);
       }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())), Loaded::new);
       return loading(ctx, stash, new ScheduleMaster(ctx, timers, epoch, store, dispatcher, view, settings, clock,
           fatal));
@@ -146,7 +157,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
             master.fatal.tell(m.failure());
             return Behaviors.stopped();
           }
-          master.start(m.stored());
+          master.start(m.schedules());
           return stash.unstashAll(master);
         })
         .onMessage(Command.class, m -> {
@@ -172,14 +183,37 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     this.fatal = fatal;
   }
 
-  private void start(List<ScheduleStore.Stored> stored) {
+  /**
+   * Parses every stored schedule's cron (on the loading thread, off the actor). A cron that no longer parses (the
+   * spec was validated when it was written, so only a cron-utils upgrade could do this) leaves its schedule out,
+   * loudly, rather than failing the leader.
+   */
+  private static List<Parsed> parse(List<ScheduleStore.Stored> stored) {
+    List<Parsed> out = new ArrayList<>(stored.size());
+    for (ScheduleStore.Stored s : stored) {
+      try {
+        out.add(new Parsed(s, CronTimes.of(s.schedule().spec()), null));
+      } catch (RuntimeException e) {
+        out.add(new Parsed(s, null, e.getMessage()));
+      }
+    }
+    return out;
+  }
+
+  private void start(List<Parsed> parsed) {
     ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class,
         ctx.messageAdapter(ClusterEvent.class, JobEvent::new)));
     Instant now = clock.instant();
-    for (ScheduleStore.Stored s : stored) {
+    for (Parsed p : parsed) {
+      ScheduleStore.Stored s = p.stored();
       ScheduleRecord r = s.schedule();
+      if (p.times() == null) {
+        ctx.getLog().error("schedule {}: its cron '{}' does not parse ({}); it is not served", r.name(),
+            r.spec().cron(), p.problem());
+        continue;
+      }
       Instant last = s.fires().isEmpty() ? null : s.fires().get(s.fires().size() - 1).scheduledAt();
-      Entry e = new Entry(new ScheduleState(r.spec(), r.paused(), last, r.createdAt(), r.resumedAt()));
+      Entry e = new Entry(new ScheduleState(r.spec(), r.paused(), last, r.createdAt(), r.resumedAt()), p.times());
       for (ScheduleStore.RecordedFire f : s.fires()) {
         e.recorded.addLast(f.scheduledAt());
         remember(e, new FireView(Fire.of(r.name(), f.scheduledAt()).id(), f.scheduledAt(), f.jobId(),
@@ -235,7 +269,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   }
 
   private ScheduleView view(Entry e) {
-    List<Instant> next = ScheduleLogic.nextFires(e.state, clock.instant(), ScheduleView.NEXT_FIRES);
+    List<Instant> next = ScheduleLogic.nextFires(e.state, e.times, clock.instant(), ScheduleView.NEXT_FIRES);
     return new ScheduleView(e.state.spec(), e.state.paused(), e.state.createdAt(), next, List.copyOf(e.recent));
   }
 
@@ -247,8 +281,9 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       return reply(m.replyTo(), new ScheduleChange.Exists(m.spec().name()));
     }
     ScheduleState next = e == null ? ScheduleState.created(m.spec(), clock.instant()) : e.state.withSpec(m.spec());
+    CronTimes times = CronTimes.of(m.spec()); // validated by the caller; parsed now, not when it first fires
     CompletableFuture<Void> write = e == null ? store.create(epoch, record(next)) : store.replace(epoch, record(next));
-    pipeWritten(write, next, e == null, null, m.replyTo());
+    pipeWritten(write, next, times, e == null, null, m.replyTo());
     return this;
   }
 
@@ -258,7 +293,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       return reply(m.replyTo(), new ScheduleChange.NotFound(m.name()));
     }
     ScheduleState next = m.paused() ? e.state.pause() : e.state.resume(clock.instant());
-    pipeWritten(store.replace(epoch, record(next)), next, false, null, m.replyTo());
+    pipeWritten(store.replace(epoch, record(next)), next, e.times, false, null, m.replyTo());
     return this;
   }
 
@@ -267,7 +302,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     if (e == null) {
       return reply(m.replyTo(), new ScheduleChange.NotFound(m.name()));
     }
-    pipeWritten(store.delete(epoch, m.name()), e.state, false, m.name(), m.replyTo());
+    pipeWritten(store.delete(epoch, m.name()), e.state, e.times, false, m.name(), m.replyTo());
     return this;
   }
 
@@ -275,9 +310,10 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     return new ScheduleRecord(s.spec(), s.paused(), s.createdAt(), s.resumedAt());
   }
 
-  private void pipeWritten(CompletableFuture<Void> write, ScheduleState next, boolean created, String deleted,
-      ActorRef<ScheduleChange> replyTo) {
-    ctx.pipeToSelf(write.thenApply(ok -> next), (ok, err) -> new Written(next, created, deleted, replyTo, unwrap(err)));
+  private void pipeWritten(CompletableFuture<Void> write, ScheduleState next, CronTimes times, boolean created,
+      String deleted, ActorRef<ScheduleChange> replyTo) {
+    ctx.pipeToSelf(write.thenApply(ok -> next),
+        (ok, err) -> new Written(next, times, created, deleted, replyTo, unwrap(err)));
   }
 
   private Behavior<Command> onWritten(Written m) {
@@ -298,7 +334,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       m.replyTo().tell(new ScheduleChange.Done(view(gone), false));
       return this;
     }
-    Entry e = entries.computeIfAbsent(name, n -> new Entry(m.next()));
+    Entry e = entries.computeIfAbsent(name, n -> new Entry(m.next(), m.times()));
+    e.times = m.times();
     e.state = m.created() ? m.next() : new ScheduleState(m.next().spec(), m.next().paused(), e.state.lastFire(),
         m.next().createdAt(), m.next().resumedAt());
     m.replyTo().tell(new ScheduleChange.Done(view(e), m.created()));
@@ -354,7 +391,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       submit(name, e, queued, false, null);
       return;
     }
-    ScheduleLogic.Due due = ScheduleLogic.due(e.state, now, misfireThreshold, FIRE_ALL_CAP);
+    ScheduleLogic.Due due = ScheduleLogic.due(e.state, e.times, now, misfireThreshold, FIRE_ALL_CAP);
     if (due.fires().isEmpty()) {
       due.newestMisfire().ifPresent(missed -> {
         ctx.getLog().warn("schedule {}: fires up to {} were missed while no leader served; skipped (misfire: skip)",

@@ -1,0 +1,175 @@
+package io.baton.scheduler.schedules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.baton.ha.ScheduleStore;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.schedule.CronTimes;
+import io.baton.protocol.schedule.ScheduleRecord;
+import io.baton.protocol.schedule.ScheduleSpec;
+import io.baton.scheduler.api.MasterApi.ScheduleChange;
+import io.baton.scheduler.api.SchedulerSettings;
+import io.baton.scheduler.api.ScheduleView;
+import io.baton.scheduler.dispatcher.Dispatcher;
+import io.baton.scheduler.dispatcher.JobsView;
+import io.baton.scheduler.policy.Backoff;
+import io.baton.testkit.TestingClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ScheduleMaster at volume, on manual time with a probe for the Dispatcher. It parses every schedule's cron when
+ * it loads the schedules and when one is created, never when a fire is due: a new leader with thousands of distinct
+ * crons (about 0.5 ms of cron-utils each) would otherwise spend seconds of the first due second parsing. Counted
+ * with {@link CronTimes#parsedCount()}; the crons ("0-59 * * * *", every minute, in zones of their own) are used by
+ * no other test, so each is new to the JVM.
+ */
+class ScheduleMasterTest {
+  private static final Instant START = Instant.parse("2026-11-28T10:00:30Z");
+  private static final Instant DUE = Instant.parse("2026-11-28T10:01:00Z");
+  private static final JobSpec JOB = new JobSpec("j", Map.of(), List.of(TaskSpec.handler("t", "noop", null, List.of())));
+
+  private final ActorTestKit kit = ActorTestKit.create(ManualTime.config());
+  private final ManualTime time = ManualTime.get(kit.system());
+  private final TestingClock clock = new TestingClock(START);
+  private final TestProbe<Dispatcher.Command> dispatcher = kit.createTestProbe(Dispatcher.Command.class);
+  private final TestProbe<JobsView.Command> view = kit.createTestProbe(JobsView.Command.class);
+  private final TestProbe<Throwable> fatal = kit.createTestProbe(Throwable.class);
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  /** {@code n} zones, each named by no other test's every-minute "0-59 * * * *" cron. */
+  private static List<String> zones(int from, int n) {
+    return ZoneId.getAvailableZoneIds().stream().filter(z -> z.contains("/") && !z.startsWith("Etc/")
+        && !z.startsWith("SystemV/")).sorted().skip(from).limit(n).toList();
+  }
+
+  private static ScheduleSpec everyMinute(String zone) {
+    return ScheduleSpec.of("s-" + zone.replace('/', '-').toLowerCase(), "0-59 * * * *", JOB).withTimezone(zone);
+  }
+
+  private ActorRef<ScheduleMaster.Command> master(List<ScheduleStore.Stored> stored) {
+    SchedulerSettings settings = new SchedulerSettings(Duration.ofSeconds(1), Duration.ofSeconds(8),
+        new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0), Duration.ofSeconds(5), 1000);
+    return kit.spawn(ScheduleMaster.create(new Epoch(1), new LoadOnly(stored), dispatcher.ref(), view.ref(), settings,
+        clock, fatal.ref()));
+  }
+
+  /** Waits (real time, briefly: the schedules load on a blocking thread) until the master lists {@code n} of them. */
+  private void awaitListed(ActorRef<ScheduleMaster.Command> master, int n) {
+    TestProbe<List<ScheduleView>> probe = kit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(5), () -> {
+      master.tell(new ScheduleMaster.ListSchedules(probe.ref()));
+      assertEquals(n, probe.receiveMessage(Duration.ofSeconds(1)).size());
+      return null;
+    });
+  }
+
+  /** Moves manual time to DUE and answers each of {@code n} SubmitFires; returns the schedules that fired. */
+  private Set<String> fireAll(int n) {
+    for (Instant t = START; t.isBefore(DUE); t = t.plusSeconds(1)) {
+      clock.advance(Duration.ofSeconds(1));
+      time.timePasses(Duration.ofSeconds(1));
+    }
+    Set<String> fired = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      Dispatcher.SubmitFire submit = (Dispatcher.SubmitFire) dispatcher.expectMessageClass(Dispatcher.SubmitFire.class);
+      assertEquals(DUE, submit.fire().scheduledAt());
+      fired.add(submit.fire().schedule());
+      submit.replyTo().tell(StatusReply.success("job-" + i));
+    }
+    return fired;
+  }
+
+  @Test
+  void a_new_leader_parses_every_cron_when_it_loads_the_schedules_and_none_when_they_fire() {
+    List<String> zones = zones(0, 40);
+    List<ScheduleStore.Stored> stored = new ArrayList<>();
+    for (String zone : zones) {
+      stored.add(new ScheduleStore.Stored(new ScheduleRecord(everyMinute(zone), false, START, null),
+          List.of()));
+    }
+    long before = CronTimes.parsedCount();
+
+    ActorRef<ScheduleMaster.Command> master = master(stored);
+    awaitListed(master, zones.size());
+    assertEquals(zones.size(), CronTimes.parsedCount() - before, "one parse per distinct cron, at load");
+
+    long loaded = CronTimes.parsedCount();
+    assertEquals(zones.size(), fireAll(zones.size()).size());
+    awaitListed(master, zones.size());
+    assertEquals(loaded, CronTimes.parsedCount(), "nothing parsed while firing");
+  }
+
+  @Test
+  void a_created_schedule_is_parsed_when_it_is_created_not_when_it_first_fires() {
+    ActorRef<ScheduleMaster.Command> master = master(List.of());
+    awaitListed(master, 0);
+    List<String> zones = zones(40, 10);
+    long before = CronTimes.parsedCount();
+    TestProbe<ScheduleChange> replies = kit.createTestProbe();
+    for (String zone : zones) {
+      master.tell(new ScheduleMaster.PutSchedule(everyMinute(zone), false, replies.ref()));
+      assertInstanceOf(ScheduleChange.Done.class, replies.receiveMessage());
+    }
+    assertEquals(zones.size(), CronTimes.parsedCount() - before, "one parse per distinct cron, at creation");
+
+    long created = CronTimes.parsedCount();
+    assertEquals(zones.size(), fireAll(zones.size()).size());
+    awaitListed(master, zones.size());
+    assertEquals(created, CronTimes.parsedCount(), "nothing parsed while firing");
+  }
+
+  /** A store that holds {@code stored} and accepts every write (this test looks at parsing, not at storage). */
+  private record LoadOnly(List<Stored> stored) implements ScheduleStore {
+    @Override
+    public List<Stored> loadAll() {
+      return stored;
+    }
+
+    @Override
+    public CompletableFuture<Void> create(Epoch epoch, ScheduleRecord schedule) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> replace(Epoch epoch, ScheduleRecord schedule) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(Epoch epoch, String name) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> recordSkipped(Epoch epoch, String name, Instant scheduledAt) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> forgetFires(Epoch epoch, String name, List<Instant> scheduledAt) {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}
