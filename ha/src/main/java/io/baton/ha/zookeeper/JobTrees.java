@@ -7,10 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
@@ -25,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JobTrees {
   private static final Logger log = LoggerFactory.getLogger(JobTrees.class);
-  private static final int IN_FLIGHT = 1000;
 
   private final CuratorFramework client;
   private final ZkPaths paths;
@@ -70,45 +65,10 @@ final class JobTrees {
     return new ArrayList<>(records);
   }
 
-  private interface Answer<T> {
-    void accept(T item, org.apache.curator.framework.api.CuratorEvent event);
-  }
-
-  /** Reads (children or data) of every item's path in parallel, at most {@value #IN_FLIGHT} at a time. */
-  private <T> void parallel(List<T> items, java.util.function.Function<T, String> pathOf, Answer<T> answer,
-      boolean children) throws Exception {
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    Semaphore inFlight = new Semaphore(IN_FLIGHT);
-    CountDownLatch done = new CountDownLatch(items.size());
-    for (T item : items) {
-      String path = pathOf.apply(item);
-      inFlight.acquire();
-      org.apache.curator.framework.api.BackgroundCallback callback = (c, event) -> {
-        try {
-          if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-            answer.accept(item, event);
-          } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
-            failure.compareAndSet(null, KeeperException.create(KeeperException.Code.get(event.getResultCode()), path));
-          }
-        } catch (RuntimeException e) {
-          failure.compareAndSet(null, e);
-        } finally {
-          inFlight.release();
-          done.countDown();
-        }
-      };
-      if (children) {
-        client.getChildren().inBackground(callback).forPath(path);
-      } else {
-        client.getData().inBackground(callback).forPath(path);
-      }
-    }
-    if (!done.await(5, TimeUnit.MINUTES)) {
-      throw new IllegalStateException("reading jobs timed out");
-    }
-    if (failure.get() != null) {
-      throw failure.get();
-    }
+  private <T> void parallel(List<T> items, java.util.function.Function<T, String> pathOf,
+      java.util.function.BiConsumer<T, org.apache.curator.framework.api.CuratorEvent> answer, boolean children)
+      throws Exception {
+    ParallelReads.read(client, items, pathOf, children, "jobs", answer);
   }
 
   /**

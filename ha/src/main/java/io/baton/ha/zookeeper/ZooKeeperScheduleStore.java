@@ -11,19 +11,13 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
@@ -41,7 +35,6 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
   /** Fire records deleted per transaction. */
   private static final int DELETE_CHUNK = 500;
   /** Background reads in flight at most while loading. */
-  private static final int READS_IN_FLIGHT = 1000;
 
   private final CuratorFramework client;
   private final ZkPaths paths;
@@ -60,7 +53,7 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
 
   /**
    * Reads every schedule, its fires node and each fire record as parallel background requests (at most
-   * {@value #READS_IN_FLIGHT} at a time), waiting for them: one round trip after the other took a new leader 44 s for
+   * {@value ParallelReads#IN_FLIGHT} at a time), waiting for them: one round trip after the other took a new leader 44 s for
    * 10,000 schedules with 80,000 fire records, past the fires due meanwhile (bench-schedules).
    */
   @Override
@@ -114,44 +107,9 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
     return data == null ? new byte[0] : data;
   }
 
-  /**
-   * Reads (children or data) of every item's path in the background, at most {@value #READS_IN_FLIGHT} at a time,
-   * and waits for all; a node gone meanwhile is skipped, any other error is thrown.
-   */
   private <T> void parallel(List<T> items, Function<T, String> pathOf, boolean children,
       BiConsumer<T, CuratorEvent> answer) throws Exception {
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    Semaphore inFlight = new Semaphore(READS_IN_FLIGHT);
-    CountDownLatch done = new CountDownLatch(items.size());
-    for (T item : items) {
-      String path = pathOf.apply(item);
-      inFlight.acquire();
-      BackgroundCallback callback = (c, event) -> {
-        try {
-          if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-            answer.accept(item, event);
-          } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
-            failure.compareAndSet(null, KeeperException.create(KeeperException.Code.get(event.getResultCode()), path));
-          }
-        } catch (RuntimeException e) {
-          failure.compareAndSet(null, e);
-        } finally {
-          inFlight.release();
-          done.countDown();
-        }
-      };
-      if (children) {
-        client.getChildren().inBackground(callback).forPath(path);
-      } else {
-        client.getData().inBackground(callback).forPath(path);
-      }
-    }
-    if (!done.await(5, TimeUnit.MINUTES)) {
-      throw new IllegalStateException("reading the schedules timed out");
-    }
-    if (failure.get() != null) {
-      throw failure.get();
-    }
+    ParallelReads.read(client, items, pathOf, children, "the schedules", answer);
   }
 
   @Override
