@@ -162,6 +162,27 @@ class MasterActorsTest {
   }
 
   @Test
+  void aJobsStartIsWrittenWithItsFirstPlacementOrWithinASecondWhenNothingFits() throws Exception {
+    JobSpec spec = new JobSpec("waits", null, List.of(TaskSpec.handler("a", "noop", null, null)));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    java.util.function.Supplier<JobState> stored = () -> {
+      try {
+        return ha.jobStore().loadAll().stream().filter(j -> j.id().equals(id)).findFirst().orElseThrow().state();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    await(() -> get(api.job(id)).orElseThrow().state() == JobState.RUNNING);
+    assertEquals(JobState.PENDING, stored.get(), "no worker: the start waits to be written with a placement");
+    time.timePasses(io.baton.scheduler.dispatcher.JobMaster.SAVE_START_WITHIN);
+    await(() -> stored.get() == JobState.RUNNING);
+
+    TestingWorker w = worker("w1", 4, Map.of());
+    awaitState(id, JobState.SUCCEEDED);
+    assertEquals(1, w.started.size());
+  }
+
+  @Test
   void retriesAFailingTaskThenFailsTheJobAndNeverStartsItsDependents() throws Exception {
     TestingWorker w = worker("w1", 4, Map.of());
     JobSpec spec = new JobSpec("retry", null, List.of(

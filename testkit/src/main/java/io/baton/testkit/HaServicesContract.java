@@ -397,6 +397,33 @@ public abstract class HaServicesContract {
   }
 
   @Test
+  void aJobPutAndDeletedBeforeEitherIsWrittenEndsDeletedAndManyJobsInFlightAllLand() throws Exception {
+    HaServices one = process();
+    Epoch epoch = granted(contend(one, "http://a:8080"));
+    JobStore store = one.jobStore();
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    List<JobRecord> kept = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      String id = String.format("j%03d", i);
+      writes.add(store.put(epoch, job(id, JobState.PENDING)));
+      writes.add(store.put(epoch, job(id, JobState.RUNNING)));
+      if (i % 3 == 0) {
+        writes.add(store.put(epoch, job(id, JobState.SUCCEEDED)));
+        writes.add(store.delete(epoch, id));
+      } else {
+        kept.add(job(id, i % 3 == 1 ? JobState.RUNNING : JobState.FAILED));
+        if (i % 3 == 2) {
+          writes.add(store.put(epoch, kept.get(kept.size() - 1)));
+        }
+      }
+    }
+    for (CompletableFuture<Void> write : writes) {
+      write.get();
+    }
+    assertEquals(kept, sorted(process().jobStore().loadAll()), "each job as its last change left it");
+  }
+
+  @Test
   void schedulesAndTheirFiresAreStoredFencedAndAFireNeverSubmitsTwice() throws Exception {
     HaServices one = process();
     Epoch epoch = granted(contend(one, "http://a:8080"));

@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * leader reads only the unfinished before it serves. The put that settles a job moves it (delete + create in
  * one transaction).
  *
- * <p>Threading: {@link #put} and {@link #delete} queue the change and return at once. One writer thread drains
- * the queue, keeps only the last change of each job (the superseded ones' futures complete with it), groups by
+ * <p>Threading: {@link #put} and {@link #delete} queue the change and return at once. {@value #LANES} writer
+ * threads ("lanes") each own the jobs whose id hashes to them, so a job's changes are written in the order they were
+ * made while up to {@value #LANES} transactions are in flight at once (ZooKeeper commits them together). A lane
+ * drains its queue, keeps only the last change of each job (the superseded ones' futures complete with it), groups by
  * epoch and writes each group as multi-op transactions of at most {@value #MAX_OPS} ops and {@value #MAX_BYTES}
  * bytes. Each transaction starts with the fencing checks: {@code /epoch}'s version equals the epoch and, when this
  * process was granted that epoch, its latch node still exists. A failed check fails every future of the
@@ -48,6 +50,8 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   static final int MAX_BYTES = 512 * 1024;
   private static final int MAX_DRAIN = 20_000;
   private static final int MAX_ROUNDS = 5;
+  /** Writer threads, so transactions in flight: more lets ZooKeeper group more commits per fsync. */
+  static final int LANES = 4;
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperJobStore.class);
 
   private final CuratorFramework client;
@@ -59,11 +63,13 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private final Set<String> knownHistory = ConcurrentHashMap.newKeySet();
   /** Bucket znodes known to exist, as paths. */
   private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
-  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-  private final Thread writer;
+  private final List<Lane> lanes = new ArrayList<>(LANES);
   private volatile boolean closed;
   private volatile IntConsumer batchSizes = n -> {};
-  private boolean rootsKnown;
+  private volatile boolean rootsKnown;
+
+  /** One writer thread and the queue of the jobs it owns. */
+  private record Lane(LinkedBlockingQueue<Pending> queue, Thread writer) {}
 
   /** A queued change: the job's next record, or null to delete it; {@code fire} when a schedule's fire creates it. */
   private record Pending(Epoch epoch, String jobId, JobRecord job, Fire fire, CompletableFuture<Void> future) {}
@@ -107,9 +113,18 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     this.paths = Objects.requireNonNull(paths);
     this.terms = terms;
     this.trees = new JobTrees(client, paths, terms);
-    this.writer = new Thread(this::writeLoop, "zk-job-store-writer");
-    writer.setDaemon(true);
-    writer.start();
+    for (int i = 0; i < LANES; i++) {
+      LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+      Thread writer = new Thread(() -> writeLoop(queue), "zk-job-store-writer-" + i);
+      writer.setDaemon(true);
+      lanes.add(new Lane(queue, writer));
+      writer.start();
+    }
+  }
+
+  /** The lane that writes this job's changes, always the same one. */
+  private Lane lane(String jobId) {
+    return lanes.get(Math.floorMod(jobId.hashCode(), LANES));
   }
 
   @Override
@@ -135,7 +150,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       if (closed) {
         throw new IllegalStateException("job store closed");
       }
-      queue.add(new Pending(epoch, jobId, job, fire, future));
+      lane(jobId).queue().add(new Pending(epoch, jobId, job, fire, future));
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
     }
@@ -217,7 +232,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     batchSizes = sizes;
   }
 
-  private void writeLoop() {
+  private void writeLoop(LinkedBlockingQueue<Pending> queue) {
     List<Pending> batch = new ArrayList<>();
     while (true) {
       try {
@@ -496,21 +511,24 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     }
   }
 
-  /** Stops the writer once the queued changes are written (waits up to 10 s); later ones fail. */
+  /** Stops the writers once the queued changes are written (waits up to 10 s in all); later ones fail. */
   @Override
   public void close() {
     closed = true;
-    try {
-      writer.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (writer.isAlive()) {
-      writer.interrupt();
-    }
-    Pending p;
-    while ((p = queue.poll()) != null) {
-      p.future().completeExceptionally(new IllegalStateException("job store closed"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (Lane lane : lanes) {
+      try {
+        lane.writer().join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (lane.writer().isAlive()) {
+        lane.writer().interrupt();
+      }
+      Pending p;
+      while ((p = lane.queue().poll()) != null) {
+        p.future().completeExceptionally(new IllegalStateException("job store closed"));
+      }
     }
   }
 }

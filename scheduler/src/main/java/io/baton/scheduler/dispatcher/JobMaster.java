@@ -48,6 +48,15 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   private record RetryDue() implements Command {}
 
+  /** Persists a change that was kept in memory only (see {@link #begin}) if nothing has persisted it since. */
+  private record SaveDue() implements Command {}
+
+  /**
+   * How long the start of a job (PENDING to RUNNING) may stay unwritten: its first placement normally writes it
+   * with the attempt, one write instead of two on the path to launching; a job waiting for capacity writes it then.
+   */
+  public static final Duration SAVE_START_WITHIN = Duration.ofSeconds(1);
+
   /**
    * Every attempt's fencing token, {@code <epoch>.<attempt>} of the leader that started it: compare by epoch, then by
    * attempt, and a downstream system can refuse a write from a stale attempt.
@@ -68,6 +77,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private final Random random;
   private final Map<String, AttemptKey> requested = new LinkedHashMap<>();
   private int persistsInFlight;
+  /** The job has a change not yet handed to the store. */
+  private boolean unsaved;
   /** Set when something happened that may make a task ready (start, success, retry due, failure). */
   private boolean mayLaunch = true;
   private int cancelsInFlight;
@@ -114,7 +125,14 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
             fromResourceManager));
       }
     }
-    update(JobLogic.start(job, clock.instant()), List.of());
+    JobRecord started = JobLogic.start(job, clock.instant());
+    if (started != job) {
+      // written with the first placement (one write fewer before the launch), or by SaveDue if none comes soon
+      job = started;
+      unsaved = true;
+      dispatcher.tell(new Dispatcher.JobUpdated(job));
+      timers.startSingleTimer("save", new SaveDue(), SAVE_START_WITHIN);
+    }
     return afterChange();
   }
 
@@ -129,6 +147,12 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
           return afterChange();
         })
         .onMessage(Persisted.class, this::onPersisted)
+        .onMessage(SaveDue.class, msg -> {
+          if (unsaved) {
+            update(job, List.of());
+          }
+          return afterChange();
+        })
         .build();
   }
 
@@ -204,9 +228,10 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private void update(JobRecord next, List<ResourceManager.Command> afterDurable) {
     boolean changed = next != job;
     job = next;
-    if (!changed && afterDurable.isEmpty()) {
+    if (!changed && afterDurable.isEmpty() && !unsaved) {
       return;
     }
+    unsaved = false;
     if (changed) {
       dispatcher.tell(new Dispatcher.JobUpdated(job));
     }
@@ -237,7 +262,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
     }
     mayLaunch = false;
     boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0
-        && persistsInFlight == 0 && JobLogic.activeAttempts(job).isEmpty();
+        && persistsInFlight == 0 && !unsaved && JobLogic.activeAttempts(job).isEmpty();
     return done ? Behaviors.stopped() : this;
   }
 }
