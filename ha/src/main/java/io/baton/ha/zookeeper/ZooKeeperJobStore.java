@@ -7,9 +7,11 @@ import io.baton.ha.JobStore.FireExistsException;
 import io.baton.ha.StoredJobs;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.codec.JobCodec;
+import io.baton.protocol.codec.JobPages;
 import io.baton.protocol.job.JobRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +60,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private final ZkPaths paths;
   private final Terms terms;
   private final JobTrees trees;
+  private final PagedJobs paged;
   /** Jobs known to be stored under jobs/ and under history/ (what decides create, set or delete). */
   private final Set<String> knownActive = ConcurrentHashMap.newKeySet();
   private final Set<String> knownHistory = ConcurrentHashMap.newKeySet();
@@ -113,6 +116,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     this.paths = Objects.requireNonNull(paths);
     this.terms = terms;
     this.trees = new JobTrees(client, paths, terms);
+    this.paged = new PagedJobs(client, paths, new Fence(client, paths, terms), MAX_OPS, MAX_BYTES);
     for (int i = 0; i < LANES; i++) {
       LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
       Thread writer = new Thread(() -> writeLoop(queue), "zk-job-store-writer-" + i);
@@ -162,12 +166,25 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     List<JobTrees.Named> names = new ArrayList<>(trees.list(paths.jobs()));
     names.addAll(trees.list(paths.history()));
     List<JobRecord> records = new ArrayList<>(names.size());
+    List<JobPages.Header> headers = new ArrayList<>();
     for (JobTrees.Stored s : trees.read(names)) {
       try {
-        records.add(StoredJobs.read(s.name(), s.bytes()));
+        if (isPaged(s.bytes())) {
+          JobPages.Header header = JobPages.decodeHeader(s.bytes());
+          // the tree under jobs/ is the job; its copy under history/ only points to it
+          if (header.complete() && s.path().startsWith(paths.jobs() + "/")) {
+            headers.add(header);
+          }
+        } else {
+          records.add(StoredJobs.read(s.name(), s.bytes()));
+        }
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("unreadable job at " + s.path(), e);
       }
+    }
+    Map<String, byte[]> parts = readParts(headers);
+    for (JobPages.Header header : headers) {
+      records.add(paged.assemble(header, parts));
     }
     return records;
   }
@@ -181,10 +198,15 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       knownHistory.add(n.name());
       newest = newest == null || n.name().compareTo(newest) > 0 ? n.name() : newest;
     }
-    List<JobRecord> records = serveable(epoch, trees.read(active));
+    List<JobRecord> records = serveable(epoch, trees.read(active), false);
     for (JobRecord job : records) {
-      knownActive.add(job.id());
+      if (!paged.isKnown(job.id())) {
+        knownActive.add(job.id());
+      }
       newest = newest == null || job.id().compareTo(newest) > 0 ? job.id() : newest;
+    }
+    for (JobTrees.Named n : active) {
+      newest = newest == null || n.name().compareTo(newest) > 0 ? n.name() : newest;
     }
     return new Loaded(records, trees.listQuarantine(), newest);
   }
@@ -195,18 +217,69 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     List<JobTrees.Named> names = trees.list(paths.history());
     int before = trees.listQuarantine().size();
     for (int from = 0; from < names.size(); from += batchSize) {
-      List<JobRecord> batch = serveable(epoch, trees.read(names.subList(from, Math.min(names.size(), from + batchSize))));
-      batch.forEach(job -> knownHistory.add(job.id()));
+      List<JobRecord> batch = serveable(epoch,
+          trees.read(names.subList(from, Math.min(names.size(), from + batchSize))), true);
+      batch.forEach(job -> {
+        if (!paged.isKnown(job.id())) {
+          knownHistory.add(job.id());
+        }
+      });
       batches.accept(batch);
     }
     List<Quarantined> all = trees.listQuarantine();
     return all.size() > before ? all.subList(before, all.size()) : List.of();
   }
 
-  /** The records that can be served; each other one is quarantined (fenced by {@code epoch}). */
-  private List<JobRecord> serveable(Epoch epoch, List<JobTrees.Stored> stored) throws Exception {
+  private static boolean isPaged(byte[] bytes) {
+    return bytes.length > 0 && bytes[0] == JobPages.FORMAT;
+  }
+
+  /** The spec chunks and pages of these paged jobs, by path, read in parallel. */
+  private Map<String, byte[]> readParts(List<JobPages.Header> headers) throws Exception {
+    List<JobTrees.Named> parts = new ArrayList<>();
+    for (JobPages.Header header : headers) {
+      parts.addAll(paged.parts(header.id(), header));
+    }
+    Map<String, byte[]> read = new HashMap<>();
+    for (JobTrees.Stored s : trees.read(parts)) {
+      read.put(s.path(), s.bytes());
+    }
+    return read;
+  }
+
+  /**
+   * The records that can be served; each other one is quarantined (fenced by {@code epoch}). Paged jobs (their
+   * headers): under {@code jobs/}, the unsettled ones are read whole, the settled ones left for the history and an
+   * incomplete creation deleted; under {@code history/} ({@code fromHistory}), each is read whole from its tree.
+   */
+  private List<JobRecord> serveable(Epoch epoch, List<JobTrees.Stored> stored, boolean fromHistory) throws Exception {
     List<JobRecord> records = new ArrayList<>(stored.size());
+    List<JobPages.Header> headers = new ArrayList<>();
+    Map<String, byte[]> headerBytes = new HashMap<>();
     for (JobTrees.Stored s : stored) {
+      if (isPaged(s.bytes())) {
+        JobPages.Header header;
+        try {
+          header = JobPages.decodeHeader(s.bytes());
+          if (!header.id().equals(s.name()) || !s.bucket().equals(ZkPaths.bucketOf(header.id()))) {
+            throw new IllegalArgumentException("paged job " + header.id() + " is stored as " + s.path());
+          }
+        } catch (IllegalArgumentException bad) {
+          paged.quarantine(epoch, s.name(), s.bytes(), bad.getMessage());
+          continue;
+        }
+        if (!header.complete()) {
+          log.warn("deleting job {}: its creation was never completed (its submitter was never told it was accepted)",
+              header.id());
+          paged.delete(epoch, header.id());
+        } else if (header.settled() && !fromHistory) {
+          paged.learn(header.id(), null, header.specChunks());
+        } else {
+          headers.add(header);
+          headerBytes.put(header.id(), s.bytes());
+        }
+        continue;
+      }
       for (int round = 0; s != null; round++) {
         try {
           JobRecord job = StoredJobs.read(s.name(), s.bytes());
@@ -222,6 +295,16 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
           }
           s = trees.quarantine(epoch, s, bad.getMessage());
         }
+      }
+    }
+    Map<String, byte[]> parts = readParts(headers);
+    for (JobPages.Header header : headers) {
+      try {
+        JobRecord job = paged.assemble(header, parts);
+        paged.learn(job.id(), job.settled() ? null : job, header.specChunks());
+        records.add(job);
+      } catch (IllegalArgumentException bad) {
+        paged.quarantine(epoch, header.id(), headerBytes.get(header.id()), bad.getMessage());
       }
     }
     return records;
@@ -279,7 +362,13 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       List<Write> chunk = new ArrayList<>();
       int bytes = 0;
       for (Write w : group.getValue().values()) {
-        w.bytes = w.isDelete() ? new byte[0] : JobCodec.encode(w.job);
+        if (isPaged(w)) {
+          writePaged(group.getKey(), w);
+          continue;
+        }
+        if (w.bytes == null) {
+          w.bytes = w.isDelete() ? new byte[0] : JobCodec.encode(w.job);
+        }
         // at most: two bucket creates and two job ops per write, plus the checks
         if (!chunk.isEmpty() && (4 * (chunk.size() + 1) + 2 > MAX_OPS || bytes + w.bytes.length > MAX_BYTES)) {
           writeFenced(group.getKey(), chunk);
@@ -293,6 +382,51 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         writeFenced(group.getKey(), chunk);
       }
     }
+  }
+
+  /** Whether the job is (to be) stored paged; encodes a small job's one record to tell (kept for the write). */
+  private boolean isPaged(Write w) {
+    if (paged.isKnown(w.jobId)) {
+      return true;
+    }
+    if (w.isDelete() || knownActive.contains(w.jobId) || knownHistory.contains(w.jobId)) {
+      return false;
+    }
+    return JobPages.pagesOf(w.job, () -> w.bytes = JobCodec.encode(w.job));
+  }
+
+  /** Writes one paged job's change ({@link PagedJobs}), reading what is stored again after a surprise. */
+  private void writePaged(Epoch epoch, Write w) {
+    Exception last = null;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      if (terms.get(epoch) != null && !terms.isActive(epoch)) {
+        complete(List.of(w), new FencedException(epoch, "leadership was revoked"));
+        return;
+      }
+      try {
+        if (w.isDelete()) {
+          paged.delete(epoch, w.jobId);
+        } else {
+          paged.put(epoch, w.job, w.fire);
+        }
+        complete(List.of(w), null);
+        return;
+      } catch (FireExistsException refused) {
+        w.refused = refused;
+        complete(List.of(w), null);
+        return;
+      } catch (FencedException fenced) {
+        complete(List.of(w), fenced);
+        return;
+      } catch (Fence.Failed surprise) {
+        last = surprise;
+      } catch (Exception e) {
+        complete(List.of(w), fencedIfRevoked(epoch, e));
+        return;
+      }
+    }
+    complete(List.of(w), fencedIfRevoked(epoch,
+        new IllegalStateException("gave up writing job " + w.jobId + " after " + MAX_ROUNDS + " rounds", last)));
   }
 
   /** The ops that bring one job where its change says, from what is known of where it is now. */

@@ -75,6 +75,7 @@ public final class ProtocolKryo {
     kryo.register(Overlap.class, 62);
     kryo.register(ScheduleSpec.class, 63);
     kryo.register(ScheduleRecord.class, 64);
+    kryo.register(JobPages.Header.class, 65);
     return kryo;
   }
 }
