@@ -321,6 +321,49 @@ class MasterActorsTest {
   }
 
   @Test
+  void afterAFailoverTheReadModelAnswersWhatTheStoreHoldsForEveryQuery() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      String handler = i % 3 == 2 ? "fail" : "noop";
+      ids.add(get(api.submit(new JobSpec("etl-" + i, null, List.of(TaskSpec.handler("a", handler, null, null))),
+          Optional.of("key-" + i))).jobId());
+    }
+    String running = get(api.submit(new JobSpec("etl-long", null,
+        List.of(TaskSpec.handler("long", "sleep", null, null))), Optional.empty())).jobId();
+    ids.forEach(id -> await(() -> get(api.job(id)).orElseThrow().state().isTerminal()));
+    await(() -> w.started.stream().anyMatch(a -> a.key().jobId().equals(running)));
+    List<JobRecord> before = get(api.listJobs(Optional.empty(), Optional.empty(), 100, Optional.empty()));
+
+    Epoch oldEpoch = api.session().orElseThrow().epoch();
+    ha.revokeCurrentLeader();
+    await(() -> api.session().map(h -> h.epoch().compareTo(oldEpoch) > 0).orElse(false));
+    w.ref.tell(new TestingWorker.Reregister());
+    await(() -> get(api.listJobs(Optional.empty(), Optional.empty(), 100, Optional.empty())).size() == 7);
+
+    Map<String, JobRecord> stored = new java.util.HashMap<>();
+    ha.jobStore().loadAll().forEach(j -> stored.put(j.id(), j));
+    List<JobRecord> after = get(api.listJobs(Optional.empty(), Optional.empty(), 100, Optional.empty()));
+    assertEquals(before.stream().map(JobRecord::id).toList(), after.stream().map(JobRecord::id).toList(),
+        "the same jobs, newest first");
+    for (JobRecord listed : after) {
+      assertEquals(stored.get(listed.id()), get(api.job(listed.id())).orElseThrow(), "detail of " + listed.id());
+      assertEquals(stored.get(listed.id()).state(), listed.state(), "listed state of " + listed.id());
+    }
+    assertEquals(List.of(ids.get(2), ids.get(5)),
+        get(api.listJobs(Optional.of(JobState.FAILED), Optional.empty(), 100, Optional.empty())).stream()
+            .map(JobRecord::id).sorted().toList(), "the state filter");
+    assertEquals(List.of(running), get(api.listJobs(Optional.empty(), Optional.of("long"), 100, Optional.empty()))
+        .stream().map(JobRecord::id).toList(), "the name search");
+    assertEquals(List.of(ids.get(4), ids.get(3)),
+        get(api.listJobs(Optional.empty(), Optional.empty(), 2, Optional.of(ids.get(5)))).stream()
+            .map(JobRecord::id).toList(), "paging");
+    assertFalse(get(api.submit(new JobSpec("etl-0", null, List.of(TaskSpec.handler("a", "noop", null, null))),
+        Optional.of("key-0"))).created(), "an idempotency key of a finished job still answers with its job");
+    assertEquals(1, w.started.stream().filter(a -> a.key().jobId().equals(running)).count(), "adopted, not rerun");
+  }
+
+  @Test
   void aNewLeaderAdoptsRunningAttemptsInsteadOfRerunningThem() throws Exception {
     TestingWorker w = worker("w1", 4, Map.of());
     JobSpec spec = new JobSpec("adopt", null, List.of(
