@@ -34,7 +34,7 @@ public interface JobStore {
 
   /**
    * Reads the settled jobs (finished history) and hands them to {@code batches} in batches of at most
-   * {@code batchSize}, on the calling thread, quarantining unreadable records as {@link #loadForLeader} does.
+   * {@code batchSize}, newest id first (ids grow with submission time), on the calling thread, quarantining unreadable records as {@link #loadForLeader} does.
    * Blocking; a leader calls it in the background once it serves. Returns the records quarantined by this call.
    */
   List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches) throws Exception;

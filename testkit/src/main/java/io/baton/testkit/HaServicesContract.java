@@ -388,7 +388,7 @@ public abstract class HaServicesContract {
       assertTrue(batch.size() <= 1, "batches of at most the size asked for");
       history.addAll(batch);
     });
-    assertEquals(jobs.subList(2, 4), sorted(history));
+    assertEquals(List.of(jobs.get(3), jobs.get(2)), history, "every settled job, newest first");
 
     assertInstanceOf(FencedException.class, failure(store.delete(new Epoch(epoch.value() + 1), "j3")));
     store.delete(epoch, "j3").get();

@@ -171,7 +171,8 @@ public final class InMemoryHaServices implements HaServices {
       Set<String> before;
       synchronized (lock) {
         before = new HashSet<>(quarantine.keySet());
-        settled = readable(epoch).stream().filter(JobRecord::settled).toList();
+        settled = readable(epoch).stream().filter(JobRecord::settled)
+            .sorted(java.util.Comparator.comparing(JobRecord::id).reversed()).toList();
       }
       for (int from = 0; from < settled.size(); from += batchSize) {
         batches.accept(settled.subList(from, Math.min(settled.size(), from + batchSize)));

@@ -214,7 +214,9 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   @Override
   public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
       throws Exception {
-    List<JobTrees.Named> names = trees.list(paths.history());
+    List<JobTrees.Named> names = new ArrayList<>(trees.list(paths.history()));
+    // newest first (ids grow with time): the first pages of the job list are browsable after the first batch
+    names.sort(java.util.Comparator.comparing(JobTrees.Named::name).reversed());
     int before = trees.listQuarantine().size();
     for (int from = 0; from < names.size(); from += batchSize) {
       List<JobRecord> batch = serveable(epoch,
