@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe.
+ * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe. Versions stay
+ * below 64: {@link JobPages}' parts, stored in the same znodes, start with 64.
  * Writes format 2; reads 2 and 1 (format 1 is format 2 without {@link TaskSpec#secretEnv()}).
  * Reading a format this build does not know, or bytes that are not a valid record (truncated, garbage, lengths
  * beyond {@link BoundedInput}'s bounds), fails with {@link IllegalArgumentException}, never with an Error: the

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The paged persisted form of a big job (format {@value #FORMAT}), so that a change of a few tasks writes a few
+ * The paged persisted form of a big job (format byte {@value #FORMAT}), so that a change of a few tasks writes a few
  * small records, whatever the job's size, and no record comes near ZooKeeper's 1 MB limit:
  * <ul>
  *   <li>a {@link Header}: the job's id, key, state, timestamps, how many spec chunks and tasks it has, whether it is
@@ -31,7 +31,11 @@ import java.util.Objects;
  * ZooKeeper). Thread-safe.
  */
 public final class JobPages {
-  public static final byte FORMAT = 3;
+  /**
+   * The first byte of every part. {@link JobCodec}'s one-record versions count up from 1 and share the znodes of
+   * {@code jobs/}: this kind starts at 64 so the two never meet.
+   */
+  public static final byte FORMAT = 64;
   public static final int TASKS_PER_PAGE = 64;
   public static final int SPEC_CHUNK_BYTES = 256 * 1024;
   /** A job of at most {@value #TASKS_PER_PAGE} tasks whose one record is at most this big stays one record. */

@@ -92,12 +92,12 @@ class JobPagesTest {
         () -> JobPages.assemble(header, spec, List.of(pages.get(1), pages.get(0))), "pages out of order");
     assertThrows(IllegalArgumentException.class,
         () -> JobPages.assemble(JobPages.Header.of(job, spec.size(), false), spec, pages), "an unfinished creation");
-    assertThrows(IllegalArgumentException.class, () -> JobPages.decodePage(new byte[] {3, 1, 2, 3}));
+    assertThrows(IllegalArgumentException.class, () -> JobPages.decodePage(new byte[] {64, 1, 2, 3}));
     assertThrows(IllegalArgumentException.class, () -> JobPages.decodeHeader(JobCodec.encode(job)), "format 2");
     assertThrows(IllegalArgumentException.class, () -> JobPages.decodeHeader(new byte[0]));
   }
 
-  /** A small sample in every part; if these fail, format 3 changed: bump it and keep a reader, or undo. */
+  /** A small sample in every part; if these fail, format 64 changed: bump it and keep a reader, or undo. */
   @Test
   void goldenBytes() {
     JobRecord job = finishTask(job(2, 1), 0);
@@ -107,10 +107,10 @@ class JobPagesTest {
     byte[] page = JobPages.encodePage(job, 0);
     String hex = HexFormat.of().formatHex(header) + " " + HexFormat.of().formatHex(spec.get(0)) + " "
         + HexFormat.of().formatHex(page);
-    assertEquals(GoldenBytes.PAGED_JOB_V3, hex);
-    assertEquals(job, JobPages.assemble(JobPages.decodeHeader(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V3.split(" ")[0])),
-        List.of(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V3.split(" ")[1])),
-        List.of(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V3.split(" ")[2]))));
+    assertEquals(GoldenBytes.PAGED_JOB_V64, hex);
+    assertEquals(job, JobPages.assemble(JobPages.decodeHeader(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V64.split(" ")[0])),
+        List.of(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V64.split(" ")[1])),
+        List.of(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V64.split(" ")[2]))));
     assertArrayEquals(page, JobPages.encodePage(roundTrip(job), 0));
   }
 }
