@@ -12,7 +12,7 @@ import picocli.CommandLine;
         ServerCommands.Worker.class, ClientCommands.Submit.class, ClientCommands.Jobs.class, ClientCommands.Job.class,
         ClientCommands.Cancel.class, ClientCommands.Delete.class, ClientCommands.Logs.class, ClientCommands.Workers.class,
         ClientCommands.Cluster.class, ClientCommands.StepDown.class, ClientCommands.Schedules.class, ClientCommands.Schedule.class,
-        ClientCommands.Validate.class, SettingsCommand.class, CertsCommand.class, BenchCommand.class, FailoverBenchCommand.class, SoakBenchCommand.class, ScheduleBenchCommand.class,
+        ClientCommands.Validate.class, SettingsCommand.class, CertsCommand.class, BenchCommand.class, FailoverBenchCommand.class, SoakBenchCommand.class, ScheduleBenchCommand.class, SeedBenchCommand.class,
         io.baton.app.chaos.ChaosCommand.class})
 public final class BatonMain implements Runnable {
   public static void main(String[] args) {
