@@ -44,8 +44,11 @@ export function layout(tasks) {
   return { pos, width: 20 + (columns.length - 1) * COL + W, height: 20 + (rows - 1) * ROW + H };
 }
 
-/** Draws {@code tasks} into {@code container}; {@code onSelect(taskId)} when a task is clicked or chosen by key. */
-export function drawDag(container, tasks, selected, onSelect) {
+/**
+ * Draws {@code tasks} into {@code container}; {@code onSelect(taskId)} when a task is clicked or chosen by key;
+ * {@code reasonOf(task)} (optional) says why a task is in its state ({ text } or null), shown on its box.
+ */
+export function drawDag(container, tasks, selected, onSelect, reasonOf = () => null) {
   container.replaceChildren();
   if (tasks.length > MAX_DRAWN) {
     container.append(el('p', { class: 'hint', text: `${tasks.length} tasks: too many to draw; listed instead.` }),
@@ -79,14 +82,16 @@ export function drawDag(container, tasks, selected, onSelect) {
   }
   for (const t of tasks) {
     const p = pos.get(t.id);
+    const why = reasonOf(t);
     const g = svg('g', { class: `node s-${t.state}${t.id === selected ? ' selected' : ''}`, tabindex: 0, role: 'button',
-      'data-task-id': t.id, 'data-state': t.state, 'aria-label': `Task ${t.id}, ${t.state}`,
+      'data-task-id': t.id, 'data-state': t.state, 'aria-label': `Task ${t.id}, ${t.state}${why ? `, ${why.text}` : ''}`,
       transform: `translate(${p.x},${p.y})` });
-    g.append(svg('title', { text: `${t.id}: ${t.state}` }));
+    g.append(svg('title', { text: `${t.id}: ${t.state}${why ? ` — ${why.text}` : ''}` }));
     g.append(svg('rect', { width: W, height: H, rx: 7 }));
     const label = t.id.length > 20 ? `${t.id.slice(0, 19)}…` : t.id;
     g.append(svg('text', { x: 10, y: 15, class: 'id', text: label }));
-    g.append(svg('text', { x: 10, y: 28, class: 'st', text: t.state.toLowerCase() }));
+    const st = why ? `${t.state.toLowerCase()} · ${why.text}` : t.state.toLowerCase();
+    g.append(svg('text', { x: 10, y: 28, class: 'st', text: st.length > 26 ? `${st.slice(0, 25)}…` : st }));
     g.addEventListener('click', () => onSelect(t.id));
     g.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {

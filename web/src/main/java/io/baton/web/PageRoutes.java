@@ -24,8 +24,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * classpath, with a same-origin-only Content-Security-Policy. Stateless.
  */
 final class PageRoutes {
-  /** Where the uPlot WebJar keeps its files: its version is read from the jar's own Maven properties. */
-  static final String UPLOT = "META-INF/resources/webjars/uplot/" + webJarVersion("uplot") + "/dist";
+  /** Where the uPlot WebJar keeps its files: its version is the root pom's, written into web-versions.properties. */
+  static final String UPLOT = "META-INF/resources/webjars/uplot/" + version("uplot.version") + "/dist";
 
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
       + "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -44,15 +44,15 @@ final class PageRoutes {
         pathPrefix("vendor", () -> pathPrefix("uplot", () -> get(() -> getFromResourceDirectory(UPLOT))))));
   }
 
-  private static String webJarVersion(String name) {
-    String file = "META-INF/maven/org.webjars.npm/" + name + "/pom.properties";
+  private static String version(String key) {
+    String file = "io/baton/web/web-versions.properties";
     try (InputStream in = PageRoutes.class.getClassLoader().getResourceAsStream(file)) {
       if (in == null) {
-        throw new IllegalStateException("the " + name + " WebJar is not on the classpath (" + file + ")");
+        throw new IllegalStateException(file + " is not on the classpath");
       }
       Properties p = new Properties();
       p.load(in);
-      return p.getProperty("version");
+      return p.getProperty(key);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
