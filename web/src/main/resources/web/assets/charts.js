@@ -124,6 +124,9 @@ export async function sampleQueue() {
 
 /** A cluster event for the timeline: kind (leader, master-down, master-up, worker-joined, worker-dead, ...). */
 export function noteEvent(kind, text, subject = {}) {
+  // a reload sees the same leader again: it goes on the timeline once
+  const lastLeader = kind === 'leader' && [...history.events].reverse().find((e) => e.kind === 'leader');
+  if (lastLeader && lastLeader.text === text) return;
   history.events.push({ at: Date.now(), kind, text, worker: subject.worker || null,
     labels: subject.labels || null });
   changed();
@@ -148,9 +151,11 @@ function colours() {
     run: v('--fill'), wait: v('--wait') };
 }
 
+const clock = (s) => new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
 function axes(c, unit) {
   const axis = { stroke: c.ink, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
-  return [axis, { ...axis, size: 50, label: unit, labelSize: 14 }];
+  return [{ ...axis, values: (u, splits) => splits.map(clock) }, { ...axis, size: 50, label: unit, labelSize: 14 }];
 }
 
 function make(id, series, unit, extra = {}) {
@@ -170,15 +175,17 @@ function make(id, series, unit, extra = {}) {
 }
 
 function build() {
-  const bars = uPlot.paths.bars({ size: [0.6, 30] });
+  // side by side within their minute: succeeded left of the tick, failed right of it
+  const left = uPlot.paths.bars({ size: [0.45, 14], align: -1 });
+  const right = uPlot.paths.bars({ size: [0.45, 14], align: 1 });
   make('chart-jobs', (c) => [
-    { label: 'succeeded', stroke: c.ok, fill: c.ok, paths: bars, points: { show: false } },
-    { label: 'failed', stroke: c.bad, fill: c.bad, paths: bars, points: { show: false } },
+    { label: 'succeeded', stroke: c.ok, fill: c.ok, paths: left, points: { show: false } },
+    { label: 'failed', stroke: c.bad, fill: c.bad, paths: right, points: { show: false } },
   ], 'jobs / min');
   make('chart-durations', (c) => [
-    { label: 'p50', stroke: c.run, width: 2, spanGaps: false },
-    { label: 'p95', stroke: c.wait, width: 2, spanGaps: false },
-    { label: 'max', stroke: c.bad, width: 1, dash: [4, 4], spanGaps: false },
+    { label: 'p50', stroke: c.run, width: 2, spanGaps: false, points: { show: true, size: 5, fill: c.run } },
+    { label: 'p95', stroke: c.wait, width: 2, spanGaps: false, points: { show: true, size: 5, fill: c.wait } },
+    { label: 'max', stroke: c.bad, width: 1, dash: [4, 4], spanGaps: false, points: { show: true, size: 4 } },
   ], 'seconds');
   make('chart-queue', (c) => [
     { label: 'tasks waiting', stroke: c.run, fill: `${c.run}33`, width: 2, paths: uPlot.paths.stepped({ align: 1 }) },
@@ -205,8 +212,8 @@ function draw() {
   for (let m = first; m <= now; m += MINUTE) {
     xs.push(m / 1000);
     const c = history.minutes[m] || { succeeded: 0, failed: 0 };
-    ok.push(c.succeeded);
-    bad.push(c.failed);
+    ok.push(c.succeeded || null); // an empty minute draws no bar
+    bad.push(c.failed || null);
     finished += c.succeeded + c.failed + (c.cancelled || 0);
     failed += c.failed;
     const d = (history.durations[m] || []).slice().sort((a, b) => a - b);

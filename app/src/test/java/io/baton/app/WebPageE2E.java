@@ -47,6 +47,30 @@ class WebPageE2E {
   private static final String HEARTBEAT = "--heartbeat-interval-ms=200";
   private static final String HEARTBEAT_TIMEOUT = "--heartbeat-timeout-ms=2000";
 
+  /** Every edge of the drawn DAG that passes through a box other than its two ends, as "from->to under id". */
+  private static final String EDGES_UNDER_BOXES = """
+      const boxes = [...document.querySelectorAll('#dag g.node')].map((g) => {
+        const [x, y] = g.getAttribute('transform').match(/-?[0-9.]+/g).map(Number);
+        const r = g.querySelector('rect');
+        return { id: g.dataset.taskId, x, y, w: Number(r.getAttribute('width')), h: Number(r.getAttribute('height')) };
+      });
+      const hits = [];
+      for (const e of document.querySelectorAll('#dag path.edge')) {
+        const pts = e.dataset.points.split(' ').map((p) => p.split(',').map(Number));
+        for (const b of boxes) {
+          if (b.id === e.dataset.from || b.id === e.dataset.to) continue;
+          for (let i = 0; i + 1 < pts.length; i++) {
+            for (let k = 0; k <= 20; k++) {
+              const x = pts[i][0] + (pts[i + 1][0] - pts[i][0]) * k / 20;
+              const y = pts[i][1] + (pts[i + 1][1] - pts[i][1]) * k / 20;
+              if (x > b.x && x < b.x + b.w && y > b.y && y < b.y + b.h) hits.push(`${e.dataset.from}->${e.dataset.to} under ${b.id}`);
+            }
+          }
+        }
+      }
+      return [...new Set(hits)].join('; ');
+      """;
+
   @TempDir Path dir;
 
   @Test
@@ -154,6 +178,9 @@ class WebPageE2E {
     // the DAG opens, every task SUCCEEDED; a task's log opens
     click(wait, By.cssSelector("tr[data-job-id='" + dag + "'] a"));
     wait.until(d -> d.findElements(By.cssSelector("#dag g.node[data-state='SUCCEEDED']")).size() == 5);
+    // dagre lays it out: one edge per dependency, and none drawn under a box it does not join
+    assertEquals(5, driver.findElements(By.cssSelector("#dag path.edge")).size());
+    assertEquals("", ((JavascriptExecutor) driver).executeScript(EDGES_UNDER_BOXES));
     click(wait, By.cssSelector("#dag g.node[data-task-id='extract']"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "1200 rows read"));
     assertTrue(driver.findElement(By.id("log")).getText().contains("extracting rows"));
@@ -184,6 +211,7 @@ class WebPageE2E {
         By.cssSelector("#task-reasons li[data-task-id='after'][data-kind='dependency']"), "waiting for hog"));
     // the leader's placement queue holds the task no worker can take, and the queue chart shows it
     wait.until(d -> number(d, "chart-queue", "max") >= 1);
+    screenshot(driver, "job-waiting.png");
     assertEquals(202, http.send("POST", "/api/v1/jobs/" + waits + "/cancel", null).statusCode());
 
     // a running job is cancelled from the page

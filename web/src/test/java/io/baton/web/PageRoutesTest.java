@@ -45,6 +45,14 @@ class PageRoutesTest extends RestTestSupport {
   }
 
   @Test
+  void theVendoredDagLayoutIsServedWithItsLicence() {
+    Response js = get("/assets/vendor/dagre/dagre.esm.js");
+    assertEquals(200, js.status());
+    assertTrue(js.body().contains("export{"), "the ES module build");
+    assertTrue(get("/assets/vendor/dagre/LICENSE").body().contains("Copyright (c) 2012-2014 Chris Pettitt"));
+  }
+
+  @Test
   void missingAssetIs404Problem() {
     get("/assets/nope.js").assertProblem(404, "");
     get("/assets/../index.html").assertProblem(404, "");
