@@ -233,7 +233,7 @@ function jobRow(j) {
   return el('tr', { 'data-job-id': j.id, 'data-state': j.state },
     el('th', { scope: 'row' }, el('a', { href: `#/jobs/${encodeURIComponent(j.id)}`, class: 'mono', text: j.id })),
     el('td', { text: j.name }),
-    el('td', {}, badge(j.state)),
+    el('td', {}, badge(j.state), listReason(j)),
     el('td', {}, progressBar(j), el('span', { class: 'sr-only', text: `${pct}%` })),
     el('td', { text: time(j.submittedAt) }),
     liveDuration('td', j.submittedAt, j.finishedAt, j.state));
@@ -469,6 +469,36 @@ function message(text, ok) {
 // ---------- why, colours and live durations ----------
 
 const TICKING = new Set(['PENDING', 'RUNNING']);
+
+// why a FAILED job in the list failed: its detail is read once (a finished job does not change), a few at a time
+const listReasons = new Map();
+const reasonsWanted = [];
+let reasonsReading = 0;
+
+function listReason(j) {
+  if (j.state !== 'FAILED') return null;
+  if (listReasons.has(j.id)) {
+    const text = listReasons.get(j.id);
+    return text ? el('div', { class: 'reason small-reason', text }) : null;
+  }
+  if (!reasonsWanted.includes(j.id) && reasonsWanted.length < 50) reasonsWanted.push(j.id);
+  readListReasons();
+  return null;
+}
+
+function readListReasons() {
+  while (reasonsReading < 2 && reasonsWanted.length) {
+    const id = reasonsWanted.shift();
+    reasonsReading += 1;
+    getJson(`/jobs/${encodeURIComponent(id)}`).then((job) => {
+      listReasons.set(id, jobReason(job));
+      renderJobs();
+    }).catch(() => listReasons.set(id, null)).finally(() => {
+      reasonsReading -= 1;
+      readListReasons();
+    });
+  }
+}
 
 /** A job's progress bar in its state's colour (a FAILED job's bar is red, a CANCELLED one grey). */
 function progressBar(j) {

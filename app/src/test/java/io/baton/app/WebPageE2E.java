@@ -150,6 +150,9 @@ class WebPageE2E {
     // a failed job's progress bar is in the failure colour
     wait.until(ExpectedConditions.presenceOfElementLocated(
         By.cssSelector("tr[data-job-id='" + tooSlow + "'][data-state='FAILED'] .bar.st-FAILED")));
+    // and the list says why it failed
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(
+        By.cssSelector("tr[data-job-id='" + tooSlow + "'] .reason"), "task nap timed out: timed out after 1s"));
     // the last hour's charts draw what happened: 3 jobs finished, 1 failed, their attempts' durations
     wait.until(d -> number(d, "chart-jobs", "finished") >= 3 && number(d, "chart-jobs", "failed") >= 1);
     wait.until(d -> number(d, "chart-durations", "points") >= 1);
@@ -212,6 +215,18 @@ class WebPageE2E {
     // the leader's placement queue holds the task no worker can take, and the queue chart shows it
     wait.until(d -> number(d, "chart-queue", "max") >= 1);
     screenshot(driver, "job-waiting.png");
+    // a retry's backoff is said with its end and the failure before it (the page's own module, on a task as the
+    // REST API shows one: a real retry's backoff is a second here, too short to catch)
+    Object backoff = ((JavascriptExecutor) driver).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        import('/assets/why.js').then((why) => {
+          const task = { id: 'flaky', state: 'PENDING', retryAt: new Date(Date.now() + 60000).toISOString(),
+            dependsOn: [], cpus: 1, memoryMb: 256, attempts: [{ attempt: 1, state: 'FAILED', exitCode: 3 }] };
+          done(why.taskReason(task, { state: 'RUNNING', tasks: [task] }, []));
+        }, (e) => done(String(e)));""");
+    assertEquals("backoff", ((Map<?, ?>) backoff).get("kind"), String.valueOf(backoff));
+    assertTrue(String.valueOf(((Map<?, ?>) backoff).get("text"))
+        .matches("retry backoff until .+ \\(attempt 1: exit code 3\\)"), String.valueOf(backoff));
     assertEquals(202, http.send("POST", "/api/v1/jobs/" + waits + "/cancel", null).statusCode());
 
     // a running job is cancelled from the page
