@@ -4,12 +4,19 @@
 import { API, ApiError, getJson, getText, post } from './api.js';
 import { $, el, badge, bar, time, duration, since, TERMINAL } from './dom.js';
 import { drawDag } from './dag.js';
+import { attemptReason, taskReason, jobReason, emptyLogText } from './why.js';
+import { startCharts, seed, sampleQueue, noteJob, noteEvent, filterEvents } from './charts.js';
 
 const PAGE = 50;
 const MAX_ROWS = 500;
 
 const state = {
   cluster: null,
+  self: null, // this master, from its own GET /cluster (the event stream speaks for the leader)
+  mastersSeen: new Set(),
+  mastersUp: new Set(),
+  workersKnown: false, // the first workers list is the baseline, not a wave of joins
+  workerFilter: '',
   leaderSince: new Map(),
   workers: new Map(),
   schedules: [],
@@ -25,6 +32,7 @@ const state = {
 async function loadCluster() {
   const c = await getJson('/cluster');
   state.cluster = c;
+  state.self = c.self;
   renderCluster();
 }
 
@@ -33,7 +41,10 @@ function renderCluster() {
   if (!c) return;
   if (c.leader) {
     const key = `${c.leader.epoch}`;
-    if (!state.leaderSince.has(key)) state.leaderSince.set(key, new Date().toISOString());
+    if (!state.leaderSince.has(key)) {
+      state.leaderSince.set(key, new Date().toISOString());
+      noteEvent('leader', `${c.leader.restUrl} leads (epoch ${c.leader.epoch})`);
+    }
     $('leader').replaceChildren(el('span', { text: c.leader.restUrl, title: c.leader.address }));
     $('epoch').textContent = c.leader.epoch;
     $('leader-since').textContent = time(state.leaderSince.get(key));
@@ -42,18 +53,74 @@ function renderCluster() {
     $('epoch').textContent = '—';
     $('leader-since').textContent = '—';
   }
-  $('masters').replaceChildren(...(c.masters.length ? c.masters : ['—']).map((m) =>
-    el('span', { class: `master${c.leader && m === c.leader.restUrl ? ' leading' : ''}`, text: m })));
+  renderMasters(c);
   $('zookeeper').replaceChildren(el('span', { class: `zk zk-${c.zookeeper}`, text: c.zookeeper }));
-  $('self').textContent = `${c.self.restUrl} (${c.self.isLeader ? 'leader' : 'standby'})`;
+  renderSelf(c);
+}
+
+/** Every master this page has seen: the live ones up, one seen before and gone from the list down. */
+function renderMasters(c) {
+  const up = new Set(c.masters);
+  for (const m of state.mastersSeen) {
+    if (!up.has(m) && state.mastersUp.has(m)) noteEvent('master-down', `master ${m} went down`);
+  }
+  for (const m of c.masters) {
+    if (state.mastersSeen.has(m) && !state.mastersUp.has(m)) noteEvent('master-up', `master ${m} is back`);
+    else if (!state.mastersSeen.has(m) && state.mastersSeen.size) noteEvent('master-up', `master ${m} joined`);
+  }
+  state.mastersUp = up;
+  c.masters.forEach((m) => state.mastersSeen.add(m));
+  if (state.self) state.mastersSeen.add(state.self.restUrl);
+  const all = [...state.mastersSeen].sort();
+  $('masters').replaceChildren(...(all.length ? all.map((m) => {
+    const isUp = up.has(m);
+    const leading = c.leader && m === c.leader.restUrl;
+    return el('span', { class: `master ${isUp ? 'up' : 'down'}${leading ? ' leading' : ''}`, 'data-master': m,
+      'data-up': isUp ? 'true' : 'false', title: isUp ? (leading ? 'leader' : 'standby, up') : 'down: gone from ZooKeeper',
+      text: isUp ? m : `${m} (down)` });
+  }) : [el('span', { text: '—' })]));
+}
+
+/** Which master served this page, and its role now: leader exactly when the known leader is this master. */
+function renderSelf(c) {
+  const self = state.self;
+  if (!self) {
+    $('self').textContent = '—';
+    return;
+  }
+  const leads = Boolean(c.leader) && c.leader.restUrl === self.restUrl;
+  $('self').textContent = `${self.restUrl} (${leads ? 'leader' : 'standby'})`;
+  $('self').dataset.role = leads ? 'leader' : 'standby';
 }
 
 // ---------- workers ----------
 
 async function loadWorkers() {
   const body = await getJson('/workers');
+  const before = state.workers;
   state.workers = new Map(body.workers.map((w) => [w.id, w]));
+  if (state.workersKnown) body.workers.forEach((w) => noteWorkerChange(before.get(w.id), w));
+  state.workersKnown = true;
   renderWorkers();
+}
+
+/** A worker joining, dying or changing state goes on the timeline (first sight at page load does not). */
+function noteWorkerChange(was, w) {
+  if (was && was.state === w.state) return;
+  const subject = { worker: w.id, labels: w.labels };
+  if (!was) noteEvent('worker-joined', `worker ${w.id} joined (${w.host})`, subject);
+  else if (w.state === 'DEAD') noteEvent('worker-dead', `worker ${w.id} died (was ${was.state})`, subject);
+  else if (was.state === 'DEAD') noteEvent('worker-joined', `worker ${w.id} came back ${w.state}`, subject);
+  else noteEvent('worker-state', `worker ${w.id} is ${w.state} (was ${was.state})`, subject);
+}
+
+/** The workers filter: an id, a host or a label (key=value, or any part of one); empty shows all. */
+function workerMatches(w) {
+  const f = state.workerFilter;
+  if (!f) return true;
+  const labels = Object.entries(w.labels || {}).map(([k, v]) => `${k}=${v}`);
+  if (f.includes('=')) return labels.includes(f);
+  return [w.id, w.host, ...labels].some((s) => s.toLowerCase().includes(f.toLowerCase()));
 }
 
 function workerRow(w) {
@@ -80,11 +147,12 @@ function age(iso) {
 }
 
 function renderWorkers() {
-  const all = [...state.workers.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const all = [...state.workers.values()].filter(workerMatches).sort((a, b) => a.id.localeCompare(b.id));
   const live = all.filter((w) => w.state !== 'DEAD');
   const dead = all.filter((w) => w.state === 'DEAD');
   $('workers').replaceChildren(...(live.length ? live.map(workerRow)
-    : [el('tr', {}, el('td', { colspan: 8, class: 'empty', text: 'No live workers.' }))]));
+    : [el('tr', {}, el('td', { colspan: 8, class: 'empty',
+      text: state.workerFilter ? 'No live worker matches.' : 'No live workers.' }))]));
   $('dead-workers').replaceChildren(...(dead.length
     ? [el('tr', { class: 'divider' }, el('th', { colspan: 8, scope: 'rowgroup', text: `Dead workers (${dead.length})` })),
       ...dead.map(workerRow)] : []));
@@ -165,11 +233,10 @@ function jobRow(j) {
   return el('tr', { 'data-job-id': j.id, 'data-state': j.state },
     el('th', { scope: 'row' }, el('a', { href: `#/jobs/${encodeURIComponent(j.id)}`, class: 'mono', text: j.id })),
     el('td', { text: j.name }),
-    el('td', {}, badge(j.state)),
-    el('td', {}, bar(j.tasksSucceeded, j.tasksTotal, `${j.tasksSucceeded} / ${j.tasksTotal} tasks`, true),
-      el('span', { class: 'sr-only', text: `${pct}%` })),
+    el('td', {}, badge(j.state), listReason(j)),
+    el('td', {}, progressBar(j), el('span', { class: 'sr-only', text: `${pct}%` })),
     el('td', { text: time(j.submittedAt) }),
-    el('td', { class: 'num', text: duration(since(j.submittedAt, j.finishedAt)) }));
+    liveDuration('td', j.submittedAt, j.finishedAt, j.state));
 }
 
 let jobsFrame = 0;
@@ -190,6 +257,7 @@ function renderJobs() {
 }
 
 function onJobEvent(job) {
+  noteJob(job);
   const known = state.jobs.has(job.id);
   if (known || (matches(job) && isNewerThanShown(job))) {
     state.jobs.set(job.id, job);
@@ -252,19 +320,24 @@ function renderDetail() {
   const facts = [
     ['Id', el('span', { class: 'mono', text: j.id })],
     ['State', badge(j.state)],
-    ['Progress', bar(j.tasksSucceeded, j.tasksTotal, `${j.tasksSucceeded} / ${j.tasksTotal} tasks`, true)],
+    ['Progress', progressBar(j)],
     ['Submitted', time(j.submittedAt)],
     ['Started', time(j.startedAt)],
     ['Finished', time(j.finishedAt)],
-    ['Duration', duration(since(j.startedAt || j.submittedAt, j.finishedAt))],
+    ['Duration', liveDuration('span', j.startedAt || j.submittedAt, j.finishedAt, j.state)],
   ];
+  const why = jobReason(j);
+  if (why) facts.splice(2, 0, ['Reason', el('span', { class: 'reason', text: why })]);
   const labels = Object.entries(j.labels || {});
   if (labels.length) facts.push(['Labels', el('span', {}, ...labels.map(([k, v]) => el('span', { class: 'chip', text: `${k}=${v}` })))]);
   $('job-summary').replaceChildren(...facts.map(([k, v]) => el('div', {}, el('dt', { text: k }),
     typeof v === 'string' ? el('dd', { text: v }) : el('dd', {}, v))));
   $('job-summary').setAttribute('data-state', j.state);
   $('cancel').hidden = TERMINAL.has(j.state);
-  drawDag($('dag'), j.tasks, d.task, (taskId) => selectTask(taskId));
+  const workers = [...state.workers.values()];
+  const reasons = new Map(j.tasks.map((t) => [t.id, taskReason(t, j, workers)]));
+  drawDag($('dag'), j.tasks, d.task, (taskId) => selectTask(taskId), (t) => reasons.get(t.id));
+  renderTaskReasons(j, reasons);
   renderAttempts();
   if (!d.attempt && allAttempts().length) {
     pickDefaultAttempt();
@@ -300,9 +373,10 @@ function renderAttempts() {
       el('td', { class: 'num', text: a.exitCode ?? '—' }),
       el('td', { text: time(a.startedAt) }),
       el('td', { text: time(a.finishedAt) }),
+      el('td', { class: 'reason', text: attemptReason(a) || '' }),
       el('td', {}, el('button', { type: 'button', class: 'link', 'aria-pressed': chosen ? 'true' : 'false',
         text: 'View log', onclick: () => selectAttempt(a.task, a.attempt) })));
-  }) : [el('tr', {}, el('td', { colspan: 8, class: 'empty',
+  }) : [el('tr', {}, el('td', { colspan: 9, class: 'empty',
     text: d.task ? `Task ${d.task} has not started yet.` : 'No attempts yet.' }))]));
   $('attempts-heading').textContent = d.task ? `Attempts of ${d.task}` : 'Attempts';
 }
@@ -345,11 +419,12 @@ async function loadLog() {
   try {
     const text = await getText(`/jobs/${encodeURIComponent(d.id)}/tasks/${encodeURIComponent(sel.task)}/log?attempt=${sel.attempt}`);
     if (state.detail !== d || d.attempt !== sel) return;
-    pre.textContent = text.length ? text : '(empty log)';
+    pre.textContent = text.length ? text : emptyLogText(selectedAttempt());
     pre.dataset.loaded = `${sel.task}#${sel.attempt}`;
   } catch (e) {
     if (state.detail !== d || d.attempt !== sel) return;
-    pre.textContent = `No log: ${e.message}`;
+    const why = attemptReason(selectedAttempt());
+    pre.textContent = `No log: ${e.message}${why ? `\nThis attempt ended ${selectedAttempt().state}: ${why}` : ''}`;
   }
   if ($('follow').checked) pre.scrollTop = pre.scrollHeight;
   const a = selectedAttempt();
@@ -391,6 +466,85 @@ function message(text, ok) {
   m.hidden = false;
 }
 
+// ---------- why, colours and live durations ----------
+
+const TICKING = new Set(['PENDING', 'RUNNING']);
+
+// why a FAILED job in the list failed: its detail is read once (a finished job does not change), a few at a time
+const listReasons = new Map();
+const reasonsWanted = [];
+let reasonsReading = 0;
+
+function listReason(j) {
+  if (j.state !== 'FAILED') return null;
+  if (listReasons.has(j.id)) {
+    const text = listReasons.get(j.id);
+    return text ? el('div', { class: 'reason small-reason', text }) : null;
+  }
+  if (!reasonsWanted.includes(j.id) && reasonsWanted.length < 50) reasonsWanted.push(j.id);
+  readListReasons();
+  return null;
+}
+
+function readListReasons() {
+  while (reasonsReading < 2 && reasonsWanted.length) {
+    const id = reasonsWanted.shift();
+    reasonsReading += 1;
+    getJson(`/jobs/${encodeURIComponent(id)}`).then((job) => {
+      listReasons.set(id, jobReason(job));
+      renderJobs();
+    }).catch(() => listReasons.set(id, null)).finally(() => {
+      reasonsReading -= 1;
+      readListReasons();
+    });
+  }
+}
+
+/** A job's progress bar in its state's colour (a FAILED job's bar is red, a CANCELLED one grey). */
+function progressBar(j) {
+  const b = bar(j.tasksSucceeded, j.tasksTotal, `${j.tasksSucceeded} / ${j.tasksTotal} tasks`, true);
+  b.classList.add(`st-${j.state}`);
+  return b;
+}
+
+/** A duration that the page's one-second tick keeps current while the job is not finished. */
+function liveDuration(tag, fromIso, toIso, jobState) {
+  const live = !toIso && TICKING.has(jobState) && fromIso;
+  return el(tag, { class: `num duration${live ? ' ticking' : ''}`, 'data-from': live ? fromIso : null,
+    text: duration(since(fromIso, toIso)) });
+}
+
+function tickDurations() {
+  document.querySelectorAll('.duration.ticking').forEach((e) => {
+    e.textContent = duration(since(e.dataset.from, null));
+  });
+}
+
+/** Under the DAG: each task that is not done or running, with why. */
+function renderTaskReasons(j, reasons) {
+  const items = j.tasks.filter((t) => reasons.get(t.id)).slice(0, 200).map((t) => {
+    const r = reasons.get(t.id);
+    return el('li', { 'data-task-id': t.id, 'data-kind': r.kind },
+      el('span', { class: 'mono', text: t.id }), ' ', badge(t.state), ' ', el('span', { class: 'reason', text: r.text }));
+  });
+  $('task-reasons').replaceChildren(...items);
+  $('task-reasons').hidden = items.length === 0;
+}
+
+/** The last hour's charts: seeded from the newest jobs, the queue sampled every 5 s. */
+function startHistory() {
+  try {
+    startCharts();
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  seed().catch(showError);
+  const sample = () => sampleQueue().catch(showError);
+  sample();
+  setInterval(sample, 5000);
+}
+
 // ---------- live events ----------
 
 let source = null;
@@ -419,6 +573,7 @@ function connect() {
   source.addEventListener('jobRemoved', (e) => onJobRemoved(JSON.parse(e.data)));
   source.addEventListener('worker', (e) => {
     const w = JSON.parse(e.data);
+    if (state.workersKnown) noteWorkerChange(state.workers.get(w.id), w);
     state.workers.set(w.id, w);
     renderWorkers();
   });
@@ -493,11 +648,22 @@ function start() {
   setInterval(() => loadSchedules().catch(showError), 2000);
   setInterval(() => {
     document.querySelectorAll('td.age').forEach((td) => { td.textContent = age(td.dataset.since); });
+    tickDurations();
   }, 1000);
+  // this master's own view: which masters are up, and whether this one leads (no event when a standby dies)
+  setInterval(() => loadCluster().catch(showError), 3000);
+  $('worker-filters').addEventListener('submit', (e) => e.preventDefault());
+  $('worker-filter').addEventListener('input', (e) => {
+    state.workerFilter = e.target.value.trim();
+    renderWorkers();
+    filterEvents((ev) => !state.workerFilter || !ev.worker
+      || workerMatches({ id: ev.worker, host: '', labels: ev.labels || {} }));
+  });
   window.addEventListener('hashchange', route);
   route();
   resync();
   connect();
+  startHistory();
 }
 
 start();

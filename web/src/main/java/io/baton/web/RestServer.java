@@ -16,6 +16,7 @@ import io.baton.web.metrics.MasterMetrics;
 import io.baton.web.metrics.RouteTemplates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -196,6 +197,7 @@ public final class RestServer implements AutoCloseable {
         new WorkersRoutes(api, calls).route(),
         new ClusterRoutes(api, calls).route(),
         new EventsRoutes(api, events).route(),
+        new StatsRoutes(api, metrics.registry(), Clock.systemUTC()).route(),
         health.route())));
     Route metricsRoute = path("metrics", () -> get(() -> completeWithFuture(metrics.scrape()
         .thenApply(text -> HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, text))))));

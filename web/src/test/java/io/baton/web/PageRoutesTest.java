@@ -32,6 +32,27 @@ class PageRoutesTest extends RestTestSupport {
   }
 
   @Test
+  void theChartingLibraryIsServedFromItsWebJar() {
+    Response js = get("/vendor/uplot/uPlot.esm.js");
+    assertEquals(200, js.status());
+    assertTrue(js.contentType().startsWith("application/javascript") || js.contentType().startsWith("text/javascript"),
+        js.contentType());
+    assertTrue(js.body().contains("export { uPlot as default }"), "the ES module build");
+    Response css = get("/vendor/uplot/uPlot.min.css");
+    assertEquals(200, css.status());
+    assertTrue(css.contentType().startsWith("text/css"), css.contentType());
+    get("/vendor/uplot/../package.json").assertProblem(404, "");
+  }
+
+  @Test
+  void theVendoredDagLayoutIsServedWithItsLicence() {
+    Response js = get("/assets/vendor/dagre/dagre.esm.js");
+    assertEquals(200, js.status());
+    assertTrue(js.body().contains("export{"), "the ES module build");
+    assertTrue(get("/assets/vendor/dagre/LICENSE").body().contains("Copyright (c) 2012-2014 Chris Pettitt"));
+  }
+
+  @Test
   void missingAssetIs404Problem() {
     get("/assets/nope.js").assertProblem(404, "");
     get("/assets/../index.html").assertProblem(404, "");

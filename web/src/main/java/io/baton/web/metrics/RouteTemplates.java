@@ -9,7 +9,8 @@ import java.util.Set;
 public final class RouteTemplates {
   private static final Set<String> ROOT = Set.of("/", "/healthz", "/readyz", "/metrics");
   private static final Set<String> RESOURCES =
-      Set.of("jobs", "workers", "schedules", "cluster", "events", "session", "healthz", "readyz", "openapi.json");
+      Set.of("jobs", "workers", "schedules", "cluster", "events", "session", "healthz", "readyz", "openapi.json",
+          "stats");
   private static final Set<String> ACTIONS =
       Set.of("cancel", "rerun", "tasks", "pause", "resume", "trigger", "drain", "undrain", "step-down");
   private static final Set<String> TASK_PARTS = Set.of("log", "result");
@@ -22,6 +23,9 @@ public final class RouteTemplates {
     }
     if (path.startsWith("/assets/")) {
       return "/assets/{file}";
+    }
+    if (path.startsWith("/vendor/uplot/")) {
+      return "/vendor/uplot/{file}";
     }
     if (!path.startsWith("/api/v1/")) {
       return "other";

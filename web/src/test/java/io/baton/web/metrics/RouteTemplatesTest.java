@@ -23,6 +23,8 @@ class RouteTemplatesTest {
       "/api/v1/cluster, /api/v1/cluster",
       "/api/v1/cluster/step-down, /api/v1/cluster/step-down",
       "/api/v1/events, /api/v1/events",
+      "/api/v1/stats, /api/v1/stats",
+      "/vendor/uplot/uPlot.esm.js, /vendor/uplot/{file}",
       // anything Baton does not serve collapses, so a scanner cannot grow the label set
       "/api/v1/cluster/xyz, other",
       "/api/v1/jobs/j1/whatever, other",
