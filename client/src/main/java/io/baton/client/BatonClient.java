@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,6 +30,9 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * Baton's REST API ({@code /api/v1}) for programs and the CLI: the JDK's {@link HttpClient} and Jackson, no Pekko.
@@ -65,7 +69,24 @@ public final class BatonClient {
     this.token = b.token;
     this.electionWait = b.electionWait;
     this.requestTimeout = b.requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(b.connectTimeout)
+        .version(HttpClient.Version.HTTP_1_1);
+    if (masters.stream().noneMatch(u -> u.getScheme().equalsIgnoreCase("https"))) {
+      // plain http only: skip loading the default trust store, a good part of a short-lived CLI's start-up
+      http.sslContext(plainHttpOnly());
+    }
+    this.http = http.build();
+  }
+
+  /** A TLS context that trusts nothing: never used for http:// and cheap to make. */
+  private static SSLContext plainHttpOnly() {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new KeyManager[0], new TrustManager[0], null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no TLS in this JDK", e);
+    }
   }
 
   /** A client for the masters at {@code urls}: a comma-separated list of {@code http(s)://host:port} URLs. */
