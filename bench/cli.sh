@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# CLI start-up benchmark (see BENCHMARKS.md, "CLI start-up"): a `baton standalone` with 20 finished jobs, then the
+# wall time of `bin/baton jobs` (the thin client jar with class-data sharing), median of N runs (default 10), next
+# to the same command without the CDS archive, from the full jar (Pekko on the classpath, the way it ran before),
+# and curl.
+# Usage: bench/cli.sh [N]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+runs="${1:-10}"
+rest_port=$(free_port)
+url="http://127.0.0.1:$rest_port"
+BATON_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC" "$baton" standalone --zk-port 0 --rest-port "$rest_port" \
+  --data-dir "$work/data" >"$work/standalone.log" 2>&1 & pids+=($!)
+until grep -q "Baton standalone is up" "$work/standalone.log" 2>/dev/null; do sleep 0.2; done
+until curl -sf "$url/api/v1/readyz" >/dev/null; do sleep 0.2; done
+for i in $(seq 20); do
+  curl -sf -X POST "$url/api/v1/jobs" -H 'Content-Type: application/json' \
+    --data "{\"name\": \"bench-$i\", \"tasks\": [{\"id\": \"t\", \"handler\": \"noop\"}]}" >/dev/null
+done
+export BATON_URL="$url"
+clijar="$(ls "$home"/cli/target/baton-cli-*-all.jar | head -n 1)"
+appjar="$(ls "$home"/app/target/baton-app-*-all.jar | head -n 1)"
+rm -f "${clijar%.jar}.jsa"
+"$baton" jobs >/dev/null   # the first run after a build records the CDS archive (not measured)
+
+# time_runs LABEL COMMAND...: the wall time of N runs in ms, then their median
+time_runs() {
+  local label="$1"; shift
+  local times=() t0 t1
+  for _ in $(seq "$runs"); do
+    t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000000 )))
+  done
+  local sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+  local n=${#sorted[@]} median
+  if (( n % 2 )); then median=${sorted[$((n / 2))]}; else median=$(( (sorted[n/2-1] + sorted[n/2]) / 2 )); fi
+  printf '%-52s median %5d ms  min %5d  max %5d  (runs: %s)\n' "$label" "$median" "${sorted[0]}" "${sorted[$((n-1))]}" "${times[*]}"
+}
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs; $(java -version 2>&1 | head -n 1)"
+time_runs "bin/baton jobs (thin jar, CDS)" "$baton" jobs
+time_runs "thin jar without the CDS archive" java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+  -cp "$clijar" io.baton.cli.CliMain jobs
+time_runs "full jar (Pekko on the classpath), C1, SerialGC" java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+  -jar "$appjar" jobs
+time_runs "curl" curl -sf "$url/api/v1/jobs"
+echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
