@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
  * wrong into one clear message and an {@link ExitCode}. Output goes to picocli's out and err writers.
  */
 abstract class ClientCommand implements Callable<Integer> {
+  static final String DEFAULT_URL = "http://localhost:8080";
+
   /** {@code --url}, {@code --token}, {@code --election-wait}: every client command has them. */
   static final class ClientOptions {
     @Option(names = "--url", defaultValue = "${env:BATON_URL:-http://localhost:8080}", paramLabel = "URL[,URL...]",
@@ -61,7 +63,8 @@ abstract class ClientCommand implements Callable<Integer> {
   public final Integer call() throws Exception {
     BatonClient client;
     try {
-      client = BatonClient.builder(options.url).token(options.token)
+      String url = options.url == null || options.url.isBlank() ? DEFAULT_URL : options.url; // BATON_URL= (empty)
+      client = BatonClient.builder(url).token(options.token)
           .electionWait(Duration.ofSeconds(Math.max(0, options.electionWaitSeconds))).build();
     } catch (IllegalArgumentException e) {
       return fail(ExitCode.USAGE, "--url: " + e.getMessage());

@@ -84,7 +84,8 @@ public final class Commands {
           String taskState = task.path("state").asText();
           if (!taskState.equals("SUCCEEDED")) {
             out().println("  " + task.path("id").asText() + " " + taskState
-                + (last.path("message").isTextual() ? ": " + last.path("message").asText() : ""));
+                + (last.path("message").isTextual() ? ": " + last.path("message").asText()
+                    : attempts.size() == 0 ? ": never started" : ""));
           }
         }
       }

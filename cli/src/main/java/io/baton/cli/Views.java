@@ -86,13 +86,13 @@ final class Views {
   }
 
   /** Why a task has not run (yet): a retry's backoff, or the dependencies it waits for. */
-  private static String waitingReason(JsonNode task, Map<String, String> states) {
+  static String waitingReason(JsonNode task, Map<String, String> states) {
     if (task.path("retryAt").isTextual()) {
       return "retry at " + task.path("retryAt").asText();
     }
     String state = task.path("state").asText();
     if (!state.equals("PENDING")) {
-      return "";
+      return task.path("attempts").size() == 0 ? "never started" : "";
     }
     List<String> open = new ArrayList<>();
     task.path("dependsOn").forEach(d -> {
