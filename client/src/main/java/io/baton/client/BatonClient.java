@@ -12,14 +12,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
+import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -30,12 +26,14 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 /**
- * Baton's REST API ({@code /api/v1}) for programs and the CLI: the JDK's {@link HttpClient} and Jackson, no Pekko.
+ * Baton's REST API ({@code /api/v1}) for programs and the CLI: the JDK's HTTP client and Jackson, no Pekko.
+ *
+ * <p>The transport is the JDK's {@link HttpURLConnection}, not {@code java.net.http.HttpClient}: for a CLI that
+ * makes one request and exits, HttpClient's start-up (its selector thread, the default TLS context and some thousand
+ * classes) cost more than everything else together (BENCHMARKS.md, "CLI start-up"); HttpURLConnection needs none of
+ * it, and HTTP/1.1 with one request at a time is all this client does.
  *
  * <p>Failover-aware. It is given one or more masters' URLs. A master that answers 503 naming the leader
  * ({@code leader} in the problem) is left for that leader, which is remembered for later calls. When the leader it
@@ -61,7 +59,7 @@ public final class BatonClient {
   private final Optional<String> token;
   private final Duration electionWait;
   private final Duration requestTimeout;
-  private final HttpClient http;
+  private final Duration connectTimeout;
   private volatile URI leader;
 
   private BatonClient(Builder b) {
@@ -69,24 +67,7 @@ public final class BatonClient {
     this.token = b.token;
     this.electionWait = b.electionWait;
     this.requestTimeout = b.requestTimeout;
-    HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(b.connectTimeout)
-        .version(HttpClient.Version.HTTP_1_1);
-    if (masters.stream().noneMatch(u -> u.getScheme().equalsIgnoreCase("https"))) {
-      // plain http only: skip loading the default trust store, a good part of a short-lived CLI's start-up
-      http.sslContext(plainHttpOnly());
-    }
-    this.http = http.build();
-  }
-
-  /** A TLS context that trusts nothing: never used for http:// and cheap to make. */
-  private static SSLContext plainHttpOnly() {
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[0], new TrustManager[0], null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("no TLS in this JDK", e);
-    }
+    this.connectTimeout = b.connectTimeout;
   }
 
   /** A client for the masters at {@code urls}: a comma-separated list of {@code http(s)://host:port} URLs. */
@@ -424,12 +405,9 @@ public final class BatonClient {
     URI target = leader != null ? leader : masters.get(next++);
     List<String> unreachable = new ArrayList<>();
     while (true) {
-      HttpResponse<InputStream> response;
+      Response response;
       try {
-        response = http.send(request(target, call, timeout), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new UnreachableException("interrupted while waiting for " + target, e);
+        response = send(target, call, timeout);
       } catch (IOException e) {
         String why = describe(e);
         boolean notSent = notSent(e);
@@ -462,7 +440,7 @@ public final class BatonClient {
         target = masters.get(next++);
         continue;
       }
-      int status = response.statusCode();
+      int status = response.status();
       if (status < 400) {
         if (!masters.contains(target)) {
           leader = target;
@@ -500,7 +478,7 @@ public final class BatonClient {
       if (target.equals(leader)) {
         leader = null;
       }
-      Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(BatonClient::seconds)
+      Duration retryAfter = Optional.ofNullable(response.retryAfter()).flatMap(BatonClient::seconds)
           .orElse(Duration.ofSeconds(1));
       pauseOrGiveUp(retryAfter, deadline, start, lastAnswer);
       followed.clear();
@@ -525,19 +503,35 @@ public final class BatonClient {
     }
   }
 
-  private HttpRequest request(URI base, Call call, Duration timeout) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + call.path))
-        .method(call.method, call.body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(call.body, StandardCharsets.UTF_8));
-    if (!timeout.isZero()) {
-      b.timeout(timeout);
+  /** An answer's status, its Retry-After header and its body (the error stream for 4xx and 5xx). */
+  private record Response(int status, String retryAfter, InputStream body) {}
+
+  /** One HTTP/1.1 request; a body is sent with a fixed length, so the JDK never repeats a POST by itself. */
+  private Response send(URI base, Call call, Duration timeout) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) URI.create(base + call.path).toURL().openConnection();
+    c.setRequestMethod(call.method);
+    c.setInstanceFollowRedirects(false);
+    c.setUseCaches(false);
+    c.setConnectTimeout((int) connectTimeout.toMillis());
+    c.setReadTimeout((int) timeout.toMillis()); // 0 (a stream): no timeout
+    c.setRequestProperty("Accept", "application/json, application/problem+json, text/plain, text/event-stream");
+    token.ifPresent(t -> c.setRequestProperty("Authorization", "Bearer " + t));
+    call.idempotencyKey.ifPresent(k -> c.setRequestProperty("Idempotency-Key", k));
+    if (call.body != null || call.method.equals("POST") || call.method.equals("PUT")) {
+      byte[] bytes = call.body == null ? new byte[0] : call.body.getBytes(StandardCharsets.UTF_8);
+      if (call.body != null) {
+        c.setRequestProperty("Content-Type", "application/json");
+      }
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(bytes.length);
+      try (var out = c.getOutputStream()) {
+        out.write(bytes);
+      }
     }
-    if (call.body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
-    call.idempotencyKey.ifPresent(k -> b.header("Idempotency-Key", k));
-    return b.build();
+    int status = c.getResponseCode();
+    InputStream body = status >= 400 ? c.getErrorStream() : c.getInputStream();
+    return new Response(status, c.getHeaderField("Retry-After"),
+        body == null ? InputStream.nullInputStream() : body);
   }
 
   private static String readString(InputStream body, URI from) {
@@ -548,29 +542,24 @@ public final class BatonClient {
     }
   }
 
+  /** True when the request cannot have reached a server: no connection was made. */
   private static boolean notSent(IOException e) {
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException || c instanceof HttpConnectTimeoutException
-          || c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
-        return true;
-      }
-    }
-    return false;
+    return e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof UnknownHostException
+        || e instanceof SocketTimeoutException && String.valueOf(e.getMessage()).contains("connect");
   }
 
   /** What went wrong, in words: connection refused, unknown host, no answer in time. */
   static String describe(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
+      if (c instanceof UnknownHostException) {
         return "has a host name that does not resolve (DNS)";
       }
-    }
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof HttpConnectTimeoutException) {
-        return "did not accept a connection in time";
+      if (c instanceof SocketTimeoutException) {
+        return String.valueOf(c.getMessage()).contains("connect") ? "did not accept a connection in time"
+            : "did not answer in time";
       }
-      if (c instanceof HttpTimeoutException) {
-        return "did not answer in time";
+      if (c instanceof NoRouteToHostException) {
+        return "cannot be reached (no route to host)";
       }
       if (c instanceof ConnectException) {
         return "refused the connection (is a master running there?)";

@@ -1,5 +1,5 @@
 /**
- * Baton's REST client: {@link io.baton.client.BatonClient} over the JDK's HttpClient and Jackson, no Pekko, for the
+ * Baton's REST client: {@link io.baton.client.BatonClient} over the JDK's HttpURLConnection and Jackson, no Pekko, for the
  * CLI and for any JVM program.
  *
  * <pre>
