@@ -23,18 +23,24 @@ appjar="$(ls "$home"/app/target/baton-app-*-all.jar | head -n 1)"
 rm -f "${clijar%.jar}.jsa"
 "$baton" jobs >/dev/null   # the first run after a build records the CDS archive (not measured)
 
-# time_runs LABEL COMMAND...: the wall time of N runs in ms, then their median
+# time_runs LABEL COMMAND...: N runs; the median, min and max wall time and the median CPU time (user + system) in ms.
+# CPU time tells the configurations apart even when other work on the machine stretches the wall time.
 time_runs() {
   local label="$1"; shift
-  local times=() t0 t1
+  local rows="$work/times"
+  : >"$rows"
   for _ in $(seq "$runs"); do
-    t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000000 )))
+    /usr/bin/time -f "%e %U %S" -a -o "$rows" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
   done
-  local sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-  local n=${#sorted[@]} median
-  if (( n % 2 )); then median=${sorted[$((n / 2))]}; else median=$(( (sorted[n/2-1] + sorted[n/2]) / 2 )); fi
-  printf '%-52s median %5d ms  min %5d  max %5d  (runs: %s)\n' "$label" "$median" "${sorted[0]}" "${sorted[$((n-1))]}" "${times[*]}"
+  python3 - "$label" "$rows" <<'PY'
+import statistics, sys
+label, path = sys.argv[1], sys.argv[2]
+rows = [[float(x) for x in line.split()] for line in open(path) if line.strip() and line[0].isdigit()]
+wall = sorted(int(r[0] * 1000) for r in rows)
+cpu = statistics.median(int((r[1] + r[2]) * 1000) for r in rows)
+print("%-50s wall median %5d ms  min %5d  max %5d   cpu median %5d ms   (wall: %s)"
+      % (label, statistics.median(wall), wall[0], wall[-1], cpu, " ".join(map(str, wall))))
+PY
 }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs; $(java -version 2>&1 | head -n 1)"
