@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CLI start-up benchmark (see BENCHMARKS.md, "CLI start-up"): a `baton standalone` with 20 finished jobs, then the
 # wall time of `bin/baton jobs` (the thin client jar with class-data sharing), median of N runs (default 10), next
-# to the same command without the CDS archive, from the full jar (Pekko on the classpath, the way it ran before),
-# and curl.
+# to the same command without the CDS archive, from the full jar (Pekko on the classpath; also with default JVM flags,
+# the way bin/baton ran it before), and curl.
 # Usage: bench/cli.sh [N]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -49,5 +49,6 @@ time_runs "thin jar without the CDS archive" java -XX:TieredStopAtLevel=1 -XX:+U
   -cp "$clijar" io.baton.cli.CliMain jobs
 time_runs "full jar (Pekko on the classpath), C1, SerialGC" java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
   -jar "$appjar" jobs
+time_runs "full jar, default JVM flags (bin/baton before)" java -jar "$appjar" jobs
 time_runs "curl" curl -sf "$url/api/v1/jobs"
 echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
