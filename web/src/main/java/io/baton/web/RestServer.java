@@ -196,6 +196,7 @@ public final class RestServer implements AutoCloseable {
         new WorkersRoutes(api, calls).route(),
         new ClusterRoutes(api, calls).route(),
         new EventsRoutes(api, events).route(),
+        new OpenApiRoutes().route(),
         health.route())));
     Route metricsRoute = path("metrics", () -> get(() -> completeWithFuture(metrics.scrape()
         .thenApply(text -> HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, text))))));
