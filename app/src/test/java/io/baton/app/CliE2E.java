@@ -258,6 +258,25 @@ class CliE2E {
     }
   }
 
+  /** README's Python example, the file itself, against the standalone; and the OpenAPI document it points to. */
+  @Test
+  void theReadmesPythonExampleRunsAndTheOpenApiDocumentIsServed() throws Exception {
+    JsonNode openapi = new Http(url).get("/api/v1/openapi.json");
+    assertTrue(openapi.path("openapi").asText().startsWith("3."), openapi.toString());
+    assertTrue(openapi.path("paths").has("/jobs/{id}"), openapi.toString());
+    Path script = BatonProcess.HOME.resolve("docs/examples/client.py");
+    assertTrue(Files.readString(BatonProcess.HOME.resolve("README.md")).contains(Files.readString(script)),
+        "README shows docs/examples/client.py verbatim");
+    Process probe = new ProcessBuilder("python3", "-c", "import requests").redirectErrorStream(true).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(probe.waitFor() == 0, "python3 with requests is not installed");
+    Process python = new ProcessBuilder("python3", script.toString(), url).redirectErrorStream(true).start();
+    String out = new String(python.getInputStream().readAllBytes());
+    assertEquals(0, python.waitFor(), out);
+    List<String> lines = out.lines().toList();
+    assertEquals(List.of("hello SUCCEEDED", "after SUCCEEDED", "hello from python"), lines.subList(0, 3), out);
+    assertTrue(lines.get(3).matches("[0-9a-f]{16} SUCCEEDED"), out);
+  }
+
   /** Right after a leader's kill -9 the standby still names it: the CLI waits for the election, then answers. */
   @Test
   void aCommandRightAfterTheLeaderDiesWaitsForTheElection() throws Exception {
