@@ -297,6 +297,9 @@ class CliE2E {
       String next = c.awaitLeader(Duration.ofSeconds(30));
       assertNotEquals(leader, next);
       assertFalse(after.err().contains("cannot reach"), after.err());
+      // when it had to wait (the usual case), it said why, once
+      assertTrue(after.err().isEmpty() || after.err().lines().count() == 1
+          && after.err().startsWith("baton: waiting up to 15 s for a leader election: "), after.err());
     }
   }
 }

@@ -65,7 +65,12 @@ abstract class ClientCommand implements Callable<Integer> {
     try {
       String url = options.url == null || options.url.isBlank() ? DEFAULT_URL : options.url; // BATON_URL= (empty)
       client = BatonClient.builder(url).token(options.token)
-          .electionWait(Duration.ofSeconds(Math.max(0, options.electionWaitSeconds))).build();
+          .electionWait(Duration.ofSeconds(Math.max(0, options.electionWaitSeconds)))
+          .onElection(why -> {
+            err().println("baton: waiting up to " + options.electionWaitSeconds + " s for a leader election: " + why);
+            err().flush();
+          })
+          .build();
     } catch (IllegalArgumentException e) {
       return fail(ExitCode.USAGE, "--url: " + e.getMessage());
     }

@@ -60,6 +60,7 @@ public final class BatonClient {
   private final Duration electionWait;
   private final Duration requestTimeout;
   private final Duration connectTimeout;
+  private final Consumer<String> onElection;
   private volatile URI leader;
 
   private BatonClient(Builder b) {
@@ -68,6 +69,7 @@ public final class BatonClient {
     this.electionWait = b.electionWait;
     this.requestTimeout = b.requestTimeout;
     this.connectTimeout = b.connectTimeout;
+    this.onElection = b.onElection;
   }
 
   /** A client for the masters at {@code urls}: a comma-separated list of {@code http(s)://host:port} URLs. */
@@ -81,6 +83,7 @@ public final class BatonClient {
     private Duration electionWait = DEFAULT_ELECTION_WAIT;
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Duration connectTimeout = Duration.ofSeconds(5);
+    private Consumer<String> onElection = why -> { };
 
     private Builder(List<URI> masters) {
       this.masters = masters;
@@ -106,6 +109,15 @@ public final class BatonClient {
 
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Told once per call, on the calling thread, when the call starts waiting through an election: why (the last
+     * answer), so that a human sees what the wait is for.
+     */
+    public Builder onElection(Consumer<String> listener) {
+      this.onElection = listener;
       return this;
     }
 
@@ -399,6 +411,7 @@ public final class BatonClient {
     long start = System.nanoTime();
     long deadline = start + electionWait.toNanos();
     boolean electionSeen = false;
+    boolean told = false;
     String lastAnswer = null;
     Set<URI> followed = new LinkedHashSet<>();
     int next = 0; // the next master to try when there is no leader to go to
@@ -433,6 +446,10 @@ public final class BatonClient {
           }
           throw new UnreachableException("cannot reach " + (unreachable.size() == 1 ? unreachable.get(0)
               : "any master: " + String.join("; ", unreachable)), e);
+        }
+        if (!told) {
+          told = true;
+          onElection.accept(lastAnswer);
         }
         pauseOrGiveUp(Duration.ofSeconds(1), deadline, start, lastAnswer);
         next = 0;
@@ -480,6 +497,10 @@ public final class BatonClient {
       }
       Duration retryAfter = Optional.ofNullable(response.retryAfter()).flatMap(BatonClient::seconds)
           .orElse(Duration.ofSeconds(1));
+      if (!told) {
+        told = true;
+        onElection.accept(lastAnswer);
+      }
       pauseOrGiveUp(retryAfter, deadline, start, lastAnswer);
       followed.clear();
       next = 0;

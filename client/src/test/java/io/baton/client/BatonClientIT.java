@@ -93,9 +93,13 @@ class BatonClientIT {
     // the standby still names the dead leader for three answers, then has been elected and answers itself
     try (TestingMaster standby = new TestingMaster(r -> asked.incrementAndGet() <= 3
         ? Reply.noLeader("leader-unreachable", dead) : Reply.json(200, JOBS_PAGE))) {
-      BatonClient client = BatonClient.builder(standby.url()).electionWait(Duration.ofSeconds(15)).build();
+      List<String> told = new ArrayList<>();
+      BatonClient client = BatonClient.builder(standby.url()).electionWait(Duration.ofSeconds(15))
+          .onElection(told::add).build();
       long start = System.nanoTime();
       assertEquals(2, client.jobs(JobQuery.all()).jobs().size());
+      assertEquals(List.of("the leader at " + dead + " refused the connection (is a master running there?)"), told,
+          "told once why it waits");
       assertTrue(System.nanoTime() - start >= Duration.ofMillis(1900).toNanos(),
           "it paused as Retry-After said between the standby's answers");
       assertEquals(4, standby.requests().size());
