@@ -43,7 +43,7 @@ public final class CliMain implements Runnable {
   /** Usage errors exit 2; an unexpected failure prints one line and exits 1. */
   public static CommandLine configure(CommandLine cli) {
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("baton: " + e);
+      cmd.getErr().println("baton: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return ExitCode.REFUSED;
     });
     return cli;
