@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
   private static final List<String> MODULES =
-      List.of("protocol", "wire", "ha", "scheduler", "worker", "web", "app");
+      List.of("protocol", "client", "cli", "wire", "ha", "scheduler", "worker", "web", "app");
   private static final String PEKKO = "org.apache.pekko";
   private static final String CURATOR = "org.apache.curator";
   private static final String ZOOKEEPER = "org.apache.zookeeper";
@@ -57,6 +57,15 @@ class ArchitectureTest {
     for (String pure : List.of("io.baton.scheduler.model", "io.baton.scheduler.policy")) {
       assertEquals(List.of(), graph.violations(pure, PEKKO, CURATOR, ZOOKEEPER, "io.baton.ha"), pure);
     }
+  }
+
+  @Test
+  void theClientAndTheCliKnowNoPekkoAndNoServerCode() {
+    List<String> server = List.of(PEKKO, "scala", CURATOR, ZOOKEEPER, "io.baton.protocol", "io.baton.wire",
+        "io.baton.ha", "io.baton.scheduler", "io.baton.worker", "io.baton.web", "io.baton.app");
+    assertEquals(List.of(), graph.violations("io.baton.client", server.toArray(String[]::new)));
+    assertEquals(List.of(), graph.violations("io.baton.cli", server.toArray(String[]::new)));
+    assertEquals(true, graph.uses("io.baton.cli").contains("io.baton.client"));
   }
 
   @Test

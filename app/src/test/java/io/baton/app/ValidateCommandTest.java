@@ -17,7 +17,7 @@ class ValidateCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int validate(String... args) {
-    CommandLine cli = new CommandLine(new BatonMain());
+    CommandLine cli = BatonMain.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     String[] all = new String[args.length + 1];

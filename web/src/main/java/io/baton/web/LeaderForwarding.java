@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On a standby, sends every {@code /api/v1/...} request (except {@code cluster}, {@code healthz},
- * {@code readyz} and {@code session}, which any master answers itself) with its credentials (Authorization and
+ * {@code readyz}, {@code openapi.json} and {@code session}, which any master answers itself) with its credentials (Authorization and
  * Cookie headers) to the leader named by {@link MasterApi#cluster()} and returns
  * the leader's answer unchanged: status, body, Content-Type, Location, WWW-Authenticate and Retry-After. The body limit is
  * checked here first (413). A forwarded request carries {@value #FORWARDED_BY} and is never forwarded again, so
@@ -49,7 +49,7 @@ final class LeaderForwarding {
   private static final String API_PREFIX = "/api/v1/";
   private static final String EVENTS_PATH = "/api/v1/events";
   private static final Set<String> LOCAL_PATHS = Set.of("/api/v1/cluster", "/api/v1/healthz", "/api/v1/readyz",
-      BearerAuth.SESSION_PATH);
+      "/api/v1/openapi.json", BearerAuth.SESSION_PATH);
   private static final List<String> REQUEST_HEADERS = List.of("Authorization", "Cookie", "Idempotency-Key", "Accept");
   private static final Set<String> RESPONSE_HEADERS = Set.of("location", "www-authenticate", "cache-control", "retry-after");
   private static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(15);

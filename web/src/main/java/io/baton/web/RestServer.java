@@ -198,6 +198,7 @@ public final class RestServer implements AutoCloseable {
         new ClusterRoutes(api, calls).route(),
         new EventsRoutes(api, events).route(),
         new StatsRoutes(api, metrics.registry(), Clock.systemUTC()).route(),
+        new OpenApiRoutes().route(),
         health.route())));
     Route metricsRoute = path("metrics", () -> get(() -> completeWithFuture(metrics.scrape()
         .thenApply(text -> HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, text))))));

@@ -1,11 +1,11 @@
-package io.baton.app;
+package io.baton.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +30,8 @@ class ScheduleCommandsTest {
   private HttpServer server;
   private final List<String> requests = new ArrayList<>();
   private final Map<String, String[]> answers = new ConcurrentHashMap<>(); // "METHOD path" -> {status, body}
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream realErr;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
 
   @BeforeEach
   void start() throws Exception {
@@ -53,13 +52,10 @@ class ScheduleCommandsTest {
       exchange.close();
     });
     server.start();
-    realErr = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   @AfterEach
   void stop() {
-    System.setErr(realErr);
     server.stop(0);
   }
 
@@ -68,16 +64,9 @@ class ScheduleCommandsTest {
   }
 
   private int baton(String... args) {
-    CommandLine cli = new CommandLine(new BatonMain());
-    CommandLine leaf = cli;
-    int i = 0;
-    while (i < args.length && leaf.getSubcommands().containsKey(args[i])) {
-      leaf = leaf.getSubcommands().get(args[i]);
-      i++;
-    }
-    if (leaf.getCommand() instanceof ClientCommands.ClientCommand command) {
-      command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-    }
+    CommandLine cli = CliMain.commandLine(new CliMain());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
     String[] all = new String[args.length + 2];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--url";
@@ -86,11 +75,11 @@ class ScheduleCommandsTest {
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return out.toString();
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return err.toString();
   }
 
   @Test
@@ -129,7 +118,7 @@ class ScheduleCommandsTest {
   void replaceNeedsANameInTheFile() throws Exception {
     Path file = dir.resolve("s.json");
     Files.writeString(file, "{\"cron\": \"0 2 * * *\"}");
-    assertEquals(1, baton("schedule", "replace", "-f", file.toString()));
+    assertEquals(2, baton("schedule", "replace", "-f", file.toString()));
     assertTrue(err().contains("names no schedule"), err());
     assertEquals(List.of(), requests);
   }
@@ -153,7 +142,7 @@ class ScheduleCommandsTest {
     assertEquals(0, baton("schedule", "delete", "nightly"), err());
     assertEquals(String.join("\n", "paused nightly", "resumed nightly; next fire 2026-03-02T01:00:00Z",
         "job-000042", "deleted schedule nightly") + "\n", out());
-    out.reset();
+    out.getBuffer().setLength(0);
     assertEquals(0, baton("schedule", "show", "nightly"), err());
     assertTrue(out().contains("\"name\" : \"nightly\""), out());
     assertEquals(List.of("POST /api/v1/schedules/nightly/pause", "POST /api/v1/schedules/nightly/resume",
