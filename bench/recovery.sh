@@ -40,7 +40,10 @@ import json, sys, urllib.request
 url = f"http://127.0.0.1:{sys.argv[1]}/api/v1/jobs?limit=1000{sys.argv[2]}"
 n, before = 0, None
 while True:
-    page = json.load(urllib.request.urlopen(url + (f"&before={before}" if before else "")))
+    try:
+        page = json.load(urllib.request.urlopen(url + (f"&before={before}" if before else "")))
+    except Exception:  # not leading yet (503): nothing listed
+        print(0); break
     n += len(page["jobs"])
     before = page.get("nextBefore")
     if not before:
