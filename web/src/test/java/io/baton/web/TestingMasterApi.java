@@ -222,6 +222,27 @@ final class TestingMasterApi implements MasterApi {
     return leaderCall(() -> workers);
   }
 
+  /** Drain and undrain act on the workers set with {@link #setWorkers}: unknown 404, DEAD 409. */
+  @Override
+  public CompletionStage<DrainResult> drain(String workerId, boolean drain) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        Optional<WorkerView> found = workers.stream().filter(w -> w.id().equals(workerId)).findFirst();
+        if (found.isEmpty()) {
+          return new DrainResult.NotFound("no worker with id '" + workerId + "' is registered");
+        }
+        WorkerView w = found.get();
+        if (w.state().equals("DEAD")) {
+          return new DrainResult.Conflict("worker '" + workerId + "' is DEAD");
+        }
+        WorkerView changed = new WorkerView(w.id(), w.host(), drain ? "DRAINING" : "ALIVE", w.cpus(), w.memoryMb(),
+            w.cpusUsed(), w.memoryMbUsed(), w.labels(), w.runningAttempts(), w.lastHeartbeatAt());
+        workers = workers.stream().map(x -> x.id().equals(workerId) ? changed : x).toList();
+        return new DrainResult.Done(changed);
+      }
+    });
+  }
+
   @Override
   public CompletionStage<List<ScheduleView>> schedules() {
     return leaderCall(() -> {

@@ -42,6 +42,23 @@ public interface MasterApi {
 
   CompletionStage<List<WorkerView>> workers();
 
+  /**
+   * Drains ({@code drain} true: the worker takes no new attempts, its running ones finish) or undrains a worker.
+   * The worker keeps the mode itself and says it in its registrations, so it survives a failover.
+   */
+  CompletionStage<DrainResult> drain(String workerId, boolean drain);
+
+  /** What a drain or undrain did. */
+  sealed interface DrainResult {
+    /** Done (or nothing to change): the worker as it is now. */
+    record Done(WorkerView worker) implements DrainResult {}
+
+    record NotFound(String detail) implements DrainResult {}
+
+    /** Refused: the worker is DEAD, or is stopping and cannot be undrained. */
+    record Conflict(String detail) implements DrainResult {}
+  }
+
   /** Every schedule, by name. */
   CompletionStage<List<ScheduleView>> schedules();
 

@@ -23,6 +23,7 @@ import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToWorker;
+import io.baton.wire.WorkerMode;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Optional;
@@ -307,6 +308,13 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   public CompletionStage<List<WorkerView>> workers() {
     return onLeader(h -> AskPattern.ask(h.resourceManager(),
         ResourceManager.ListWorkers::new, settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<DrainResult> drain(String workerId, boolean drain) {
+    WorkerMode mode = drain ? WorkerMode.DRAINING : WorkerMode.ACTIVE;
+    return onLeader(h -> AskPattern.ask(h.resourceManager(),
+        replyTo -> new ResourceManager.SetWorkerMode(workerId, mode, replyTo), settings.askTimeout(), system.scheduler()));
   }
 
   @Override
