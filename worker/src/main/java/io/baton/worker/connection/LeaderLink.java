@@ -9,6 +9,7 @@ import io.baton.protocol.LeaderInfo;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WorkerInfo;
+import io.baton.wire.WorkerMode;
 import io.baton.worker.execution.AttemptRunner;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -44,6 +45,12 @@ public final class LeaderLink {
   public sealed interface Command {}
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /**
+   * The worker's own change of mode (STOPPING on SIGTERM, STOPPED when drained): kept for every later
+   * registration and told to the leader at once if registered; then {@code replyTo} (may be null) hears the mode.
+   */
+  public record SetMode(WorkerMode mode, ActorRef<WorkerMode> replyTo) implements Command {}
 
   public record Status(Epoch newestEpoch, Optional<LeaderInfo> leader, boolean registered,
       AttemptRunner.Status runner) {}
@@ -110,6 +117,8 @@ public final class LeaderLink {
   private final Deque<ActorRef<Status>> statusWaiting = new ArrayDeque<>();
   /** Attempts running, as of the runner's latest batch. */
   private int running;
+  /** Whether this worker takes new attempts; said in every registration, so it outlives a leader. */
+  private WorkerMode mode = WorkerMode.ACTIVE;
 
   /** A link; it starts {@code retrieval} and closes it when it stops. */
   public static Behavior<Command> create(Settings settings, LeaderRetrieval retrieval, LeaderResolver resolver,
@@ -202,10 +211,19 @@ public final class LeaderLink {
           gateway.tell(new ToLeader.Reports(connection.epoch(), workerId(), m.batch().reports(), token));
           return same();
         })
+        .onMessage(SetMode.class, m -> {
+          onSetMode(m);
+          gateway.tell(new ToLeader.ModeChanged(connection.epoch(), workerId(), mode, token));
+          return same();
+        })
         .onMessage(FromInbox.class, m -> admit(m).map(msg -> {
           if (msg instanceof ToWorker.RegistrationAccepted a) {   // a repeated registration: its token is current
             answered(a.epoch(), a.echoNanos());
             return registered(f, gateway, a.token());
+          } else if (msg instanceof ToWorker.SetMode s && !modeSetByLeader(s)) {
+            // stopping: the leader's mode does not apply; tell it what this worker does
+            gateway.tell(new ToLeader.ModeChanged(connection.epoch(), workerId(), mode, token));
+            return same();
           } else if (msg instanceof ToWorker.NotRegistered) {
             connection.unregistered();
             askForRegistration(f);
@@ -232,6 +250,10 @@ public final class LeaderLink {
           return same();
         })
         .onMessage(FromInbox.class, m -> admit(m).map(this::obey).orElse(same()))
+        .onMessage(SetMode.class, m -> {
+          onSetMode(m);   // not registered: the next registration says it
+          return same();
+        })
         .onMessage(GetStatus.class, m -> onGetStatus(m, f))
         .onMessage(StatusBehindInbox.class, m -> {
           statusWaiting.add(m.replyTo());
@@ -336,7 +358,7 @@ public final class LeaderLink {
     }
     running = answer.running();
     gateway.tell(new ToLeader.RegisterWorker(f.leader().epoch(), settings.info(), answer.reports(), f.inbox(),
-        nanoClock.getAsLong()));
+        nanoClock.getAsLong(), mode));
     scheduleRegistration(f);
     return same();
   }
@@ -369,8 +391,34 @@ public final class LeaderLink {
       runner.tell(new AttemptRunner.FetchLog(f));
     } else if (msg instanceof ToWorker.ForgetJobs f) {
       runner.tell(new AttemptRunner.Forget(f.jobIds()));
+    } else if (msg instanceof ToWorker.SetMode s) {
+      modeSetByLeader(s);
     }
     return same();
+  }
+
+  // ---- the mode: drained by an operator (through the leader), or stopping on the worker's own account
+
+  private void onSetMode(SetMode m) {
+    if (mode != m.mode()) {
+      ctx.getLog().info("worker {} is now {}", workerId(), m.mode());
+    }
+    mode = m.mode();
+    if (m.replyTo() != null) {
+      m.replyTo().tell(mode);
+    }
+  }
+
+  /** An operator's drain or undrain; false when refused (this worker is stopping, whatever the leader says). */
+  private boolean modeSetByLeader(ToWorker.SetMode s) {
+    if (mode == WorkerMode.STOPPING || mode == WorkerMode.STOPPED) {
+      return s.mode() == WorkerMode.DRAINING;
+    }
+    if (mode != s.mode()) {
+      ctx.getLog().info("worker {} is now {} (set by leader {})", workerId(), s.mode(), s.epoch());
+    }
+    mode = s.mode();
+    return true;
   }
 
   // ---- the lease
