@@ -255,6 +255,28 @@ final class ClientCommands {
     }
   }
 
+  @Command(name = "drain", mixinStandardHelpOptions = true,
+      description = "Drain a worker: it takes no new attempts; its running ones finish. Prints the worker.")
+  static final class Drain extends ClientCommand {
+    @Parameters(index = "0", description = "worker id") String id;
+
+    @Override
+    int run() throws Exception {
+      return print(send("POST", "/api/v1/workers/" + enc(id) + "/drain", null, null));
+    }
+  }
+
+  @Command(name = "undrain", mixinStandardHelpOptions = true,
+      description = "Undrain a worker: it takes new attempts again. Prints the worker.")
+  static final class Undrain extends ClientCommand {
+    @Parameters(index = "0", description = "worker id") String id;
+
+    @Override
+    int run() throws Exception {
+      return print(send("POST", "/api/v1/workers/" + enc(id) + "/undrain", null, null));
+    }
+  }
+
   @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Show the leader, the masters and ZooKeeper's state.")
   static final class Cluster extends ClientCommand {
     @Override
