@@ -17,6 +17,7 @@ import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobsView;
+import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.schedules.ScheduleMaster;
 import io.baton.scheduler.api.ScheduleView;
 import io.baton.protocol.schedule.ScheduleSpec;
@@ -209,6 +210,30 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   public CompletionStage<Optional<JobRecord>> job(String jobId) {
     return onLeader(h -> AskPattern.ask(h.jobsView(),
         replyTo -> new JobsView.GetJob(jobId, replyTo), settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<RerunResult> rerun(String jobId) {
+    return onLeader(h -> AskPattern.<JobsView.Command, Optional<JobRecord>>ask(h.jobsView(),
+            replyTo -> new JobsView.GetJob(jobId, replyTo), settings.askTimeout(), system.scheduler())
+        .thenCompose(found -> {
+          if (found.isEmpty()) {
+            return CompletableFuture.completedFuture(new RerunResult.NotFound("no job with id '" + jobId + "'"));
+          }
+          Optional<String> why = JobLogic.whyNotRerun(found.get());
+          if (why.isPresent()) {
+            return CompletableFuture.completedFuture(new RerunResult.Conflict(why.get()));
+          }
+          return AskPattern.<Dispatcher.Command, SubmitResult>askWithStatus(h.dispatcher(),
+                  replyTo -> new Dispatcher.Rerun(found.get(), replyTo), settings.askTimeout(), system.scheduler())
+              .thenApply(r -> (RerunResult) new RerunResult.Created(r.jobId(), r.state()));
+        }));
+  }
+
+  @Override
+  public CompletionStage<List<String>> reruns(String jobId) {
+    return onLeader(h -> AskPattern.ask(h.jobsView(),
+        replyTo -> new JobsView.GetReruns(jobId, replyTo), settings.askTimeout(), system.scheduler()));
   }
 
   @Override
