@@ -11,7 +11,7 @@ import picocli.CommandLine;
         ServerCommands.Standalone.class, ServerCommands.ZooKeeper.class, ServerCommands.Master.class,
         ServerCommands.Worker.class, ClientCommands.Submit.class, ClientCommands.Jobs.class, ClientCommands.Job.class,
         ClientCommands.Cancel.class, ClientCommands.Delete.class, ClientCommands.Logs.class, ClientCommands.Workers.class,
-        ClientCommands.Drain.class, ClientCommands.Undrain.class,
+        ClientCommands.Drain.class, ClientCommands.Undrain.class, ClientCommands.Rerun.class,
         ClientCommands.Cluster.class, ClientCommands.StepDown.class, ClientCommands.Schedules.class, ClientCommands.Schedule.class,
         ClientCommands.Validate.class, SettingsCommand.class, CertsCommand.class, BenchCommand.class, FailoverBenchCommand.class, SoakBenchCommand.class, ScheduleBenchCommand.class,
         io.baton.app.chaos.ChaosCommand.class})

@@ -199,6 +199,22 @@ final class ClientCommands {
     }
   }
 
+  @Command(name = "rerun", mixinStandardHelpOptions = true, description = "Rerun a finished job that did not succeed: "
+      + "a new job that reuses the tasks that succeeded and runs the others again. Prints the new job's id.")
+  static final class Rerun extends ClientCommand {
+    @Parameters(index = "0", description = "job id") String id;
+
+    @Override
+    int run() throws Exception {
+      HttpResponse<String> r = send("POST", "/api/v1/jobs/" + enc(id) + "/rerun", null, null);
+      if (r.statusCode() < 400) {
+        out.println(JSON.readTree(r.body()).path("id").asText());
+        return 0;
+      }
+      return print(r);
+    }
+  }
+
   @Command(name = "delete", mixinStandardHelpOptions = true,
       description = "Delete a finished job and its logs (a running job: cancel it first).")
   static final class Delete extends ClientCommand {

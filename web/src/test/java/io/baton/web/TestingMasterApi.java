@@ -181,6 +181,36 @@ final class TestingMasterApi implements MasterApi {
     });
   }
 
+  /** A rerun through the scheduler's own rules ({@link io.baton.scheduler.model.JobLogic#rerun}). */
+  @Override
+  public CompletionStage<RerunResult> rerun(String jobId) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        JobRecord job = jobs.get(jobId);
+        if (job == null) {
+          return new RerunResult.NotFound("no job with id '" + jobId + "'");
+        }
+        Optional<String> why = io.baton.scheduler.model.JobLogic.whyNotRerun(job);
+        if (why.isPresent()) {
+          return new RerunResult.Conflict(why.get());
+        }
+        int n = sequence.incrementAndGet();
+        JobRecord rerun = io.baton.scheduler.model.JobLogic.rerun(job, String.format("job-%06d", n), EPOCH.plusSeconds(n));
+        jobs.put(rerun.id(), rerun);
+        return new RerunResult.Created(rerun.id(), rerun.state());
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<List<String>> reruns(String jobId) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        return jobs.values().stream().filter(j -> jobId.equals(j.rerunOf())).map(JobRecord::id).sorted().toList();
+      }
+    });
+  }
+
   @Override
   public CompletionStage<CancelResult> cancel(String jobId) {
     return leaderCall(() -> {
