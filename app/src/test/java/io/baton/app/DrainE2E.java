@@ -102,6 +102,39 @@ class DrainE2E {
   }
 
   @Test
+  void aDrainAskedOfAStandbyOutlivesTheLeadersKill9() throws Exception {
+    try (HaCluster c = new HaCluster(dir, SESSION)) {
+      c.startZooKeeper();
+      c.startMaster("master-1");
+      c.startMaster("master-2");
+      c.startWorker("w1");
+      c.startWorker("w2");
+      String leader = c.awaitLeader(Duration.ofSeconds(60));
+      c.awaitWorkers(leader, 2, Duration.ofSeconds(30));
+      String standby = c.masters.keySet().stream().filter(u -> !u.equals(leader)).findFirst().orElseThrow();
+
+      var drained = new Http(standby).send("POST", "/api/v1/workers/w1/drain", null);   // forwarded to the leader
+      assertEquals(200, drained.statusCode(), drained.body());
+      assertEquals("DRAINING", state(new Http(leader), "w1"));
+
+      c.masters.get(leader).kill9();
+      String next = eventually("a new leader", Duration.ofSeconds(60), () -> c.awaitLeader(Duration.ofSeconds(30)),
+          l -> !l.equals(leader));
+      Http http = new Http(next);
+      // the worker says it in its registration with the new leader: no store holds it
+      eventually("w1 DRAINING and w2 ALIVE under the new leader", Duration.ofSeconds(30),
+          () -> state(http, "w1") + "/" + state(http, "w2"), s -> s.equals("DRAINING/ALIVE"));
+      for (int i = 0; i < 3; i++) {
+        JsonNode done = http.awaitState(http.submit(job("after-" + i, null, 0.1, dir.resolve("marks.txt"))),
+            "SUCCEEDED", Duration.ofSeconds(30));
+        assertEquals("w2", done.path("tasks").get(0).path("attempts").get(0).path("workerId").asText());
+      }
+      assertEquals(200, http.send("POST", "/api/v1/workers/w1/undrain", null).statusCode());
+      assertEquals("ALIVE", state(http, "w1"));
+    }
+  }
+
+  @Test
   void aRollingRestartOfBothWorkersUnderAStreamOfJobsLosesNothingAndKillsNothing() throws Exception {
     Path marks = dir.resolve("marks.txt");
     Map<String, String> jobs = Collections.synchronizedMap(new java.util.LinkedHashMap<>());   // id -> name
