@@ -221,6 +221,7 @@ class WorkerAgentDrainTest {
     startWorker();
     ToLeader.RegisterWorker reg = register(leader, WorkerMode.ACTIVE);
     reg.worker().tell(new ToWorker.SetMode(reg.epoch(), WorkerMode.DRAINING));
+    assertEquals(WorkerMode.DRAINING, await(leader, ToLeader.ModeChanged.class, m -> true).mode(), "confirmed");
     reg.worker().tell(new ToWorker.NotRegistered(reg.epoch()));   // e.g. a new term: register again
     reg = register(leader, WorkerMode.DRAINING);
     reg.worker().tell(new ToWorker.SetMode(reg.epoch(), WorkerMode.ACTIVE));

@@ -220,8 +220,10 @@ public final class LeaderLink {
           if (msg instanceof ToWorker.RegistrationAccepted a) {   // a repeated registration: its token is current
             answered(a.epoch(), a.echoNanos());
             return registered(f, gateway, a.token());
-          } else if (msg instanceof ToWorker.SetMode s && !modeSetByLeader(s)) {
-            // stopping: the leader's mode does not apply; tell it what this worker does
+          } else if (msg instanceof ToWorker.SetMode s) {
+            // confirmed, so the leader's book ends with this worker's mode even if a registration crossed it (and a
+            // stopping worker, which keeps stopping, says so)
+            modeSetByLeader(s);
             gateway.tell(new ToLeader.ModeChanged(connection.epoch(), workerId(), mode, token));
             return same();
           } else if (msg instanceof ToWorker.NotRegistered) {
@@ -409,16 +411,15 @@ public final class LeaderLink {
     }
   }
 
-  /** An operator's drain or undrain; false when refused (this worker is stopping, whatever the leader says). */
-  private boolean modeSetByLeader(ToWorker.SetMode s) {
+  /** An operator's drain or undrain; a stopping worker keeps stopping, whatever the leader says. */
+  private void modeSetByLeader(ToWorker.SetMode s) {
     if (mode == WorkerMode.STOPPING || mode == WorkerMode.STOPPED) {
-      return s.mode() == WorkerMode.DRAINING;
+      return;
     }
     if (mode != s.mode()) {
       ctx.getLog().info("worker {} is now {} (set by leader {})", workerId(), s.mode(), s.epoch());
     }
     mode = s.mode();
-    return true;
   }
 
   // ---- the lease
