@@ -250,8 +250,9 @@ public final class WorkerAgent {
 
   private void onDrainStatus(Draining d, LeaderLink.Status s) {
     d.unacknowledged = s.runner().unackedReports();
-    if (!s.runner().recovering() && s.runner().attempts().isEmpty()) {
-      finishDrain(d);   // nothing runs and the leader has recorded every result
+    // nothing runs, the leader has recorded every result, and (if one is followed) no start can still arrive
+    if (!s.runner().recovering() && s.runner().attempts().isEmpty() && (s.stopAcknowledged() || !s.registered())) {
+      finishDrain(d);
     }
   }
 

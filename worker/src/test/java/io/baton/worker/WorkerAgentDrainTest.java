@@ -150,6 +150,7 @@ class WorkerAgentDrainTest {
     ToLeader.ModeChanged stopping = await(leader, ToLeader.ModeChanged.class, m -> true);
     assertEquals(WorkerMode.STOPPING, stopping.mode());
     assertEquals(5, stopping.token());
+    reg.worker().tell(new ToWorker.SetMode(reg.epoch(), WorkerMode.STOPPING));   // the leader's answer
     for (int i = 0; i < 5; i++) {
       advance(INTERVAL);
     }
@@ -181,6 +182,7 @@ class WorkerAgentDrainTest {
 
     worker.tell(new WorkerAgent.Drain(Duration.ofSeconds(2), drained.ref()));
     await(leader, ToLeader.ModeChanged.class, m -> m.mode() == WorkerMode.STOPPING);
+    reg.worker().tell(new ToWorker.SetMode(reg.epoch(), WorkerMode.STOPPING));
     advance(Duration.ofMillis(1900));
     settle();
     drained.expectNoMessage(Duration.ZERO);
@@ -191,6 +193,38 @@ class WorkerAgentDrainTest {
     advance(INTERVAL);
     assertEquals(new WorkerAgent.Drained(1, 0), drained.receiveMessage(WAIT));
     assertEquals(WorkerMode.STOPPED, await(leader, ToLeader.ModeChanged.class, m -> true).mode());
+    drained.expectTerminated(worker, WAIT);
+    worker = null;
+  }
+
+  /**
+   * A start the leader sent before it heard the worker is stopping may arrive after the worker found itself idle:
+   * the drain ends only once the leader has answered STOPPING (after every start it sent), and runs that start.
+   */
+  @Test
+  void anIdleWorkerWaitsForTheLeadersAnswerSoALateStartStillRuns() throws Exception {
+    TestProbe<ToLeader> leader = leader();
+    startWorker();
+    ToLeader.RegisterWorker reg = register(leader, WorkerMode.ACTIVE);
+    worker.tell(new WorkerAgent.Drain(Duration.ofSeconds(30), drained.ref()));
+    await(leader, ToLeader.ModeChanged.class, m -> m.mode() == WorkerMode.STOPPING);
+    for (int i = 0; i < 5; i++) {
+      advance(INTERVAL);
+    }
+    settle();
+    drained.expectNoMessage(Duration.ZERO);
+
+    AttemptKey late = new AttemptKey("j", "late", 1);
+    reg.worker().tell(new ToWorker.StartAttempts(reg.epoch(),
+        List.of(new AttemptSpec(late, TaskSpec.handler("late", "noop", null, List.of())))));
+    reg.worker().tell(new ToWorker.SetMode(reg.epoch(), WorkerMode.STOPPING));
+    awaitReport(leader, late, AttemptState.SUCCEEDED);
+    advance(INTERVAL);
+    settle();
+    drained.expectNoMessage(Duration.ZERO);   // its result is not acknowledged yet
+    ack(reg, late, AttemptState.SUCCEEDED);
+    advance(INTERVAL);
+    assertEquals(new WorkerAgent.Drained(0, 0), drained.receiveMessage(WAIT));
     drained.expectTerminated(worker, WAIT);
     worker = null;
   }

@@ -336,6 +336,9 @@ public final class ClusterBook {
     w.alive = true;
     w.lastHeartbeat = now;
     out.add(new RegistrationAccepted(workerId, r.sentAtNanos(), w.token));
+    if (w.mode == WorkerMode.STOPPING) {
+      stopping(w, now, out);   // after the acceptance: the worker takes commands only once registered
+    }
     out.add(new WorkerChanged(view(w)));
     List<AttemptKey> trackedHere = unconfirmed.entrySet().stream()
         .filter(e -> e.getValue().equals(workerId)).map(Map.Entry::getKey).toList();
@@ -419,6 +422,9 @@ public final class ClusterBook {
       return;
     }
     w.mode = m.mode();
+    if (m.mode() == WorkerMode.STOPPING) {
+      stopping(w, now, out);
+    }
     if (m.mode() == WorkerMode.STOPPED && w.alive) {
       // it has drained and exits now: gone at once, not after the heartbeat timeout
       w.alive = false;
@@ -426,6 +432,23 @@ public final class ClusterBook {
     }
     out.add(new WorkerChanged(view(w)));
     place(out);
+  }
+
+  /**
+   * A worker's process is stopping: what was placed on it but not launched goes elsewhere now (it never started:
+   * it was never sent), and the worker hears {@link TellMode} STOPPING, after every start it will ever be sent
+   * (messages to a worker keep their order), so it knows when nothing more can arrive.
+   */
+  private void stopping(Worker w, Instant now, List<Decision> out) {
+    String workerId = w.info.workerId();
+    List<AttemptKey> unlaunched = held.entrySet().stream()
+        .filter(e -> e.getValue().workerId().equals(workerId) && !e.getValue().launched())
+        .map(Map.Entry::getKey).toList();
+    for (AttemptKey key : unlaunched) {
+      route(lostReport(key, now, "worker " + workerId + " is stopping; placed there, never started"), workerId, true,
+          out);
+    }
+    out.add(new TellMode(workerId, WorkerMode.STOPPING));
   }
 
   private void setMode(SetMode m, List<Decision> out) {

@@ -132,6 +132,33 @@ class ClusterBookDrainTest {
   }
 
   @Test
+  void aStoppingWorkerLosesItsUnlaunchedAttemptsAsNeverStartedKeepsItsLaunchedOnesAndIsAnswered() {
+    register("w1");
+    AttemptSpec launched = spec("a");
+    AttemptSpec placed = spec("b");
+    book.apply(new ClusterBook.RequestAttempts(List.of(launched, placed)), T0);
+    book.apply(new ClusterBook.Launch(List.of(launched.key())), T0);
+
+    List<Decision> out = book.apply(
+        new ClusterBook.ModeChanged(ClusterBookTest.EPOCH, "w1", WorkerMode.STOPPING, 0), T0);
+    List<ClusterBook.RouteReport> lost = only(out, ClusterBook.RouteReport.class);
+    assertEquals(1, lost.size(), out.toString());
+    assertEquals(placed.key(), lost.get(0).report().key());
+    assertEquals(AttemptState.LOST, lost.get(0).report().state());
+    assertTrue(lost.get(0).provenNotStarted(), "never sent to the worker: it may run again without a retry");
+    assertEquals(List.of(new ClusterBook.TellMode("w1", WorkerMode.STOPPING)), only(out, ClusterBook.TellMode.class));
+    assertTrue(book.apply(new ClusterBook.Launch(List.of(placed.key())), T0).isEmpty(), "a late launch sends nothing");
+    assertEquals(1, book.worker("w1").orElseThrow().runningAttempts(), "the launched one runs on");
+
+    // the worker's confirmation changes nothing more; a re-registration saying STOPPING is answered again
+    assertTrue(book.apply(new ClusterBook.ModeChanged(ClusterBookTest.EPOCH, "w1", WorkerMode.STOPPING, 0), T0).isEmpty());
+    List<Decision> again = register("w1", "w1#1", WorkerMode.STOPPING, ClusterBook.IdProof.UNPROVEN);
+    assertEquals(List.of(new ClusterBook.TellMode("w1", WorkerMode.STOPPING)), only(again, ClusterBook.TellMode.class));
+    assertTrue(again.indexOf(only(again, ClusterBook.TellMode.class).get(0))
+        > again.indexOf(only(again, ClusterBook.RegistrationAccepted.class).get(0)), "answered after the acceptance");
+  }
+
+  @Test
   void aWorkerThatRegistersDrainingWithANewLeaderStaysDrained() {
     register("w1", "w1#1", WorkerMode.DRAINING, ClusterBook.IdProof.UNPROVEN);
     assertEquals("DRAINING", state("w1"));

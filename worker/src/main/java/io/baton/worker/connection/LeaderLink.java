@@ -52,8 +52,12 @@ public final class LeaderLink {
    */
   public record SetMode(WorkerMode mode, ActorRef<WorkerMode> replyTo) implements Command {}
 
+  /**
+   * {@code stopAcknowledged}: this worker is STOPPING and the leader it is registered with has said so back
+   * ({@link ToWorker.SetMode} STOPPING): every start that leader will send has arrived before that answer.
+   */
   public record Status(Epoch newestEpoch, Optional<LeaderInfo> leader, boolean registered,
-      AttemptRunner.Status runner) {}
+      AttemptRunner.Status runner, boolean stopAcknowledged) {}
 
   /**
    * @param heartbeatTimeout the leader's: the lease ends {@code leaseMargin} before it, counted from the newest
@@ -119,6 +123,8 @@ public final class LeaderLink {
   private int running;
   /** Whether this worker takes new attempts; said in every registration, so it outlives a leader. */
   private WorkerMode mode = WorkerMode.ACTIVE;
+  /** The leader registered with answered this worker's STOPPING (see {@link Status}). */
+  private boolean stopAcknowledged;
 
   /** A link; it starts {@code retrieval} and closes it when it stops. */
   public static Behavior<Command> create(Settings settings, LeaderRetrieval retrieval, LeaderResolver resolver,
@@ -221,10 +227,11 @@ public final class LeaderLink {
             answered(a.epoch(), a.echoNanos());
             return registered(f, gateway, a.token());
           } else if (msg instanceof ToWorker.SetMode s) {
-            // confirmed, so the leader's book ends with this worker's mode even if a registration crossed it (and a
-            // stopping worker, which keeps stopping, says so)
-            modeSetByLeader(s);
-            gateway.tell(new ToLeader.ModeChanged(connection.epoch(), workerId(), mode, token));
+            if (!modeSetByLeader(s)) {
+              // confirmed, so the leader's book ends with this worker's mode even if a registration crossed it (and
+              // a stopping worker, which keeps stopping, says so)
+              gateway.tell(new ToLeader.ModeChanged(connection.epoch(), workerId(), mode, token));
+            }
             return same();
           } else if (msg instanceof ToWorker.NotRegistered) {
             connection.unregistered();
@@ -264,7 +271,7 @@ public final class LeaderLink {
         })
         .onMessage(RunnerStatus.class, m -> {
           statusWaiting.remove().tell(new Status(connection.newestEpoch(), connection.leader(),
-              connection.isRegistered(), m.status()));
+              connection.isRegistered(), m.status(), stopAcknowledged && connection.isRegistered()));
           return same();
         })
         .onMessage(Command.class, m -> same()) // ticks and answers of a state left behind
@@ -359,6 +366,7 @@ public final class LeaderLink {
       return same();
     }
     running = answer.running();
+    stopAcknowledged = false;   // a leader answers each registration's STOPPING anew
     gateway.tell(new ToLeader.RegisterWorker(f.leader().epoch(), settings.info(), answer.reports(), f.inbox(),
         nanoClock.getAsLong(), mode));
     scheduleRegistration(f);
@@ -411,15 +419,23 @@ public final class LeaderLink {
     }
   }
 
-  /** An operator's drain or undrain; a stopping worker keeps stopping, whatever the leader says. */
-  private void modeSetByLeader(ToWorker.SetMode s) {
+  /**
+   * An operator's drain or undrain (a stopping worker keeps stopping, whatever the leader says), or the leader's
+   * answer to this worker's STOPPING: true for that answer, which needs no confirmation.
+   */
+  private boolean modeSetByLeader(ToWorker.SetMode s) {
     if (mode == WorkerMode.STOPPING || mode == WorkerMode.STOPPED) {
-      return;
+      if (s.mode() == WorkerMode.STOPPING) {
+        stopAcknowledged = true;
+        return true;
+      }
+      return false;
     }
     if (mode != s.mode()) {
       ctx.getLog().info("worker {} is now {} (set by leader {})", workerId(), s.mode(), s.epoch());
     }
     mode = s.mode();
+    return false;
   }
 
   // ---- the lease
