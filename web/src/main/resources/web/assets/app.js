@@ -329,11 +329,15 @@ function renderDetail() {
   const why = jobReason(j);
   if (why) facts.splice(2, 0, ['Reason', el('span', { class: 'reason', text: why })]);
   const labels = Object.entries(j.labels || {});
+  const jobLink = (id) => el('a', { href: `#/jobs/${encodeURIComponent(id)}`, class: 'mono', text: id });
+  if (j.rerunOf) facts.push(['Rerun of', jobLink(j.rerunOf)]);
+  if (j.reruns && j.reruns.length) facts.push(['Rerun by', el('span', {}, ...j.reruns.map(jobLink))]);
   if (labels.length) facts.push(['Labels', el('span', {}, ...labels.map(([k, v]) => el('span', { class: 'chip', text: `${k}=${v}` })))]);
   $('job-summary').replaceChildren(...facts.map(([k, v]) => el('div', {}, el('dt', { text: k }),
     typeof v === 'string' ? el('dd', { text: v }) : el('dd', {}, v))));
   $('job-summary').setAttribute('data-state', j.state);
   $('cancel').hidden = TERMINAL.has(j.state);
+  $('rerun').hidden = !TERMINAL.has(j.state) || j.state === 'SUCCEEDED';
   const workers = [...state.workers.values()];
   const reasons = new Map(j.tasks.map((t) => [t.id, taskReason(t, j, workers)]));
   drawDag($('dag'), j.tasks, d.task, (taskId) => selectTask(taskId), (t) => reasons.get(t.id));
@@ -454,6 +458,21 @@ async function cancelJob() {
     scheduleDetailReload();
   } catch (e) {
     message(`Could not cancel: ${e.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function rerunJob() {
+  const d = state.detail;
+  if (!d) return;
+  const button = $('rerun');
+  button.disabled = true;
+  try {
+    const created = await post(`/jobs/${encodeURIComponent(d.id)}/rerun`);
+    location.hash = `#/jobs/${encodeURIComponent(created.id)}`;
+  } catch (e) {
+    message(`Could not rerun: ${e.message}`);
   } finally {
     button.disabled = false;
   }
@@ -623,6 +642,7 @@ function route() {
 
 function start() {
   $('cancel').addEventListener('click', cancelJob);
+  $('rerun').addEventListener('click', rerunJob);
   $('older').addEventListener('click', () => loadOlder().catch(showError));
   $('follow').addEventListener('change', () => {
     const a = state.detail && selectedAttempt();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
         ServerCommands.Standalone.class, ServerCommands.ZooKeeper.class, ServerCommands.Master.class,
         ServerCommands.Worker.class, Commands.Submit.class, Commands.Jobs.class, Commands.Job.class,
         Commands.Cancel.class, Commands.Delete.class, Commands.Logs.class, Commands.Workers.class,
+        Commands.Drain.class, Commands.Undrain.class, Commands.Rerun.class,
         Commands.Cluster.class, Commands.StepDown.class, Commands.Schedules.class, Commands.Schedule.class,
         ValidateCommand.class, CompletionCommand.class, SettingsCommand.class, CertsCommand.class, BenchCommand.class,
         FailoverBenchCommand.class, SoakBenchCommand.class, ScheduleBenchCommand.class, SeedBenchCommand.class,

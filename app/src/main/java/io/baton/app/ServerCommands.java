@@ -5,6 +5,7 @@ import io.baton.app.security.ArteryTls;
 import io.baton.app.security.NodeRole;
 import io.baton.ha.zookeeper.ZooKeeperHaServices;
 import io.baton.ha.zookeeper.ZooKeeperSettings;
+import io.baton.worker.WorkerAgent;
 import io.baton.worker.WorkerSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -48,7 +49,11 @@ final class ServerCommands {
   }
 
   static void awaitShutdown(Runnable onShutdown) throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
+    awaitShutdown(onShutdown, new CountDownLatch(1));
+  }
+
+  /** Runs {@code onShutdown} when the JVM exits (it counts {@code done} down) and waits for {@code done}. */
+  static void awaitShutdown(Runnable onShutdown, CountDownLatch done) throws InterruptedException {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         onShutdown.run();
@@ -138,8 +143,8 @@ final class ServerCommands {
       DataDirLock lock = DataDirLock.acquire(settings.dataDir());
       WorkerSettings worker = settings.worker(settings.dataDir(), certifiedId);
       ZooKeeperHaServices ha = ZooKeeperHaServices.start(settings.zookeeper());
-      ActorSystem<?> system = Nodes.startWorker(config, worker, ha, settings.remotePort(0), tls);
-      awaitShutdown(() -> {
+      ActorSystem<WorkerAgent.Command> system = Nodes.startWorker(config, worker, ha, settings.remotePort(0), tls);
+      Runnable stop = WorkerDrain.once(() -> {
         system.terminate();
         try {
           system.getWhenTerminated().toCompletableFuture().get();
@@ -149,6 +154,13 @@ final class ServerCommands {
         ha.close();
         release(lock);
       });
+      CountDownLatch stopped = new CountDownLatch(1);
+      // SIGTERM drains (then this returns 0); SIGINT and any other exit stop at once, killing what runs
+      WorkerDrain.onSigterm(system, settings.drainTimeout(), settings.heartbeatTimeout(), () -> {
+        stop.run();
+        stopped.countDown();
+      });
+      awaitShutdown(stop, stopped);
       return 0;
     }
   }

@@ -119,6 +119,15 @@ final class Settings {
     return c.getDuration(Setting.HEARTBEAT_TIMEOUT.key);
   }
 
+  /** How long a worker drained by SIGTERM lets its running attempts finish before it hands them back. */
+  Duration drainTimeout() {
+    Duration d = c.getDuration(Setting.DRAIN_TIMEOUT.key);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(Setting.DRAIN_TIMEOUT.key + " must not be negative, not " + d);
+    }
+    return d;
+  }
+
   SchedulerSettings scheduler() {
     Backoff backoff = new Backoff(c.getDuration(Setting.RETRY_BACKOFF_BASE.key), c.getDuration(Setting.RETRY_BACKOFF_MAX.key),
         c.getDouble(Setting.RETRY_JITTER.key));

@@ -10,6 +10,7 @@ import io.baton.wire.LogChunk;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WorkerInfo;
+import io.baton.wire.WorkerMode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ final class WireWarmup {
         new ToLeader.RegisterWorker(new Epoch(1), info, List.of(report), worker, 0),
         new ToLeader.Heartbeat(new Epoch(1), "warmup", 0, worker, 0),
         new ToLeader.Reports(new Epoch(1), "warmup", List.of(report)),
+        new ToLeader.ModeChanged(new Epoch(1), "warmup", WorkerMode.STOPPING, 0),
         new ToWorker.RegistrationAccepted(new Epoch(1), "warmup", 0),
         new ToWorker.HeartbeatAck(new Epoch(1), 0),
         new ToWorker.NotRegistered(new Epoch(1)),
@@ -46,6 +48,7 @@ final class WireWarmup {
         new ToWorker.KillAttempts(new Epoch(1), List.of(key), AttemptState.CANCELLED),
         new ToWorker.AckReports(new Epoch(1), List.of(new ToWorker.Acked(key, AttemptState.SUCCEEDED))),
         new ToWorker.FetchLog(new Epoch(1), key, 0, 1, nobody.narrow()),
+        new ToWorker.SetMode(new Epoch(1), WorkerMode.DRAINING),
         new LogChunk(key, true, new byte[] {1}, 1, true));
     Serialization serialization = SerializationExtension.get(system.classicSystem());
     for (Object m : messages) {

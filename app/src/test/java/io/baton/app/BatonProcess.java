@@ -101,6 +101,14 @@ final class BatonProcess implements AutoCloseable {
     }
   }
 
+  /** Waits up to {@code timeout} for the process to exit by itself; returns its exit code. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not exit within " + timeout);
+    }
+    return process.exitValue();
+  }
+
   /** The JVM under bin/baton (bin/baton execs java, so it is the same process). */
   void kill9() throws InterruptedException {
     process.destroyForcibly();

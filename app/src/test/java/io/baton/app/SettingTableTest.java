@@ -34,7 +34,7 @@ class SettingTableTest {
       "worker", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--worker-id", "--tls-dir", "--insecure", "--log-retention", "--max-log-disk-mb",
-          "--metrics-port"),
+          "--metrics-port", "--drain-timeout"),
       "standalone", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key",
@@ -68,7 +68,8 @@ class SettingTableTest {
       Map.entry("BATON_RETENTION_MAX_COUNT", "baton.retention.max-count"),
       Map.entry("BATON_LOG_RETENTION", "baton.worker.log-retention"),
       Map.entry("BATON_MAX_LOG_DISK_MB", "baton.worker.max-log-disk-mb"),
-      Map.entry("BATON_METRICS_PORT", "baton.worker.metrics-port"));
+      Map.entry("BATON_METRICS_PORT", "baton.worker.metrics-port"),
+      Map.entry("BATON_DRAIN_TIMEOUT", "baton.worker.drain-timeout"));
 
   private static final Map<String, Callable<Object>> COMMANDS = Map.of(
       "master", ServerCommands.Master::new, "worker", ServerCommands.Worker::new,

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 /** The client commands, each a thin layer over one or two {@link BatonClient} calls. */
 public final class Commands {
   /** Every client command, in the order {@code baton --help} lists them. */
-  public static final List<Class<?>> ALL = List.of(Submit.class, Jobs.class, Job.class, Cancel.class, Delete.class,
+  public static final List<Class<?>> ALL = List.of(Submit.class, Jobs.class, Job.class, Cancel.class, Delete.class, Rerun.class, Drain.class, Undrain.class,
       Logs.class, Workers.class, Cluster.class, StepDown.class, Schedules.class, Schedule.class);
 
   private static final Duration POLL = Duration.ofMillis(500);
@@ -219,6 +219,55 @@ public final class Commands {
       } else {
         Views.workers(workers, output.isWide(), Instant.now(), out());
       }
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(name = "drain", mixinStandardHelpOptions = true,
+      description = "Drain a worker: it takes no new attempts; its running ones finish.")
+  public static final class Drain extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "WORKER_ID") String id;
+
+    @Mixin OutputFormat output = new OutputFormat();
+
+    @Override
+    int run(BatonClient client) throws IOException {
+      return printWorker(client.drain(id), output, "takes no new attempts; its running ones finish", out(), this);
+    }
+  }
+
+  @Command(name = "undrain", mixinStandardHelpOptions = true,
+      description = "Undrain a worker: it takes new attempts again.")
+  public static final class Undrain extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "WORKER_ID") String id;
+
+    @Mixin OutputFormat output = new OutputFormat();
+
+    @Override
+    int run(BatonClient client) throws IOException {
+      return printWorker(client.undrain(id), output, "takes new attempts again", out(), this);
+    }
+  }
+
+  /** A drained or undrained worker: its JSON with {@code -o json}, else one line. */
+  private static int printWorker(JsonNode worker, OutputFormat output, String meaning, java.io.PrintWriter out,
+      ClientCommand command) throws IOException {
+    if (output.isJson()) {
+      command.printJson(worker);
+    } else {
+      out.println(worker.path("id").asText() + " " + worker.path("state").asText() + ": " + meaning);
+    }
+    return ExitCode.OK;
+  }
+
+  @Command(name = "rerun", mixinStandardHelpOptions = true, description = "Rerun a finished job that did not succeed: "
+      + "a new job that reuses the tasks that succeeded and runs the others again. Prints the new job's id.")
+  public static final class Rerun extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "JOB_ID") String id;
+
+    @Override
+    int run(BatonClient client) {
+      out().println(client.rerun(id).path("id").asText());
       return ExitCode.OK;
     }
   }

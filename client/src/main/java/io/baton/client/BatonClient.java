@@ -327,6 +327,24 @@ public final class BatonClient {
     return json(get("/api/v1/workers"));
   }
 
+  /** {@code POST /workers/{id}/drain}: the worker takes no new attempts; its running ones finish. The worker. */
+  public JsonNode drain(String workerId) {
+    return json(call(new Call("POST", "/api/v1/workers/" + enc(workerId) + "/drain", null, Optional.empty(), true)));
+  }
+
+  /** {@code POST /workers/{id}/undrain}: the worker takes new attempts again. The worker. */
+  public JsonNode undrain(String workerId) {
+    return json(call(new Call("POST", "/api/v1/workers/" + enc(workerId) + "/undrain", null, Optional.empty(), true)));
+  }
+
+  /**
+   * {@code POST /jobs/{id}/rerun}: a new job of a finished, not succeeded job's spec that reuses its succeeded tasks.
+   * The new job ({@code id}, {@code state}, {@code rerunOf}). Not retried through an election (each call makes a job).
+   */
+  public JsonNode rerun(String jobId) {
+    return json(call(new Call("POST", "/api/v1/jobs/" + enc(jobId) + "/rerun", null, Optional.empty(), false)));
+  }
+
   /** {@code GET /cluster}: the leader, this master, the masters, ZooKeeper's state (any master answers it). */
   public JsonNode cluster() {
     return json(get("/api/v1/cluster"));

@@ -568,4 +568,69 @@ class MasterActorsTest {
     assertTrue(get(api.deleteSchedule("p")) instanceof MasterApi.ScheduleChange.NotFound);
     assertTrue(get(api.triggerSchedule("p")).isEmpty());
   }
+
+  @Test
+  void aDrainedWorkerIsGivenNothingNewUntilItIsUndrained() throws Exception {
+    TestingWorker w1 = worker("w1", 4, Map.of("node", "one"));
+    TestingWorker w2 = worker("w2", 4, Map.of("node", "two"));
+    MasterApi.DrainResult drained = get(api.drain("w1", true));
+    assertEquals("DRAINING", ((MasterApi.DrainResult.Done) drained).worker().state());
+    assertTrue(get(api.drain("nobody", true)) instanceof MasterApi.DrainResult.NotFound);
+
+    String free = get(api.submit(new JobSpec("free", null, List.of(TaskSpec.handler("a", "noop", null, null))),
+        Optional.empty())).jobId();
+    String pinned = get(api.submit(new JobSpec("pinned", null,
+        List.of(TaskSpec.handler("p", "noop", null, null).withConstraints(Map.of("node", "one")))), Optional.empty())).jobId();
+    awaitState(free, JobState.SUCCEEDED);
+    assertEquals(1, w2.started.size());
+    for (int i = 0; i < 5; i++) {
+      step();
+    }
+    assertTrue(w1.started.isEmpty(), "nothing new on a DRAINING worker");
+    assertEquals(JobState.RUNNING, get(api.job(pinned)).orElseThrow().state());
+
+    assertEquals("ALIVE", ((MasterApi.DrainResult.Done) get(api.drain("w1", false))).worker().state());
+    awaitState(pinned, JobState.SUCCEEDED);
+    assertEquals(List.of("p"), w1.started.stream().map(a -> a.key().taskId()).toList());
+  }
+
+  @Test
+  void aRerunReusesWhatSucceededRunsOnlyTheRestAndIsLinkedBothWays() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("half", null, List.of(
+        TaskSpec.handler("a", "noop", null, null),
+        TaskSpec.handler("b", "fail", null, List.of("a")),
+        TaskSpec.handler("c", "noop", null, List.of("b")),
+        TaskSpec.handler("d", "noop", null, null)));
+    String old = get(api.submit(spec, Optional.empty())).jobId();
+    awaitState(old, JobState.FAILED);
+    await(() -> get(api.job(old)).orElseThrow().settled());
+    int startedBefore = w.started.size();
+
+    MasterApi.RerunResult result = get(api.rerun(old));
+    String rerun = ((MasterApi.RerunResult.Created) result).jobId();
+    JobRecord done = awaitState(rerun, JobState.FAILED);   // b fails again: it is the one that runs again
+    assertEquals(old, done.rerunOf());
+    assertEquals(List.of(rerun), get(api.reruns(old)));
+    assertEquals(List.of("b"), w.started.subList(startedBefore, w.started.size()).stream()
+        .map(a -> a.key().taskId()).toList(), "only what did not succeed ran");
+    assertTrue(w.started.subList(startedBefore, w.started.size()).stream().allMatch(a -> a.key().jobId().equals(rerun)));
+    assertEquals(AttemptState.SUCCEEDED, done.task("a").orElseThrow().state());
+    assertTrue(done.task("a").orElseThrow().latest().orElseThrow().message().startsWith("reused: succeeded in job " + old));
+    assertEquals(AttemptState.SUCCEEDED, done.task("d").orElseThrow().state());
+    assertEquals(AttemptState.CANCELLED, done.task("c").orElseThrow().state());
+    assertTrue(ha.jobStore().loadAll().stream().anyMatch(j -> j.id().equals(rerun) && old.equals(j.rerunOf())),
+        "the link is persisted");
+
+    assertTrue(get(api.rerun("nope")) instanceof MasterApi.RerunResult.NotFound);
+    String ok = get(api.submit(new JobSpec("ok", null, List.of(TaskSpec.handler("a", "noop", null, null))),
+        Optional.empty())).jobId();
+    awaitState(ok, JobState.SUCCEEDED);
+    await(() -> get(api.job(ok)).orElseThrow().settled());
+    assertTrue(get(api.rerun(ok)) instanceof MasterApi.RerunResult.Conflict, "nothing to rerun");
+    String running = get(api.submit(new JobSpec("long", null, List.of(TaskSpec.handler("s", "sleep", null, null))),
+        Optional.empty())).jobId();
+    await(() -> w.started.stream().anyMatch(x -> x.key().jobId().equals(running)));
+    assertTrue(get(api.rerun(running)) instanceof MasterApi.RerunResult.Conflict, "not finished");
+  }
 }

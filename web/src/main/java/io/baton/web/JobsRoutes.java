@@ -35,7 +35,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code /api/v1/jobs}: submit (201, or 200 when the Idempotency-Key repeats), list newest first with paging
  * (and {@code name=} to search names),
- * detail, delete (204), cancel (202) and attempt logs (text/plain). Stateless; Pekko runs the routes on its dispatcher.
+ * detail, delete (204), cancel (202), rerun (201: a new job that reuses what succeeded) and attempt logs (text/plain). Stateless; Pekko runs the routes on its dispatcher.
  */
 final class JobsRoutes {
   static final int DEFAULT_LIMIT = 100;
@@ -58,6 +58,7 @@ final class JobsRoutes {
         pathPrefix(segment(), jobId -> concat(
             pathEnd(() -> concat(get(() -> detail(jobId)), delete(() -> deleteJob(jobId)))),
             path("cancel", () -> post(() -> cancel(jobId))),
+            path("rerun", () -> post(() -> rerun(jobId))),
             path(segment("tasks").slash(segment()).slash("log"), taskId -> get(() -> log(jobId, taskId)))))));
   }
 
@@ -148,10 +149,35 @@ final class JobsRoutes {
     return body;
   }
 
+  /** The job, its {@code rerunOf} and the ids of the jobs that rerun it ({@code reruns}, oldest first). */
   private Route detail(String jobId) {
-    return onSuccess(calls.call(() -> api.job(jobId)), job -> job
-        .map(j -> complete(Json.ok(Json.jobDetail(j))))
+    return onSuccess(calls.call(() -> api.job(jobId).thenCompose(job -> job.isEmpty()
+            ? CompletableFuture.completedFuture(Optional.<ObjectNode>empty())
+            : api.reruns(jobId).thenApply(reruns -> {
+              ObjectNode node = Json.jobDetail(job.get());
+              ArrayNode ids = node.putArray("reruns");
+              reruns.forEach(ids::add);
+              return Optional.of(node);
+            }))), detail -> detail
+        .map(d -> complete(Json.ok(d)))
         .orElseGet(() -> complete(Problem.notFound("no job with id '" + jobId + "'").toResponse())));
+  }
+
+  private Route rerun(String jobId) {
+    return onSuccess(calls.call(() -> api.rerun(jobId)), result -> {
+      if (result instanceof MasterApi.RerunResult.Created created) {
+        ObjectNode reply = Json.MAPPER.createObjectNode()
+            .put("id", created.jobId())
+            .put("state", created.state().name())
+            .put("rerunOf", jobId);
+        return complete(Json.response(StatusCodes.CREATED, reply)
+            .addHeader(RawHeader.create("Location", "/api/v1/jobs/" + created.jobId())));
+      }
+      if (result instanceof MasterApi.RerunResult.NotFound notFound) {
+        return complete(Problem.notFound(notFound.detail()).toResponse());
+      }
+      return complete(Problem.conflict(((MasterApi.RerunResult.Conflict) result).detail()).toResponse());
+    });
   }
 
   private Route cancel(String jobId) {

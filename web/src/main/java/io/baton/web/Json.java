@@ -78,6 +78,7 @@ final class Json {
     node.put("finishedAt", time(job.finishedAt()));
     node.put("tasksTotal", job.tasks().size());
     node.put("tasksSucceeded", job.tasksSucceeded());
+    node.put("rerunOf", job.rerunOf());
     ArrayNode tasks = node.putArray("tasks");
     for (TaskSpec spec : job.spec().tasks()) {
       TaskRecord record = job.task(spec.id()).orElse(TaskRecord.pending(spec.id()));

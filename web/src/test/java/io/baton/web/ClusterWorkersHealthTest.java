@@ -49,6 +49,26 @@ class ClusterWorkersHealthTest extends RestTestSupport {
   }
 
   @Test
+  void drainAndUndrainAnswerWithTheWorkerOr404Or409() {
+    api.setWorkers(List.of(
+        new WorkerView("w1", "host-a", "ALIVE", 8, 16384, 1.5, 512, Map.of(), 2, Instant.parse("2026-05-06T07:08:09Z")),
+        new WorkerView("w2", "host-b", "DEAD", 2, 1024, 0, 0, Map.of(), 0, null)));
+    Response drained = postJson("/api/v1/workers/w1/drain", "");
+    assertEquals(200, drained.status(), drained.body());
+    assertEquals("w1", drained.json().get("id").asText());
+    assertEquals("DRAINING", drained.json().get("state").asText());
+    assertEquals("DRAINING", get("/api/v1/workers").json().get("workers").get(0).get("state").asText());
+
+    Response undrained = postJson("/api/v1/workers/w1/undrain", "");
+    assertEquals(200, undrained.status(), undrained.body());
+    assertEquals("ALIVE", undrained.json().get("state").asText());
+
+    postJson("/api/v1/workers/nobody/drain", "").assertProblem(404, "nobody");
+    postJson("/api/v1/workers/w2/drain", "").assertProblem(409, "DEAD");
+    assertEquals(405, get("/api/v1/workers/w1/drain").status());
+  }
+
+  @Test
   void stepDownHandsOverOrSaysThereIsNoStandby() {
     api.setStepDown(new io.baton.scheduler.api.MasterApi.StepDownResult.HandedOver(new Epoch(4)));
     Response handed = postJson("/api/v1/cluster/step-down", "");

@@ -181,6 +181,36 @@ final class TestingMasterApi implements MasterApi {
     });
   }
 
+  /** A rerun through the scheduler's own rules ({@link io.baton.scheduler.model.JobLogic#rerun}). */
+  @Override
+  public CompletionStage<RerunResult> rerun(String jobId) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        JobRecord job = jobs.get(jobId);
+        if (job == null) {
+          return new RerunResult.NotFound("no job with id '" + jobId + "'");
+        }
+        Optional<String> why = io.baton.scheduler.model.JobLogic.whyNotRerun(job);
+        if (why.isPresent()) {
+          return new RerunResult.Conflict(why.get());
+        }
+        int n = sequence.incrementAndGet();
+        JobRecord rerun = io.baton.scheduler.model.JobLogic.rerun(job, String.format("job-%06d", n), EPOCH.plusSeconds(n));
+        jobs.put(rerun.id(), rerun);
+        return new RerunResult.Created(rerun.id(), rerun.state());
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<List<String>> reruns(String jobId) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        return jobs.values().stream().filter(j -> jobId.equals(j.rerunOf())).map(JobRecord::id).sorted().toList();
+      }
+    });
+  }
+
   @Override
   public CompletionStage<CancelResult> cancel(String jobId) {
     return leaderCall(() -> {
@@ -220,6 +250,27 @@ final class TestingMasterApi implements MasterApi {
   @Override
   public CompletionStage<List<WorkerView>> workers() {
     return leaderCall(() -> workers);
+  }
+
+  /** Drain and undrain act on the workers set with {@link #setWorkers}: unknown 404, DEAD 409. */
+  @Override
+  public CompletionStage<DrainResult> drain(String workerId, boolean drain) {
+    return leaderCall(() -> {
+      synchronized (this) {
+        Optional<WorkerView> found = workers.stream().filter(w -> w.id().equals(workerId)).findFirst();
+        if (found.isEmpty()) {
+          return new DrainResult.NotFound("no worker with id '" + workerId + "' is registered");
+        }
+        WorkerView w = found.get();
+        if (w.state().equals("DEAD")) {
+          return new DrainResult.Conflict("worker '" + workerId + "' is DEAD");
+        }
+        WorkerView changed = new WorkerView(w.id(), w.host(), drain ? "DRAINING" : "ALIVE", w.cpus(), w.memoryMb(),
+            w.cpusUsed(), w.memoryMbUsed(), w.labels(), w.runningAttempts(), w.lastHeartbeatAt());
+        workers = workers.stream().map(x -> x.id().equals(workerId) ? changed : x).toList();
+        return new DrainResult.Done(changed);
+      }
+    });
   }
 
   @Override

@@ -15,14 +15,22 @@ public sealed interface ToLeader extends WireMessage {
   String workerId();
 
   /**
-   * Sent on every (re)registration: the worker, its resources and every attempt not yet acknowledged. Answered
+   * Sent on every (re)registration: the worker, its resources, its {@link WorkerMode} (a drained worker stays
+   * drained under a new leader) and every attempt not yet acknowledged. Answered
    * with {@link ToWorker.RegistrationAccepted} echoing {@code sentAtNanos}, the worker's own clock reading when it
    * sent this (meaningless to the leader: the worker's leases are anchored on the messages a leader answered).
    */
   record RegisterWorker(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, ActorRef<ToWorker> worker,
-      long sentAtNanos) implements ToLeader {
+      long sentAtNanos, WorkerMode mode) implements ToLeader {
     public RegisterWorker {
       attempts = List.copyOf(attempts);
+      mode = mode == null ? WorkerMode.ACTIVE : mode;
+    }
+
+    /** A registration of an ACTIVE worker. */
+    public RegisterWorker(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, ActorRef<ToWorker> worker,
+        long sentAtNanos) {
+      this(epoch, info, attempts, worker, sentAtNanos, WorkerMode.ACTIVE);
     }
 
     @Override
@@ -58,4 +66,11 @@ public sealed interface ToLeader extends WireMessage {
       this(epoch, workerId, reports, 0);
     }
   }
+
+  /**
+   * The worker's mode changed on its own side (SIGTERM: {@link WorkerMode#STOPPING}; drained and exiting:
+   * {@link WorkerMode#STOPPED}) or as the leader asked ({@link ToWorker.SetMode}); {@code token}: the
+   * registration's capability. Not answered.
+   */
+  record ModeChanged(Epoch epoch, String workerId, WorkerMode mode, long token) implements ToLeader {}
 }

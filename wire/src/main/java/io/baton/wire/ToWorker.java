@@ -68,4 +68,11 @@ public sealed interface ToWorker extends WireMessage {
   /** Read up to {@code maxBytes} of an attempt's log from {@code offset}; answered with a {@link LogChunk}. */
   record FetchLog(Epoch epoch, AttemptKey key, long offset, int maxBytes, ActorRef<LogChunk> replyTo)
       implements ToWorker {}
+
+  /**
+   * An operator drained ({@link WorkerMode#DRAINING}) or undrained ({@link WorkerMode#ACTIVE}) this worker: it
+   * keeps the mode for its next registrations and confirms with {@link ToLeader.ModeChanged}. A worker already
+   * STOPPING stays so.
+   */
+  record SetMode(Epoch epoch, WorkerMode mode) implements ToWorker {}
 }

@@ -31,9 +31,11 @@ public final class WireKryo {
     kryo.register(AttemptSpec.class, 71);
     kryo.register(AttemptReport.class, 72);
     kryo.register(LogChunk.class, 73);
+    kryo.register(WorkerMode.class, 74);
     kryo.register(ToLeader.RegisterWorker.class, 80);
     kryo.register(ToLeader.Heartbeat.class, 81);
     kryo.register(ToLeader.Reports.class, 82);
+    kryo.register(ToLeader.ModeChanged.class, 83);
     kryo.register(ToWorker.RegistrationAccepted.class, 90);
     kryo.register(ToWorker.RegistrationRejected.class, 91);
     kryo.register(ToWorker.HeartbeatAck.class, 92);
@@ -44,6 +46,7 @@ public final class WireKryo {
     kryo.register(ToWorker.Acked.class, 97);
     kryo.register(ToWorker.FetchLog.class, 98);
     kryo.register(ToWorker.ForgetJobs.class, 99);
+    kryo.register(ToWorker.SetMode.class, 100);
 
     Class<?> refClass = typedRefAdapterClass();
     kryo.register(refClass, new ActorRefSerializer(refCodec), 120);

@@ -34,6 +34,8 @@ public final class WireLimits {
       r.attempts().forEach(WireLimits::checkReport);
     } else if (message instanceof ToLeader.Heartbeat h) {
       checkChars("workerId", h.workerId(), MAX_ID_CHARS);
+    } else if (message instanceof ToLeader.ModeChanged c) {
+      checkChars("workerId", c.workerId(), MAX_ID_CHARS);
     } else if (message instanceof ToLeader.Reports r) {
       checkChars("workerId", r.workerId(), MAX_ID_CHARS);
       checkCount("reports", r.reports());

@@ -18,6 +18,7 @@ import io.baton.wire.LogChunk;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WorkerInfo;
+import io.baton.wire.WorkerMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -95,6 +96,8 @@ class WireSerializationTest {
         new ToLeader.RegisterWorker(new Epoch(7), new WorkerInfo("w2", "h", 1, 1, Map.of()), List.of(), workerProbe.ref(), -5),
         new ToLeader.Heartbeat(new Epoch(7), "w1", 12, workerProbe.ref(), 42),
         new ToLeader.Reports(new Epoch(7), "w1", List.of(running, failed)),
+        new ToLeader.RegisterWorker(new Epoch(7), info, List.of(), workerProbe.ref(), 1, WorkerMode.STOPPING),
+        new ToLeader.ModeChanged(new Epoch(7), "w1", WorkerMode.STOPPED, 99),
         new ToWorker.RegistrationAccepted(new Epoch(7), "session-uuid", 123_456_789L),
         new ToWorker.RegistrationRejected(new Epoch(7), "draining"),
         new ToWorker.HeartbeatAck(new Epoch(7), 42),
@@ -104,15 +107,16 @@ class WireSerializationTest {
         new ToWorker.AckReports(new Epoch(7), List.of(new ToWorker.Acked(key, AttemptState.RUNNING),
             new ToWorker.Acked(key, AttemptState.FAILED))),
         new ToWorker.FetchLog(new Epoch(7), key, 100, 65536, logProbe.ref()),
-        new ToWorker.ForgetJobs(new Epoch(7), List.of("job-1", "job-2")));
+        new ToWorker.ForgetJobs(new Epoch(7), List.of("job-1", "job-2")),
+        new ToWorker.SetMode(new Epoch(7), WorkerMode.DRAINING));
     for (Object m : messages) {
       assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
     }
     // one of each concrete type was covered
-    assertEquals(3, messages.stream().filter(m -> m instanceof ToLeader).map(Object::getClass).distinct().count());
-    assertEquals(9, messages.stream().filter(m -> m instanceof ToWorker).map(Object::getClass).distinct().count());
-    assertEquals(3, ToLeader.class.getPermittedSubclasses().length);
-    assertEquals(9, ToWorker.class.getPermittedSubclasses().length);
+    assertEquals(4, messages.stream().filter(m -> m instanceof ToLeader).map(Object::getClass).distinct().count());
+    assertEquals(10, messages.stream().filter(m -> m instanceof ToWorker).map(Object::getClass).distinct().count());
+    assertEquals(4, ToLeader.class.getPermittedSubclasses().length);
+    assertEquals(10, ToWorker.class.getPermittedSubclasses().length);
 
     LogChunk chunk = new LogChunk(key, true, "hello\n".getBytes(), 6, true);
     LogChunk back = assertInstanceOf(LogChunk.class, roundTrip(chunk));

@@ -6,21 +6,27 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
 import com.esotericsoftware.kryo.util.Pool;
+import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe. Versions stay
  * below 64: {@link JobPages}' parts, stored in the same znodes, start with 64.
- * Writes format 2; reads 2 and 1 (format 1 is format 2 without {@link TaskSpec#secretEnv()}).
+ * Writes format 3; reads 3, 2 and 1 (format 2 is format 3 without {@link JobRecord#rerunOf()}, format 1 is format
+ * 2 without {@link TaskSpec#secretEnv()}).
  * Reading a format this build does not know, or bytes that are not a valid record (truncated, garbage, lengths
  * beyond {@link BoundedInput}'s bounds), fails with {@link IllegalArgumentException}, never with an Error: the
  * bytes come from ZooKeeper, which anyone with write access can fill.
  */
 public final class JobCodec {
-  public static final byte FORMAT_VERSION = 2;
+  public static final byte FORMAT_VERSION = 3;
+  static final byte FORMAT_V2 = 2;
   static final byte FORMAT_V1 = 1;
 
   private static final Pool<Kryo> KRYOS = new Pool<>(true, false, 16) {
@@ -30,15 +36,46 @@ public final class JobCodec {
     }
   };
 
-  /** Kryos that read format 1: the same registrations, with TaskSpec (id 53) read in its 11-field form. */
+  /** Kryos that read format 2: the same registrations, with JobRecord (id 57) read in its 8-field form. */
+  private static final Pool<Kryo> V2_KRYOS = new Pool<>(true, false, 4) {
+    @Override
+    protected Kryo create() {
+      Kryo kryo = ProtocolKryo.create();
+      kryo.register(JobRecord.class, new JobRecordV2Reader(), 57);
+      return kryo;
+    }
+  };
+
+  /** Kryos that read format 1: as format 2, with TaskSpec (id 53) read in its 11-field form. */
   private static final Pool<Kryo> V1_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
       Kryo kryo = ProtocolKryo.create();
       kryo.register(TaskSpec.class, new TaskSpecV1Reader(), 53);
+      kryo.register(JobRecord.class, new JobRecordV2Reader(), 57);
       return kryo;
     }
   };
+
+  /** JobRecord as formats 1 and 2 stored it (no rerunOf). */
+  private record JobRecordV2(String id, JobSpec spec, String idempotencyKey, JobState state, Instant submittedAt,
+      Instant startedAt, Instant finishedAt, List<TaskRecord> tasks) {}
+
+  private static final class JobRecordV2Reader extends Serializer<JobRecord> {
+    private final RecordSerializer<JobRecordV2> v2 = new RecordSerializer<>();
+
+    @Override
+    public void write(Kryo kryo, Output output, JobRecord job) {
+      throw new UnsupportedOperationException("format 2 is read only");
+    }
+
+    @Override
+    public JobRecord read(Kryo kryo, Input input, Class<? extends JobRecord> type) {
+      JobRecordV2 j = v2.read(kryo, input, JobRecordV2.class);
+      return new JobRecord(j.id(), j.spec(), j.idempotencyKey(), j.state(), j.submittedAt(), j.startedAt(),
+          j.finishedAt(), j.tasks());
+    }
+  }
 
   /** TaskSpec as format 1 stored it; Kryo writes record components in name order, so only the set matters. */
   private record TaskSpecV1(String id, List<String> command, String handler, String argsJson, Map<String, String> env,
@@ -79,11 +116,11 @@ public final class JobCodec {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty job record");
     }
-    if (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_V1) {
+    if (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V1) {
       throw new IllegalArgumentException("unknown job record format " + bytes[0] + " (this build reads "
-          + FORMAT_V1 + " and " + FORMAT_VERSION + ")");
+          + FORMAT_V1 + " to " + FORMAT_VERSION + ")");
     }
-    Pool<Kryo> pool = bytes[0] == FORMAT_VERSION ? KRYOS : V1_KRYOS;
+    Pool<Kryo> pool = bytes[0] == FORMAT_VERSION ? KRYOS : bytes[0] == FORMAT_V2 ? V2_KRYOS : V1_KRYOS;
     Kryo kryo = pool.obtain();
     try {
       return kryo.readObject(new BoundedInput(bytes, 1, bytes.length - 1), JobRecord.class);

@@ -17,7 +17,7 @@ import java.util.Objects;
  * The paged persisted form of a big job (format byte {@value #FORMAT}), so that a change of a few tasks writes a few
  * small records, whatever the job's size, and no record comes near ZooKeeper's 1 MB limit:
  * <ul>
- *   <li>a {@link Header}: the job's id, key, state, timestamps, how many spec chunks and tasks it has, whether it is
+ *   <li>a {@link Header}: the job's id, key, state, timestamps, the job it reruns (if any), how many spec chunks and tasks it has, whether it is
  *       settled and whether it is complete (a creation spread over several writes is complete once its last write
  *       set the header);</li>
  *   <li>the spec, written once as the job was accepted: its Kryo bytes cut into chunks of at most
@@ -46,7 +46,7 @@ public final class JobPages {
    * under way; {@code settled} mirrors {@link JobRecord#settled()}.
    */
   public record Header(String id, String idempotencyKey, JobState state, Instant submittedAt, Instant startedAt,
-      Instant finishedAt, int specChunks, int tasks, boolean settled, boolean complete) {
+      Instant finishedAt, int specChunks, int tasks, boolean settled, boolean complete, String rerunOf) {
     public Header {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(state, "state");
@@ -62,7 +62,7 @@ public final class JobPages {
 
     public static Header of(JobRecord job, int specChunks, boolean complete) {
       return new Header(job.id(), job.idempotencyKey(), job.state(), job.submittedAt(), job.startedAt(),
-          job.finishedAt(), specChunks, job.tasks().size(), job.settled(), complete);
+          job.finishedAt(), specChunks, job.tasks().size(), job.settled(), complete, job.rerunOf());
     }
   }
 
@@ -171,7 +171,7 @@ public final class JobPages {
       }
     }
     return new JobRecord(header.id(), spec, header.idempotencyKey(), header.state(), header.submittedAt(),
-        header.startedAt(), header.finishedAt(), tasks);
+        header.startedAt(), header.finishedAt(), tasks, header.rerunOf());
   }
 
   private static byte[] encode(Object value) {

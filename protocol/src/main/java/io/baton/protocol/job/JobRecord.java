@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * A job as persisted and served: its spec, state, timestamps and one {@link TaskRecord} per task in spec
- * order. Immutable; every change returns a new record. {@code idempotencyKey} is null when none was given.
+ * order. Immutable; every change returns a new record. {@code idempotencyKey} is null when none was given;
+ * {@code rerunOf} is the id of the finished job this one reruns ({@code POST /jobs/{id}/rerun}), else null.
  */
 public record JobRecord(
     String id,
@@ -19,10 +20,17 @@ public record JobRecord(
     Instant submittedAt,
     Instant startedAt,
     Instant finishedAt,
-    List<TaskRecord> tasks) {
+    List<TaskRecord> tasks,
+    String rerunOf) {
 
   public JobRecord {
     tasks = List.copyOf(tasks);
+  }
+
+  /** A job that reruns no other. */
+  public JobRecord(String id, JobSpec spec, String idempotencyKey, JobState state, Instant submittedAt,
+      Instant startedAt, Instant finishedAt, List<TaskRecord> tasks) {
+    this(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, tasks, null);
   }
 
   public static JobRecord submitted(String id, JobSpec spec, String idempotencyKey, Instant now) {
@@ -61,7 +69,7 @@ public record JobRecord(
     for (int i = 0; i < next.size(); i++) {
       if (next.get(i).taskId().equals(task.taskId())) {
         next.set(i, task);
-        return new JobRecord(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, next);
+        return new JobRecord(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, next, rerunOf);
       }
     }
     throw new IllegalArgumentException("job " + id + " has no task " + task.taskId());
@@ -70,6 +78,6 @@ public record JobRecord(
   public JobRecord withState(JobState newState, Instant now) {
     Instant started = startedAt == null && newState != JobState.PENDING ? now : startedAt;
     Instant finished = newState.isTerminal() && finishedAt == null ? now : finishedAt;
-    return new JobRecord(id, spec, idempotencyKey, newState, submittedAt, started, finished, tasks);
+    return new JobRecord(id, spec, idempotencyKey, newState, submittedAt, started, finished, tasks, rerunOf);
   }
 }

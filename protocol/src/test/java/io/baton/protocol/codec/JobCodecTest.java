@@ -22,9 +22,11 @@ import org.junit.jupiter.api.Test;
 class JobCodecTest {
   /** Bytes of {@link #sample()} (without secretEnv) in format 1, as the previous build wrote them. */
   private static final String GOLDEN_V1 = GoldenBytes.JOB_RECORD_V1;
-  /** Bytes of {@link #sampleWithSecret()} in format 2. If this test fails, the persisted format changed: bump
-   * FORMAT_VERSION and keep a reader for the old one, or undo the change. */
+  /** Bytes of {@link #sampleWithSecret()} in format 2, as the previous build wrote them. */
   private static final String GOLDEN_V2 = GoldenBytes.JOB_RECORD_V2;
+  /** Bytes of {@link #sampleRerun()} in format 3. If this test fails, the persisted format changed: bump
+   * FORMAT_VERSION and keep a reader for the old one, or undo the change. */
+  private static final String GOLDEN_V3 = GoldenBytes.JOB_RECORD_V3;
 
   static JobRecord sample() {
     Instant t = Instant.parse("2026-11-22T10:00:00Z");
@@ -47,6 +49,25 @@ class JobCodecTest {
         job.state(), job.submittedAt(), job.startedAt(), job.finishedAt(), job.tasks());
   }
 
+  /** {@link #sampleWithSecret()} as the rerun of another job. */
+  static JobRecord sampleRerun() {
+    JobRecord job = sampleWithSecret();
+    return new JobRecord(job.id(), job.spec(), job.idempotencyKey(), job.state(), job.submittedAt(), job.startedAt(),
+        job.finishedAt(), job.tasks(), "0194f3a2b1c00000");
+  }
+
+  @Test
+  void roundTripsRerunOf() {
+    JobRecord job = sampleRerun();
+    assertEquals("0194f3a2b1c00000", JobCodec.decode(JobCodec.encode(job)).rerunOf());
+    assertEquals(job, JobCodec.decode(JobCodec.encode(job)));
+  }
+
+  @Test
+  void readsFormat2() {
+    assertEquals(sampleWithSecret(), JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V2)));
+  }
+
   @Test
   void roundTripsSecretEnv() {
     JobRecord job = sampleWithSecret();
@@ -67,8 +88,8 @@ class JobCodecTest {
 
   @Test
   void formatIsStable() {
-    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V2), JobCodec.encode(sampleWithSecret()),
-        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleWithSecret())));
+    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V3), JobCodec.encode(sampleRerun()),
+        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleRerun())));
   }
 
   @Test

@@ -34,6 +34,26 @@ public interface MasterApi {
 
   CompletionStage<CancelResult> cancel(String jobId);
 
+  /**
+   * Reruns a finished job that did not succeed: a new job of the same spec that reuses the tasks that succeeded
+   * (SUCCEEDED, noted as reused) and runs the others again; its {@code rerunOf} names this one. Completes once the
+   * new job is durable.
+   */
+  CompletionStage<RerunResult> rerun(String jobId);
+
+  /** The ids of the jobs that rerun {@code jobId}, oldest first (empty for an unknown job). */
+  CompletionStage<List<String>> reruns(String jobId);
+
+  /** What a rerun did. */
+  sealed interface RerunResult {
+    record Created(String jobId, JobState state) implements RerunResult {}
+
+    record NotFound(String detail) implements RerunResult {}
+
+    /** The job has not finished, or it succeeded (nothing to rerun). */
+    record Conflict(String detail) implements RerunResult {}
+  }
+
   /** Deletes a finished job and its logs; refused while any of its attempts may still run. */
   CompletionStage<DeleteResult> delete(String jobId);
 
@@ -41,6 +61,23 @@ public interface MasterApi {
   CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt);
 
   CompletionStage<List<WorkerView>> workers();
+
+  /**
+   * Drains ({@code drain} true: the worker takes no new attempts, its running ones finish) or undrains a worker.
+   * The worker keeps the mode itself and says it in its registrations, so it survives a failover.
+   */
+  CompletionStage<DrainResult> drain(String workerId, boolean drain);
+
+  /** What a drain or undrain did. */
+  sealed interface DrainResult {
+    /** Done (or nothing to change): the worker as it is now. */
+    record Done(WorkerView worker) implements DrainResult {}
+
+    record NotFound(String detail) implements DrainResult {}
+
+    /** Refused: the worker is DEAD, or is stopping and cannot be undrained. */
+    record Conflict(String detail) implements DrainResult {}
+  }
 
   /** Every schedule, by name. */
   CompletionStage<List<ScheduleView>> schedules();

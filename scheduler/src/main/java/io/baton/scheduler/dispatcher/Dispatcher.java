@@ -15,6 +15,7 @@ import io.baton.scheduler.api.MasterApi.SubmitResult;
 import io.baton.scheduler.api.QueueFullException;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.protocol.AttemptEvent;
+import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.policy.Retention;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.AttemptReport;
@@ -65,6 +66,13 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
    */
   public record SubmitFire(JobSpec spec, JobStore.Fire fire, ActorRef<StatusReply<String>> replyTo)
       implements Command {}
+
+  /**
+   * Submits the rerun of finished job {@code of} ({@link JobLogic#rerun}: what succeeded is reused, the rest runs
+   * again); answered like a submission once the new job is durable. {@code of} must be rerunnable
+   * ({@link JobLogic#whyNotRerun}); the caller checked.
+   */
+  public record Rerun(JobRecord of, ActorRef<StatusReply<SubmitResult>> replyTo) implements Command {}
 
   public record Cancel(String jobId, ActorRef<CancelResult> replyTo) implements Command {}
 
@@ -194,6 +202,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Submit.class, this::onSubmit)
+        .onMessage(Rerun.class, this::onRerun)
         .onMessage(Persisted.class, this::onPersisted)
         .onMessage(SubmitFire.class, this::onSubmitFire)
         .onMessage(FirePersisted.class, this::onFirePersisted)
@@ -243,13 +252,35 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       return this;
     }
     JobRecord job = JobRecord.submitted(ids.next(clock.instant()), msg.spec(), key.orElse(null), clock.instant());
+    persistNew(job, msg.replyTo());
+    return this;
+  }
+
+  private void persistNew(JobRecord job, ActorRef<StatusReply<SubmitResult>> replyTo) {
     submittingTasks += job.tasks().size();
     List<ActorRef<StatusReply<SubmitResult>>> replies = new ArrayList<>();
-    replies.add(msg.replyTo());
+    replies.add(replyTo);
     submitting.put(submittingKey(job), replies);
     // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
     context.pipeToSelf(store.put(epoch, job).thenApply(ok -> Done.getInstance()),
         (ok, failure) -> new Persisted(job, failure));
+  }
+
+  private Behavior<Command> onRerun(Rerun msg) {
+    if (draining) {
+      msg.replyTo().tell(StatusReply.error(new NotLeaderException(Optional.empty())));
+      return this;
+    }
+    long queued = queuedTasks();
+    int tasks = msg.of().tasks().size();
+    if (queued + tasks > settings.maxQueuedTasks()) {
+      msg.replyTo().tell(StatusReply.error(new QueueFullException(queued, tasks, settings.maxQueuedTasks())));
+      return this;
+    }
+    JobRecord job = JobLogic.rerun(msg.of(), ids.next(clock.instant()), clock.instant());
+    context.getLog().info("job {} reruns job {}: {} of {} tasks reused", job.id(), msg.of().id(),
+        job.tasksSucceeded(), tasks);
+    persistNew(job, msg.replyTo());
     return this;
   }
 

@@ -5,6 +5,7 @@ import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.model.JobIndex;
+import io.baton.scheduler.model.JobLogic;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -43,6 +44,9 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
 
   public record GetJob(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
 
+  /** The ids of the jobs that rerun {@code jobId}, oldest first. */
+  public record GetReruns(String jobId, ActorRef<List<String>> replyTo) implements Command {}
+
   /** Finds an attempt (the latest when none is named) to fetch its log. */
   public record FindAttempt(String jobId, String taskId, OptionalInt attempt, ActorRef<AttemptLookup> replyTo)
       implements Command {}
@@ -77,6 +81,7 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
         })
         .onMessage(ListJobs.class, m -> reply(m.replyTo(), index.list(m.state(), m.name(), m.beforeId(), m.limit())))
         .onMessage(GetJob.class, m -> reply(m.replyTo(), index.get(m.jobId())))
+        .onMessage(GetReruns.class, m -> reply(m.replyTo(), index.reruns(m.jobId())))
         .onMessage(FindAttempt.class, m -> reply(m.replyTo(), lookup(m)))
         .build();
   }
@@ -101,6 +106,11 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
       return new AttemptMissing(msg.attempt().isPresent()
           ? "task " + msg.taskId() + " has no attempt " + msg.attempt().getAsInt()
           : "task " + msg.taskId() + " has not started yet");
+    }
+    String message = attempt.get().message();
+    if (message != null && message.startsWith(JobLogic.REUSED) && job.get().rerunOf() != null) {
+      return new AttemptMissing("attempt " + attempt.get().attempt() + " of task " + msg.taskId() + " was not run in "
+          + "this job (" + message + "): its log is that job's");
     }
     if (attempt.get().workerId() == null) {
       return new AttemptMissing("attempt " + attempt.get().attempt() + " was never placed on a worker");

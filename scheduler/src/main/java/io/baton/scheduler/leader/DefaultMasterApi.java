@@ -17,12 +17,14 @@ import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobsView;
+import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.schedules.ScheduleMaster;
 import io.baton.scheduler.api.ScheduleView;
 import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToWorker;
+import io.baton.wire.WorkerMode;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Optional;
@@ -211,6 +213,30 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<RerunResult> rerun(String jobId) {
+    return onLeader(h -> AskPattern.<JobsView.Command, Optional<JobRecord>>ask(h.jobsView(),
+            replyTo -> new JobsView.GetJob(jobId, replyTo), settings.askTimeout(), system.scheduler())
+        .thenCompose(found -> {
+          if (found.isEmpty()) {
+            return CompletableFuture.completedFuture(new RerunResult.NotFound("no job with id '" + jobId + "'"));
+          }
+          Optional<String> why = JobLogic.whyNotRerun(found.get());
+          if (why.isPresent()) {
+            return CompletableFuture.completedFuture(new RerunResult.Conflict(why.get()));
+          }
+          return AskPattern.<Dispatcher.Command, SubmitResult>askWithStatus(h.dispatcher(),
+                  replyTo -> new Dispatcher.Rerun(found.get(), replyTo), settings.askTimeout(), system.scheduler())
+              .thenApply(r -> (RerunResult) new RerunResult.Created(r.jobId(), r.state()));
+        }));
+  }
+
+  @Override
+  public CompletionStage<List<String>> reruns(String jobId) {
+    return onLeader(h -> AskPattern.ask(h.jobsView(),
+        replyTo -> new JobsView.GetReruns(jobId, replyTo), settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
   public CompletionStage<CancelResult> cancel(String jobId) {
     return onLeader(h -> AskPattern.ask(h.dispatcher(),
         replyTo -> new Dispatcher.Cancel(jobId, replyTo), settings.askTimeout(), system.scheduler()));
@@ -307,6 +333,13 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   public CompletionStage<List<WorkerView>> workers() {
     return onLeader(h -> AskPattern.ask(h.resourceManager(),
         ResourceManager.ListWorkers::new, settings.askTimeout(), system.scheduler()));
+  }
+
+  @Override
+  public CompletionStage<DrainResult> drain(String workerId, boolean drain) {
+    WorkerMode mode = drain ? WorkerMode.DRAINING : WorkerMode.ACTIVE;
+    return onLeader(h -> AskPattern.ask(h.resourceManager(),
+        replyTo -> new ResourceManager.SetWorkerMode(workerId, mode, replyTo), settings.askTimeout(), system.scheduler()));
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.baton.scheduler.policy.Placement;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
 import io.baton.wire.WorkerInfo;
+import io.baton.wire.WorkerMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +54,17 @@ public final class ClusterBook {
    * worker process (a new one after a restart); {@code sentAtNanos} is echoed back.
    */
   public record Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation,
-      long sentAtNanos, IdProof proof, long token) implements Event {
+      long sentAtNanos, IdProof proof, long token, WorkerMode mode) implements Event {
+    public Register {
+      mode = mode == null ? WorkerMode.ACTIVE : mode;
+    }
+
+    /** An ACTIVE worker's registration. */
+    public Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation, long sentAtNanos,
+        IdProof proof, long token) {
+      this(epoch, info, attempts, incarnation, sentAtNanos, proof, token, WorkerMode.ACTIVE);
+    }
+
     /** A registration the transport proved nothing about (plaintext, or its address not yet verified). */
     public Register(Epoch epoch, WorkerInfo info, List<AttemptReport> attempts, String incarnation, long sentAtNanos) {
       this(epoch, info, attempts, incarnation, sentAtNanos, IdProof.UNPROVEN, 0);
@@ -83,6 +94,24 @@ public final class ClusterBook {
   public record Reports(Epoch epoch, String workerId, List<AttemptReport> reports, long token) implements Event {
     public Reports(Epoch epoch, String workerId, List<AttemptReport> reports) {
       this(epoch, workerId, reports, 0);
+    }
+  }
+
+  /**
+   * The worker told its own change of mode (SIGTERM: STOPPING; drained and exiting: STOPPED, which makes it DEAD
+   * at once), or confirmed one the leader set. {@code token}: its registration's capability.
+   */
+  public record ModeChanged(Epoch epoch, String workerId, WorkerMode mode, long token) implements Event {}
+
+  /**
+   * An operator drains ({@code DRAINING}) or undrains ({@code ACTIVE}) a worker: answered with {@link ModeSet} or
+   * {@link ModeRefused}; the worker is told ({@link TellMode}) so it keeps the mode for its next registrations.
+   */
+  public record SetMode(String workerId, WorkerMode mode) implements Event {
+    public SetMode {
+      if (mode != WorkerMode.DRAINING && mode != WorkerMode.ACTIVE) {
+        throw new IllegalArgumentException("an operator sets DRAINING or ACTIVE, not " + mode);
+      }
     }
   }
 
@@ -136,6 +165,15 @@ public final class ClusterBook {
   /** The book does not know this worker in this epoch: it must register again. */
   public record NotRegistered(String workerId) implements ForWorker {}
 
+  /** Tell worker {@code workerId} the mode an operator set. */
+  public record TellMode(String workerId, WorkerMode mode) implements ForWorker {}
+
+  /** A {@link SetMode} was applied (or changed nothing): the worker as it is now. */
+  public record ModeSet(WorkerView view) implements Decision {}
+
+  /** A {@link SetMode} refused: {@code notFound} when no such worker is known, else a conflict. */
+  public record ModeRefused(String workerId, boolean notFound, String reason) implements Decision {}
+
   /** A worker changed (registered, DEAD, ALIVE again): publish its view. */
   public record WorkerChanged(WorkerView view) implements Decision {}
 
@@ -181,6 +219,7 @@ public final class ClusterBook {
     String incarnation;
     long token;
     boolean alive;
+    WorkerMode mode = WorkerMode.ACTIVE;
     Instant lastHeartbeat;
     List<Acked> pendingAcks = new ArrayList<>();
   }
@@ -228,6 +267,10 @@ public final class ClusterBook {
       heartbeat(e, now, out);
     } else if (event instanceof Reports e) {
       reports(e, now, out);
+    } else if (event instanceof ModeChanged e) {
+      modeChanged(e, now, out);
+    } else if (event instanceof SetMode e) {
+      setMode(e, out);
     } else if (event instanceof RequestAttempts e) {
       e.attempts().forEach(this::enqueue);
       place(out);
@@ -289,9 +332,13 @@ public final class ClusterBook {
     }
     w.info = r.info();
     w.incarnation = r.incarnation();
+    w.mode = r.mode() == WorkerMode.STOPPED ? WorkerMode.STOPPING : r.mode();
     w.alive = true;
     w.lastHeartbeat = now;
     out.add(new RegistrationAccepted(workerId, r.sentAtNanos(), w.token));
+    if (w.mode == WorkerMode.STOPPING) {
+      stopping(w, now, out);   // after the acceptance: the worker takes commands only once registered
+    }
     out.add(new WorkerChanged(view(w)));
     List<AttemptKey> trackedHere = unconfirmed.entrySet().stream()
         .filter(e -> e.getValue().equals(workerId)).map(Map.Entry::getKey).toList();
@@ -367,6 +414,69 @@ public final class ClusterBook {
       route(report, r.workerId(), false, out);
     }
     place(out);
+  }
+
+  private void modeChanged(ModeChanged m, Instant now, List<Decision> out) {
+    Worker w = registered(m.epoch(), m.workerId(), m.token(), "mode change", out);
+    if (w == null || w.mode == m.mode()) {
+      return;
+    }
+    w.mode = m.mode();
+    if (m.mode() == WorkerMode.STOPPING) {
+      stopping(w, now, out);
+    }
+    if (m.mode() == WorkerMode.STOPPED && w.alive) {
+      // it has drained and exits now: gone at once, not after the heartbeat timeout
+      w.alive = false;
+      loseAttemptsOf(w, now, "worker " + m.workerId() + " stopped", out);
+    }
+    out.add(new WorkerChanged(view(w)));
+    place(out);
+  }
+
+  /**
+   * A worker's process is stopping: what was placed on it but not launched goes elsewhere now (it never started:
+   * it was never sent), and the worker hears {@link TellMode} STOPPING, after every start it will ever be sent
+   * (messages to a worker keep their order), so it knows when nothing more can arrive.
+   */
+  private void stopping(Worker w, Instant now, List<Decision> out) {
+    String workerId = w.info.workerId();
+    List<AttemptKey> unlaunched = held.entrySet().stream()
+        .filter(e -> e.getValue().workerId().equals(workerId) && !e.getValue().launched())
+        .map(Map.Entry::getKey).toList();
+    for (AttemptKey key : unlaunched) {
+      route(lostReport(key, now, "worker " + workerId + " is stopping; placed there, never started"), workerId, true,
+          out);
+    }
+    out.add(new TellMode(workerId, WorkerMode.STOPPING));
+  }
+
+  private void setMode(SetMode m, List<Decision> out) {
+    Worker w = workers.get(m.workerId());
+    if (w == null) {
+      out.add(new ModeRefused(m.workerId(), true, "no worker with id '" + m.workerId() + "' is registered"));
+      return;
+    }
+    if (!w.alive) {
+      out.add(new ModeRefused(m.workerId(), false, "worker '" + m.workerId() + "' is DEAD"));
+      return;
+    }
+    if (w.mode == WorkerMode.STOPPING || w.mode == WorkerMode.STOPPED) {
+      if (m.mode() == WorkerMode.DRAINING) {
+        out.add(new ModeSet(view(w)));   // already draining, as its process stops
+      } else {
+        out.add(new ModeRefused(m.workerId(), false, "worker '" + m.workerId()
+            + "' is stopping (its process was asked to exit); it cannot be undrained"));
+      }
+      return;
+    }
+    if (w.mode != m.mode()) {
+      w.mode = m.mode();
+      out.add(new TellMode(m.workerId(), m.mode()));
+      out.add(new WorkerChanged(view(w)));
+      place(out);
+    }
+    out.add(new ModeSet(view(w)));
   }
 
   private void launch(Launch l, List<Decision> out) {
@@ -452,13 +562,8 @@ public final class ClusterBook {
         w.alive = false;
         changed = true;
         out.add(new WorkerChanged(view(w)));
-        String workerId = w.info.workerId();
-        List<AttemptKey> lost = held.entrySet().stream()
-            .filter(e -> e.getValue().workerId().equals(workerId)).map(Map.Entry::getKey).toList();
-        for (AttemptKey key : lost) {
-          route(lostReport(key, now, "worker " + workerId + " missed heartbeats for " + heartbeatTimeout.toMillis()
-              + " ms"), workerId, false, out);
-        }
+        loseAttemptsOf(w, now, "worker " + w.info.workerId() + " missed heartbeats for " + heartbeatTimeout.toMillis()
+            + " ms", out);
       }
     }
     for (AttemptKey key : Reconciliation.lostAfterGrace(unconfirmed, reportedAtRegistration.keySet(), sessionStart,
@@ -470,6 +575,15 @@ public final class ClusterBook {
     }
     if (changed) {
       place(out);
+    }
+  }
+
+  private void loseAttemptsOf(Worker w, Instant now, String why, List<Decision> out) {
+    String workerId = w.info.workerId();
+    List<AttemptKey> lost = held.entrySet().stream()
+        .filter(e -> e.getValue().workerId().equals(workerId)).map(Map.Entry::getKey).toList();
+    for (AttemptKey key : lost) {
+      route(lostReport(key, now, why), workerId, false, out);
     }
   }
 
@@ -518,7 +632,7 @@ public final class ClusterBook {
     List<Placement.Worker> free = new ArrayList<>(workers.size());
     for (Worker w : workers.values()) {
       Usage u = usage.getOrDefault(w.info.workerId(), Usage.NONE);
-      free.add(new Placement.Worker(w.info.workerId(), w.alive, w.info.milliCpus() - u.milliCpus(),
+      free.add(new Placement.Worker(w.info.workerId(), w.alive && w.mode.takesAttempts(), w.info.milliCpus() - u.milliCpus(),
           w.info.memoryMb() - u.memoryMb(), w.info.labels()));
     }
     return free;
@@ -571,7 +685,8 @@ public final class ClusterBook {
 
   private WorkerView view(Worker w) {
     Usage u = usage.getOrDefault(w.info.workerId(), Usage.NONE);
-    return new WorkerView(w.info.workerId(), w.info.host(), w.alive ? "ALIVE" : "DEAD", w.info.cpus(),
+    String state = !w.alive ? "DEAD" : w.mode.takesAttempts() ? "ALIVE" : "DRAINING";
+    return new WorkerView(w.info.workerId(), w.info.host(), state, w.info.cpus(),
         w.info.memoryMb(), u.milliCpus() / 1000.0, u.memoryMb(), w.info.labels(), u.attempts(), w.lastHeartbeat);
   }
 }

@@ -55,6 +55,8 @@ public final class JobIndex {
   private final NavigableMap<String, JobRecord> byId = new TreeMap<>();
   private final Map<JobState, NavigableSet<String>> byState = new EnumMap<>(JobState.class);
   private final Map<String, NavigableSet<String>> byGram = new HashMap<>();
+  /** The reruns of each job that has some ({@link JobRecord#rerunOf}), by id (oldest first). */
+  private final Map<String, NavigableSet<String>> reruns = new HashMap<>();
 
   public JobIndex() {
     for (JobState state : JobState.values()) {
@@ -71,6 +73,9 @@ public final class JobIndex {
     if (previous == null) {
       byState.get(job.state()).add(job.id());
       addGrams(job.id(), name);
+      if (job.rerunOf() != null) {
+        reruns.computeIfAbsent(job.rerunOf(), r -> new TreeSet<>()).add(job.id());
+      }
       return;
     }
     String id = previous.id();
@@ -93,7 +98,19 @@ public final class JobIndex {
     }
     byState.get(previous.state()).remove(jobId);
     removeGrams(jobId, previous.spec().name());
+    if (previous.rerunOf() != null) {
+      NavigableSet<String> of = reruns.get(previous.rerunOf());
+      if (of != null && of.remove(jobId) && of.isEmpty()) {
+        reruns.remove(previous.rerunOf());
+      }
+    }
     return true;
+  }
+
+  /** The ids of the jobs indexed that rerun {@code jobId}, oldest first. */
+  public List<String> reruns(String jobId) {
+    NavigableSet<String> of = reruns.get(jobId);
+    return of == null ? List.of() : List.copyOf(of);
   }
 
   public Optional<JobRecord> get(String jobId) {

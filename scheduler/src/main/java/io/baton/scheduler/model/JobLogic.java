@@ -26,6 +26,46 @@ import java.util.Set;
 public final class JobLogic {
   private JobLogic() {}
 
+  /** Why {@code job} cannot be rerun ({@link #rerun}), or empty when it can: it must have finished, and not succeeded. */
+  public static Optional<String> whyNotRerun(JobRecord job) {
+    if (!job.settled()) {
+      return Optional.of("job '" + job.id() + "' has not finished (" + job.state() + "); only a finished job can be rerun");
+    }
+    if (job.state() == JobState.SUCCEEDED) {
+      return Optional.of("job '" + job.id() + "' SUCCEEDED: every task succeeded, there is nothing to rerun");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A new job {@code newId} of {@code old}'s spec that reruns what did not succeed (failed, cancelled, never
+   * started: PENDING again, from attempt 1) and reuses what did: each task that SUCCEEDED is SUCCEEDED here with
+   * the attempt that succeeded, noted as reused (it is not run again). {@code rerunOf} links it to {@code old}.
+   * Refuses what {@link #whyNotRerun} refuses.
+   */
+  public static JobRecord rerun(JobRecord old, String newId, Instant now) {
+    whyNotRerun(old).ifPresent(why -> {
+      throw new IllegalArgumentException(why);
+    });
+    List<TaskRecord> tasks = new ArrayList<>(old.tasks().size());
+    for (TaskRecord t : old.tasks()) {
+      AttemptRecord succeeded = t.state() == AttemptState.SUCCEEDED ? t.latest().orElse(null) : null;
+      if (succeeded == null) {
+        tasks.add(TaskRecord.pending(t.taskId()));
+      } else {
+        String note = succeeded.message() != null && succeeded.message().startsWith(REUSED)
+            ? succeeded.message()   // reused already: it names the job where it ran
+            : REUSED + "succeeded in job " + old.id() + " (attempt " + succeeded.attempt() + "), not run again";
+        tasks.add(new TaskRecord(t.taskId(), AttemptState.SUCCEEDED, List.of(succeeded.with(succeeded.state(),
+            succeeded.exitCode(), succeeded.startedAt(), succeeded.finishedAt(), note)), null));
+      }
+    }
+    return new JobRecord(newId, old.spec(), null, JobState.PENDING, now, null, null, tasks, old.id());
+  }
+
+  /** How the note of a reused attempt starts. */
+  public static final String REUSED = "reused: ";
+
   /** PENDING becomes RUNNING when a JobMaster takes the job up. */
   public static JobRecord start(JobRecord job, Instant now) {
     return job.state() == JobState.PENDING ? job.withState(JobState.RUNNING, now) : job;

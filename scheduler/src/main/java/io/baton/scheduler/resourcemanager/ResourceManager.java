@@ -4,6 +4,7 @@ import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
 import io.baton.scheduler.api.ClusterEvent;
+import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.leader.protocol.AttemptEvent;
@@ -14,6 +15,7 @@ import io.baton.wire.RejectionLog;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WireLimits;
+import io.baton.wire.WorkerMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,6 +73,10 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   public record ListWorkers(ActorRef<List<WorkerView>> replyTo) implements Command {}
 
   public record GetWorker(String workerId, ActorRef<Optional<ActorRef<ToWorker>>> replyTo) implements Command {}
+
+  /** An operator drains ({@code DRAINING}) or undrains ({@code ACTIVE}) a worker (see {@link ClusterBook.SetMode}). */
+  public record SetWorkerMode(String workerId, WorkerMode mode, ActorRef<MasterApi.DrainResult> replyTo)
+      implements Command {}
 
   private record Tick() implements Command {}
 
@@ -134,6 +140,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
         .onMessage(ForgetJobs.class, this::onForgetJobs)
         .onMessage(ListWorkers.class, m -> reply(m.replyTo(), book.workers()))
         .onMessage(GetWorker.class, m -> reply(m.replyTo(), Optional.ofNullable(workers.get(m.workerId()))))
+        .onMessage(SetWorkerMode.class, this::onSetWorkerMode)
         .onMessage(Tick.class, m -> apply(new ClusterBook.Tick()))
         .onMessage(FlushAcks.class, m -> apply(new ClusterBook.FlushAcks()))
         .build();
@@ -197,6 +204,26 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     return this;
   }
 
+  private Behavior<Command> onSetWorkerMode(SetWorkerMode msg) {
+    MasterApi.DrainResult result = null;
+    for (Decision d : book.apply(new ClusterBook.SetMode(msg.workerId(), msg.mode()), clock.instant())) {
+      if (d instanceof ClusterBook.ModeSet set) {
+        result = new MasterApi.DrainResult.Done(set.view());
+      } else if (d instanceof ClusterBook.ModeRefused refused) {
+        result = refused.notFound() ? new MasterApi.DrainResult.NotFound(refused.reason())
+            : new MasterApi.DrainResult.Conflict(refused.reason());
+      } else {
+        if (d instanceof ClusterBook.TellMode) {
+          getContext().getLog().info("worker {} {} by an operator", msg.workerId(),
+              msg.mode() == WorkerMode.DRAINING ? "drained" : "undrained");
+        }
+        send(d, null, null);
+      }
+    }
+    msg.replyTo().tell(result);
+    return this;
+  }
+
   private Behavior<Command> apply(ClusterBook.Event event) {
     book.apply(event, clock.instant()).forEach(d -> send(d, null, null));
     return this;
@@ -241,7 +268,10 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
   private void publish(WorkerView view) {
     aliveWorkers.set(book.aliveWorkers());
     if (view.state().equals("DEAD")) {
-      getContext().getLog().warn("worker {} missed heartbeats; declaring it DEAD and its attempts LOST", view.id());
+      getContext().getLog().warn("worker {} is DEAD (silent past the heartbeat timeout, or stopped); its attempts are "
+          + "LOST", view.id());
+    } else if (view.state().equals("DRAINING")) {
+      getContext().getLog().info("worker {} is DRAINING: no new attempts; {} running", view.id(), view.runningAttempts());
     }
     getContext().getSystem().eventStream().tell(new EventStream.Publish<>(new ClusterEvent.WorkerChanged(view)));
   }

@@ -17,9 +17,12 @@ final class WorkerMessages {
     if (message instanceof ToLeader.RegisterWorker r) {
       // the worker's actor path with its uid names one process: a restarted worker has a new one
       return new ClusterBook.Register(r.epoch(), r.info(), r.attempts(), r.worker().path().toSerializationFormat(),
-          r.sentAtNanos(), identities.claim(WorkerIdentities.addressOf(r.worker()), r.workerId()), newToken());
+          r.sentAtNanos(), identities.claim(WorkerIdentities.addressOf(r.worker()), r.workerId()), newToken(),
+          r.mode());
     } else if (message instanceof ToLeader.Heartbeat h) {
       return new ClusterBook.Heartbeat(h.epoch(), h.workerId(), h.sentAtNanos(), h.token());
+    } else if (message instanceof ToLeader.ModeChanged c) {
+      return new ClusterBook.ModeChanged(c.epoch(), c.workerId(), c.mode(), c.token());
     }
     ToLeader.Reports r = (ToLeader.Reports) message;
     return new ClusterBook.Reports(r.epoch(), r.workerId(), r.reports(), r.token());
@@ -47,6 +50,8 @@ final class WorkerMessages {
       return new ToWorker.StartAttempts(epoch, s.specs());
     } else if (decision instanceof ClusterBook.Kill k) {
       return new ToWorker.KillAttempts(epoch, k.keys(), AttemptState.CANCELLED);
+    } else if (decision instanceof ClusterBook.TellMode t) {
+      return new ToWorker.SetMode(epoch, t.mode());
     }
     ClusterBook.AckReports a = (ClusterBook.AckReports) decision;
     return new ToWorker.AckReports(epoch, a.acked().stream().map(x -> new ToWorker.Acked(x.key(), x.state())).toList());

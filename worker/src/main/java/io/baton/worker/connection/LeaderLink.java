@@ -9,6 +9,7 @@ import io.baton.protocol.LeaderInfo;
 import io.baton.wire.ToLeader;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WorkerInfo;
+import io.baton.wire.WorkerMode;
 import io.baton.worker.execution.AttemptRunner;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -45,8 +46,18 @@ public final class LeaderLink {
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
+  /**
+   * The worker's own change of mode (STOPPING on SIGTERM, STOPPED when drained): kept for every later
+   * registration and told to the leader at once if registered; then {@code replyTo} (may be null) hears the mode.
+   */
+  public record SetMode(WorkerMode mode, ActorRef<WorkerMode> replyTo) implements Command {}
+
+  /**
+   * {@code stopAcknowledged}: this worker is STOPPING and the leader it is registered with has said so back
+   * ({@link ToWorker.SetMode} STOPPING): every start that leader will send has arrived before that answer.
+   */
   public record Status(Epoch newestEpoch, Optional<LeaderInfo> leader, boolean registered,
-      AttemptRunner.Status runner) {}
+      AttemptRunner.Status runner, boolean stopAcknowledged) {}
 
   /**
    * @param heartbeatTimeout the leader's: the lease ends {@code leaseMargin} before it, counted from the newest
@@ -110,6 +121,10 @@ public final class LeaderLink {
   private final Deque<ActorRef<Status>> statusWaiting = new ArrayDeque<>();
   /** Attempts running, as of the runner's latest batch. */
   private int running;
+  /** Whether this worker takes new attempts; said in every registration, so it outlives a leader. */
+  private WorkerMode mode = WorkerMode.ACTIVE;
+  /** The leader registered with answered this worker's STOPPING (see {@link Status}). */
+  private boolean stopAcknowledged;
 
   /** A link; it starts {@code retrieval} and closes it when it stops. */
   public static Behavior<Command> create(Settings settings, LeaderRetrieval retrieval, LeaderResolver resolver,
@@ -202,10 +217,22 @@ public final class LeaderLink {
           gateway.tell(new ToLeader.Reports(connection.epoch(), workerId(), m.batch().reports(), token));
           return same();
         })
+        .onMessage(SetMode.class, m -> {
+          onSetMode(m);
+          gateway.tell(new ToLeader.ModeChanged(connection.epoch(), workerId(), mode, token));
+          return same();
+        })
         .onMessage(FromInbox.class, m -> admit(m).map(msg -> {
           if (msg instanceof ToWorker.RegistrationAccepted a) {   // a repeated registration: its token is current
             answered(a.epoch(), a.echoNanos());
             return registered(f, gateway, a.token());
+          } else if (msg instanceof ToWorker.SetMode s) {
+            if (!modeSetByLeader(s)) {
+              // confirmed, so the leader's book ends with this worker's mode even if a registration crossed it (and
+              // a stopping worker, which keeps stopping, says so)
+              gateway.tell(new ToLeader.ModeChanged(connection.epoch(), workerId(), mode, token));
+            }
+            return same();
           } else if (msg instanceof ToWorker.NotRegistered) {
             connection.unregistered();
             askForRegistration(f);
@@ -232,6 +259,10 @@ public final class LeaderLink {
           return same();
         })
         .onMessage(FromInbox.class, m -> admit(m).map(this::obey).orElse(same()))
+        .onMessage(SetMode.class, m -> {
+          onSetMode(m);   // not registered: the next registration says it
+          return same();
+        })
         .onMessage(GetStatus.class, m -> onGetStatus(m, f))
         .onMessage(StatusBehindInbox.class, m -> {
           statusWaiting.add(m.replyTo());
@@ -240,7 +271,7 @@ public final class LeaderLink {
         })
         .onMessage(RunnerStatus.class, m -> {
           statusWaiting.remove().tell(new Status(connection.newestEpoch(), connection.leader(),
-              connection.isRegistered(), m.status()));
+              connection.isRegistered(), m.status(), stopAcknowledged && connection.isRegistered()));
           return same();
         })
         .onMessage(Command.class, m -> same()) // ticks and answers of a state left behind
@@ -335,8 +366,9 @@ public final class LeaderLink {
       return same();
     }
     running = answer.running();
+    stopAcknowledged = false;   // a leader answers each registration's STOPPING anew
     gateway.tell(new ToLeader.RegisterWorker(f.leader().epoch(), settings.info(), answer.reports(), f.inbox(),
-        nanoClock.getAsLong()));
+        nanoClock.getAsLong(), mode));
     scheduleRegistration(f);
     return same();
   }
@@ -369,8 +401,41 @@ public final class LeaderLink {
       runner.tell(new AttemptRunner.FetchLog(f));
     } else if (msg instanceof ToWorker.ForgetJobs f) {
       runner.tell(new AttemptRunner.Forget(f.jobIds()));
+    } else if (msg instanceof ToWorker.SetMode s) {
+      modeSetByLeader(s);
     }
     return same();
+  }
+
+  // ---- the mode: drained by an operator (through the leader), or stopping on the worker's own account
+
+  private void onSetMode(SetMode m) {
+    if (mode != m.mode()) {
+      ctx.getLog().info("worker {} is now {}", workerId(), m.mode());
+    }
+    mode = m.mode();
+    if (m.replyTo() != null) {
+      m.replyTo().tell(mode);
+    }
+  }
+
+  /**
+   * An operator's drain or undrain (a stopping worker keeps stopping, whatever the leader says), or the leader's
+   * answer to this worker's STOPPING: true for that answer, which needs no confirmation.
+   */
+  private boolean modeSetByLeader(ToWorker.SetMode s) {
+    if (mode == WorkerMode.STOPPING || mode == WorkerMode.STOPPED) {
+      if (s.mode() == WorkerMode.STOPPING) {
+        stopAcknowledged = true;
+        return true;
+      }
+      return false;
+    }
+    if (mode != s.mode()) {
+      ctx.getLog().info("worker {} is now {} (set by leader {})", workerId(), s.mode(), s.epoch());
+    }
+    mode = s.mode();
+    return false;
   }
 
   // ---- the lease

@@ -62,6 +62,12 @@ public final class AttemptRunner {
   /** The lease has ended: kill every running attempt, LOST with {@code message}. */
   public record SelfFence(String message) implements Command {}
 
+  /**
+   * The worker drains and its deadline has passed: kill every running attempt, LOST with {@code message}, so the
+   * leader runs them again elsewhere at once (as for a lost worker, without waiting for the heartbeat timeout).
+   */
+  public record HandBack(String message) implements Command {}
+
   /** Heartbeat time: send the changes and the unacknowledged reports due for a resend. */
   public record ResendDue() implements Command {}
 
@@ -177,6 +183,7 @@ public final class AttemptRunner {
         .onMessage(Attach.class, this::onAttach)
         .onMessage(LeaseRenewed.class, this::onLeaseRenewed)
         .onMessage(SelfFence.class, m -> Behaviors.same()) // nothing runs yet
+        .onMessage(HandBack.class, m -> Behaviors.same())  // nor here
         .onMessage(GetStatus.class, m -> onGetStatus(m, true))
         .onMessage(Crash.class, this::onCrash)
         .onMessage(Command.class, this::stashed)
@@ -214,6 +221,7 @@ public final class AttemptRunner {
         .onMessage(FetchLog.class, this::onFetchLog)
         .onMessage(LeaseRenewed.class, this::onLeaseRenewed)
         .onMessage(SelfFence.class, this::onSelfFence)
+        .onMessage(HandBack.class, this::onHandBack)
         .onMessage(ResendDue.class, this::onResendDue)
         .onMessage(GetRegistrationReports.class, this::onGetRegistrationReports)
         .onMessage(GetStatus.class, m -> onGetStatus(m, false))
@@ -304,6 +312,14 @@ public final class AttemptRunner {
     int killed = attempts.killAllLost(m.message());
     if (killed > 0) {
       ctx.getLog().warn("{}: killing {} running attempts", m.message(), killed);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHandBack(HandBack m) {
+    int killed = attempts.killAllLost(m.message());
+    if (killed > 0) {
+      ctx.getLog().warn("{}: handing {} running attempts back to the leader", m.message(), killed);
     }
     return Behaviors.same();
   }
