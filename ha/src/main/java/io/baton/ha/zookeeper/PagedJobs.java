@@ -138,8 +138,14 @@ final class PagedJobs {
   }
 
   private void deleteTree(Epoch epoch, String jobId) throws Exception {
-    String node = paths.job(jobId);
     List<Sized> ops = new ArrayList<>();
+    addTreeDeletes(jobId, ops);
+    commit(epoch, ops, -1, null);
+  }
+
+  /** Deletes of whatever is stored of the job: its parts, its znode (last), its history entry. */
+  private void addTreeDeletes(String jobId, List<Sized> ops) throws Exception {
+    String node = paths.job(jobId);
     try {
       for (String child : client.getChildren().forPath(node)) {
         ops.add(new Sized(client.transactionOp().delete().forPath(node + "/" + child), 0));
@@ -151,7 +157,6 @@ final class PagedJobs {
     if (client.checkExists().forPath(paths.historyJob(jobId)) != null) {
       ops.add(new Sized(client.transactionOp().delete().forPath(paths.historyJob(jobId)), 0));
     }
-    commit(epoch, ops, -1, null);
   }
 
   /**
@@ -246,18 +251,7 @@ final class PagedJobs {
     ops.add(new Sized(client.transactionOp().create().forPath(target, headerBytes), headerBytes.length));
     ops.add(new Sized(client.transactionOp().create().forPath(target + "/reason",
         reason.getBytes(StandardCharsets.UTF_8)), reason.length()));
-    String node = paths.job(jobId);
-    try {
-      for (String child : client.getChildren().forPath(node)) {
-        ops.add(new Sized(client.transactionOp().delete().forPath(node + "/" + child), 0));
-      }
-      ops.add(new Sized(client.transactionOp().delete().forPath(node), 0));
-    } catch (KeeperException.NoNodeException gone) {
-      // a history entry whose tree is gone
-    }
-    if (client.checkExists().forPath(paths.historyJob(jobId)) != null) {
-      ops.add(new Sized(client.transactionOp().delete().forPath(paths.historyJob(jobId)), 0));
-    }
+    addTreeDeletes(jobId, ops);
     commit(epoch, ops, -1, null);
     forget(jobId);
   }
