@@ -123,6 +123,8 @@ public final class LeaderLink {
   private int running;
   /** Whether this worker takes new attempts; said in every registration, so it outlives a leader. */
   private WorkerMode mode = WorkerMode.ACTIVE;
+  /** The mode the last registration sent said. */
+  private WorkerMode registeredAs = WorkerMode.ACTIVE;
   /** The leader registered with answered this worker's STOPPING (see {@link Status}). */
   private boolean stopAcknowledged;
 
@@ -196,6 +198,11 @@ public final class LeaderLink {
             timers.cancel(REGISTER_TIMER);
             ctx.getLog().info("registered with leader {}", a.epoch());
             answered(a.epoch(), a.echoNanos());
+            if (mode != WorkerMode.ACTIVE || mode != registeredAs) {
+              // the mode changed while registering (a drain asked just then), or the accepted registration may be an
+              // older one: say it now rather than at the next registration
+              gateway.tell(new ToLeader.ModeChanged(connection.epoch(), workerId(), mode, a.token()));
+            }
             return registered(f, gateway, a.token());
           }
           return obey(msg);
@@ -367,6 +374,7 @@ public final class LeaderLink {
     }
     running = answer.running();
     stopAcknowledged = false;   // a leader answers each registration's STOPPING anew
+    registeredAs = mode;
     gateway.tell(new ToLeader.RegisterWorker(f.leader().epoch(), settings.info(), answer.reports(), f.inbox(),
         nanoClock.getAsLong(), mode));
     scheduleRegistration(f);
