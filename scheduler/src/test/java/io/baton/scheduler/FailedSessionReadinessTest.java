@@ -2,7 +2,6 @@ package io.baton.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.ha.HaServices;
 import io.baton.ha.JobStore;
@@ -50,8 +49,6 @@ class FailedSessionReadinessTest {
       new ManualSteps(time, clock, kit.createTestProbe(), SETTINGS.heartbeatInterval());
   private final InMemoryHaServices inMemory = new InMemoryHaServices();
   private final AtomicBoolean storeFails = new AtomicBoolean();
-  /** The leader's load of the jobs waits for this (a big store on a busy machine). */
-  private final CompletableFuture<Void> loadMayEnd = new CompletableFuture<>();
 
   /** The in-memory services, with a job store whose writes fail while {@link #storeFails} is set. */
   private final HaServices ha = new HaServices() {
@@ -63,7 +60,6 @@ class FailedSessionReadinessTest {
 
       @Override
       public Loaded loadForLeader(Epoch epoch) throws Exception {
-        loadMayEnd.join();
         return inMemory.jobStore().loadForLeader(epoch);
       }
 
@@ -131,7 +127,6 @@ class FailedSessionReadinessTest {
 
   @Test
   void aFailedSessionIsNotReadyAndTheNextOneIs() throws Exception {
-    loadMayEnd.complete(null);
     DefaultMasterApi api = new DefaultMasterApi(kit.system(), SETTINGS, ha);
     kit.spawn(MasterGuardian.create(ha, SETTINGS, api, clock), "master").tell(new MasterGuardian.Start("http://m1"));
     steps.await(() -> api.session().isPresent());
@@ -150,25 +145,5 @@ class FailedSessionReadinessTest {
     storeFails.set(false);
     steps.await(api::ready);
     assertNotSame(first, api.session().orElseThrow(), "a new session serves");
-  }
-
-  @Test
-  void workersAreAnsweredWhileTheJobsStillLoadAndRestServesOnceTheyHave() throws Exception {
-    DefaultMasterApi api = new DefaultMasterApi(kit.system(), SETTINGS, ha);
-    kit.spawn(MasterGuardian.create(ha, SETTINGS, api, clock), "master").tell(new MasterGuardian.Start("http://m1"));
-    var classic = steps.get(Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway").resolveOne(Duration.ofSeconds(3)));
-    ActorRef<ToLeader> gateway = Adapter.toTyped(classic);
-    steps.await(() -> api.cluster().leader().isPresent());
-    assertTrue(api.session().isEmpty(), "published while the jobs load");
-    TestingWorker w = new TestingWorker("w1");
-    w.ref = kit.spawn(w.behavior(gateway, 2, Map.of()), "worker-w1");
-    steps.await(() -> w.epoch.compareTo(Epoch.NONE) > 0);
-    int answered = w.heartbeatsAnswered.get();
-    steps.await(() -> w.heartbeatsAnswered.get() > answered + 3);
-    assertTrue(api.session().isEmpty(), "REST does not serve a leader whose jobs are not loaded");
-    assertFalse(api.ready());
-
-    loadMayEnd.complete(null);
-    steps.await(api::ready);
   }
 }

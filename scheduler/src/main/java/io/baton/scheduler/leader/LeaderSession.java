@@ -24,9 +24,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Everything the leader runs for one epoch. It starts the ResourceManager (workers may register: {@link Started})
- * and publishes itself as leader ({@link LeaderElection#confirmLeadership}) at once, while it loads the jobs from
- * the store and then starts the Dispatcher; once both are done it tells its parent it is {@link Ready} (REST serves). Any failure (a fenced or failed write, a failed load or confirmation) is reported
+ * Everything the leader runs for one epoch. It loads the jobs from the store, starts the ResourceManager and
+ * the Dispatcher, then publishes itself as leader ({@link LeaderElection#confirmLeadership}) and tells its
+ * parent it is {@link Ready}. Any failure (a fenced or failed write, a failed load or confirmation) is reported
  * as {@link Failed} and the session stops; stopping the session stops all it started.
  */
 public final class LeaderSession {
@@ -65,17 +65,6 @@ public final class LeaderSession {
       Epoch epoch, String address, String restUrl, JobStore store, ScheduleStore schedules, LeaderElection election,
       SchedulerSettings settings, Clock clock, ActorRef<Event> parent) {
     return Behaviors.setup(ctx -> {
-      LeaderInfo info = new LeaderInfo(epoch, UUID.randomUUID().toString(), address, restUrl);
-      // workers first: the ResourceManager answers registrations and heartbeats (holding reports of attempts until
-      // the Dispatcher owns them) while the jobs load, so a worker that follows the new leader at once is never
-      // silent long enough to fence itself, however long a big store takes to read
-      AtomicInteger alive = new AtomicInteger();
-      ActorRef<ResourceManager.Command> rm =
-          ctx.spawn(ResourceManager.create(epoch, info.sessionId(), settings, clock, alive), "resourcemanager");
-      parent.tell(new Started(epoch, rm));
-      // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
-      ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),
-          (ok, failure) -> new Confirmed(failure));
       Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
       ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
         try {
@@ -84,22 +73,14 @@ public final class LeaderSession {
           throw new IllegalStateException("could not load jobs", e);
         }
       }, blocking), Loaded::new);
-      return starting(ctx, epoch, info, rm, alive, store, schedules, settings, clock, parent, null, false);
+      return loading(ctx, epoch, new LeaderInfo(epoch, UUID.randomUUID().toString(), address, restUrl),
+          store, schedules, election, settings, clock, parent);
     });
   }
 
-  /**
-   * Waits for the jobs ({@code handles}, once loaded and the job actors started) and for the publication
-   * ({@code confirmed}), in either order; ready once both are there.
-   */
-  private static Behavior<Command> starting(
-      ActorContext<Command> ctx, Epoch epoch, LeaderInfo info, ActorRef<ResourceManager.Command> rm,
-      AtomicInteger alive, JobStore store, ScheduleStore scheduleStore, SchedulerSettings settings, Clock clock,
-      ActorRef<Event> parent, Handles handles, boolean confirmed) {
-    if (handles != null && confirmed) {
-      parent.tell(new Ready(epoch, handles));
-      return running(epoch, parent);
-    }
+  private static Behavior<Command> loading(
+      ActorContext<Command> ctx, Epoch epoch, LeaderInfo info, JobStore store, ScheduleStore scheduleStore,
+      LeaderElection election, SchedulerSettings settings, Clock clock, ActorRef<Event> parent) {
     return Behaviors.receive(Command.class)
         .onMessage(Loaded.class, loaded -> {
           if (loaded.failure() != null) {
@@ -110,21 +91,34 @@ public final class LeaderSession {
             ctx.getLog().warn("{} serves {} jobs; {} job records are quarantined and not served (GET /cluster lists "
                 + "them): {}", epoch, loaded.loaded().jobs().size(), quarantined.size(), quarantined);
           }
+          AtomicInteger alive = new AtomicInteger();
+          ActorRef<ResourceManager.Command> rm =
+              ctx.spawn(ResourceManager.create(epoch, info.sessionId(), settings, clock, alive), "resourcemanager");
           ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
           ActorRef<JobsView.Command> view = ctx.spawn(JobsView.create(), "jobs-view");
           ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
               Dispatcher.create(epoch, loaded.loaded(), store, rm, view, settings, clock, fatal), "dispatcher");
           ActorRef<ScheduleMaster.Command> schedules = ctx.spawn(ScheduleMaster.create(epoch, scheduleStore, dispatcher,
               view, settings, clock, fatal), "schedules");
-          Handles loadedHandles = new Handles(epoch, info, dispatcher, view, schedules, rm, alive, quarantined);
-          return starting(ctx, epoch, info, rm, alive, store, scheduleStore, settings, clock, parent, loadedHandles,
-              confirmed);
+          parent.tell(new Started(epoch, rm));
+          // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
+          ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),
+              (ok, failure) -> new Confirmed(failure));
+          Handles handles = new Handles(epoch, info, dispatcher, view, schedules, rm, alive, loaded.loaded().quarantined());
+          return confirming(epoch, handles, parent);
         })
+        .onMessage(Fatal.class, f -> fail(parent, epoch, f.cause()))
+        .build();
+  }
+
+  private static Behavior<Command> confirming(Epoch epoch, Handles handles, ActorRef<Event> parent) {
+    return Behaviors.receive(Command.class)
         .onMessage(Confirmed.class, c -> {
           if (c.failure() != null) {
             return fail(parent, epoch, c.failure());
           }
-          return starting(ctx, epoch, info, rm, alive, store, scheduleStore, settings, clock, parent, handles, true);
+          parent.tell(new Ready(epoch, handles));
+          return running(epoch, parent);
         })
         .onMessage(Fatal.class, f -> fail(parent, epoch, f.cause()))
         .build();
