@@ -113,7 +113,8 @@ now = lambda: int(time.time() * 1000)
 adopted = now() if running == 0 else None
 first = whole = None
 last_whole_check = 0
-while adopted is None or first is None or whole is None:
+give_up = time.time() + 180
+while (adopted is None or first is None or whole is None) and time.time() < give_up:
     if adopted is None and sum(w["runningAttempts"] for w in get("/workers").get("workers", [])) >= running:
         adopted = now()
     if first is None and len(get(f"/jobs?limit={page}").get("jobs", [])) >= page:
@@ -123,25 +124,28 @@ while adopted is None or first is None or whole is None:
         if listed() >= everything:
             whole = now()
     time.sleep(0.01)
-print(adopted, first, whole)
+print(adopted or -1, first or -1, whole or -1)   # -1: not within 3 minutes
 PY
 )
 restarted=$(python3 - "$rest2" "$running" <<'PY'
 import json, sys, urllib.request
 port, n = sys.argv[1], int(sys.argv[2])
-again = 0
+again = lost = 0
 if n:
     page = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/jobs?name=long-&limit=1000"))
     for j in page["jobs"]:
         d = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/jobs/{j['id']}"))
-        again += len(d["tasks"][0]["attempts"]) - 1
-print(again)
+        attempts = d["tasks"][0]["attempts"]
+        again += len(attempts) - 1
+        lost += sum(1 for a in attempts if a["state"] == "LOST")
+print(f"{again} started again, {lost} lost")
 PY
 )
+since() { [ "$1" -lt 0 ] && echo "not within 3 minutes" || echo "$(( $1 - killed )) ms after the kill"; }
 echo "recovery with $finished finished, $pending waiting and $running running jobs stored, 2 s session:"
 echo "  before the kill: leader heap after a full GC $heap MB; GET /jobs?name=etl-N (100 matches, limit 50): $name_ms"
 echo "  standby serves REST as leader: $((serving - killed)) ms after the kill (the session expires about 2000 ms after it)"
-[ "$running" -gt 0 ] && echo "  all $running running attempts adopted: $((adopted_at - killed)) ms after the kill ($restarted started again)"
-echo "  newest $page jobs listed: $((first_page - killed)) ms after the kill"
-echo "  whole history listed: $((browsable - killed)) ms after the kill"
+[ "$running" -gt 0 ] && echo "  all $running running attempts adopted: $(since "$adopted_at") ($restarted)"
+echo "  newest $page jobs listed: $(since "$first_page")"
+echo "  whole history listed: $(since "$browsable")"
 grep -h "recovered\|serves .* finished" "$work/m2.log" | sed 's/^/  log: /' | tail -3
