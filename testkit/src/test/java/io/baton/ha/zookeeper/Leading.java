@@ -20,4 +20,10 @@ record Leading(CuratorFramework client, ZooKeeperHaServices ha, Epoch epoch) {
     Epoch epoch = assertInstanceOf(RecordingContender.Granted.class, contender.next(Duration.ofSeconds(10))).epoch();
     return new Leading(client, ha, epoch);
   }
+
+  /** A job store on a fresh client: nothing cached, so it reads what ZooKeeper holds; closed by {@code closer}. */
+  static ZooKeeperJobStore freshStore(Closer closer, String connect, ZkPaths paths) throws Exception {
+    CuratorFramework other = closer.later(TestingZooKeeper.client(connect));
+    return closer.later(new ZooKeeperJobStore(other, paths));
+  }
 }

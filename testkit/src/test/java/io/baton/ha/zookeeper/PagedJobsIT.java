@@ -59,8 +59,7 @@ class PagedJobsIT {
   }
 
   private ZooKeeperJobStore freshStore() throws Exception {
-    CuratorFramework other = closer.later(TestingZooKeeper.client(ZK.connectString()));
-    return closer.later(new ZooKeeperJobStore(other, paths));
+    return Leading.freshStore(closer, ZK.connectString(), paths);
   }
 
   /** {@code n} command tasks with ~100-byte commands: 10,000 make a spec of about 1 MB. */

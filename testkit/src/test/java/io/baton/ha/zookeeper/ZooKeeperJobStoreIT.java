@@ -49,8 +49,7 @@ class ZooKeeperJobStoreIT {
 
   /** A store on a fresh client: nothing cached, so it reads what ZooKeeper holds. */
   private ZooKeeperJobStore freshStore() throws Exception {
-    CuratorFramework other = closer.later(TestingZooKeeper.client(ZK.connectString()));
-    return closer.later(new ZooKeeperJobStore(other, paths));
+    return Leading.freshStore(closer, ZK.connectString(), paths);
   }
 
   private static Map<String, JobRecord> byId(List<JobRecord> jobs) {
