@@ -60,12 +60,23 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       implements Command {}
 
   /**
-   * Submits the job of a schedule's fire: persisted together with the fire's record ({@link JobStore#putFired}), so
-   * a fire never submits two jobs; answers the job's id, or {@link JobStore.FireExistsException} when the fire was
-   * submitted before. No queue cap: a timetable is not a flood (and a refused fire would be a missed one).
+   * Submits the jobs of schedules' fires, all that came due together in one message (10,000 schedules due in the
+   * same second are one message, not 10,000 asks): each is persisted together with its fire's record
+   * ({@link JobStore#putFired}), so a fire never submits two jobs, and answered on its own as soon as it is durable
+   * ({@link FireSubmitted}: the job's id, or {@link JobStore.FireExistsException} when the fire was submitted before).
+   * No queue cap: a timetable is not a flood (and a refused fire would be a missed one).
    */
-  public record SubmitFire(JobSpec spec, JobStore.Fire fire, ActorRef<StatusReply<String>> replyTo)
-      implements Command {}
+  public record SubmitFires(List<FireSubmission> fires, ActorRef<FireSubmitted> replyTo) implements Command {
+    public SubmitFires {
+      fires = List.copyOf(fires);
+    }
+  }
+
+  /** One fire of {@link SubmitFires}: the job to submit and the fire it is for. */
+  public record FireSubmission(JobSpec spec, JobStore.Fire fire) {}
+
+  /** The answer for one fire of {@link SubmitFires}: {@code jobId} when it is durable, else {@code failure}. */
+  public record FireSubmitted(JobStore.Fire fire, String jobId, Throwable failure) {}
 
   /**
    * Submits the rerun of finished job {@code of} ({@link JobLogic#rerun}: what succeeded is reused, the rest runs
@@ -92,7 +103,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
 
   private record Persisted(JobRecord job, Throwable failure) implements Command {}
 
-  private record FirePersisted(JobRecord job, ActorRef<StatusReply<String>> replyTo, Throwable failure)
+  private record FirePersisted(JobRecord job, JobStore.Fire fire, ActorRef<FireSubmitted> replyTo, Throwable failure)
       implements Command {}
 
   private record HistoryBatch(List<JobRecord> jobs) implements Command {}
@@ -204,7 +215,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         .onMessage(Submit.class, this::onSubmit)
         .onMessage(Rerun.class, this::onRerun)
         .onMessage(Persisted.class, this::onPersisted)
-        .onMessage(SubmitFire.class, this::onSubmitFire)
+        .onMessage(SubmitFires.class, this::onSubmitFires)
         .onMessage(FirePersisted.class, this::onFirePersisted)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(Delete.class, this::onDelete)
@@ -284,23 +295,28 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     return this;
   }
 
-  private Behavior<Command> onSubmitFire(SubmitFire msg) {
+  private Behavior<Command> onSubmitFires(SubmitFires msg) {
+    for (FireSubmission f : msg.fires()) {
+      submitFire(f, msg.replyTo());
+    }
+    return this;
+  }
+
+  private void submitFire(FireSubmission f, ActorRef<FireSubmitted> replyTo) {
     if (draining) {
       // not written: the next leader fires it (its fire record does not exist)
-      msg.replyTo().tell(StatusReply.error(new NotLeaderException(Optional.empty())));
-      return this;
+      replyTo.tell(new FireSubmitted(f.fire(), null, new NotLeaderException(Optional.empty())));
+      return;
     }
-    String key = msg.fire().id();
-    String existing = jobByIdempotencyKey.get(key);
-    if (existing != null) {
-      msg.replyTo().tell(StatusReply.error(new JobStore.FireExistsException(msg.fire())));
-      return this;
+    String key = f.fire().id();
+    if (jobByIdempotencyKey.containsKey(key)) {
+      replyTo.tell(new FireSubmitted(f.fire(), null, new JobStore.FireExistsException(f.fire())));
+      return;
     }
-    JobRecord job = JobRecord.submitted(ids.next(clock.instant()), msg.spec(), key, clock.instant());
+    JobRecord job = JobRecord.submitted(ids.next(clock.instant()), f.spec(), key, clock.instant());
     submittingTasks += job.tasks().size();
-    context.pipeToSelf(store.putFired(epoch, job, msg.fire()).thenApply(ok -> Done.getInstance()),
-        (ok, failure) -> new FirePersisted(job, msg.replyTo(), failure));
-    return this;
+    context.pipeToSelf(store.putFired(epoch, job, f.fire()).thenApply(ok -> Done.getInstance()),
+        (ok, failure) -> new FirePersisted(job, f.fire(), replyTo, failure));
   }
 
   private Behavior<Command> onFirePersisted(FirePersisted msg) {
@@ -309,21 +325,17 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     answerDrainIfDone();
     Throwable failure = msg.failure() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
         ? c.getCause() : msg.failure();
-    if (failure instanceof JobStore.FireExistsException exists) {
-      msg.replyTo().tell(StatusReply.error(exists));
-      return this;
-    }
     if (failure != null) {
-      msg.replyTo().tell(StatusReply.error(failure));
-      if (failure instanceof IllegalStateException) {
-        return this; // the schedule was deleted meanwhile: nothing was written
+      msg.replyTo().tell(new FireSubmitted(msg.fire(), null, failure));
+      if (failure instanceof JobStore.FireExistsException || failure instanceof IllegalStateException) {
+        return this; // submitted before, or the schedule was deleted meanwhile: nothing was written
       }
       return onStoreFailed(new StoreFailed(job.id(), failure));
     }
     view.tell(new JobsView.Put(List.of(job)));
     publish(job);
     startMaster(job);
-    msg.replyTo().tell(StatusReply.success(job.id()));
+    msg.replyTo().tell(new FireSubmitted(msg.fire(), job.id(), null));
     return this;
   }
 

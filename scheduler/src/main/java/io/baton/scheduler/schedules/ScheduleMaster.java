@@ -33,6 +33,7 @@ import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -47,8 +48,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * Runs the schedules for one leader epoch: loads them with their recorded fires, wakes at each schedule's next
  * fire (one timer, for the earliest), asks {@link ScheduleLogic} what is due and submits each fire's job through the
- * {@link Dispatcher} ({@code SubmitFire}: the fire is recorded in the transaction that creates its job, so a fire
- * submitted by any leader is never submitted again). A schedule handles one fire at a time, oldest first. Overlap
+ * {@link Dispatcher} ({@code SubmitFires}: the fire is recorded in the transaction that creates its job, so a fire
+ * submitted by any leader is never submitted again). Every fire that comes due while one message is handled goes
+ * to the Dispatcher in one message (10,000 schedules due in the same second: one message, each fire answered on its
+ * own when it is durable). A schedule handles one fire at a time, oldest first. Overlap
  * policies see the previous fire's job through the cluster's job events. Changes to schedules are written to the
  * {@link ScheduleStore} (fenced) before they are answered. Every schedule's cron is parsed when the schedules are
  * loaded (on the loading thread) or when it is created or replaced, and kept with it: a new leader with thousands
@@ -79,10 +82,23 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   private record Written(ScheduleState next, CronTimes times, boolean created, String deleted,
       ActorRef<ScheduleChange> replyTo, Throwable failure) implements Command {}
 
+  /** How a fire's submission ended: {@code jobId}, or {@code failure}. */
   private record FireDone(String name, Fire fire, String jobId, boolean manual, ActorRef<Optional<String>> replyTo,
-      Throwable failure) implements Command {}
+      Throwable failure) {}
 
   private record SkipDone(String name, Fire fire, Throwable failure) implements Command {}
+
+  /** Sends the fires submitted while the messages before it were handled ({@link #outgoing}) in one message. */
+  private record Flush() implements Command {}
+
+  private record FireAnswered(Dispatcher.FireSubmitted answer) implements Command {}
+
+  /** The Dispatcher did not answer these fires within the ask timeout: they are tried again. */
+  private record FiresTimedOut(List<String> fireIds) implements Command {}
+
+  /** A fire submitted and not answered yet. */
+  private record InFlight(String name, Fire fire, boolean manual, ActorRef<Optional<String>> replyTo,
+      Dispatcher.FireSubmission submission) {}
 
   private record JobEvent(ClusterEvent event) implements Command {}
 
@@ -131,6 +147,12 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   private final ActorRef<Throwable> fatal;
   private final Map<String, Entry> entries = new TreeMap<>();
   private final PriorityQueue<Wake> wakes = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
+  /** Fires submitted and not sent yet: sent together by the {@link Flush} the first of them asked for. */
+  private final List<InFlight> outgoing = new ArrayList<>();
+  /** Fires sent and not answered yet, by fire id. */
+  private final Map<String, InFlight> inFlight = new HashMap<>();
+  private final ActorRef<Dispatcher.FireSubmitted> answers;
+  private long batches;
 
   public static Behavior<Command> create(Epoch epoch, ScheduleStore store, ActorRef<Dispatcher.Command> dispatcher,
       ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
@@ -181,6 +203,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     this.misfireThreshold = settings.misfireThreshold();
     this.clock = clock;
     this.fatal = fatal;
+    this.answers = ctx.messageAdapter(Dispatcher.FireSubmitted.class, FireAnswered::new);
   }
 
   /**
@@ -256,7 +279,9 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
         .onMessage(TriggerSchedule.class, this::onTrigger)
         .onMessage(Written.class, this::onWritten)
         .onMessage(Tick.class, m -> onTick())
-        .onMessage(FireDone.class, this::onFireDone)
+        .onMessage(Flush.class, m -> onFlush())
+        .onMessage(FireAnswered.class, this::onFireAnswered)
+        .onMessage(FiresTimedOut.class, this::onFiresTimedOut)
         .onMessage(SkipDone.class, this::onSkipDone)
         .onMessage(JobEvent.class, this::onJobEvent)
         .onMessage(JobLooked.class, this::onJobLooked)
@@ -425,8 +450,50 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     e.busy = true;
     JobSpec job = withFireEnv(e.state.spec().job(), name, fire);
     JobStore.Fire record = new JobStore.Fire(name, fire.scheduledAt());
-    ctx.askWithStatus(String.class, dispatcher, askTimeout, r -> new Dispatcher.SubmitFire(job, record, r),
-        (jobId, err) -> new FireDone(name, fire, jobId, manual, replyTo, unwrap(err)));
+    if (outgoing.isEmpty()) {
+      ctx.getSelf().tell(new Flush());
+    }
+    outgoing.add(new InFlight(name, fire, manual, replyTo, new Dispatcher.FireSubmission(job, record)));
+  }
+
+  private Behavior<Command> onFlush() {
+    if (outgoing.isEmpty()) {
+      return this;
+    }
+    List<Dispatcher.FireSubmission> fires = new ArrayList<>(outgoing.size());
+    List<String> ids = new ArrayList<>(outgoing.size());
+    for (InFlight f : outgoing) {
+      String id = f.submission().fire().id();
+      inFlight.put(id, f);
+      ids.add(id);
+      fires.add(f.submission());
+    }
+    outgoing.clear();
+    dispatcher.tell(new Dispatcher.SubmitFires(fires, answers));
+    timers.startSingleTimer("fires-" + (++batches), new FiresTimedOut(ids), askTimeout);
+    return this;
+  }
+
+  private Behavior<Command> onFireAnswered(FireAnswered m) {
+    InFlight f = inFlight.remove(m.answer().fire().id());
+    if (f == null) {
+      // answered after its time-out: that fire was tried again (and is refused as submitted before if this
+      // answer was a job)
+      return this;
+    }
+    return onFireDone(new FireDone(f.name(), f.fire(), m.answer().jobId(), f.manual(), f.replyTo(),
+        unwrap(m.answer().failure())));
+  }
+
+  private Behavior<Command> onFiresTimedOut(FiresTimedOut m) {
+    for (String id : m.fireIds()) {
+      InFlight f = inFlight.remove(id);
+      if (f != null) {
+        onFireDone(new FireDone(f.name(), f.fire(), null, f.manual(), f.replyTo(), new TimeoutException(
+            "the dispatcher did not answer fire " + id + " within " + askTimeout.toMillis() + " ms")));
+      }
+    }
+    return this;
   }
 
   /** Every task of a fire's job learns which schedule, due time and fire it runs for. */

@@ -3,6 +3,7 @@ package io.baton.scheduler.schedules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.baton.ha.JobStore;
 import io.baton.ha.ScheduleStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobSpec;
@@ -26,11 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
 class ScheduleMasterTest {
   private static final Instant START = Instant.parse("2026-11-28T10:00:30Z");
   private static final Instant DUE = Instant.parse("2026-11-28T10:01:00Z");
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   private static final JobSpec JOB = new JobSpec("j", Map.of(), List.of(TaskSpec.handler("t", "noop", null, List.of())));
 
   private final ActorTestKit kit = ActorTestKit.create(ManualTime.config());
@@ -70,7 +72,7 @@ class ScheduleMasterTest {
 
   private ActorRef<ScheduleMaster.Command> master(List<ScheduleStore.Stored> stored) {
     SchedulerSettings settings = new SchedulerSettings(Duration.ofSeconds(1), Duration.ofSeconds(8),
-        new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0), Duration.ofSeconds(5), 1000);
+        new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0), ASK_TIMEOUT, 1000);
     return kit.spawn(ScheduleMaster.create(new Epoch(1), new LoadOnly(stored), dispatcher.ref(), view.ref(), settings,
         clock, fatal.ref()));
   }
@@ -92,11 +94,14 @@ class ScheduleMasterTest {
       time.timePasses(Duration.ofSeconds(1));
     }
     Set<String> fired = new HashSet<>();
-    for (int i = 0; i < n; i++) {
-      Dispatcher.SubmitFire submit = (Dispatcher.SubmitFire) dispatcher.expectMessageClass(Dispatcher.SubmitFire.class);
-      assertEquals(DUE, submit.fire().scheduledAt());
-      fired.add(submit.fire().schedule());
-      submit.replyTo().tell(StatusReply.success("job-" + i));
+    int i = 0;
+    while (i < n) {
+      Dispatcher.SubmitFires submit = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
+      for (Dispatcher.FireSubmission f : submit.fires()) {
+        assertEquals(DUE, f.fire().scheduledAt());
+        fired.add(f.fire().schedule());
+        submit.replyTo().tell(new Dispatcher.FireSubmitted(f.fire(), "job-" + i++, null));
+      }
     }
     return fired;
   }
@@ -138,6 +143,75 @@ class ScheduleMasterTest {
     assertEquals(zones.size(), fireAll(zones.size()).size());
     awaitListed(master, zones.size());
     assertEquals(created, CronTimes.parsedCount(), "nothing parsed while firing");
+  }
+
+  @Test
+  void fires_due_in_the_same_second_reach_the_dispatcher_in_one_message() {
+    List<String> zones = zones(60, 40);
+    ActorRef<ScheduleMaster.Command> master = master(stored(zones));
+    awaitListed(master, zones.size());
+    advanceTo(DUE);
+
+    Dispatcher.SubmitFires submit = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
+    assertEquals(zones.size(), submit.fires().size(), "every fire due at " + DUE + " in one message");
+    int i = 0;
+    for (Dispatcher.FireSubmission f : submit.fires()) {
+      submit.replyTo().tell(new Dispatcher.FireSubmitted(f.fire(), "job-" + i++, null));
+    }
+    advanceTo(DUE.plusSeconds(30));
+    dispatcher.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void fires_the_dispatcher_does_not_answer_in_time_are_sent_again_and_not_a_third_time() {
+    List<String> zones = zones(100, 3);
+    ActorRef<ScheduleMaster.Command> master = master(stored(zones));
+    awaitListed(master, zones.size());
+    advanceTo(DUE);
+    Dispatcher.SubmitFires first = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
+    assertEquals(3, first.fires().size());
+
+    advanceTo(DUE.plus(ASK_TIMEOUT));
+    Dispatcher.SubmitFires again = nextSubmission(10); // the retry, a second after the time-out is handled
+    assertEquals(first.fires().stream().map(f -> f.fire().id()).collect(Collectors.toSet()),
+        again.fires().stream().map(f -> f.fire().id()).collect(Collectors.toSet()), "the same fires, tried again");
+    // the first submission did land after all: the retry is refused, and the late answer changes nothing
+    for (Dispatcher.FireSubmission f : again.fires()) {
+      again.replyTo().tell(new Dispatcher.FireSubmitted(f.fire(), null, new JobStore.FireExistsException(f.fire())));
+    }
+    for (Dispatcher.FireSubmission f : first.fires()) {
+      first.replyTo().tell(new Dispatcher.FireSubmitted(f.fire(), "job-" + f.fire().schedule(), null));
+    }
+    advanceTo(DUE.plusSeconds(50));
+    dispatcher.expectNoMessage(Duration.ofMillis(200));
+    awaitListed(master, zones.size());
+  }
+
+  private static List<ScheduleStore.Stored> stored(List<String> zones) {
+    return zones.stream().map(zone -> new ScheduleStore.Stored(new ScheduleRecord(everyMinute(zone), false, START,
+        null), List.<ScheduleStore.RecordedFire>of())).toList();
+  }
+
+  /** Moves time a second at a time, up to {@code seconds} times, until the master sends fires. */
+  private Dispatcher.SubmitFires nextSubmission(int seconds) {
+    for (int i = 0; i < seconds; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      time.timePasses(Duration.ofSeconds(1));
+      try {
+        return dispatcher.expectMessageClass(Dispatcher.SubmitFires.class, Duration.ofMillis(300));
+      } catch (AssertionError notYet) {
+        // the master handles time passing on its own thread: one more second
+      }
+    }
+    throw new AssertionError("no fires sent again within " + seconds + " s of manual time");
+  }
+
+  /** Moves the clock and the actors' timers to {@code at}, a second at a time. */
+  private void advanceTo(Instant at) {
+    while (clock.instant().isBefore(at)) {
+      clock.advance(Duration.ofSeconds(1));
+      time.timePasses(Duration.ofSeconds(1));
+    }
   }
 
   /** A store that holds {@code stored} and accepts every write (this test looks at parsing, not at storage). */
