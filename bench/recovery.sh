@@ -148,4 +148,4 @@ echo "  standby serves REST as leader: $((serving - killed)) ms after the kill (
 [ "$running" -gt 0 ] && echo "  all $running running attempts adopted: $(since "$adopted_at") ($restarted)"
 echo "  newest $page jobs listed: $(since "$first_page")"
 echo "  whole history listed: $(since "$browsable")"
-grep -h "recovered\|serves .* finished" "$work/m2.log" | sed 's/^/  log: /' | tail -3
+grep -h "granted leadership\|unfinished jobs in\|recovered\|leading as\|serves .* finished" "$work/m2.log" | sed 's/^/  log: /' | tail -6

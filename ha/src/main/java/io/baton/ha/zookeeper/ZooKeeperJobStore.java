@@ -191,8 +191,10 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
 
   @Override
   public Loaded loadForLeader(Epoch epoch) throws Exception {
+    long start = System.nanoTime();
     List<JobTrees.Named> active = trees.list(paths.jobs());
     List<JobTrees.Named> history = trees.list(paths.history());
+    long listed = System.nanoTime();
     String newest = null;
     for (JobTrees.Named n : history) {
       knownHistory.add(n.name());
@@ -208,6 +210,8 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     for (JobTrees.Named n : active) {
       newest = newest == null || n.name().compareTo(newest) > 0 ? n.name() : newest;
     }
+    log.info("{}: read {} unfinished jobs in {} ms (listing them and {} finished ones: {} ms)", epoch,
+        records.size(), (System.nanoTime() - start) / 1_000_000, history.size(), (listed - start) / 1_000_000);
     return new Loaded(records, trees.listQuarantine(), newest);
   }
 
