@@ -1,6 +1,8 @@
 package io.baton.app;
 
 import io.baton.cli.Commands;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +27,16 @@ import picocli.CommandLine.Spec;
 public final class BatonMain implements Runnable {
   @Spec CommandSpec spec;
 
+  /** The values of {@code BATON_LOG_FORMAT}: each names a {@code baton-log-<format>.xml} that logback.xml includes. */
+  static final List<String> LOG_FORMATS = List.of("text", "json");
+
   public static void main(String[] args) {
+    // checked before logging starts: an unknown format would leave Logback without an appender, silent
+    Optional<String> badFormat = logFormatProblem(System.getenv("BATON_LOG_FORMAT"));
+    if (badFormat.isPresent()) {
+      System.err.println("baton: " + badFormat.get());
+      System.exit(2);
+    }
     // touch SLF4J before any ActorSystem starts (STACK.md gotcha 7)
     LoggerFactory.getLogger(BatonMain.class);
     CommandLine cli = commandLine();
@@ -36,6 +47,15 @@ public final class BatonMain implements Runnable {
     });
     int code = cli.execute(args);
     System.exit(code);
+  }
+
+  /** What is wrong with {@code BATON_LOG_FORMAT}'s value, if anything (unset is text). */
+  static Optional<String> logFormatProblem(String format) {
+    if (format == null || LOG_FORMATS.contains(format)) {
+      return Optional.empty();
+    }
+    return Optional.of("BATON_LOG_FORMAT is '" + format + "'; set it to one of " + String.join(", ", LOG_FORMATS)
+        + " (or unset it for text)");
   }
 
   static CommandLine commandLine() {
