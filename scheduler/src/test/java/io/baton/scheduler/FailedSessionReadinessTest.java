@@ -1,14 +1,13 @@
 package io.baton.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.baton.ha.HaServices;
-import io.baton.ha.JobStore;
-import io.baton.ha.LeaderElection;
-import io.baton.ha.LeaderRetrieval;
-import io.baton.ha.inmemory.InMemoryHaServices;
+import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
+import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskSpec;
@@ -24,8 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,7 +33,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Readiness follows the session: when the leader's session fails (here: its job store fails a write), the REST
- * facade stops serving it and readyz turns 503 at once, until a new session is ready. In-memory HA, manual time.
+ * facade stops serving it and readyz turns 503 at once, until a new session is ready; a new session is ready
+ * (published, answering workers) before it has read its jobs, and answers about them once it has. In-memory HA,
+ * manual time.
  */
 class FailedSessionReadinessTest {
   private static final SchedulerSettings SETTINGS = new SchedulerSettings(
@@ -47,76 +47,7 @@ class FailedSessionReadinessTest {
   private final ManualTime time = ManualTime.get(kit.system());
   private final ManualSteps steps =
       new ManualSteps(time, clock, kit.createTestProbe(), SETTINGS.heartbeatInterval());
-  private final InMemoryHaServices inMemory = new InMemoryHaServices();
-  private final AtomicBoolean storeFails = new AtomicBoolean();
-
-  /** The in-memory services, with a job store whose writes fail while {@link #storeFails} is set. */
-  private final HaServices ha = new HaServices() {
-    private final JobStore store = new JobStore() {
-      @Override
-      public List<JobRecord> loadAll() throws Exception {
-        return inMemory.jobStore().loadAll();
-      }
-
-      @Override
-      public Loaded loadForLeader(Epoch epoch) throws Exception {
-        return inMemory.jobStore().loadForLeader(epoch);
-      }
-
-      @Override
-      public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
-          throws Exception {
-        return inMemory.jobStore().loadHistory(epoch, batchSize, batches);
-      }
-
-      @Override
-      public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
-        return storeFails.get()
-            ? CompletableFuture.failedFuture(new java.io.IOException("disk on fire"))
-            : inMemory.jobStore().put(epoch, job);
-      }
-
-      @Override
-      public CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire) {
-        return inMemory.jobStore().putFired(epoch, job, fire);
-      }
-
-      @Override
-      public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
-        return inMemory.jobStore().delete(epoch, jobId);
-      }
-    };
-
-    @Override
-    public io.baton.ha.ScheduleStore scheduleStore() {
-      return inMemory.scheduleStore();
-    }
-
-    @Override
-    public LeaderElection leaderElection(String participantId) {
-      return inMemory.leaderElection(participantId);
-    }
-
-    @Override
-    public LeaderRetrieval leaderRetrieval() {
-      return inMemory.leaderRetrieval();
-    }
-
-    @Override
-    public JobStore jobStore() {
-      return store;
-    }
-
-    @Override
-    public String connectionState() {
-      return inMemory.connectionState();
-    }
-
-    @Override
-    public void close() {
-      inMemory.close();
-    }
-  };
+  private final TestingHaServices ha = new TestingHaServices();
 
   @AfterEach
   void stop() {
@@ -125,25 +56,66 @@ class FailedSessionReadinessTest {
   }
 
 
-  @Test
-  void aFailedSessionIsNotReadyAndTheNextOneIs() throws Exception {
-    DefaultMasterApi api = new DefaultMasterApi(kit.system(), SETTINGS, ha);
+  private DefaultMasterApi api;
+  private TestingWorker worker;
+
+  /** A master leading with one registered worker ({@link #worker}, 2 cpus). */
+  private void leadWithAWorker() throws Exception {
+    api = new DefaultMasterApi(kit.system(), SETTINGS, ha);
     kit.spawn(MasterGuardian.create(ha, SETTINGS, api, clock), "master").tell(new MasterGuardian.Start("http://m1"));
     steps.await(() -> api.session().isPresent());
     var classic = steps.get(Adapter.toClassic(kit.system()).actorSelection("/user/master/gateway").resolveOne(Duration.ofSeconds(3)));
     ActorRef<ToLeader> gateway = Adapter.toTyped(classic);
-    TestingWorker w = new TestingWorker("w1");
-    w.ref = kit.spawn(w.behavior(gateway, 2, Map.of()), "worker-w1");
+    worker = new TestingWorker("w1");
+    worker.ref = kit.spawn(worker.behavior(gateway, 2, Map.of()), "worker-w1");
     steps.await(api::ready);
-    LeaderSession.Handles first = api.session().orElseThrow();
+  }
 
-    storeFails.set(true);
+  /** Fails the leader's session with a failed write; the next session starts once writes work again. */
+  private void failTheSession() {
+    ha.storeFails.set(true);
     api.submit(new JobSpec("j", Map.of(), List.of(TaskSpec.handler("a", "noop", null, null))), Optional.empty());
     steps.await(() -> api.session().isEmpty());
     assertFalse(api.ready(), "a failed session is not ready");
+    ha.storeFails.set(false);
+  }
 
-    storeFails.set(false);
+  @Test
+  void aFailedSessionIsNotReadyAndTheNextOneIs() throws Exception {
+    leadWithAWorker();
+    LeaderSession.Handles first = api.session().orElseThrow();
+
+    failTheSession();
     steps.await(api::ready);
     assertNotSame(first, api.session().orElseThrow(), "a new session serves");
+  }
+
+  @Test
+  void aNewSessionServesAndAnswersWorkersWhileItReadsItsJobsThenAdoptsWhatRuns() throws Exception {
+    leadWithAWorker();
+    String running = steps.get(api.submit(new JobSpec("long", Map.of(), List.of(TaskSpec.handler("a", "sleep", null,
+        null))), Optional.empty())).jobId();
+    steps.await(() -> worker.started.size() == 1 && !worker.running.isEmpty());
+    LeaderSession.Handles first = api.session().orElseThrow();
+
+    CountDownLatch reading = new CountDownLatch(1);
+    ha.holdLoads.set(reading);
+    failTheSession();
+    steps.await(() -> api.ready() && api.session().orElseThrow() != first);
+    Epoch second = api.session().orElseThrow().epoch();
+    int answered = worker.heartbeatsAnswered.get();
+    steps.await(() -> second.equals(worker.epoch) && worker.heartbeatsAnswered.get() > answered + 3);
+    CompletableFuture<Optional<JobRecord>> asked = api.job(running).toCompletableFuture();
+    steps.advance(SETTINGS.heartbeatTimeout().multipliedBy(2));
+    assertFalse(asked.isDone(), "a job is not 'not found' because the new leader has not read it yet");
+
+    reading.countDown();
+    JobRecord job = steps.get(asked).orElseThrow();
+    assertEquals(JobState.RUNNING, job.state());
+    steps.advance(SETTINGS.heartbeatTimeout().multipliedBy(2));
+    assertEquals(1, worker.started.size(), "the running attempt was adopted, not started again");
+    assertTrue(worker.killed.isEmpty(), "nothing was killed: " + worker.killed);
+    JobRecord after = steps.get(api.job(running)).orElseThrow();
+    assertEquals(AttemptState.RUNNING, after.task("a").orElseThrow().latest().orElseThrow().state());
   }
 }

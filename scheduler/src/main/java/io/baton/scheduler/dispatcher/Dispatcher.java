@@ -31,6 +31,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -106,6 +107,9 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private record FirePersisted(JobRecord job, JobStore.Fire fire, ActorRef<FireSubmitted> replyTo, Throwable failure)
       implements Command {}
 
+  /** The unfinished jobs read by {@link #recovering}. */
+  private record Recovered(JobStore.Loaded loaded, Throwable failure) implements Command {}
+
   private record HistoryBatch(List<JobRecord> jobs) implements Command {}
 
   private record HistoryLoaded(List<JobStore.Quarantined> quarantined, Throwable failure) implements Command {}
@@ -122,6 +126,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private record Settled(JobState state, Instant finishedAt, String idempotencyKey) {}
 
   static final int HISTORY_BATCH = 2_000;
+  /** Most commands held while a new leader reads its unfinished jobs; submissions beyond are refused. */
+  static final int MAX_HELD_WHILE_RECOVERING = 10_000;
   /** Most submissions, cancels and deletes held while the history loads; more are refused. */
   static final int MAX_WAITING_FOR_HISTORY = 10_000;
   private static final Object SWEEP_TIMER = "retention-sweep";
@@ -162,6 +168,64 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         new Dispatcher(ctx, timers, epoch, recovered, store, resourceManager, view, settings, clock, fatal)));
   }
 
+  /**
+   * The Dispatcher of a new leader that has not read its jobs yet: it reads the unfinished ones
+   * ({@link JobStore#loadForLeader}) on a blocking thread while the leader already serves (workers register and
+   * keep their heartbeats, REST answers), holds what it is asked meanwhile, then becomes {@link #create}'s
+   * Dispatcher and handles what it held. What the store quarantined goes to {@code quarantined}; a failed read ends
+   * the session through {@code fatal}.
+   */
+  public static Behavior<Command> recovering(
+      Epoch epoch, JobStore store, ActorRef<ResourceManager.Command> resourceManager, ActorRef<JobsView.Command> view,
+      SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal,
+      AtomicReference<List<JobStore.Quarantined>> quarantined) {
+    return Behaviors.setup(ctx -> Behaviors.withStash(MAX_HELD_WHILE_RECOVERING, stash -> {
+      ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        try {
+          return store.loadForLeader(epoch);
+        } catch (Exception e) {
+          throw new IllegalStateException("could not load jobs", e);
+        }
+      }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())), Recovered::new);
+      return Behaviors.receive(Command.class)
+          .onMessage(Recovered.class, m -> {
+            if (m.failure() != null) {
+              ctx.getLog().error("the jobs could not be read in {}; this leader session ends", epoch, m.failure());
+              fatal.tell(m.failure());
+              return Behaviors.stopped();
+            }
+            List<JobStore.Quarantined> bad = m.loaded().quarantined();
+            quarantined.set(bad);
+            if (!bad.isEmpty()) {
+              ctx.getLog().warn("{} serves {} jobs; {} job records are quarantined and not served (GET /cluster "
+                  + "lists them): {}", epoch, m.loaded().jobs().size(), bad.size(), bad);
+            }
+            return stash.unstashAll(create(epoch, m.loaded(), store, resourceManager, view, settings, clock, fatal));
+          })
+          .onMessage(Command.class, m -> {
+            if (stash.isFull()) {
+              refuseWhileRecovering(m);
+            } else {
+              stash.stash(m);
+            }
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  /** Past {@link #MAX_HELD_WHILE_RECOVERING}: a submission is told to come back (503); other asks time out. */
+  private static void refuseWhileRecovering(Command m) {
+    NotLeaderException notYet = new NotLeaderException(Optional.empty());
+    if (m instanceof Submit s) {
+      s.replyTo().tell(StatusReply.error(notYet));
+    } else if (m instanceof Rerun r) {
+      r.replyTo().tell(StatusReply.error(notYet));
+    } else if (m instanceof SubmitFires f) {
+      f.fires().forEach(fire -> f.replyTo().tell(new FireSubmitted(fire.fire(), null, notYet)));
+    }
+  }
+
   private Dispatcher(
       ActorContext<Command> context, TimerScheduler<Command> timers, Epoch epoch, JobStore.Loaded loaded,
       JobStore store, ActorRef<ResourceManager.Command> resourceManager, ActorRef<JobsView.Command> view,
@@ -182,7 +246,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       ids.seed(loaded.newestId());
     }
     ActorRef<Command> self = context.getSelf();
-    view.tell(new JobsView.Put(loaded.jobs()));
+    view.tell(new JobsView.Recovered(loaded.jobs()));
     for (JobRecord job : loaded.jobs()) {
       ids.seed(job.id());
       if (!job.settled()) {

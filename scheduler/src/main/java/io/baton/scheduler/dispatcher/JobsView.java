@@ -32,6 +32,16 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
     }
   }
 
+  /**
+   * The unfinished jobs a new leader read from the store: a view made by {@link #createRecovering} answers no query
+   * before it has them (queries wait, so a job is never "not found" only because it was not read yet).
+   */
+  public record Recovered(List<JobRecord> jobs) implements Command {
+    public Recovered {
+      jobs = List.copyOf(jobs);
+    }
+  }
+
   public record Remove(List<String> jobIds) implements Command {
     public Remove {
       jobIds = List.copyOf(jobIds);
@@ -60,8 +70,28 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
 
   private final JobIndex index = new JobIndex();
 
+  /** Queries held while a new leader reads its unfinished jobs; more are not answered (their asks time out). */
+  static final int MAX_HELD_WHILE_RECOVERING = 10_000;
+
   public static Behavior<Command> create() {
     return Behaviors.setup(JobsView::new);
+  }
+
+  /** A view that holds every query until the Dispatcher has read the unfinished jobs ({@link Recovered}). */
+  public static Behavior<Command> createRecovering() {
+    return Behaviors.withStash(MAX_HELD_WHILE_RECOVERING, stash -> Behaviors.receive(Command.class)
+        .onMessage(Recovered.class, m -> stash.unstashAll(Behaviors.setup(ctx -> {
+          JobsView view = new JobsView(ctx);
+          m.jobs().forEach(view.index::put);
+          return view;
+        })))
+        .onMessage(Command.class, m -> {
+          if (!stash.isFull()) {
+            stash.stash(m);
+          }
+          return Behaviors.same();
+        })
+        .build());
   }
 
   private JobsView(ActorContext<Command> context) {
@@ -72,6 +102,10 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Put.class, m -> {
+          m.jobs().forEach(index::put);
+          return this;
+        })
+        .onMessage(Recovered.class, m -> {
           m.jobs().forEach(index::put);
           return this;
         })

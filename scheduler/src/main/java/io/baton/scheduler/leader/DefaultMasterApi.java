@@ -349,7 +349,7 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
     LeaderElection e = election;
     List<String> masters = e == null ? List.of() : e.participants();
     return new ClusterView(leader, selfRestUrl, h.isPresent(), masters, ha.connectionState(),
-        h.map(LeaderSession.Handles::quarantined).orElse(List.of()));
+        h.map(x -> x.quarantined().get()).orElse(List.of()));
   }
 
   @Override

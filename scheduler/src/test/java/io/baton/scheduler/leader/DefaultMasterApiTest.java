@@ -106,7 +106,7 @@ class DefaultMasterApiTest {
         dispatcher.ref(), kit.createTestProbe(JobsView.Command.class).ref(),
         kit.createTestProbe(io.baton.scheduler.schedules.ScheduleMaster.Command.class).ref(), rm.ref(),
         new AtomicInteger(1),
-        java.util.List.of()));
+        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of())));
   }
 
   @AfterEach

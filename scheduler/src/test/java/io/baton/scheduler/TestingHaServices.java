@@ -1,0 +1,96 @@
+package io.baton.scheduler;
+
+import io.baton.ha.HaServices;
+import io.baton.ha.JobStore;
+import io.baton.ha.LeaderElection;
+import io.baton.ha.LeaderRetrieval;
+import io.baton.ha.ScheduleStore;
+import io.baton.ha.inmemory.InMemoryHaServices;
+import io.baton.protocol.Epoch;
+import io.baton.protocol.job.JobRecord;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The in-memory HA services with two faults a test can switch on: the job store's puts fail ({@link #storeFails},
+ * which ends the leader's session), and a new leader's read of its jobs waits for a latch ({@link #holdLoads}).
+ */
+final class TestingHaServices implements HaServices {
+  final InMemoryHaServices inMemory = new InMemoryHaServices();
+  final AtomicBoolean storeFails = new AtomicBoolean();
+  /** While set, {@link JobStore#loadForLeader} waits until the latch is counted down. */
+  final AtomicReference<CountDownLatch> holdLoads = new AtomicReference<>();
+
+  private final JobStore store = new JobStore() {
+    @Override
+    public List<JobRecord> loadAll() throws Exception {
+      return inMemory.jobStore().loadAll();
+    }
+
+    @Override
+    public Loaded loadForLeader(Epoch epoch) throws Exception {
+      CountDownLatch hold = holdLoads.get();
+      if (hold != null) {
+        hold.await();
+      }
+      return inMemory.jobStore().loadForLeader(epoch);
+    }
+
+    @Override
+    public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
+        throws Exception {
+      return inMemory.jobStore().loadHistory(epoch, batchSize, batches);
+    }
+
+    @Override
+    public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
+      return storeFails.get()
+          ? CompletableFuture.failedFuture(new java.io.IOException("disk on fire"))
+          : inMemory.jobStore().put(epoch, job);
+    }
+
+    @Override
+    public CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire) {
+      return inMemory.jobStore().putFired(epoch, job, fire);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
+      return inMemory.jobStore().delete(epoch, jobId);
+    }
+  };
+
+  @Override
+  public ScheduleStore scheduleStore() {
+    return inMemory.scheduleStore();
+  }
+
+  @Override
+  public LeaderElection leaderElection(String participantId) {
+    return inMemory.leaderElection(participantId);
+  }
+
+  @Override
+  public LeaderRetrieval leaderRetrieval() {
+    return inMemory.leaderRetrieval();
+  }
+
+  @Override
+  public JobStore jobStore() {
+    return store;
+  }
+
+  @Override
+  public String connectionState() {
+    return inMemory.connectionState();
+  }
+
+  @Override
+  public void close() {
+    inMemory.close();
+  }
+}
