@@ -93,13 +93,18 @@ class FailedSessionReadinessTest {
   @Test
   void aNewSessionServesAndAnswersWorkersWhileItReadsItsJobsThenAdoptsWhatRuns() throws Exception {
     leadWithAWorker();
+    String finished = steps.get(api.submit(new JobSpec("short", Map.of(), List.of(TaskSpec.handler("a", "noop", null,
+        null))), Optional.empty())).jobId();
+    steps.await(() -> steps.get(api.job(finished)).map(j -> j.state() == JobState.SUCCEEDED).orElse(false));
     String running = steps.get(api.submit(new JobSpec("long", Map.of(), List.of(TaskSpec.handler("a", "sleep", null,
         null))), Optional.empty())).jobId();
-    steps.await(() -> worker.started.size() == 1 && !worker.running.isEmpty());
+    steps.await(() -> worker.started.size() == 2 && !worker.running.isEmpty());
     LeaderSession.Handles first = api.session().orElseThrow();
 
     CountDownLatch reading = new CountDownLatch(1);
+    CountDownLatch readingHistory = new CountDownLatch(1);
     ha.holdLoads.set(reading);
+    ha.holdHistory.set(readingHistory);
     failTheSession();
     steps.await(() -> api.ready() && api.session().orElseThrow() != first);
     Epoch second = api.session().orElseThrow().epoch();
@@ -112,8 +117,13 @@ class FailedSessionReadinessTest {
     reading.countDown();
     JobRecord job = steps.get(asked).orElseThrow();
     assertEquals(JobState.RUNNING, job.state());
+    CompletableFuture<Optional<JobRecord>> askedFinished = api.job(finished).toCompletableFuture();
+    steps.advance(SETTINGS.heartbeatTimeout());
+    assertFalse(askedFinished.isDone(), "a finished job is not 'not found' because the history is not read yet");
+    readingHistory.countDown();
+    assertEquals(JobState.SUCCEEDED, steps.get(askedFinished).orElseThrow().state());
     steps.advance(SETTINGS.heartbeatTimeout().multipliedBy(2));
-    assertEquals(1, worker.started.size(), "the running attempt was adopted, not started again");
+    assertEquals(2, worker.started.size(), "the running attempt was adopted, not started again");
     assertTrue(worker.killed.isEmpty(), "nothing was killed: " + worker.killed);
     JobRecord after = steps.get(api.job(running)).orElseThrow();
     assertEquals(AttemptState.RUNNING, after.task("a").orElseThrow().latest().orElseThrow().state());

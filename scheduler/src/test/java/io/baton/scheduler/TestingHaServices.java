@@ -17,13 +17,16 @@ import java.util.function.Consumer;
 
 /**
  * The in-memory HA services with two faults a test can switch on: the job store's puts fail ({@link #storeFails},
- * which ends the leader's session), and a new leader's read of its jobs waits for a latch ({@link #holdLoads}).
+ * which ends the leader's session), and a new leader's read of its unfinished jobs or of its history waits for a
+ * latch ({@link #holdLoads}, {@link #holdHistory}).
  */
 final class TestingHaServices implements HaServices {
   final InMemoryHaServices inMemory = new InMemoryHaServices();
   final AtomicBoolean storeFails = new AtomicBoolean();
   /** While set, {@link JobStore#loadForLeader} waits until the latch is counted down. */
   final AtomicReference<CountDownLatch> holdLoads = new AtomicReference<>();
+  /** While set, {@link JobStore#loadHistory} waits until the latch is counted down. */
+  final AtomicReference<CountDownLatch> holdHistory = new AtomicReference<>();
 
   private final JobStore store = new JobStore() {
     @Override
@@ -43,6 +46,10 @@ final class TestingHaServices implements HaServices {
     @Override
     public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
         throws Exception {
+      CountDownLatch hold = holdHistory.get();
+      if (hold != null) {
+        hold.await();
+      }
       return inMemory.jobStore().loadHistory(epoch, batchSize, batches);
     }
 

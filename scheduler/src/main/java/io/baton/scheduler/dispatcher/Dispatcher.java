@@ -615,6 +615,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       return Behaviors.stopped();
     }
     historyLoaded = true;
+    view.tell(new JobsView.HistoryRead());
     context.getLog().info("dispatcher for {} serves {} unfinished and {} finished jobs (history read{})", epoch,
         open.size(), settled.size(), msg.quarantined().isEmpty() ? ""
             : "; " + msg.quarantined().size() + " unreadable records quarantined");

@@ -6,6 +6,7 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.model.JobIndex;
 import io.baton.scheduler.model.JobLogic;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -42,6 +43,9 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
     }
   }
 
+  /** The Dispatcher has read the whole finished history: a job not found now is not there. */
+  public record HistoryRead() implements Command {}
+
   public record Remove(List<String> jobIds) implements Command {
     public Remove {
       jobIds = List.copyOf(jobIds);
@@ -69,19 +73,27 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
   public record AttemptMissing(String detail) implements AttemptLookup {}
 
   private final JobIndex index = new JobIndex();
+  /**
+   * Whether every retained job is in the index. Until the history is read, a job that is not found may be a
+   * finished one not read yet: such lookups wait ({@link #waitingForHistory}, at most
+   * {@link #MAX_HELD_WHILE_RECOVERING}) instead of answering "not found".
+   */
+  private boolean historyRead;
+  private final List<Command> waitingForHistory = new ArrayList<>();
 
   /** Queries held while a new leader reads its unfinished jobs; more are not answered (their asks time out). */
   static final int MAX_HELD_WHILE_RECOVERING = 10_000;
 
+  /** A view of a complete store: what it is not told of does not exist (tests, and the Dispatcher's own). */
   public static Behavior<Command> create() {
-    return Behaviors.setup(JobsView::new);
+    return Behaviors.setup(ctx -> new JobsView(ctx, true));
   }
 
   /** A view that holds every query until the Dispatcher has read the unfinished jobs ({@link Recovered}). */
   public static Behavior<Command> createRecovering() {
     return Behaviors.withStash(MAX_HELD_WHILE_RECOVERING, stash -> Behaviors.receive(Command.class)
         .onMessage(Recovered.class, m -> stash.unstashAll(Behaviors.setup(ctx -> {
-          JobsView view = new JobsView(ctx);
+          JobsView view = new JobsView(ctx, false);
           m.jobs().forEach(view.index::put);
           return view;
         })))
@@ -94,8 +106,9 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
         .build());
   }
 
-  private JobsView(ActorContext<Command> context) {
+  private JobsView(ActorContext<Command> context, boolean historyRead) {
     super(context);
+    this.historyRead = historyRead;
   }
 
   @Override
@@ -114,10 +127,26 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
           return this;
         })
         .onMessage(ListJobs.class, m -> reply(m.replyTo(), index.list(m.state(), m.name(), m.beforeId(), m.limit())))
-        .onMessage(GetJob.class, m -> reply(m.replyTo(), index.get(m.jobId())))
+        .onMessage(HistoryRead.class, m -> {
+          historyRead = true;
+          List<Command> waiting = List.copyOf(waitingForHistory);
+          waitingForHistory.clear();
+          waiting.forEach(getContext().getSelf()::tell);
+          return this;
+        })
+        .onMessage(GetJob.class, m -> waitIfUnread(m, m.jobId()) ? this : reply(m.replyTo(), index.get(m.jobId())))
         .onMessage(GetReruns.class, m -> reply(m.replyTo(), index.reruns(m.jobId())))
-        .onMessage(FindAttempt.class, m -> reply(m.replyTo(), lookup(m)))
+        .onMessage(FindAttempt.class, m -> waitIfUnread(m, m.jobId()) ? this : reply(m.replyTo(), lookup(m)))
         .build();
+  }
+
+  /** Holds a lookup of a job not in the index until the history is read; whether it was held. */
+  private boolean waitIfUnread(Command lookup, String jobId) {
+    if (historyRead || index.get(jobId).isPresent() || waitingForHistory.size() >= MAX_HELD_WHILE_RECOVERING) {
+      return false;
+    }
+    waitingForHistory.add(lookup);
+    return true;
   }
 
   private <T> Behavior<Command> reply(ActorRef<T> to, T value) {

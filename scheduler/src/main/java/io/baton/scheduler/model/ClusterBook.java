@@ -252,6 +252,14 @@ public final class ClusterBook {
   private final Set<AttemptKey> killOnRegistration = new HashSet<>();
   /** What each worker reported when it first registered in this epoch. */
   private final Map<String, Set<AttemptKey>> reportedAtRegistration = new HashMap<>();
+  /**
+   * Attempts a worker reported ended while no owner claimed them, newest last: a new leader's workers register
+   * (and report) before it has read its jobs, so a JobMaster may {@link Track} an attempt after its end was
+   * routed; it must not be held then (it would take its worker's capacity forever). At most
+   * {@link #MAX_ENDED_UNOWNED}, the oldest forgotten first.
+   */
+  private final Set<AttemptKey> endedUnowned = new java.util.LinkedHashSet<>();
+  static final int MAX_ENDED_UNOWNED = 100_000;
 
   public ClusterBook(Epoch epoch, Duration heartbeatTimeout, Instant sessionStart) {
     this.epoch = epoch;
@@ -497,8 +505,8 @@ public final class ClusterBook {
 
   private void track(Track t, Instant now, List<Decision> out) {
     for (Tracked a : t.attempts()) {
-      if (held.containsKey(a.key())) {
-        continue;
+      if (held.containsKey(a.key()) || endedUnowned.remove(a.key())) {
+        continue; // held already, or its end was reported before its owner claimed it (and routed to the owner)
       }
       hold(a.key(), new Held(a.workerId(), a.milliCpus(), a.memoryMb(), null, true), false);
       Set<AttemptKey> reported = reportedAtRegistration.get(a.workerId());
@@ -602,6 +610,12 @@ public final class ClusterBook {
 
   private void route(AttemptReport report, String workerId, boolean provenNotStarted, List<Decision> out) {
     boolean owned = held.containsKey(report.key());
+    if (!owned && report.state().isTerminal()) {
+      endedUnowned.add(report.key());
+      if (endedUnowned.size() > MAX_ENDED_UNOWNED) {
+        endedUnowned.remove(endedUnowned.iterator().next());
+      }
+    }
     out.add(new RouteReport(report, workerId, provenNotStarted, owned));
     if (owned && report.state().isTerminal()) {
       release(report.key(), out);   // after the report: its owner may become idle

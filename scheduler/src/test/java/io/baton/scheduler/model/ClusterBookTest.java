@@ -278,6 +278,27 @@ class ClusterBookTest {
   }
 
   @Test
+  void anAttemptTrackedAfterItsWorkerReportedItsEndIsNotHeldAndTakesNoCapacity() {
+    // a new leader's worker registers before the leader has read its jobs: the JobMasters' Tracks come after
+    AttemptKey endedAtRegistration = new AttemptKey("j1", "a", 1);
+    AttemptKey endedLater = new AttemptKey("j2", "a", 1);
+    AttemptKey running = new AttemptKey("j3", "a", 1);
+    register("w1", 2, Map.of(), T0, report(endedAtRegistration, AttemptState.SUCCEEDED),
+        report(endedLater, AttemptState.RUNNING), report(running, AttemptState.RUNNING));
+    book.apply(new ClusterBook.Reports(EPOCH, "w1", List.of(report(endedLater, AttemptState.FAILED))), T0);
+    List<Decision> tracked = book.apply(new ClusterBook.Track(List.of(
+        new ClusterBook.Tracked(endedAtRegistration, "w1", 1000, 100),
+        new ClusterBook.Tracked(endedLater, "w1", 1000, 100),
+        new ClusterBook.Tracked(running, "w1", 1000, 100))), T0);
+    assertTrue(only(tracked, ClusterBook.RouteReport.class).isEmpty(), "nothing lost: " + tracked);
+
+    // only the running one holds capacity: one of w1's two cpus is free
+    List<Decision> placed = book.apply(new ClusterBook.RequestAttempts(List.of(spec("b"), spec("c"))), T0);
+    assertEquals(1, only(placed, ClusterBook.Place.class).stream().mapToInt(p -> p.placements().size()).sum());
+    assertEquals(2.0, book.worker("w1").orElseThrow().cpusUsed(), 1e-9);
+  }
+
+  @Test
   void acksAreBatchedPerWorkerAndFlushedOnRequestOrWhenFull() {
     register("w1", 2, Map.of(), T0);
     AttemptKey k = new AttemptKey("j1", "a", 1);
