@@ -5,6 +5,7 @@ import io.baton.ha.LeaderElection;
 import io.baton.ha.ScheduleStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
+import io.baton.scheduler.alerts.AlertCourier;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobsView;
@@ -73,8 +74,10 @@ public final class LeaderSession {
           throw new IllegalStateException("could not load jobs", e);
         }
       }, blocking), Loaded::new);
+      // an alert's link points at the leader that raised it, unless baton.alerts.link-base says otherwise
+      SchedulerSettings linked = settings.withAlerts(settings.alerts().withDefaultLinkBase(restUrl));
       return loading(ctx, epoch, new LeaderInfo(epoch, UUID.randomUUID().toString(), address, restUrl),
-          store, schedules, election, settings, clock, parent);
+          store, schedules, election, linked, clock, parent);
     });
   }
 
@@ -100,6 +103,7 @@ public final class LeaderSession {
               Dispatcher.create(epoch, loaded.loaded(), store, rm, view, settings, clock, fatal), "dispatcher");
           ActorRef<ScheduleMaster.Command> schedules = ctx.spawn(ScheduleMaster.create(epoch, scheduleStore, dispatcher,
               view, settings, clock, fatal), "schedules");
+          ctx.spawn(AlertCourier.create(epoch, store, settings.alerts(), clock), "alerts");
           parent.tell(new Started(epoch, rm));
           // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
           ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),
