@@ -76,8 +76,9 @@ enum Setting {
       Commands.WORKERS, "port of the worker's own GET /metrics (Prometheus text); -1 = off, 0 = any free port "
           + "(logged at start)"),
   DRAIN_TIMEOUT("baton.worker.drain-timeout", "--drain-timeout", "BATON_DRAIN_TIMEOUT", FlagType.TEXT,
-      List.of("worker"), "on SIGTERM a worker takes no new attempts and lets its running ones finish for this long, "
-          + "hands the rest back to the leader (rerun elsewhere), then exits 0"),
+      Commands.WORKERS, "on SIGTERM a worker (and standalone's) takes no new attempts and lets its running ones finish "
+          + "for this long, hands the rest back to the leader (rerun elsewhere), then exits 0; standalone then hands "
+          + "leadership over"),
   READ_TOKEN("baton.rest.read-token", "--read-token", "BATON_READ_TOKEN", FlagType.TEXT, Commands.MASTERS,
       "bearer token for REST reads only (GET); needs baton.rest.token, which also reads; empty = none"),
   REST_MAX_CONNECTIONS_PER_ADDRESS("baton.rest.max-connections-per-address", Commands.MASTERS,

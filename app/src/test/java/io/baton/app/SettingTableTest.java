@@ -39,7 +39,7 @@ class SettingTableTest {
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key",
           "--zk-secret-file", "--tls-dir", "--insecure", "--retention-max-age", "--retention-max-count",
-          "--log-retention", "--max-log-disk-mb", "--metrics-port", "--alert-secrets-file"));
+          "--log-retention", "--max-log-disk-mb", "--metrics-port", "--alert-secrets-file", "--drain-timeout"));
 
   /** The environment variables read before the table existed. */
   private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
