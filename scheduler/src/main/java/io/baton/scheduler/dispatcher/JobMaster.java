@@ -280,10 +280,12 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       }
     }
     mayLaunch = false;
-    JobAlerts.nextRunningLongDue(job, raisedRunningLong).ifPresentOrElse(
-        due -> timers.startSingleTimer("running-long", new RunningLongDue(),
-            Duration.between(now, due).isNegative() ? Duration.ZERO : Duration.between(now, due)),
-        () -> timers.cancel("running-long"));
+    if (!job.spec().webhooks().isEmpty()) {
+      JobAlerts.nextRunningLongDue(job, raisedRunningLong).ifPresentOrElse(
+          due -> timers.startSingleTimer("running-long", new RunningLongDue(),
+              Duration.between(now, due).isNegative() ? Duration.ZERO : Duration.between(now, due)),
+          () -> timers.cancel("running-long"));
+    }
     boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0
         && persistsInFlight == 0 && !unsaved && JobLogic.activeAttempts(job).isEmpty();
     return done ? Behaviors.stopped() : this;
