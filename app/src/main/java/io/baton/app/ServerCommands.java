@@ -225,11 +225,12 @@ final class ServerCommands {
           tls.map(ArteryTls.Standalone::master));
       ZooKeeperHaServices workerHa = ZooKeeperHaServices.start(settings.zookeeper());
       DataDirLock lock = DataDirLock.acquire(dataDir.resolve("worker"));
-      ActorSystem<?> worker = Nodes.startWorker(config, workerSettings, workerHa, 0, tls.map(ArteryTls.Standalone::worker));
+      ActorSystem<WorkerAgent.Command> worker = Nodes.startWorker(config, workerSettings, workerHa, 0,
+          tls.map(ArteryTls.Standalone::worker));
       System.out.println("Baton standalone is up: web page and REST API at " + master.restUrl()
           + " (ZooKeeper " + zk.connectString() + ", data in " + dataDir + ")");
       System.out.flush();
-      awaitShutdown(() -> {
+      Runnable stop = WorkerDrain.once(() -> {
         worker.terminate();
         try {
           worker.getWhenTerminated().toCompletableFuture().get();
@@ -237,11 +238,18 @@ final class ServerCommands {
           LOG.warn("worker did not stop cleanly", e);
         }
         workerHa.close();
-        master.close();
+        master.close(); // hands leadership over at once (a standby of the same cluster leads without a session wait)
         masterHa.close();
         zk.close();
         release(lock);
       });
+      CountDownLatch stopped = new CountDownLatch(1);
+      // SIGTERM drains the embedded worker as it does a worker's (then this returns 0); SIGINT stops at once
+      WorkerDrain.onSigterm(worker, settings.drainTimeout(), settings.heartbeatTimeout(), () -> {
+        stop.run();
+        stopped.countDown();
+      });
+      awaitShutdown(stop, stopped);
       return 0;
     }
   }

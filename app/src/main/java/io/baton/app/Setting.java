@@ -76,8 +76,9 @@ enum Setting {
       Commands.WORKERS, "port of the worker's own GET /metrics (Prometheus text); -1 = off, 0 = any free port "
           + "(logged at start)"),
   DRAIN_TIMEOUT("baton.worker.drain-timeout", "--drain-timeout", "BATON_DRAIN_TIMEOUT", FlagType.TEXT,
-      List.of("worker"), "on SIGTERM a worker takes no new attempts and lets its running ones finish for this long, "
-          + "hands the rest back to the leader (rerun elsewhere), then exits 0"),
+      Commands.WORKERS, "on SIGTERM a worker (and standalone's) takes no new attempts and lets its running ones finish "
+          + "for this long, hands the rest back to the leader (rerun elsewhere), then exits 0; standalone then hands "
+          + "leadership over"),
   READ_TOKEN("baton.rest.read-token", "--read-token", "BATON_READ_TOKEN", FlagType.TEXT, Commands.MASTERS,
       "bearer token for REST reads only (GET); needs baton.rest.token, which also reads; empty = none"),
   REST_MAX_CONNECTIONS_PER_ADDRESS("baton.rest.max-connections-per-address", Commands.MASTERS,
@@ -101,6 +102,22 @@ enum Setting {
       "PEM certificate chain (leaf first); with --rest-tls-key the REST API and page are served over HTTPS only"),
   REST_TLS_KEY("baton.rest.tls-key", "--rest-tls-key", "BATON_REST_TLS_KEY", FlagType.PATH, Commands.MASTERS,
       "PEM private key (unencrypted PKCS#8, EC or RSA) of --rest-tls-cert"),
+  ALERT_SECRETS_FILE("baton.alerts.secrets-file", "--alert-secrets-file", "BATON_ALERT_SECRETS_FILE", FlagType.PATH,
+      Commands.MASTERS, "properties file of the secrets that sign alerts, one name=secret a line; a job's webhook "
+          + "names one (notify[].secret); the same file on every master; empty = none"),
+  ALERT_MAX_ATTEMPTS("baton.alerts.max-attempts", Commands.MASTERS,
+      "deliveries of one alert a leader tries before it gives the alert up (logged at ERROR, deleted)"),
+  ALERT_BACKOFF_BASE("baton.alerts.backoff-base", Commands.MASTERS,
+      "delay after an alert's first failed delivery, doubled after each further one (with the retry jitter)"),
+  ALERT_BACKOFF_MAX("baton.alerts.backoff-max", Commands.MASTERS, "longest delay between deliveries of an alert"),
+  ALERT_REQUEST_TIMEOUT("baton.alerts.request-timeout", Commands.MASTERS,
+      "how long one webhook delivery may take; longer counts as failed"),
+  ALERT_PER_URL_CONCURRENCY("baton.alerts.per-url-concurrency", Commands.MASTERS,
+      "most webhook deliveries in flight to one URL"),
+  ALERT_POLL_INTERVAL("baton.alerts.poll-interval", Commands.MASTERS,
+      "how often the leader reads the alert outbox; a new alert waits at most this long"),
+  ALERT_LINK_BASE("baton.alerts.link-base", Commands.MASTERS,
+      "what an alert's link starts with (e.g. the address in front of the masters); empty = the leader's REST URL"),
   TLS_DIR("baton.tls.dir", "--tls-dir", "BATON_TLS_DIR", FlagType.PATH, Commands.NODES,
       "this node's Artery TLS files (node.p12, truststore.p12, password; made by baton certs); required by masters "
           + "and workers unless --insecure; standalone makes its own in <data-dir>/tls when empty");

@@ -2,6 +2,7 @@ package io.baton.app;
 
 import com.typesafe.config.Config;
 import io.baton.ha.zookeeper.ZooKeeperSettings;
+import io.baton.scheduler.alerts.AlertSettings;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.policy.Backoff;
 import io.baton.scheduler.policy.Retention;
@@ -135,7 +136,39 @@ final class Settings {
         c.getLong(Setting.RETENTION_MAX_COUNT.key), c.getDuration(Setting.RETENTION_SWEEP_INTERVAL.key),
         Retention.DEFAULT.maxPerSweep());
     return new SchedulerSettings(heartbeatInterval(), heartbeatTimeout(), backoff, c.getDuration(Setting.ASK_TIMEOUT.key),
-        c.getLong(Setting.MAX_QUEUED_TASKS.key), retention, c.getDuration(Setting.MISFIRE_THRESHOLD.key));
+        c.getLong(Setting.MAX_QUEUED_TASKS.key), retention, c.getDuration(Setting.MISFIRE_THRESHOLD.key), alerts());
+  }
+
+  /** The alert delivery settings, with the signing secrets read from {@code baton.alerts.secrets-file}. */
+  AlertSettings alerts() {
+    Backoff backoff = new Backoff(c.getDuration(Setting.ALERT_BACKOFF_BASE.key),
+        c.getDuration(Setting.ALERT_BACKOFF_MAX.key), c.getDouble(Setting.RETRY_JITTER.key));
+    return new AlertSettings(alertSecrets(), backoff, c.getInt(Setting.ALERT_MAX_ATTEMPTS.key),
+        c.getDuration(Setting.ALERT_REQUEST_TIMEOUT.key), c.getInt(Setting.ALERT_PER_URL_CONCURRENCY.key),
+        c.getDuration(Setting.ALERT_POLL_INTERVAL.key), c.getString(Setting.ALERT_LINK_BASE.key));
+  }
+
+  private Map<String, String> alertSecrets() {
+    String file = c.getString(Setting.ALERT_SECRETS_FILE.key);
+    if (file.isEmpty()) {
+      return Map.of();
+    }
+    java.util.Properties props = new java.util.Properties();
+    try (java.io.Reader in = Files.newBufferedReader(Path.of(file), java.nio.charset.StandardCharsets.UTF_8)) {
+      props.load(in);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + Setting.ALERT_SECRETS_FILE.key + " " + file + ": " + e, e);
+    }
+    Map<String, String> secrets = new java.util.HashMap<>();
+    for (String name : props.stringPropertyNames()) {
+      String secret = props.getProperty(name).trim();
+      if (io.baton.protocol.job.JobSpecRules.secretName(name).isPresent() || secret.isEmpty()) {
+        throw new IllegalArgumentException(file + ": '" + name + "' is not a secret name (1 to 64 of A-Z a-z 0-9 _ -) "
+            + "with a non-empty secret");
+      }
+      secrets.put(name, secret);
+    }
+    return secrets;
   }
 
   WorkerSettings worker(Path workerDir) throws IOException {

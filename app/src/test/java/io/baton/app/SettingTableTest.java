@@ -30,7 +30,7 @@ class SettingTableTest {
       "master", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms",
           "--read-token", "--rest-tls-cert", "--rest-tls-key", "--zk-secret-file", "--tls-dir", "--insecure",
-          "--retention-max-age", "--retention-max-count"),
+          "--retention-max-age", "--retention-max-count", "--alert-secrets-file"),
       "worker", Set.of("--config", "--zk", "--cluster-id", "--zk-session-timeout-ms", "--rest-port", "--port",
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--worker-id", "--tls-dir", "--insecure", "--log-retention", "--max-log-disk-mb",
@@ -39,11 +39,12 @@ class SettingTableTest {
           "--host", "--data-dir", "--token", "--heartbeat-interval-ms", "--heartbeat-timeout-ms", "--cpus",
           "--memory-mb", "--labels", "--zk-port", "--read-token", "--rest-tls-cert", "--rest-tls-key",
           "--zk-secret-file", "--tls-dir", "--insecure", "--retention-max-age", "--retention-max-count",
-          "--log-retention", "--max-log-disk-mb", "--metrics-port"));
+          "--log-retention", "--max-log-disk-mb", "--metrics-port", "--alert-secrets-file", "--drain-timeout"));
 
   /** The environment variables read before the table existed. */
   private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
       Map.entry("BATON_ZK", "baton.zookeeper.connect"),
+      Map.entry("BATON_ALERT_SECRETS_FILE", "baton.alerts.secrets-file"),
       Map.entry("BATON_CLUSTER_ID", "baton.cluster-id"),
       Map.entry("BATON_ZK_SESSION_TIMEOUT", "baton.zookeeper.session-timeout"),
       Map.entry("BATON_DATA_DIR", "baton.data-dir"),

@@ -12,7 +12,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bin/baton standalone} as a user runs it: a DAG over REST, its logs over REST and the CLI. */
+/**
+ * {@code bin/baton standalone} as a user runs it: a DAG over REST, its logs over REST and the CLI; SIGTERM lets the
+ * running task finish (the embedded worker drains) and exits 0.
+ */
 class StandaloneE2E {
   @TempDir Path dir;
 
@@ -21,7 +24,7 @@ class StandaloneE2E {
     int rest = BatonProcess.freePort();
     String url = "http://127.0.0.1:" + rest;
     try (BatonProcess standalone = BatonProcess.start(dir, "standalone", "standalone", "--zk-port", "0",
-        "--rest-port", String.valueOf(rest), "--data-dir", dir.resolve("data").toString())) {
+        "--rest-port", String.valueOf(rest), "--data-dir", dir.resolve("data").toString(), "--drain-timeout", "60s")) {
       standalone.awaitOutput("Baton standalone is up", Duration.ofSeconds(60));
       Http http = new Http(url);
       http.awaitReady(Duration.ofSeconds(30));
@@ -62,6 +65,16 @@ class StandaloneE2E {
       assertEquals(404, http.send("GET", "/api/v1/jobs/" + id, null).statusCode());
       assertEquals(404, http.send("DELETE", "/api/v1/jobs/" + id, null).statusCode());
       Eventually.eventually("the worker deleted the job's logs", Duration.ofSeconds(10), () -> !Files.exists(logs));
+
+      // SIGTERM while a task runs: it finishes (its mark is written after its sleep), then the process exits 0
+      Path mark = dir.resolve("finished-while-draining");
+      String running = http.submit("{\"name\": \"drained\", \"tasks\": [{\"id\": \"t\", \"command\": "
+          + "[\"/bin/sh\", \"-c\", \"sleep 2; echo done > " + mark + "\"]}]}");
+      http.awaitJob(running, j -> j.path("tasks").path(0).path("state").asText().equals("RUNNING"),
+          Duration.ofSeconds(30));
+      standalone.signal("TERM");
+      assertEquals(0, standalone.awaitExit(Duration.ofSeconds(60)), standalone.output());
+      assertEquals("done\n", Files.readString(mark), "the running task finished before the exit");
     }
   }
 }

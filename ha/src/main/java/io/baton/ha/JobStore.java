@@ -1,6 +1,7 @@
 package io.baton.ha;
 
 import io.baton.protocol.Epoch;
+import io.baton.protocol.alert.Alert;
 import io.baton.protocol.job.JobRecord;
 import java.time.Instant;
 import java.util.List;
@@ -60,6 +61,43 @@ public interface JobStore {
    * exceptionally ({@link FencedException}, or an I/O failure).
    */
   CompletableFuture<Void> put(Epoch epoch, JobRecord job);
+
+  /**
+   * Most alerts the outbox holds. An alert raised while it is full is not stored (the job's write goes ahead) and
+   * the store logs it at ERROR: a receiver down for long must not grow ZooKeeper without bound.
+   */
+  int MAX_OUTBOX = 10_000;
+
+  /**
+   * A {@link #put} that also records {@code alerts} in the alert outbox in the same fenced write: the job's new
+   * version and the intent to tell someone about it are durable together or not at all, so a leader that dies before
+   * delivering leaves them to the next one ({@link #pendingAlerts}). An alert whose id is in the outbox already is
+   * kept as it is (not an error); one beyond {@link #MAX_OUTBOX} is dropped. Puts of the same job that are merged
+   * (see {@link #put}) keep every alert of each. The default (a store without an outbox) refuses any alert.
+   */
+  default CompletableFuture<Void> put(Epoch epoch, JobRecord job, List<Alert> alerts) {
+    if (alerts.isEmpty()) {
+      return put(epoch, job);
+    }
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(
+        getClass().getSimpleName() + " keeps no alert outbox: cannot store " + alerts));
+  }
+
+  /**
+   * The alerts in the outbox, oldest first (those stored by one write in id order). Blocking; the leader's alert courier calls it on a blocking thread, any
+   * number of times. A record it cannot read is skipped (and logged), never returned. The default: none.
+   */
+  default List<Alert> pendingAlerts() throws Exception {
+    return List.of();
+  }
+
+  /**
+   * Removes an alert from the outbox once delivered (or given up), fenced by {@code epoch} like a put. Completes
+   * once durable, also when it was not stored.
+   */
+  default CompletableFuture<Void> deleteAlert(Epoch epoch, String alertId) {
+    return CompletableFuture.completedFuture(null);
+  }
 
   /**
    * Creates a job that a schedule's fire submits, and records the fire ({@code schedule}, {@code scheduledAt}) in

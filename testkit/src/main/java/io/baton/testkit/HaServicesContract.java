@@ -15,6 +15,7 @@ import io.baton.ha.LeaderRetrieval;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
 import io.baton.protocol.LeaderInfo;
+import io.baton.protocol.alert.Alert;
 import io.baton.protocol.job.JobRecord;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -245,6 +246,55 @@ public abstract class HaServicesContract {
       c.election().close();
       revoked(c);
     }
+  }
+
+  // ---- the alert outbox
+
+  private static Alert alert(String id) {
+    return new Alert(id, "https://hooks.example/" + id, "ops",
+        ("{\"id\":\"" + id + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static List<String> ids(List<Alert> alerts) {
+    return alerts.stream().map(Alert::id).toList();
+  }
+
+  @Test
+  void alertsAreStoredWithTheirJobsWriteAndOutliveTheLeaderUntilDeleted() throws Exception {
+    HaServices one = process();
+    HaServices two = process();
+    Contender a = contend(one, "http://a:8080");
+    Epoch first = granted(a);
+    JobStore store = one.jobStore();
+    assertEquals(List.of(), store.pendingAlerts());
+    store.put(first, job("j1", JobState.FAILED), List.of(alert("j1.FAILED.0"), alert("j1.FAILED.1"))).get();
+    // merged with the next put of the same job, its alert is kept too
+    CompletableFuture<Void> merged = store.put(first, job("j2", JobState.RUNNING), List.of(alert("j2.0.1.RUNNING_LONG.0")));
+    store.put(first, job("j2", JobState.SUCCEEDED), List.of(alert("j2.SUCCEEDED.0"))).get();
+    merged.get();
+    assertEquals(List.of(alert("j1.FAILED.0"), alert("j1.FAILED.1"), alert("j2.0.1.RUNNING_LONG.0"),
+        alert("j2.SUCCEEDED.0")), two.jobStore().pendingAlerts(), "what another process reads, oldest first");
+    assertEquals(List.of(job("j1", JobState.FAILED), job("j2", JobState.SUCCEEDED)), sorted(two.jobStore().loadAll()));
+
+    Alert again = new Alert("j1.FAILED.0", "https://elsewhere.example/", "ops", new byte[] {'{', '}'});
+    store.put(first, job("j1", JobState.FAILED), List.of(again)).get();
+    assertEquals(alert("j1.FAILED.0"), store.pendingAlerts().get(0), "an alert raised again is kept as it was");
+
+    Contender b = contend(two, "http://b:8080");
+    a.election().close();
+    revoked(a);
+    Epoch second = granted(b);
+    assertInstanceOf(FencedException.class, failure(store.deleteAlert(first, "j1.FAILED.0")));
+    assertInstanceOf(FencedException.class, failure(store.put(first, job("j3", JobState.FAILED),
+        List.of(alert("j3.FAILED.0")))));
+    assertEquals(4, two.jobStore().pendingAlerts().size(), "fenced writes changed nothing");
+
+    two.jobStore().deleteAlert(second, "j1.FAILED.0").get();
+    two.jobStore().deleteAlert(second, "j2.SUCCEEDED.0").get();
+    two.jobStore().deleteAlert(second, "never-stored").get();
+    assertEquals(List.of("j1.FAILED.1", "j2.0.1.RUNNING_LONG.0"), ids(one.jobStore().pendingAlerts()));
+    assertEquals(List.of(job("j1", JobState.FAILED), job("j2", JobState.SUCCEEDED)), sorted(one.jobStore().loadAll()),
+        "the jobs stay where they were");
   }
 
   @Test

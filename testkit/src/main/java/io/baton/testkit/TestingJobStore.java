@@ -14,12 +14,15 @@ import java.util.function.Consumer;
 
 /**
  * A job store in a map, without fencing, for actor tests: settled jobs count as history (not returned by
- * {@link #loadForLeader}), every write completes at once, and deletes are recorded. Thread-safe.
+ * {@link #loadForLeader}), every write completes at once, and deletes are recorded. Alerts are kept in an outbox
+ * in the order raised (an id raised again is kept as it was). Thread-safe.
  */
 public final class TestingJobStore implements JobStore {
   private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
   private final List<String> deleted = new CopyOnWriteArrayList<>();
   private final java.util.Set<String> fires = ConcurrentHashMap.newKeySet();
+  private final Map<String, io.baton.protocol.alert.Alert> outbox =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
 
   /** Stores {@code job} as if an earlier leader had. */
   public TestingJobStore with(JobRecord job) {
@@ -59,6 +62,25 @@ public final class TestingJobStore implements JobStore {
   @Override
   public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
     jobs.put(job.id(), job);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> put(Epoch epoch, JobRecord job, List<io.baton.protocol.alert.Alert> alerts) {
+    alerts.forEach(a -> outbox.putIfAbsent(a.id(), a));
+    return put(epoch, job);
+  }
+
+  @Override
+  public List<io.baton.protocol.alert.Alert> pendingAlerts() {
+    synchronized (outbox) {
+      return List.copyOf(outbox.values());
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteAlert(Epoch epoch, String alertId) {
+    outbox.remove(alertId);
     return CompletableFuture.completedFuture(null);
   }
 

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.baton.protocol.job.AlertEvent;
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.Webhook;
 import io.baton.protocol.job.JobSpecRules;
 import io.baton.protocol.job.TaskSpec;
 import java.io.IOException;
@@ -43,7 +45,8 @@ public final class JobSpecParser {
   /** Violations reported in one answer; the rest are counted. */
   public static final int MAX_VIOLATIONS = 1000;
 
-  private static final Set<String> JOB_FIELDS = Set.of("name", "labels", "tasks");
+  private static final Set<String> JOB_FIELDS = Set.of("name", "labels", "tasks", "notify");
+  private static final List<String> WEBHOOK_FIELD_ORDER = List.of("url", "secret", "on", "runningLongerThanSeconds");
   private static final List<String> TASK_FIELD_ORDER = List.of(
       "id", "command", "handler", "args", "env", "secretEnv", "cpus", "memoryMb", "retries", "timeoutSeconds", "constraints",
       "dependsOn");
@@ -141,11 +144,65 @@ public final class JobSpecParser {
         error("", "a job spec must be a JSON object, not " + kind(root));
         return finish(null);
       }
-      unknownFields(root, "", JOB_FIELDS, List.of("name", "labels", "tasks"));
+      unknownFields(root, "", JOB_FIELDS, List.of("name", "labels", "tasks", "notify"));
       String name = requiredString(root, "name", "name", MAX_NAME_LENGTH);
       Map<String, String> labels = stringMap(root.get("labels"), "labels");
       List<TaskSpec> tasks = tasks(root.get("tasks"));
-      return finish(violations.isEmpty() ? new JobSpec(name, labels, tasks) : null);
+      List<Webhook> webhooks = webhooks(root.get("notify"));
+      return finish(violations.isEmpty() ? new JobSpec(name, labels, tasks, webhooks) : null);
+    }
+
+    /** {@code notify}: the job's webhooks (README, "Alerts"); shapes here, the rules in {@link JobSpecRules}. */
+    private List<Webhook> webhooks(JsonNode node) {
+      if (isAbsent(node)) {
+        return List.of();
+      }
+      if (!node.isArray()) {
+        error("notify", "must be an array of webhooks, not " + kind(node));
+        return List.of();
+      }
+      if (node.size() > JobSpecRules.MAX_WEBHOOKS) {
+        error("notify", "has " + node.size() + " webhooks; at most " + JobSpecRules.MAX_WEBHOOKS);
+        return List.of();
+      }
+      List<Webhook> webhooks = new ArrayList<>();
+      int before = violations.size();
+      for (int i = 0; i < node.size(); i++) {
+        JsonNode w = node.get(i);
+        String path = "notify[" + i + "]";
+        if (!w.isObject()) {
+          error(path, "must be an object, not " + kind(w));
+          continue;
+        }
+        unknownFields(w, path + ".", Set.copyOf(WEBHOOK_FIELD_ORDER), WEBHOOK_FIELD_ORDER);
+        String url = requiredText(w.get("url"), path + ".url");
+        String secret = requiredText(w.get("secret"), path + ".secret");
+        List<AlertEvent> on = null;
+        JsonNode events = w.get("on");
+        if (!isAbsent(events)) {
+          on = new ArrayList<>();
+          if (!events.isArray()) {
+            error(path + ".on", "must be an array of " + List.of(AlertEvent.values()) + ", not " + kind(events));
+          } else {
+            for (int e = 0; e < events.size(); e++) {
+              JsonNode event = events.get(e);
+              try {
+                on.add(AlertEvent.valueOf(event.isTextual() ? event.textValue() : ""));
+              } catch (IllegalArgumentException unknown) {
+                error(path + ".on[" + e + "]", "must be one of " + List.of(AlertEvent.values()) + ", not "
+                    + (event.isTextual() ? "'" + abbreviate(event.textValue()) + "'" : kind(event)));
+              }
+            }
+          }
+        }
+        long seconds = integer(w.get("runningLongerThanSeconds"), path + ".runningLongerThanSeconds",
+            new JobSpecRules.IntegerRange(0, JobSpecRules.MAX_TIMEOUT_SECONDS), 0);
+        webhooks.add(new Webhook(url, secret, on, (int) seconds));
+      }
+      if (violations.size() == before) {
+        JobSpecRules.webhooks(webhooks).forEach(v -> error(v.path(), v.message()));
+      }
+      return webhooks;
     }
 
     private Result finish(JobSpec spec) {

@@ -72,6 +72,9 @@ final class Json {
     node.put("id", job.id());
     node.put("name", job.spec().name());
     stringMap(node.putObject("labels"), job.spec().labels());
+    if (!job.spec().webhooks().isEmpty()) {
+      webhooks(node.putArray("notify"), job.spec().webhooks());
+    }
     node.put("state", job.state().name());
     node.put("submittedAt", time(job.submittedAt()));
     node.put("startedAt", time(job.startedAt()));
@@ -85,6 +88,19 @@ final class Json {
       tasks.add(task(spec, record));
     }
     return node;
+  }
+
+  private static void webhooks(ArrayNode into, List<io.baton.protocol.job.Webhook> webhooks) {
+    for (io.baton.protocol.job.Webhook w : webhooks) {
+      ObjectNode hook = into.addObject();
+      hook.put("url", w.url());
+      hook.put("secret", w.secret());
+      ArrayNode on = hook.putArray("on");
+      w.on().forEach(e -> on.add(e.name()));
+      if (w.runningLongerThanSeconds() > 0) {
+        hook.put("runningLongerThanSeconds", w.runningLongerThanSeconds());
+      }
+    }
   }
 
   private static ObjectNode task(TaskSpec spec, TaskRecord record) {
@@ -176,11 +192,17 @@ final class Json {
     return node;
   }
 
-  /** A job spec as submitted, defaults filled in; {@code secretEnv} shows names only. */
+  /**
+   * A job spec as submitted, defaults filled in; {@code secretEnv} shows names only, {@code notify} the name of each
+   * webhook's signing secret (the secret itself is a master setting, never in the spec).
+   */
   static ObjectNode jobSpec(JobSpec spec) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("name", spec.name());
     stringMap(node.putObject("labels"), spec.labels());
+    if (!spec.webhooks().isEmpty()) {
+      webhooks(node.putArray("notify"), spec.webhooks());
+    }
     ArrayNode tasks = node.putArray("tasks");
     for (TaskSpec t : spec.tasks()) {
       ObjectNode task = tasks.addObject();

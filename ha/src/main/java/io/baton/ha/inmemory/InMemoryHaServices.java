@@ -15,6 +15,8 @@ import java.util.HashMap;
 import io.baton.ha.StoredJobs;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
+import io.baton.protocol.alert.Alert;
+import io.baton.protocol.alert.AlertCodec;
 import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
 import java.time.Instant;
@@ -48,6 +50,8 @@ public final class InMemoryHaServices implements HaServices {
   private final Map<String, byte[]> jobs = new ConcurrentHashMap<>();
   private final Map<String, JobStore.Quarantined> quarantine = new java.util.TreeMap<>();
   private final Map<String, byte[]> quarantinedBytes = new ConcurrentHashMap<>();
+  /** The alert outbox, by id, in the order raised, encoded with {@link AlertCodec}. Guarded by {@code lock}. */
+  private final Map<String, byte[]> outbox = new java.util.LinkedHashMap<>();
   private long epochCounter;
   private Election leader;
   private Epoch leaderEpoch = Epoch.NONE;
@@ -207,6 +211,43 @@ public final class InMemoryHaServices implements HaServices {
           return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
         }
         jobs.put(job.id(), JobCodec.encode(job));
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> put(Epoch epoch, JobRecord job, List<Alert> alerts) {
+      synchronized (lock) {
+        if (!epoch.equals(leaderEpoch) || leader == null) {
+          return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
+        }
+        jobs.put(job.id(), JobCodec.encode(job));
+        for (Alert alert : alerts.stream().sorted(java.util.Comparator.comparing(Alert::id)).toList()) {
+          if (!outbox.containsKey(alert.id()) && outbox.size() >= MAX_OUTBOX) {
+            org.slf4j.LoggerFactory.getLogger(InMemoryHaServices.class).error(
+                "alert outbox full ({} alerts): dropping alert {} of job {}", MAX_OUTBOX, alert.id(), job.id());
+          } else {
+            outbox.putIfAbsent(alert.id(), AlertCodec.encode(alert));
+          }
+        }
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<Alert> pendingAlerts() {
+      synchronized (lock) {
+        return outbox.values().stream().map(AlertCodec::decode).toList();
+      }
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteAlert(Epoch epoch, String alertId) {
+      synchronized (lock) {
+        if (!epoch.equals(leaderEpoch) || leader == null) {
+          return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
+        }
+        outbox.remove(alertId);
       }
       return CompletableFuture.completedFuture(null);
     }

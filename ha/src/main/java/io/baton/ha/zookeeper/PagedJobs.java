@@ -3,6 +3,8 @@ package io.baton.ha.zookeeper;
 import io.baton.ha.JobStore.Fire;
 import io.baton.ha.JobStore.FireExistsException;
 import io.baton.protocol.Epoch;
+import io.baton.protocol.alert.Alert;
+import io.baton.protocol.alert.AlertCodec;
 import io.baton.protocol.codec.JobPages;
 import io.baton.protocol.job.JobRecord;
 import java.nio.charset.StandardCharsets;
@@ -76,12 +78,13 @@ final class PagedJobs {
   }
 
   /**
-   * Writes the job's new version (and records {@code fire} with its creation). Throws {@link FireExistsException}
+   * Writes the job's new version (and records {@code fire} with its creation, and {@code alerts} not yet in the
+   * outbox: in the job's one transaction when it fits in one, else in its first, so that an alert is never lost). Throws {@link FireExistsException}
    * when the fire was recorded before (nothing of the job is left stored), FencedException, Fence.Failed when the
    * tree is not as this process believed (the caller tries again: the next call reads what is stored), or another
    * exception on an I/O failure.
    */
-  void put(Epoch epoch, JobRecord job, Fire fire) throws Exception {
+  void put(Epoch epoch, JobRecord job, Fire fire, List<Alert> alerts) throws Exception {
     String node = paths.job(job.id());
     Written before = written.get(job.id());
     List<Sized> ops = new ArrayList<>();
@@ -104,8 +107,24 @@ final class PagedJobs {
       ops.add(new Sized(client.transactionOp().create().forPath(paths.fire(fire.schedule(), fire.scheduledAt()),
           job.id().getBytes(StandardCharsets.UTF_8)), 64));
     }
+    int fireIndex = fire != null ? ops.size() - 1 : -1;
+    List<Sized> alertOps = new ArrayList<>();
+    for (Alert alert : alerts) {
+      if (client.checkExists().forPath(paths.alert(alert.id())) == null) {
+        ensure(paths.alerts());
+        byte[] bytes = AlertCodec.encode(alert);
+        alertOps.add(new Sized(client.transactionOp().create().forPath(paths.alert(alert.id()), bytes), bytes.length));
+      }
+    }
+    int total = ops.stream().mapToInt(o -> o.bytes() + 64).sum() + alertOps.stream().mapToInt(o -> o.bytes() + 64).sum();
+    if (ops.size() + alertOps.size() <= maxOps - 2 && total <= maxBytes) {
+      ops.addAll(alertOps);
+    } else {
+      ops.addAll(0, alertOps);
+      fireIndex = fireIndex < 0 ? -1 : fireIndex + alertOps.size();
+    }
     try {
-      commit(epoch, ops, fire != null ? ops.size() - 1 : -1, fire);
+      commit(epoch, ops, fireIndex, fire);
     } catch (FireExistsException | NoScheduleException refused) {
       // nothing of the job was accepted: remove what a creation spread over several writes left
       forget(job.id());

@@ -104,6 +104,20 @@ public final class ZkPaths {
     return quarantine() + "/" + name;
   }
 
+  /**
+   * Persistent; the alert outbox: one child per webhook delivery the leader owes, named by the alert's idempotency
+   * id, holding its {@code AlertCodec} bytes; created in the transaction that stores the job's change, deleted once
+   * delivered.
+   */
+  public String alerts() {
+    return root + "/alerts";
+  }
+
+  /** {@code alerts/<alert id>}. */
+  public String alert(String alertId) {
+    return alerts() + "/" + alertId;
+  }
+
   /** Two lowercase hex chars: the low byte of the CRC-32 of the id's UTF-8 bytes. Stable across versions. */
   public static String bucketOf(String jobId) {
     checkJobId(jobId);

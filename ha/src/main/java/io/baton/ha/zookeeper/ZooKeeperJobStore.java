@@ -6,6 +6,8 @@ import io.baton.ha.JobStore.Fire;
 import io.baton.ha.JobStore.FireExistsException;
 import io.baton.ha.StoredJobs;
 import io.baton.protocol.Epoch;
+import io.baton.protocol.alert.Alert;
+import io.baton.protocol.alert.AlertCodec;
 import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.codec.JobPages;
 import io.baton.protocol.job.JobRecord;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * process was granted that epoch, its latch node still exists. A failed check fails every future of the
  * transaction with {@link FencedException} and writes nothing. The loads block their caller and may run
  * concurrently with writes; {@link #loadForLeader} and {@link #loadHistory} move a record they cannot serve to
- * {@link ZkPaths#quarantine()} in one fenced transaction and log it at ERROR, once.
+ * {@link ZkPaths#quarantine()} in one fenced transaction and log it at ERROR, once. Alerts given with a put are
+ * created under {@link ZkPaths#alerts()} in the job's transaction ({@code CREATE_ALERT} ops).
  */
 public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   static final int MAX_OPS = 400;
@@ -74,15 +77,24 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   /** One writer thread and the queue of the jobs it owns. */
   private record Lane(LinkedBlockingQueue<Pending> queue, Thread writer) {}
 
-  /** A queued change: the job's next record, or null to delete it; {@code fire} when a schedule's fire creates it. */
-  private record Pending(Epoch epoch, String jobId, JobRecord job, Fire fire, CompletableFuture<Void> future) {}
+  /**
+   * A queued change: the job's next record, or null to delete it; {@code fire} when a schedule's fire creates it;
+   * the alerts to record with it.
+   */
+  private record Pending(Epoch epoch, String jobId, JobRecord job, Fire fire, List<Alert> alerts,
+      CompletableFuture<Void> future) {}
 
   private enum Kind {
-    CREATE_ACTIVE, SET_ACTIVE, DELETE_ACTIVE, CREATE_HISTORY, SET_HISTORY, DELETE_HISTORY, BUCKET, CREATE_FIRE
+    CREATE_ACTIVE, SET_ACTIVE, DELETE_ACTIVE, CREATE_HISTORY, SET_HISTORY, DELETE_HISTORY, BUCKET, CREATE_FIRE,
+    CREATE_ALERT
   }
 
   /** One op of a transaction after the fencing checks, and what it is for. */
-  private record Op(Kind kind, Write write, String bucketPath) {}
+  private record Op(Kind kind, Write write, String bucketPath, Alert alert) {
+    Op(Kind kind, Write write, String bucketPath) {
+      this(kind, write, bucketPath, null);
+    }
+  }
 
   /** The last change of one job in a drained batch, and every future it answers for. */
   private static final class Write {
@@ -96,6 +108,8 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     Fire fire;
     /** Why this write is refused (its fire was recorded before), if it is. */
     Exception refused;
+    /** Alerts to record with it, not yet stored. */
+    final List<Alert> alerts = new ArrayList<>(0);
     final List<CompletableFuture<Void>> futures = new ArrayList<>(1);
 
     Write(String jobId) {
@@ -133,20 +147,25 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
 
   @Override
   public CompletableFuture<Void> put(Epoch epoch, JobRecord job) {
-    return enqueue(epoch, job.id(), job, null);
+    return enqueue(epoch, job.id(), job, null, List.of());
+  }
+
+  @Override
+  public CompletableFuture<Void> put(Epoch epoch, JobRecord job, List<Alert> alerts) {
+    return enqueue(epoch, job.id(), job, null, List.copyOf(alerts));
   }
 
   @Override
   public CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire) {
-    return enqueue(epoch, job.id(), job, Objects.requireNonNull(fire, "fire"));
+    return enqueue(epoch, job.id(), job, Objects.requireNonNull(fire, "fire"), List.of());
   }
 
   @Override
   public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
-    return enqueue(epoch, jobId, null, null);
+    return enqueue(epoch, jobId, null, null, List.of());
   }
 
-  private CompletableFuture<Void> enqueue(Epoch epoch, String jobId, JobRecord job, Fire fire) {
+  private CompletableFuture<Void> enqueue(Epoch epoch, String jobId, JobRecord job, Fire fire, List<Alert> alerts) {
     CompletableFuture<Void> future = new CompletableFuture<>();
     try {
       Objects.requireNonNull(epoch, "epoch");
@@ -154,7 +173,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       if (closed) {
         throw new IllegalStateException("job store closed");
       }
-      lane(jobId).queue().add(new Pending(epoch, jobId, job, fire, future));
+      lane(jobId).queue().add(new Pending(epoch, jobId, job, fire, alerts, future));
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
     }
@@ -362,12 +381,15 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       if (p.fire() != null) {
         w.fire = p.fire();
       }
+      w.alerts.addAll(p.alerts());
       w.futures.add(p.future());
     }
     for (Map.Entry<Epoch, LinkedHashMap<String, Write>> group : groups.entrySet()) {
       List<Write> chunk = new ArrayList<>();
       int bytes = 0;
+      int alertOps = 0;
       for (Write w : group.getValue().values()) {
+        keepWithinOutbox(w);
         if (isPaged(w)) {
           writePaged(group.getKey(), w);
           continue;
@@ -375,20 +397,99 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         if (w.bytes == null) {
           w.bytes = w.isDelete() ? new byte[0] : JobCodec.encode(w.job);
         }
-        // at most: two bucket creates and two job ops per write, plus the checks
-        if (!chunk.isEmpty() && (4 * (chunk.size() + 1) + 2 > MAX_OPS || bytes + w.bytes.length > MAX_BYTES)) {
+        byte[][] alertBytes = w.alerts.stream().map(AlertCodec::encode).toArray(byte[][]::new);
+        int alertSize = java.util.Arrays.stream(alertBytes).mapToInt(b -> b.length + 64).sum();
+        // at most: two bucket creates and two job ops per write and its alerts, plus the checks
+        if (!chunk.isEmpty() && (4 * (chunk.size() + 1) + alertOps + alertBytes.length + 2 > MAX_OPS
+            || bytes + w.bytes.length + alertSize > MAX_BYTES)) {
           writeFenced(group.getKey(), chunk);
           chunk = new ArrayList<>();
           bytes = 0;
+          alertOps = 0;
         }
         chunk.add(w);
-        bytes += w.bytes.length + w.jobId.length() + 64;
+        bytes += w.bytes.length + w.jobId.length() + 64 + alertSize;
+        alertOps += alertBytes.length;
       }
       if (!chunk.isEmpty()) {
         writeFenced(group.getKey(), chunk);
       }
     }
   }
+
+  /** Outbox entries believed stored: refreshed from ZooKeeper before each write that brings alerts. */
+  private final java.util.concurrent.atomic.AtomicInteger outboxSize = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Drops the write's alerts that the outbox has no room for ({@link #MAX_OUTBOX}), loudly. */
+  private void keepWithinOutbox(Write w) {
+    if (w.alerts.isEmpty() || w.isDelete()) {
+      w.alerts.clear();
+      return;
+    }
+    try {
+      org.apache.zookeeper.data.Stat stat = client.checkExists().forPath(paths.alerts());
+      outboxSize.set(stat == null ? 0 : stat.getNumChildren());
+    } catch (Exception e) {
+      log.warn("could not count the alert outbox ({}); assuming {} alerts", e.toString(), outboxSize.get());
+    }
+    while (!w.alerts.isEmpty() && outboxSize.get() + w.alerts.size() > MAX_OUTBOX) {
+      Alert dropped = w.alerts.remove(w.alerts.size() - 1);
+      log.error("alert outbox full ({} alerts): dropping alert {} of job {}", MAX_OUTBOX, dropped.id(), w.jobId);
+    }
+  }
+
+  @Override
+  public List<Alert> pendingAlerts() throws Exception {
+    List<String> names;
+    try {
+      names = client.getChildren().forPath(paths.alerts());
+    } catch (KeeperException.NoNodeException none) {
+      return List.of();
+    }
+    record Read(long czxid, Alert alert) {}
+    List<Read> read = new ArrayList<>(names.size());
+    for (String name : names) {
+      org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+      try {
+        byte[] bytes = client.getData().storingStatIn(stat).forPath(paths.alert(name));
+        Alert alert = AlertCodec.decode(bytes);
+        if (!alert.id().equals(name)) {
+          throw new IllegalArgumentException("alert " + alert.id() + " is stored as " + name);
+        }
+        read.add(new Read(stat.getCzxid(), alert));
+      } catch (KeeperException.NoNodeException gone) {
+        // delivered meanwhile
+      } catch (IllegalArgumentException bad) {
+        log.error("skipping unreadable alert {}: {}", paths.alert(name), bad.getMessage());
+      }
+    }
+    read.sort(java.util.Comparator.comparingLong(Read::czxid).thenComparing(r -> r.alert().id()));
+    return read.stream().map(Read::alert).toList();
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteAlert(Epoch epoch, String alertId) {
+    Fence fence = new Fence(client, paths, terms);
+    return CompletableFuture.runAsync(() -> {
+      try {
+        fence.commit(epoch, List.of(client.transactionOp().delete().forPath(paths.alert(alertId))));
+      } catch (Fence.Failed f) {
+        if (f.code != KeeperException.Code.NONODE) {
+          throw new java.util.concurrent.CompletionException(f);
+        }
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(fencedIfRevoked(epoch, e));
+      }
+    }, alertDeletes);
+  }
+
+  /** Where alert deletes run (one thread: they are few, and must not hold up a job writer lane). */
+  private final java.util.concurrent.ExecutorService alertDeletes = java.util.concurrent.Executors
+      .newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "zk-alert-outbox");
+        t.setDaemon(true);
+        return t;
+      });
 
   /** Whether the job is (to be) stored paged; encodes a small job's one record to tell (kept for the write). */
   private boolean isPaged(Write w) {
@@ -413,7 +514,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         if (w.isDelete()) {
           paged.delete(epoch, w.jobId);
         } else {
-          paged.put(epoch, w.job, w.fire);
+          paged.put(epoch, w.job, w.fire, w.alerts);
         }
         complete(List.of(w), null);
         return;
@@ -446,6 +547,11 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     if (w.fire != null && !w.isDelete()) {
       // recorded in the same transaction that creates the job: a fire recorded before makes it fail
       ops.add(new Op(Kind.CREATE_FIRE, w, null));
+    }
+    if (!w.isDelete()) {
+      for (Alert alert : w.alerts) {
+        ops.add(new Op(Kind.CREATE_ALERT, w, null, alert));
+      }
     }
     if (w.isDelete()) {
       if (active || (!history && !w.absentActive && w.absentHistory)) {
@@ -505,6 +611,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         if (!rootsKnown) {
           trees.ensurePath(paths.jobs());
           trees.ensurePath(paths.history());
+          trees.ensurePath(paths.alerts());
           rootsKnown = true;
         }
         List<CuratorOp> ops = new ArrayList<>(plan.size() + checks);
@@ -565,6 +672,8 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       case DELETE_HISTORY -> client.transactionOp().delete().forPath(paths.historyJob(id));
       case CREATE_FIRE -> client.transactionOp().create().forPath(
           paths.fire(op.write().fire.schedule(), op.write().fire.scheduledAt()), id.getBytes(StandardCharsets.UTF_8));
+      case CREATE_ALERT -> client.transactionOp().create().forPath(paths.alert(op.alert().id()),
+          AlertCodec.encode(op.alert()));
     };
   }
 
@@ -576,6 +685,10 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       case CREATE_HISTORY, SET_HISTORY -> knownHistory.add(id);
       case DELETE_HISTORY -> knownHistory.remove(id);
       case CREATE_FIRE -> op.write().fire = null; // recorded: a later round or put must not record it again
+      case CREATE_ALERT -> {
+        op.write().alerts.remove(op.alert());
+        outboxSize.incrementAndGet();
+      }
       case BUCKET -> { }
     }
   }
@@ -611,6 +724,14 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
         knownHistory.remove(w.jobId);
         w.absentHistory = true;
         return missing;
+      }
+      case CREATE_ALERT -> {
+        if (exists) {
+          w.alerts.remove(op.alert()); // raised before (e.g. by an earlier leader) and not delivered yet: kept as is
+        } else if (missing) {
+          rootsKnown = false;
+        }
+        return exists || missing;
       }
       case CREATE_FIRE -> {
         w.refused = exists ? new FireExistsException(w.fire)
@@ -655,6 +776,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    alertDeletes.shutdown();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     for (Lane lane : lanes) {
       try {

@@ -25,7 +25,8 @@ import java.util.Objects;
  *   <li>pages of {@value #TASKS_PER_PAGE} consecutive task records (spec order); a change rewrites the pages whose
  *       tasks changed.</li>
  * </ul>
- * Every part starts with the format byte except the spec chunks, whose concatenation does. A job is stored paged
+ * Every part starts with the format byte except the spec chunks, whose concatenation starts with
+ * {@value #SPEC_FORMAT} (or {@value #FORMAT}: a spec stored before {@link JobSpec#webhooks()} existed, read without it). A job is stored paged
  * when {@link #pagesOf} says so, decided once when it is created; smaller jobs keep {@link JobCodec}'s one record.
  * Decoding fails with {@link IllegalArgumentException} on bytes that are not a valid part (the bytes come from
  * ZooKeeper). Thread-safe.
@@ -36,6 +37,8 @@ public final class JobPages {
    * {@code jobs/}: this kind starts at 64 so the two never meet.
    */
   public static final byte FORMAT = 64;
+  /** The first byte of a spec's concatenated chunks since the spec has {@link JobSpec#webhooks()}. */
+  public static final byte SPEC_FORMAT = 65;
   public static final int TASKS_PER_PAGE = 64;
   public static final int SPEC_CHUNK_BYTES = 256 * 1024;
   /** A job of at most {@value #TASKS_PER_PAGE} tasks whose one record is at most this big stays one record. */
@@ -73,6 +76,14 @@ public final class JobPages {
     }
   };
 
+  /** Kryos that read a spec of format {@value #FORMAT} (without notify). */
+  private static final Pool<Kryo> LEGACY_SPEC_KRYOS = new Pool<>(true, false, 2) {
+    @Override
+    protected Kryo create() {
+      return LegacyJobSpec.register(ProtocolKryo.create());
+    }
+  };
+
   private JobPages() {}
 
   /** Whether the job is stored paged, given its one record's bytes (read only when it has few tasks). */
@@ -94,7 +105,7 @@ public final class JobPages {
 
   /** The spec's bytes cut into chunks (at least one). */
   public static List<byte[]> encodeSpec(JobSpec spec) {
-    byte[] all = encode(spec);
+    byte[] all = encode(spec, SPEC_FORMAT);
     List<byte[]> chunks = new ArrayList<>();
     for (int from = 0; from < all.length; from += SPEC_CHUNK_BYTES) {
       chunks.add(java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + SPEC_CHUNK_BYTES)));
@@ -107,7 +118,11 @@ public final class JobPages {
     for (byte[] chunk : chunks) {
       all.writeBytes(chunk);
     }
-    return decode(all.toByteArray(), JobSpec.class, "job spec");
+    byte[] bytes = all.toByteArray();
+    if (bytes.length > 0 && bytes[0] == FORMAT) {
+      return decode(bytes, JobSpec.class, "job spec", FORMAT, LEGACY_SPEC_KRYOS);
+    }
+    return decode(bytes, JobSpec.class, "job spec", SPEC_FORMAT, KRYOS);
   }
 
   /** Page {@code page} of the job's task records. */
@@ -175,10 +190,14 @@ public final class JobPages {
   }
 
   private static byte[] encode(Object value) {
+    return encode(value, FORMAT);
+  }
+
+  private static byte[] encode(Object value, byte format) {
     Kryo kryo = KRYOS.obtain();
     try {
       Output output = new Output(256, -1);
-      output.writeByte(FORMAT);
+      output.writeByte(format);
       kryo.writeObject(output, value);
       return output.toBytes();
     } finally {
@@ -187,13 +206,17 @@ public final class JobPages {
   }
 
   private static <T> T decode(byte[] bytes, Class<T> type, String what) {
+    return decode(bytes, type, what, FORMAT, KRYOS);
+  }
+
+  private static <T> T decode(byte[] bytes, Class<T> type, String what, byte format, Pool<Kryo> kryos) {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty " + what);
     }
-    if (bytes[0] != FORMAT) {
-      throw new IllegalArgumentException("unknown " + what + " format " + bytes[0] + " (expected " + FORMAT + ")");
+    if (bytes[0] != format) {
+      throw new IllegalArgumentException("unknown " + what + " format " + bytes[0] + " (expected " + format + ")");
     }
-    Kryo kryo = KRYOS.obtain();
+    Kryo kryo = kryos.obtain();
     try {
       BoundedInput input = new BoundedInput(bytes, 1, bytes.length - 1);
       T value = kryo.readObject(input, type);
@@ -208,7 +231,7 @@ public final class JobPages {
       }
       throw new IllegalArgumentException("unreadable " + what + ": " + e.getMessage(), e);
     } finally {
-      KRYOS.free(kryo);
+      kryos.free(kryo);
     }
   }
 }

@@ -5,7 +5,9 @@ import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
+import io.baton.protocol.job.AlertEvent;
 import io.baton.protocol.job.AttemptRecord;
+import io.baton.protocol.job.Webhook;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.schedule.CronSyntax;
 import io.baton.protocol.schedule.Misfire;
@@ -76,6 +78,8 @@ public final class ProtocolKryo {
     kryo.register(ScheduleSpec.class, 63);
     kryo.register(ScheduleRecord.class, 64);
     kryo.register(JobPages.Header.class, 65);
+    kryo.register(AlertEvent.class, 66);
+    kryo.register(Webhook.class, 67);
     return kryo;
   }
 }

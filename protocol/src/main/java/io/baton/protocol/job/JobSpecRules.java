@@ -25,6 +25,11 @@ public final class JobSpecRules {
   public static final int MAX_RETRIES = 100;
   public static final int MAX_TIMEOUT_SECONDS = 30 * 24 * 3600;
   public static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  public static final int MAX_WEBHOOKS = 8;
+  public static final int MAX_URL_LENGTH = 2048;
+  /** A {@link Webhook#secret()} names a cluster setting {@code baton.alerts.secrets.<name>}. */
+  public static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  public static final IntegerRange RUNNING_LONGER_THAN_SECONDS = new IntegerRange(1, MAX_TIMEOUT_SECONDS);
 
   public static final IntegerRange MEMORY_MB = new IntegerRange(1, MAX_MEMORY_MB);
   public static final IntegerRange RETRIES = new IntegerRange(0, MAX_RETRIES);
@@ -86,7 +91,72 @@ public final class JobSpecRules {
       task(out, tasks.get(i), i, firstIndex, graph);
     }
     out.addAll(cycles(graph, firstIndex));
+    out.addAll(webhooks(spec.webhooks()));
     return out;
+  }
+
+  /** Every violation of a job's {@code notify} list, at {@code notify[i].<field>}. */
+  public static List<JobSpecViolation> webhooks(List<Webhook> webhooks) {
+    List<JobSpecViolation> out = new ArrayList<>();
+    if (webhooks.size() > MAX_WEBHOOKS) {
+      out.add(new JobSpecViolation("notify", "has " + webhooks.size() + " webhooks; at most " + MAX_WEBHOOKS));
+      return out;
+    }
+    for (int i = 0; i < webhooks.size(); i++) {
+      Webhook n = webhooks.get(i);
+      String path = "notify[" + i + "]";
+      (n.url() == null ? Optional.of(REQUIRED) : webhookUrl(n.url()))
+          .ifPresent(m -> out.add(new JobSpecViolation(path + ".url", m)));
+      (n.secret() == null ? Optional.of(REQUIRED) : secretName(n.secret()))
+          .ifPresent(m -> out.add(new JobSpecViolation(path + ".secret", m)));
+      if (n.on().isEmpty()) {
+        out.add(new JobSpecViolation(path + ".on", "must name at least one of " + List.of(AlertEvent.values())));
+      } else if (Set.copyOf(n.on()).size() != n.on().size()) {
+        out.add(new JobSpecViolation(path + ".on", "names an event twice"));
+      }
+      if (n.wants(AlertEvent.RUNNING_LONG)) {
+        RUNNING_LONGER_THAN_SECONDS.check(n.runningLongerThanSeconds())
+            .ifPresent(m -> out.add(new JobSpecViolation(path + ".runningLongerThanSeconds", m)));
+      } else if (n.runningLongerThanSeconds() != 0) {
+        out.add(new JobSpecViolation(path + ".runningLongerThanSeconds", "is only allowed with RUNNING_LONG in on"));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What is wrong with a webhook URL: it must be an absolute http or https URL with a host, at most
+   * {@value #MAX_URL_LENGTH} characters, without user info (credentials in a URL end up in logs) or a fragment.
+   */
+  public static Optional<String> webhookUrl(String url) {
+    if (url.length() > MAX_URL_LENGTH) {
+      return Optional.of("is " + url.length() + " characters long; at most " + MAX_URL_LENGTH);
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      return Optional.of("is not a URL: " + abbreviate(e.getMessage()));
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return Optional.of("must be an http or https URL, not '" + abbreviate(url) + "'");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      return Optional.of("has no host");
+    }
+    if (uri.getRawUserInfo() != null) {
+      return Optional.of("must not carry credentials (user info); the alert is signed instead");
+    }
+    if (uri.getRawFragment() != null) {
+      return Optional.of("must not have a fragment");
+    }
+    return Optional.empty();
+  }
+
+  public static Optional<String> secretName(String name) {
+    return SECRET_NAME.matcher(name).matches() ? Optional.empty()
+        : Optional.of("must name a secret: 1 to 64 of A-Z a-z 0-9 _ -, not '" + abbreviate(name) + "'");
   }
 
   private static void task(List<JobSpecViolation> out, TaskSpec t, int index, Map<String, Integer> ids,

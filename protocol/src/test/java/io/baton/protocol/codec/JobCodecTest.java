@@ -10,7 +10,9 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
 import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.AlertEvent;
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.Webhook;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
 import java.time.Instant;
@@ -24,9 +26,11 @@ class JobCodecTest {
   private static final String GOLDEN_V1 = GoldenBytes.JOB_RECORD_V1;
   /** Bytes of {@link #sampleWithSecret()} in format 2, as the previous build wrote them. */
   private static final String GOLDEN_V2 = GoldenBytes.JOB_RECORD_V2;
-  /** Bytes of {@link #sampleRerun()} in format 3. If this test fails, the persisted format changed: bump
-   * FORMAT_VERSION and keep a reader for the old one, or undo the change. */
+  /** Bytes of {@link #sampleRerun()} in format 3, as the previous build wrote them. */
   private static final String GOLDEN_V3 = GoldenBytes.JOB_RECORD_V3;
+  /** Bytes of {@link #sampleWithWebhooks()} in format 4. If this test fails, the persisted format changed: bump
+   * FORMAT_VERSION and keep a reader for the old one, or undo the change. */
+  private static final String GOLDEN_V4 = GoldenBytes.JOB_RECORD_V4;
 
   static JobRecord sample() {
     Instant t = Instant.parse("2026-11-22T10:00:00Z");
@@ -54,6 +58,30 @@ class JobCodecTest {
     JobRecord job = sampleWithSecret();
     return new JobRecord(job.id(), job.spec(), job.idempotencyKey(), job.state(), job.submittedAt(), job.startedAt(),
         job.finishedAt(), job.tasks(), "0194f3a2b1c00000");
+  }
+
+  /** {@link #sampleRerun()} with two webhooks in its spec. */
+  static JobRecord sampleWithWebhooks() {
+    JobRecord job = sampleRerun();
+    JobSpec spec = new JobSpec(job.spec().name(), job.spec().labels(), job.spec().tasks(), List.of(
+        new Webhook("https://hooks.example.com/baton", "ops", List.of(AlertEvent.FAILED, AlertEvent.SUCCEEDED), 0),
+        new Webhook("http://10.0.0.7:8080/x?y=1", "pager", List.of(AlertEvent.RUNNING_LONG), 900)));
+    return new JobRecord(job.id(), spec, job.idempotencyKey(), job.state(), job.submittedAt(), job.startedAt(),
+        job.finishedAt(), job.tasks(), job.rerunOf());
+  }
+
+  @Test
+  void roundTripsWebhooks() {
+    JobRecord job = sampleWithWebhooks();
+    assertEquals(job, JobCodec.decode(JobCodec.encode(job)));
+    assertEquals(900, JobCodec.decode(JobCodec.encode(job)).spec().webhooks().get(1).runningLongerThanSeconds());
+  }
+
+  @Test
+  void readsFormat3WithoutWebhooks() {
+    JobRecord read = JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V3));
+    assertEquals(sampleRerun(), read);
+    assertEquals(List.of(), read.spec().webhooks());
   }
 
   @Test
@@ -88,8 +116,9 @@ class JobCodecTest {
 
   @Test
   void formatIsStable() {
-    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V3), JobCodec.encode(sampleRerun()),
-        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleRerun())));
+    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V4), JobCodec.encode(sampleWithWebhooks()),
+        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleWithWebhooks())));
+    assertEquals(sampleWithWebhooks(), JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V4)));
   }
 
   @Test

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.baton.protocol.job.AlertEvent;
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.Webhook;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.protocol.schedule.CronSyntax;
 import io.baton.protocol.schedule.Misfire;
@@ -18,8 +20,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ScheduleCodecTest {
-  /** Format 1, written once by this build; a change of the bytes is a format change (bump the version). */
+  /** Format 1 of {@link #sample()}, as the previous build wrote it (its job spec had no webhooks). */
   static final String GOLDEN_V1 = GoldenBytes.SCHEDULE_RECORD_V1;
+  /** Format 2 of {@link #sampleWithWebhook()}; a change of the bytes is a format change (bump the version). */
+  static final String GOLDEN_V2 = GoldenBytes.SCHEDULE_RECORD_V2;
 
   static ScheduleRecord sample() {
     JobSpec job = new JobSpec("nightly", Map.of("team", "data"),
@@ -29,8 +33,16 @@ class ScheduleCodecTest {
     return new ScheduleRecord(spec, true, Instant.parse("2026-11-28T10:00:00Z"), Instant.parse("2026-11-28T11:00:00Z"));
   }
 
+  static ScheduleRecord sampleWithWebhook() {
+    ScheduleRecord r = sample();
+    JobSpec job = new JobSpec("nightly", Map.of("team", "data"), r.spec().job().tasks(),
+        List.of(new Webhook("https://hooks.example.com/s", "ops", List.of(AlertEvent.FAILED), 0)));
+    return new ScheduleRecord(r.spec().withJob(job), r.paused(), r.createdAt(), r.resumedAt());
+  }
+
   @Test
   void roundTrips() {
+    assertEquals(sampleWithWebhook(), ScheduleCodec.decode(ScheduleCodec.encode(sampleWithWebhook())));
     assertEquals(sample(), ScheduleCodec.decode(ScheduleCodec.encode(sample())));
     ScheduleRecord bare = new ScheduleRecord(ScheduleSpec.of("s", "*/5 * * * *", sample().spec().job()), false,
         Instant.EPOCH, null);
@@ -38,9 +50,14 @@ class ScheduleCodecTest {
   }
 
   @Test
-  void writesTheGoldenBytesOfFormat1AndReadsThem() {
-    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V1), ScheduleCodec.encode(sample()),
-        "format 1 changed: " + HexFormat.of().formatHex(ScheduleCodec.encode(sample())));
+  void writesTheGoldenBytesOfFormat2AndReadsThem() {
+    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V2), ScheduleCodec.encode(sampleWithWebhook()),
+        "format 2 changed: " + HexFormat.of().formatHex(ScheduleCodec.encode(sampleWithWebhook())));
+    assertEquals(sampleWithWebhook(), ScheduleCodec.decode(HexFormat.of().parseHex(GOLDEN_V2)));
+  }
+
+  @Test
+  void readsFormat1() {
     assertEquals(sample(), ScheduleCodec.decode(HexFormat.of().parseHex(GOLDEN_V1)));
   }
 

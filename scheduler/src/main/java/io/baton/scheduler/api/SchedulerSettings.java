@@ -1,5 +1,6 @@
 package io.baton.scheduler.api;
 
+import io.baton.scheduler.alerts.AlertSettings;
 import io.baton.scheduler.policy.Backoff;
 import io.baton.scheduler.policy.Retention;
 import java.time.Duration;
@@ -16,9 +17,10 @@ import java.time.Duration;
  * @param retention how long finished jobs are kept
  * @param misfireThreshold a schedule's fire due this much before now is a misfire (its policy decides); a younger
  *     one simply runs late
+ * @param alerts how alerts are delivered
  */
 public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout,
-    long maxQueuedTasks, Retention retention, Duration misfireThreshold) {
+    long maxQueuedTasks, Retention retention, Duration misfireThreshold, AlertSettings alerts) {
   /** The default of {@code baton.schedules.misfire-threshold}: well above a failover's few seconds. */
   public static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofSeconds(60);
 
@@ -29,6 +31,13 @@ public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTi
     if (maxQueuedTasks < 1) {
       throw new IllegalArgumentException("maxQueuedTasks must be positive, not " + maxQueuedTasks);
     }
+    alerts = alerts == null ? AlertSettings.DEFAULT : alerts;
+  }
+
+  public SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout,
+      long maxQueuedTasks, Retention retention, Duration misfireThreshold) {
+    this(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, retention, misfireThreshold,
+        AlertSettings.DEFAULT);
   }
 
   public SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Backoff backoff, Duration askTimeout) {
@@ -43,6 +52,11 @@ public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTi
 
   public SchedulerSettings withRetention(Retention next) {
     return new SchedulerSettings(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, next,
-        misfireThreshold);
+        misfireThreshold, alerts);
+  }
+
+  public SchedulerSettings withAlerts(AlertSettings next) {
+    return new SchedulerSettings(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, retention,
+        misfireThreshold, next);
   }
 }

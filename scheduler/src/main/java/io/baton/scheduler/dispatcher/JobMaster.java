@@ -3,9 +3,11 @@ package io.baton.scheduler.dispatcher;
 import io.baton.ha.JobStore;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.Epoch;
+import io.baton.protocol.alert.Alert;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.scheduler.api.MasterApi.CancelResult;
+import io.baton.scheduler.alerts.JobAlerts;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.protocol.AttemptEvent;
 import io.baton.scheduler.model.ClusterBook;
@@ -48,6 +50,9 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   private record RetryDue() implements Command {}
 
+  /** An attempt may have run past a webhook's RUNNING_LONG threshold. */
+  private record RunningLongDue() implements Command {}
+
   /** Persists a change that was kept in memory only (see {@link #begin}) if nothing has persisted it since. */
   private record SaveDue() implements Command {}
 
@@ -83,6 +88,9 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private boolean mayLaunch = true;
   private int cancelsInFlight;
   private JobRecord job;
+  /** Alerts raised and not yet handed to the store with the job's next write; the RUNNING_LONG ids raised so far. */
+  private final List<Alert> raised = new ArrayList<>();
+  private final java.util.Set<String> raisedRunningLong = new java.util.HashSet<>();
 
   public static Behavior<Command> create(
       JobRecord job, Epoch epoch, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
@@ -147,6 +155,13 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
           return afterChange();
         })
         .onMessage(Persisted.class, this::onPersisted)
+        .onMessage(RunningLongDue.class, msg -> {
+          List<Alert> due = JobAlerts.runningLong(job, clock.instant(), raisedRunningLong, settings.alerts().linkBase());
+          due.forEach(a -> raisedRunningLong.add(a.id()));
+          raised.addAll(due);
+          update(job, List.of());
+          return afterChange();
+        })
         .onMessage(SaveDue.class, msg -> {
           if (unsaved) {
             update(job, List.of());
@@ -227,8 +242,10 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
    */
   private void update(JobRecord next, List<ResourceManager.Command> afterDurable) {
     boolean changed = next != job;
+    // stored with this write, in its transaction: durable together with the terminal state (README, "Alerts")
+    raised.addAll(JobAlerts.onChange(job, next, clock.instant(), settings.alerts().linkBase()));
     job = next;
-    if (!changed && afterDurable.isEmpty() && !unsaved) {
+    if (!changed && afterDurable.isEmpty() && !unsaved && raised.isEmpty()) {
       return;
     }
     unsaved = false;
@@ -237,7 +254,9 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
     }
     persistsInFlight++;
     // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
-    context.pipeToSelf(store.put(epoch, job).thenApply(ok -> Done.getInstance()),
+    List<Alert> alerts = List.copyOf(raised);
+    raised.clear();
+    context.pipeToSelf(store.put(epoch, job, alerts).thenApply(ok -> Done.getInstance()),
         (ok, failure) -> new Persisted(afterDurable, failure));
   }
 
@@ -261,6 +280,12 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       }
     }
     mayLaunch = false;
+    if (!job.spec().webhooks().isEmpty()) {
+      JobAlerts.nextRunningLongDue(job, raisedRunningLong).ifPresentOrElse(
+          due -> timers.startSingleTimer("running-long", new RunningLongDue(),
+              Duration.between(now, due).isNegative() ? Duration.ZERO : Duration.between(now, due)),
+          () -> timers.cancel("running-long"));
+    }
     boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0
         && persistsInFlight == 0 && !unsaved && JobLogic.activeAttempts(job).isEmpty();
     return done ? Behaviors.stopped() : this;

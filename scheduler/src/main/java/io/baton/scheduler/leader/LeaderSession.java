@@ -5,6 +5,7 @@ import io.baton.ha.LeaderElection;
 import io.baton.ha.ScheduleStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
+import io.baton.scheduler.alerts.AlertCourier;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.dispatcher.Dispatcher;
 import io.baton.scheduler.dispatcher.JobsView;
@@ -60,18 +61,21 @@ public final class LeaderSession {
   public static Behavior<Command> create(
       Epoch epoch, String address, String restUrl, JobStore store, ScheduleStore schedules, LeaderElection election,
       SchedulerSettings settings, Clock clock, ActorRef<Event> parent) {
+    // an alert's link points at the leader that raised it, unless baton.alerts.link-base says otherwise
+    SchedulerSettings linked = settings.withAlerts(settings.alerts().withDefaultLinkBase(restUrl));
     return Behaviors.setup(ctx -> {
       LeaderInfo info = new LeaderInfo(epoch, UUID.randomUUID().toString(), address, restUrl);
       AtomicInteger alive = new AtomicInteger();
       ActorRef<ResourceManager.Command> rm =
-          ctx.spawn(ResourceManager.create(epoch, info.sessionId(), settings, clock, alive), "resourcemanager");
+          ctx.spawn(ResourceManager.create(epoch, info.sessionId(), linked, clock, alive), "resourcemanager");
       ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
       ActorRef<JobsView.Command> view = ctx.spawn(JobsView.createRecovering(), "jobs-view");
       AtomicReference<List<JobStore.Quarantined>> quarantined = new AtomicReference<>(List.of());
       ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
-          Dispatcher.recovering(epoch, store, rm, view, settings, clock, fatal, quarantined), "dispatcher");
+          Dispatcher.recovering(epoch, store, rm, view, linked, clock, fatal, quarantined), "dispatcher");
       ActorRef<ScheduleMaster.Command> scheduleMaster = ctx.spawn(ScheduleMaster.create(epoch, schedules, dispatcher,
-          view, settings, clock, fatal), "schedules");
+          view, linked, clock, fatal), "schedules");
+      ctx.spawn(AlertCourier.create(epoch, store, linked.alerts(), clock), "alerts");
       parent.tell(new Started(epoch, rm));
       // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
       ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),

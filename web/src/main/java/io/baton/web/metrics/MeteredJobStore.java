@@ -65,6 +65,21 @@ final class MeteredJobStore implements JobStore {
   }
 
   @Override
+  public CompletableFuture<Void> put(Epoch epoch, JobRecord job, List<io.baton.protocol.alert.Alert> alerts) {
+    return timed("put", () -> store.put(epoch, job, alerts));
+  }
+
+  @Override
+  public List<io.baton.protocol.alert.Alert> pendingAlerts() throws Exception {
+    return store.pendingAlerts();
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteAlert(Epoch epoch, String alertId) {
+    return timed("delete_alert", () -> store.deleteAlert(epoch, alertId));
+  }
+
+  @Override
   public CompletableFuture<Void> putFired(Epoch epoch, JobRecord job, Fire fire) {
     return timed("put_fired", () -> store.putFired(epoch, job, fire));
   }
