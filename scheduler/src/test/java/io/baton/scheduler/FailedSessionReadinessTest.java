@@ -71,6 +71,15 @@ class FailedSessionReadinessTest {
     steps.await(api::ready);
   }
 
+  /**
+   * Lets {@code n} heartbeat timeouts pass a heartbeat interval at a time, each step handled before the next (one
+   * jump would outrun the worker's heartbeats and make it DEAD).
+   */
+  private void passHeartbeatTimeouts(int n) {
+    Instant until = clock.instant().plus(SETTINGS.heartbeatTimeout().multipliedBy(n));
+    steps.await(() -> !clock.instant().isBefore(until));
+  }
+
   /** Fails the leader's session with a failed write; the next session starts once writes work again. */
   private void failTheSession() {
     ha.storeFails.set(true);
@@ -111,18 +120,18 @@ class FailedSessionReadinessTest {
     int answered = worker.heartbeatsAnswered.get();
     steps.await(() -> second.equals(worker.epoch) && worker.heartbeatsAnswered.get() > answered + 3);
     CompletableFuture<Optional<JobRecord>> asked = api.job(running).toCompletableFuture();
-    steps.advance(SETTINGS.heartbeatTimeout().multipliedBy(2));
+    passHeartbeatTimeouts(2);
     assertFalse(asked.isDone(), "a job is not 'not found' because the new leader has not read it yet");
 
     reading.countDown();
     JobRecord job = steps.get(asked).orElseThrow();
     assertEquals(JobState.RUNNING, job.state());
     CompletableFuture<Optional<JobRecord>> askedFinished = api.job(finished).toCompletableFuture();
-    steps.advance(SETTINGS.heartbeatTimeout());
+    passHeartbeatTimeouts(1);
     assertFalse(askedFinished.isDone(), "a finished job is not 'not found' because the history is not read yet");
     readingHistory.countDown();
     assertEquals(JobState.SUCCEEDED, steps.get(askedFinished).orElseThrow().state());
-    steps.advance(SETTINGS.heartbeatTimeout().multipliedBy(2));
+    passHeartbeatTimeouts(2);
     assertEquals(2, worker.started.size(), "the running attempt was adopted, not started again");
     assertTrue(worker.killed.isEmpty(), "nothing was killed: " + worker.killed);
     JobRecord after = steps.get(api.job(running)).orElseThrow();
