@@ -18,14 +18,16 @@ import java.util.Map;
 /**
  * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe. Versions stay
  * below 64: {@link JobPages}' parts, stored in the same znodes, start with 64.
- * Writes format 3; reads 3, 2 and 1 (format 2 is format 3 without {@link JobRecord#rerunOf()}, format 1 is format
- * 2 without {@link TaskSpec#secretEnv()}).
+ * Writes format 4; reads 4, 3, 2 and 1 (format 3 is format 4 without a task's shards, broadcast and fanOutFrom and
+ * without an attempt's resultBytes; format 2 is format 3 without {@link JobRecord#rerunOf()}; format 1 is format 2
+ * without {@link TaskSpec#secretEnv()}).
  * Reading a format this build does not know, or bytes that are not a valid record (truncated, garbage, lengths
  * beyond {@link BoundedInput}'s bounds), fails with {@link IllegalArgumentException}, never with an Error: the
  * bytes come from ZooKeeper, which anyone with write access can fill.
  */
 public final class JobCodec {
-  public static final byte FORMAT_VERSION = 3;
+  public static final byte FORMAT_VERSION = 4;
+  static final byte FORMAT_V3 = 3;
   static final byte FORMAT_V2 = 2;
   static final byte FORMAT_V1 = 1;
 
@@ -36,11 +38,19 @@ public final class JobCodec {
     }
   };
 
-  /** Kryos that read format 2: the same registrations, with JobRecord (id 57) read in its 8-field form. */
+  /** Kryos that read format 3: TaskSpec (id 53) and AttemptRecord (id 55) read in their shapes before shards. */
+  private static final Pool<Kryo> V3_KRYOS = new Pool<>(true, false, 4) {
+    @Override
+    protected Kryo create() {
+      return LegacyShapes.beforeShards(ProtocolKryo.create());
+    }
+  };
+
+  /** Kryos that read format 2: as format 3, with JobRecord (id 57) read in its 8-field form. */
   private static final Pool<Kryo> V2_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
-      Kryo kryo = ProtocolKryo.create();
+      Kryo kryo = LegacyShapes.beforeShards(ProtocolKryo.create());
       kryo.register(JobRecord.class, new JobRecordV2Reader(), 57);
       return kryo;
     }
@@ -50,7 +60,7 @@ public final class JobCodec {
   private static final Pool<Kryo> V1_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
-      Kryo kryo = ProtocolKryo.create();
+      Kryo kryo = LegacyShapes.beforeShards(ProtocolKryo.create());
       kryo.register(TaskSpec.class, new TaskSpecV1Reader(), 53);
       kryo.register(JobRecord.class, new JobRecordV2Reader(), 57);
       return kryo;
@@ -116,11 +126,12 @@ public final class JobCodec {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty job record");
     }
-    if (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V1) {
+    if (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_V3 && bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V1) {
       throw new IllegalArgumentException("unknown job record format " + bytes[0] + " (this build reads "
           + FORMAT_V1 + " to " + FORMAT_VERSION + ")");
     }
-    Pool<Kryo> pool = bytes[0] == FORMAT_VERSION ? KRYOS : bytes[0] == FORMAT_V2 ? V2_KRYOS : V1_KRYOS;
+    Pool<Kryo> pool = bytes[0] == FORMAT_VERSION ? KRYOS : bytes[0] == FORMAT_V3 ? V3_KRYOS
+        : bytes[0] == FORMAT_V2 ? V2_KRYOS : V1_KRYOS;
     Kryo kryo = pool.obtain();
     try {
       return kryo.readObject(new BoundedInput(bytes, 1, bytes.length - 1), JobRecord.class);

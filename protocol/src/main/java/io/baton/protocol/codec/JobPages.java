@@ -7,6 +7,7 @@ import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
+import io.baton.protocol.job.Units;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,8 +23,8 @@ import java.util.Objects;
  *       set the header);</li>
  *   <li>the spec, written once as the job was accepted: its Kryo bytes cut into chunks of at most
  *       {@value #SPEC_CHUNK_BYTES} bytes;</li>
- *   <li>pages of {@value #TASKS_PER_PAGE} consecutive task records (spec order); a change rewrites the pages whose
- *       tasks changed.</li>
+ *   <li>pages of {@value #TASKS_PER_PAGE} consecutive task records (spec order, one per unit: a shard is its own
+ *       record, see {@link Units}); a change rewrites the pages whose records changed.</li>
  * </ul>
  * Every part starts with the format byte except the spec chunks, whose concatenation does. A job is stored paged
  * when {@link #pagesOf} says so, decided once when it is created; smaller jobs keep {@link JobCodec}'s one record.
@@ -33,9 +34,11 @@ import java.util.Objects;
 public final class JobPages {
   /**
    * The first byte of every part. {@link JobCodec}'s one-record versions count up from 1 and share the znodes of
-   * {@code jobs/}: this kind starts at 64 so the two never meet.
+   * {@code jobs/}: this kind starts at 64 so the two never meet. 64 was the format before shards and results.
    */
-  public static final byte FORMAT = 64;
+  public static final byte FORMAT = 65;
+  /** The format before shards and results: the same parts, with TaskSpec and AttemptRecord in their older shapes. */
+  static final byte FORMAT_V64 = 64;
   public static final int TASKS_PER_PAGE = 64;
   public static final int SPEC_CHUNK_BYTES = 256 * 1024;
   /** A job of at most {@value #TASKS_PER_PAGE} tasks whose one record is at most this big stays one record. */
@@ -73,7 +76,19 @@ public final class JobPages {
     }
   };
 
+  private static final Pool<Kryo> V64_KRYOS = new Pool<>(true, false, 4) {
+    @Override
+    protected Kryo create() {
+      return LegacyShapes.beforeShards(ProtocolKryo.create());
+    }
+  };
+
   private JobPages() {}
+
+  /** Whether a stored record starting with {@code first} is a paged job's part (of this format or the one before). */
+  public static boolean isPart(byte first) {
+    return first == FORMAT || first == FORMAT_V64;
+  }
 
   /** Whether the job is stored paged, given its one record's bytes (read only when it has few tasks). */
   public static boolean pagesOf(JobRecord job, java.util.function.Supplier<byte[]> inline) {
@@ -152,9 +167,9 @@ public final class JobPages {
           + pages.size() + " pages, its header says " + header.specChunks() + " and " + header.pages());
     }
     JobSpec spec = decodeSpec(specChunks);
-    if (spec == null || spec.tasks().size() != header.tasks()) {
+    if (spec == null || Units.count(spec) != header.tasks()) {
       throw new IllegalArgumentException("job " + header.id() + "'s spec does not have the " + header.tasks()
-          + " tasks its header says");
+          + " units (tasks and shards) its header says");
     }
     List<TaskRecord> tasks = new ArrayList<>(header.tasks());
     for (byte[] page : pages) {
@@ -164,12 +179,9 @@ public final class JobPages {
       throw new IllegalArgumentException("job " + header.id() + "'s pages hold " + tasks.size() + " tasks, not "
           + header.tasks());
     }
-    for (int i = 0; i < tasks.size(); i++) {
-      if (tasks.get(i) == null || !tasks.get(i).taskId().equals(spec.tasks().get(i).id())) {
-        throw new IllegalArgumentException("job " + header.id() + "'s task record " + i + " is not task '"
-            + spec.tasks().get(i).id() + "'");
-      }
-    }
+    Units.mismatch(spec, tasks).ifPresent(why -> {
+      throw new IllegalArgumentException("job " + header.id() + ": " + why);
+    });
     return new JobRecord(header.id(), spec, header.idempotencyKey(), header.state(), header.submittedAt(),
         header.startedAt(), header.finishedAt(), tasks, header.rerunOf());
   }
@@ -190,10 +202,12 @@ public final class JobPages {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty " + what);
     }
-    if (bytes[0] != FORMAT) {
-      throw new IllegalArgumentException("unknown " + what + " format " + bytes[0] + " (expected " + FORMAT + ")");
+    if (bytes[0] != FORMAT && bytes[0] != FORMAT_V64) {
+      throw new IllegalArgumentException("unknown " + what + " format " + bytes[0] + " (expected " + FORMAT_V64
+          + " or " + FORMAT + ")");
     }
-    Kryo kryo = KRYOS.obtain();
+    Pool<Kryo> pool = bytes[0] == FORMAT ? KRYOS : V64_KRYOS;
+    Kryo kryo = pool.obtain();
     try {
       BoundedInput input = new BoundedInput(bytes, 1, bytes.length - 1);
       T value = kryo.readObject(input, type);
@@ -208,7 +222,7 @@ public final class JobPages {
       }
       throw new IllegalArgumentException("unreadable " + what + ": " + e.getMessage(), e);
     } finally {
-      KRYOS.free(kryo);
+      pool.free(kryo);
     }
   }
 }

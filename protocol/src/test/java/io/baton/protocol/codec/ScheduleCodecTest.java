@@ -18,8 +18,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ScheduleCodecTest {
-  /** Format 1, written once by this build; a change of the bytes is a format change (bump the version). */
+  /** Format 1, as the build before shards wrote it. */
   static final String GOLDEN_V1 = GoldenBytes.SCHEDULE_RECORD_V1;
+  /** Format 2, written once by this build; a change of the bytes is a format change (bump the version). */
+  static final String GOLDEN_V2 = GoldenBytes.SCHEDULE_RECORD_V2;
 
   static ScheduleRecord sample() {
     JobSpec job = new JobSpec("nightly", Map.of("team", "data"),
@@ -38,9 +40,14 @@ class ScheduleCodecTest {
   }
 
   @Test
-  void writesTheGoldenBytesOfFormat1AndReadsThem() {
-    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V1), ScheduleCodec.encode(sample()),
-        "format 1 changed: " + HexFormat.of().formatHex(ScheduleCodec.encode(sample())));
+  void writesTheGoldenBytesOfFormat2AndReadsThem() {
+    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V2), ScheduleCodec.encode(sample()),
+        "format 2 changed: " + HexFormat.of().formatHex(ScheduleCodec.encode(sample())));
+    assertEquals(sample(), ScheduleCodec.decode(HexFormat.of().parseHex(GOLDEN_V2)));
+  }
+
+  @Test
+  void readsFormat1() {
     assertEquals(sample(), ScheduleCodec.decode(HexFormat.of().parseHex(GOLDEN_V1)));
   }
 

@@ -4,7 +4,10 @@ import io.baton.ha.JobStore;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.job.Units;
 import io.baton.scheduler.api.MasterApi.CancelResult;
 import io.baton.scheduler.api.SchedulerSettings;
 import io.baton.scheduler.leader.protocol.AttemptEvent;
@@ -13,10 +16,14 @@ import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
+import io.baton.wire.WireLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +72,13 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   private record Persisted(List<ResourceManager.Command> afterDurable, Throwable failure) implements Command {}
 
+  /** A reported result is durable (or its write failed): the report that carried it can now be applied. */
+  private record ResultStored(AttemptEvent.AttemptReported reported, Throwable failure) implements Command {}
+
+  /** The results a ready task gets as inputs were read (or the read failed). */
+  private record InputsRead(String taskId, Map<AttemptKey, String> names, Map<AttemptKey, String> results,
+      Throwable failure) implements Command {}
+
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Epoch epoch;
@@ -76,6 +90,10 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private final Clock clock;
   private final Random random;
   private final Map<String, AttemptKey> requested = new LinkedHashMap<>();
+  /** Inputs of ready tasks, read from the store, by task id; a task's units all get the same inputs. */
+  private final Map<String, Map<String, String>> inputs = new HashMap<>();
+  private final Set<String> readingInputs = new HashSet<>();
+  private int resultsInFlight;
   private int persistsInFlight;
   /** The job has a change not yet handed to the store. */
   private boolean unsaved;
@@ -112,7 +130,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private Behavior<Command> begin() {
     List<ClusterBook.Tracked> active = new ArrayList<>();
     for (AttemptKey key : JobLogic.activeAttempts(job)) {
-      TaskSpec spec = job.spec().task(key.taskId()).orElseThrow();
+      TaskSpec spec = JobLogic.unitSpec(job, key.taskId()).orElseThrow();
       String workerId = job.task(key.taskId()).flatMap(t -> t.attempt(key.attempt())).map(a -> a.workerId()).orElse("");
       active.add(new ClusterBook.Tracked(key, workerId, spec.milliCpus(), spec.memoryMb()));
     }
@@ -147,6 +165,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
           return afterChange();
         })
         .onMessage(Persisted.class, this::onPersisted)
+        .onMessage(ResultStored.class, this::onResultStored)
+        .onMessage(InputsRead.class, this::onInputsRead)
         .onMessage(SaveDue.class, msg -> {
           if (unsaved) {
             update(job, List.of());
@@ -180,6 +200,61 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   }
 
   private Behavior<Command> onReported(AttemptEvent.AttemptReported msg) {
+    AttemptReport r = msg.report();
+    boolean storesResult = r.result() != null && r.state() == AttemptState.SUCCEEDED
+        && job.task(r.key().taskId()).flatMap(t -> t.attempt(r.key().attempt()))
+            .map(a -> !a.state().isTerminal()).orElse(true)
+        && WireLimits.utf8Length(r.result()) <= WireLimits.MAX_RESULT_BYTES;
+    if (storesResult) {
+      // the result is durable before the end that points to it (JobLogic re-checks the cap on the leader)
+      resultsInFlight++;
+      context.pipeToSelf(store.putResult(epoch, r.key(), r.result()).thenApply(ok -> Done.getInstance()),
+          (ok, failure) -> new ResultStored(msg, failure));
+      return this;
+    }
+    return applyReported(msg);
+  }
+
+  private Behavior<Command> onResultStored(ResultStored msg) {
+    resultsInFlight--;
+    if (msg.failure() != null) {
+      dispatcher.tell(new Dispatcher.StoreFailed(job.id(), msg.failure()));
+      return Behaviors.stopped();
+    }
+    return applyReported(msg.reported());
+  }
+
+  private Behavior<Command> onInputsRead(InputsRead msg) {
+    readingInputs.remove(msg.taskId());
+    if (msg.failure() != null) {
+      dispatcher.tell(new Dispatcher.StoreFailed(job.id(), msg.failure()));
+      return Behaviors.stopped();
+    }
+    Map<String, String> named = new LinkedHashMap<>();
+    long bytes = 0;
+    for (Map.Entry<AttemptKey, String> e : msg.names().entrySet()) {
+      String result = msg.results().get(e.getKey());
+      if (result != null) {
+        named.put(e.getValue(), result);
+        bytes += WireLimits.utf8Length(result);
+      }
+    }
+    if (bytes > WireLimits.MAX_INPUT_BYTES) {
+      String why = "inputs of " + bytes + " bytes (results of " + named.size() + " dependency units) are over the cap"
+          + " of " + WireLimits.MAX_INPUT_BYTES + " bytes an attempt may receive";
+      JobRecord next = job;
+      for (TaskRecord unit : job.unitsOf(msg.taskId())) {
+        next = JobLogic.failBeforeStart(next, unit.taskId(), why, clock.instant());
+      }
+      update(next, List.of());
+    } else {
+      inputs.put(msg.taskId(), named);
+    }
+    mayLaunch = true;
+    return afterChange();
+  }
+
+  private Behavior<Command> applyReported(AttemptEvent.AttemptReported msg) {
     AttemptReport r = msg.report();
     JobRecord next = JobLogic.applyReport(job, r, msg.workerId(), clock.instant(), settings.backoff(),
         random.nextDouble(), msg.provenNotStarted());
@@ -241,14 +316,41 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
         (ok, failure) -> new Persisted(afterDurable, failure));
   }
 
+  /**
+   * The inputs of a ready unit's attempt (its dependencies' results, by {@code <taskId>/<shard>}), or empty while
+   * they are being read from the store (a read is started here).
+   */
+  private Optional<Map<String, String>> inputsFor(TaskSpec unit) {
+    String taskId = Units.taskOf(unit.id());
+    Map<String, String> known = inputs.get(taskId);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Map<AttemptKey, String> names = JobLogic.inputsOf(job, unit);
+    if (names.isEmpty()) {
+      inputs.put(taskId, Map.of());
+      return Optional.of(Map.of());
+    }
+    if (readingInputs.add(taskId)) {
+      context.pipeToSelf(store.results(names.keySet()),
+          (results, failure) -> new InputsRead(taskId, names, results, failure));
+    }
+    return Optional.empty();
+  }
+
   private Behavior<Command> afterChange() {
     Instant now = clock.instant();
     List<AttemptSpec> toRequest = new ArrayList<>();
     for (TaskSpec task : mayLaunch ? JobLogic.readyTasks(job, now) : List.<TaskSpec>of()) {
       if (!requested.containsKey(task.id())) {
+        Optional<Map<String, String>> given = inputsFor(task);
+        if (given.isEmpty()) {
+          continue; // being read; InputsRead calls this again
+        }
         AttemptKey key = new AttemptKey(job.id(), task.id(), JobLogic.nextAttempt(job, task.id()));
         requested.put(task.id(), key);
-        toRequest.add(new AttemptSpec(key, task.withEnv(Map.of(FENCING_TOKEN, epoch.value() + "." + key.attempt()))));
+        toRequest.add(new AttemptSpec(key, task.withEnv(Map.of(FENCING_TOKEN, epoch.value() + "." + key.attempt())),
+            given.get()));
       }
     }
     if (!toRequest.isEmpty()) {
@@ -261,7 +363,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       }
     }
     mayLaunch = false;
-    boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0
+    boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0 && resultsInFlight == 0
+        && readingInputs.isEmpty()
         && persistsInFlight == 0 && !unsaved && JobLogic.activeAttempts(job).isEmpty();
     return done ? Behaviors.stopped() : this;
   }

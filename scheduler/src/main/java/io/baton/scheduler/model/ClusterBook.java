@@ -7,6 +7,7 @@ import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.policy.Placement;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
+import io.baton.wire.WireLimits;
 import io.baton.wire.WorkerInfo;
 import io.baton.wire.WorkerMode;
 import java.time.Duration;
@@ -490,7 +491,10 @@ public final class ClusterBook {
     }
     starts.forEach((workerId, specs) -> {
       if (workers.containsKey(workerId)) {
-        out.add(new StartAttempts(workerId, specs));
+        // inputs ride in starts: a batch carrying many goes as several messages (see WireLimits)
+        for (List<AttemptSpec> part : WireLimits.splitByPayload(specs, AttemptSpec::inputBytes)) {
+          out.add(new StartAttempts(workerId, part));
+        }
       }
     });
   }
