@@ -341,8 +341,9 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private Behavior<Command> afterChange() {
     Instant now = clock.instant();
     List<AttemptSpec> toRequest = new ArrayList<>();
-    for (TaskSpec task : mayLaunch ? JobLogic.readyTasks(job, now) : List.<TaskSpec>of()) {
-      if (!requested.containsKey(task.id())) {
+    for (String unit : mayLaunch ? JobLogic.readyUnits(job, now) : List.<String>of()) {
+      if (!requested.containsKey(unit)) {
+        TaskSpec task = JobLogic.unitSpec(job, unit).orElseThrow();
         Optional<Map<String, String>> given = inputsFor(task);
         if (given.isEmpty()) {
           continue; // being read; InputsRead calls this again

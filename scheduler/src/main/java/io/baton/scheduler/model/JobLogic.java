@@ -79,20 +79,34 @@ public final class JobLogic {
    * {@link #unitSpec}.
    */
   public static List<TaskSpec> readyTasks(JobRecord job, Instant now) {
+    Map<String, TaskSpec> specs = specsById(job);
+    return readyUnits(job, now).stream().map(u -> unitSpec(specs.get(Units.taskOf(u)), u)).toList();
+  }
+
+  /**
+   * The names of the units {@link #readyTasks} returns, without building their specs: a caller that has asked for
+   * most of them already (a 10,000-shard task) builds only the specs it needs.
+   */
+  public static List<String> readyUnits(JobRecord job, Instant now) {
     if (job.state() != JobState.RUNNING) {
       return List.of();
     }
     Map<String, TaskSpec> specs = specsById(job);
     Map<String, Boolean> succeeded = specs.values().stream().anyMatch(t -> !t.dependsOn().isEmpty())
         ? tasksSucceeded(job) : Map.of();
-    List<TaskSpec> ready = new ArrayList<>();
+    Map<String, Boolean> depsDone = new HashMap<>();
+    List<String> ready = new ArrayList<>();
     for (TaskRecord unit : job.tasks()) {
       if (unit.state() != AttemptState.PENDING || (unit.retryAt() != null && unit.retryAt().isAfter(now))) {
         continue;
       }
-      TaskSpec spec = specs.get(Units.taskOf(unit.taskId()));
-      if (spec != null && spec.dependsOn().stream().allMatch(d -> succeeded.getOrDefault(d, false))) {
-        ready.add(unitSpec(spec, unit.taskId()));
+      String taskId = Units.taskOf(unit.taskId());
+      boolean canRun = depsDone.computeIfAbsent(taskId, id -> {
+        TaskSpec spec = specs.get(id);
+        return spec != null && spec.dependsOn().stream().allMatch(d -> succeeded.getOrDefault(d, false));
+      });
+      if (canRun) {
+        ready.add(unit.taskId());
       }
     }
     return ready;
