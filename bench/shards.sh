@@ -35,5 +35,9 @@ task = j["tasks"][0]
 attempts = sum(len(s["attempts"]) for s in task["shardStates"])
 print(f"job {j['id']} {j['state']}: {task['shardsSucceeded']}/{n} shards succeeded ({attempts} attempts) in {took:.1f} s"
       f" = {n / took:.0f} shards/s end to end (submitted to finished)")
+failed = [s for s in task["shardStates"] if s["state"] != "SUCCEEDED"]
+for s in failed[:3]:
+    a = s["attempts"][-1] if s["attempts"] else {}
+    print(f"  shard {s['shard']} {s['state']}: {a.get('message')} (worker {a.get('workerId')})")
 PY
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

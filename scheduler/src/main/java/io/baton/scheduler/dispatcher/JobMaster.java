@@ -94,6 +94,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private final Map<String, Map<String, String>> inputs = new HashMap<>();
   private final Set<String> readingInputs = new HashSet<>();
   private int resultsInFlight;
+  /** Acks of repeated reports, sent once the writes in flight (which hold what they ack) are durable. */
+  private final List<ResourceManager.Command> deferred = new ArrayList<>();
   private int persistsInFlight;
   /** The job has a change not yet handed to the store. */
   private boolean unsaved;
@@ -293,6 +295,10 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       return Behaviors.stopped();
     }
     msg.afterDurable().forEach(resourceManager::tell);
+    if (persistsInFlight == 0 && !deferred.isEmpty()) {
+      deferred.forEach(resourceManager::tell);
+      deferred.clear();
+    }
     return afterChange();
   }
 
@@ -303,7 +309,13 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private void update(JobRecord next, List<ResourceManager.Command> afterDurable) {
     boolean changed = next != job;
     job = next;
-    if (!changed && afterDurable.isEmpty() && !unsaved) {
+    if (!changed && !unsaved) {
+      // nothing new to write (e.g. a worker repeating a report): what it acks is durable once the writes in flight are
+      if (persistsInFlight == 0) {
+        afterDurable.forEach(resourceManager::tell);
+      } else {
+        deferred.addAll(afterDurable);
+      }
       return;
     }
     unsaved = false;
