@@ -53,7 +53,7 @@ class ValidateCommandTest {
         f + "tasks[0].command: must not be empty: give the program and its arguments",
         f + "tasks[0].cpus: must be > 0 and <= 1024, not 0",
         f + "tasks[1].colour: unknown field; allowed: id, command, handler, args, env, secretEnv, cpus, memoryMb, retries, "
-            + "timeoutSeconds, constraints, dependsOn",
+            + "timeoutSeconds, constraints, dependsOn, shards, broadcast, fanOut",
         f + "tasks[1].dependsOn[0]: unknown task 'c'") + "\n", out.toString());
   }
 

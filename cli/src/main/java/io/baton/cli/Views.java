@@ -61,28 +61,58 @@ final class Views {
         ? new Table("TASK", "ATTEMPT", "STATE", "WORKER", "EXIT", "STARTED", "FINISHED", "DURATION", "MESSAGE")
         : new Table("TASK", "STATE", "ATTEMPTS", "WORKER", "EXIT", "DURATION", "MESSAGE");
     for (JsonNode task : job.path("tasks")) {
-      String id = task.path("id").asText();
-      JsonNode attempts = task.path("attempts");
-      String waiting = waitingReason(task, states);
+      boolean sharded = task.has("shards");
+      // a sharded task's attempts are its shards': it only waits (for its dependencies) while PENDING
+      String waiting = sharded && !task.path("state").asText().equals("PENDING") ? "" : waitingReason(task, states);
+      if (!sharded) {
+        rows(t, task.path("id").asText(), task.path("state").asText(), task.path("attempts"), waiting, wide, now);
+        continue;
+      }
+      // a sharded task: one summary row, then its shards (without wide: only those that did not succeed)
+      Map<String, Integer> byState = new java.util.TreeMap<>();
+      int attemptsInAll = 0;
+      for (JsonNode shard : task.path("shardStates")) {
+        byState.merge(shard.path("state").asText(), 1, Integer::sum);
+        attemptsInAll += shard.path("attempts").size();
+      }
+      StringJoiner counts = new StringJoiner(", ", task.path("shards").asInt() + " shards: ", "");
+      byState.forEach((state, n) -> counts.add(n + " " + state));
+      String summary = counts + (waiting.isEmpty() ? "" : "; " + waiting);
       if (wide) {
-        if (attempts.size() == 0) {
-          t.row(id, "-", task.path("state").asText(), "-", "-", "-", "-", "-", waiting);
-        }
-        for (JsonNode a : attempts) {
-          boolean last = a == attempts.get(attempts.size() - 1);
-          t.row(id, a.path("attempt").asInt(), a.path("state").asText(), text(a, "workerId"), text(a, "exitCode"),
-              text(a, "startedAt"), text(a, "finishedAt"), duration(a.path("startedAt"), a.path("finishedAt"), now),
-              message(a, last ? waiting : ""));
-        }
+        t.row(task.path("id").asText(), "-", task.path("state").asText(), "-", "-", "-", "-", "-", summary);
       } else {
-        JsonNode a = attempts.size() == 0 ? null : attempts.get(attempts.size() - 1);
-        t.row(id, task.path("state").asText(), attempts.size(), a == null ? "-" : text(a, "workerId"),
-            a == null ? "-" : text(a, "exitCode"),
-            a == null ? "-" : duration(a.path("startedAt"), a.path("finishedAt"), now),
-            a == null ? waiting : message(a, waiting));
+        t.row(task.path("id").asText(), task.path("state").asText(), attemptsInAll, "-", "-", "-", summary);
+      }
+      for (JsonNode shard : task.path("shardStates")) {
+        if (wide || !shard.path("state").asText().equals("SUCCEEDED")) {
+          rows(t, "  #" + shard.path("shard").asInt(), shard.path("state").asText(), shard.path("attempts"),
+              shard.path("retryAt").isTextual() ? "retry at " + shard.path("retryAt").asText() : "", wide, now);
+        }
       }
     }
     t.print(out);
+  }
+
+  /** The row(s) of one task run once or one shard: its latest attempt, or with {@code wide} every attempt. */
+  private static void rows(Table t, String id, String state, JsonNode attempts, String waiting, boolean wide,
+      Instant now) {
+    if (wide) {
+      if (attempts.size() == 0) {
+        t.row(id, "-", state, "-", "-", "-", "-", "-", waiting);
+      }
+      for (JsonNode a : attempts) {
+        boolean last = a == attempts.get(attempts.size() - 1);
+        t.row(id, a.path("attempt").asInt(), a.path("state").asText(), text(a, "workerId"), text(a, "exitCode"),
+            text(a, "startedAt"), text(a, "finishedAt"), duration(a.path("startedAt"), a.path("finishedAt"), now),
+            message(a, last ? waiting : ""));
+      }
+    } else {
+      JsonNode a = attempts.size() == 0 ? null : attempts.get(attempts.size() - 1);
+      t.row(id, state, attempts.size(), a == null ? "-" : text(a, "workerId"),
+          a == null ? "-" : text(a, "exitCode"),
+          a == null ? "-" : duration(a.path("startedAt"), a.path("finishedAt"), now),
+          a == null ? waiting : message(a, waiting));
+    }
   }
 
   /** Why a task has not run (yet): a retry's backoff, or the dependencies it waits for. */

@@ -50,6 +50,26 @@ class ViewsTest {
   }
 
   @Test
+  void aShardedTaskIsOneRowWithItsShardsCountedAndOnlyTheShardsThatDidNotSucceedBelowIt() throws Exception {
+    String attempt = "{'attempt': 1, 'state': 'SUCCEEDED', 'workerId': 'w1', 'exitCode': 0,"
+        + " 'startedAt': '2026-11-28T10:00:01Z', 'finishedAt': '2026-11-28T10:00:02Z'}";
+    JsonNode job = json("{'id': 'j1', 'name': 'sum', 'state': 'RUNNING', 'tasksTotal': 3, 'tasksSucceeded': 2,"
+        + " 'labels': {}, 'submittedAt': '2026-11-28T10:00:00Z', 'startedAt': '2026-11-28T10:00:01Z', 'finishedAt': null,"
+        + " 'tasks': [{'id': 'part', 'state': 'RUNNING', 'dependsOn': [], 'attempts': [], 'shards': 3,"
+        + "  'shardStates': [{'shard': 0, 'state': 'SUCCEEDED', 'attempts': [" + attempt + "]},"
+        + "   {'shard': 1, 'state': 'SUCCEEDED', 'attempts': [" + attempt + "]},"
+        + "   {'shard': 2, 'state': 'RUNNING', 'attempts': [{'attempt': 1, 'state': 'RUNNING', 'workerId': 'w2',"
+        + "    'exitCode': null, 'startedAt': '2026-11-28T10:00:08Z', 'finishedAt': null}]}]}]}");
+    List<String> lines = render(out -> Views.job(job, false, NOW, out));
+    assertEquals(List.of(
+        "TASK  STATE    ATTEMPTS  WORKER  EXIT  DURATION  MESSAGE",
+        "part  RUNNING  3         -       -     -         3 shards: 1 RUNNING, 2 SUCCEEDED",
+        "  #2  RUNNING  1         w2      -     2.0 s"), lines.subList(3, 6));
+    assertEquals(6, lines.size());
+    assertEquals(1 + 3 + 3 + 1, render(out -> Views.job(job, true, NOW, out)).size(), "wide: every shard's attempts");
+  }
+
+  @Test
   void durations() {
     assertEquals(List.of("0 ms", "999 ms", "1.0 s", "59.9 s", "1m00s", "59m59s", "1h00m", "26h03m"),
         List.of(Duration.ZERO, Duration.ofMillis(999), Duration.ofSeconds(1), Duration.ofMillis(59_949),

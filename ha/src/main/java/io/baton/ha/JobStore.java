@@ -1,5 +1,9 @@
 package io.baton.ha;
 
+import io.baton.protocol.AttemptKey;
+import java.util.Collection;
+import java.util.Map;
+
 import io.baton.protocol.Epoch;
 import io.baton.protocol.alert.Alert;
 import io.baton.protocol.job.JobRecord;
@@ -127,6 +131,20 @@ public interface JobStore {
    * deleted). The caller deletes only settled jobs. Completes once durable (also when the job was not stored).
    */
   CompletableFuture<Void> delete(Epoch epoch, String jobId);
+
+  /**
+   * Stores the result {@code key}'s attempt left (UTF-8 text, at most 64 KiB), apart from the job's record (whose
+   * attempt keeps only its size), fenced like a put. Written once: a second put for the same attempt keeps the
+   * first and succeeds. The caller writes it before the put that records the attempt's end. Results go with their
+   * job: {@link #delete} removes them. Completes once durable, or exceptionally like a put.
+   */
+  CompletableFuture<Void> putResult(Epoch epoch, AttemptKey key, String result);
+
+  /**
+   * The stored results of {@code keys}' attempts (all of one job); a key without a stored result is absent from the
+   * map. Reads only; any master may call it. Completes on a store thread.
+   */
+  CompletableFuture<Map<AttemptKey, String>> results(Collection<AttemptKey> keys);
 
   /**
    * For metrics: {@code sizes} hears the number of writes in each batch the store sends to its backend in one round,

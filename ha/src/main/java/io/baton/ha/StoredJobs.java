@@ -2,6 +2,7 @@ package io.baton.ha;
 
 import io.baton.protocol.codec.JobCodec;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.Units;
 
 /** Reads a stored job record and checks it belongs where it was found. Stateless. */
 public final class StoredJobs {
@@ -20,10 +21,9 @@ public final class StoredJobs {
     if (job.spec() == null || job.state() == null || job.submittedAt() == null) {
       throw new IllegalArgumentException("record " + name + " lacks its spec, state or submission time");
     }
-    if (job.spec().tasks().size() != job.tasks().size()) {
-      throw new IllegalArgumentException("record " + name + " has " + job.tasks().size() + " task records for "
-          + job.spec().tasks().size() + " tasks");
-    }
+    Units.mismatch(job.spec(), job.tasks()).ifPresent(why -> {
+      throw new IllegalArgumentException("record " + name + ": " + why);
+    });
     return job;
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.ha.inmemory.InMemoryHaServices;
 import io.baton.protocol.AttemptState;
+import io.baton.protocol.AttemptKey;
+import io.baton.wire.AttemptSpec;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
@@ -159,6 +161,46 @@ class MasterActorsTest {
     await(() -> w.acked.size() == 3 && w.acked.values().stream().allMatch(s -> s == AttemptState.SUCCEEDED));
     assertTrue(ha.jobStore().loadAll().stream().anyMatch(j -> j.state() == JobState.SUCCEEDED),
         "persisted before the results were acknowledged");
+  }
+
+  @Test
+  void shardsRunIndependentlyAndTheirResultsAreStoredAndGivenToTheDependentAsInputs() throws Exception {
+    TestingWorker w = worker("w1", 8, Map.of());
+    JobSpec spec = new JobSpec("seed", null, List.of(
+        TaskSpec.handler("split", "result", null, null),
+        TaskSpec.handler("sum", "result", null, List.of("split")).withShards(3),
+        TaskSpec.handler("reduce", "result", null, List.of("sum"))));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    JobRecord done = awaitState(id, JobState.SUCCEEDED);
+
+    assertEquals(List.of("split", "sum#0", "sum#1", "sum#2", "reduce"),
+        done.tasks().stream().map(t -> t.taskId()).toList(), "one record per shard");
+    AttemptSpec shard1 = w.started.stream().filter(a -> a.key().taskId().equals("sum#1")).findFirst().orElseThrow();
+    assertEquals("1", shard1.task().env().get("BATON_SHARD_INDEX"));
+    assertEquals("3", shard1.task().env().get("BATON_SHARD_COUNT"));
+    assertEquals(Map.of("split/0", "split {}"), shard1.inputs(), "a shard gets its dependency's result");
+    AttemptSpec reduce = w.started.get(w.started.size() - 1);
+    assertEquals("reduce", reduce.key().taskId(), "the dependent starts after every shard");
+    assertEquals(Map.of("sum/0", "sum#0 {split/0=split {}}", "sum/1", "sum#1 {split/0=split {}}",
+        "sum/2", "sum#2 {split/0=split {}}"), reduce.inputs());
+
+    String stored = "sum#2 {split/0=split {}}";
+    assertEquals(stored.length(), done.task("sum#2").orElseThrow().latest().orElseThrow().resultBytes(),
+        "the record keeps the result's size only");
+    assertEquals(Map.of(new AttemptKey(id, "sum#2", 1), stored),
+        get(ha.jobStore().results(List.of(new AttemptKey(id, "sum#2", 1)))), "the result is stored apart");
+  }
+
+  @Test
+  void aResultOverTheCapFailsItsAttemptOnTheLeaderToo() throws Exception {
+    worker("w1", 4, Map.of());
+    JobSpec spec = new JobSpec("big", null, List.of(TaskSpec.handler("a", "huge-result", null, null)));
+    String id = get(api.submit(spec, Optional.empty())).jobId();
+    JobRecord failed = awaitState(id, JobState.FAILED);
+    var attempt = failed.task("a").orElseThrow().latest().orElseThrow();
+    assertEquals(AttemptState.FAILED, attempt.state());
+    assertEquals("result of 70000 bytes is over the cap of 65536 bytes", attempt.message());
+    assertEquals(null, attempt.resultBytes());
   }
 
   @Test

@@ -69,6 +69,17 @@ final class TestingHaServices implements HaServices {
     public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
       return inMemory.jobStore().delete(epoch, jobId);
     }
+
+    @Override
+    public CompletableFuture<Void> putResult(Epoch epoch, io.baton.protocol.AttemptKey key, String result) {
+      return inMemory.jobStore().putResult(epoch, key, result);
+    }
+
+    @Override
+    public CompletableFuture<java.util.Map<io.baton.protocol.AttemptKey, String>> results(
+        java.util.Collection<io.baton.protocol.AttemptKey> keys) {
+      return inMemory.jobStore().results(keys);
+    }
   };
 
   @Override

@@ -21,7 +21,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * A worker stand-in for scheduler tests: registers with the gateway, runs handler "noop" (succeeds), "fail"
- * (exit 1) and anything else (runs until killed) instantly, heartbeats while {@code heartbeating} is set, and
+ * (exit 1), "result" (succeeds with the result {@code <unit> <sorted inputs>}), "huge-result" (succeeds with a
+ * 70,000-byte result) and anything else (runs until killed) instantly, heartbeats while {@code heartbeating} is set, and
  * records what it was told. State is shared with the test through thread-safe collections.
  */
 final class TestingWorker {
@@ -95,10 +96,15 @@ final class TestingWorker {
               AttemptReport runningReport = new AttemptReport(a.key(), AttemptState.RUNNING, null, now, null, null);
               reports.add(runningReport);
               String handler = a.task().handler();
-              if (!"noop".equals(handler) && !"fail".equals(handler)) {
+              if (!"noop".equals(handler) && !"fail".equals(handler) && !(handler != null && handler.endsWith("result"))) {
                 running.put(a.key(), runningReport);
               }
-              if ("noop".equals(handler)) {
+              if ("result".equals(handler)) {
+                reports.add(new AttemptReport(a.key(), AttemptState.SUCCEEDED, 0, now, now, null,
+                    a.key().taskId() + " " + new java.util.TreeMap<>(a.inputs())));
+              } else if ("huge-result".equals(handler)) {
+                reports.add(new AttemptReport(a.key(), AttemptState.SUCCEEDED, 0, now, now, null, "x".repeat(70_000)));
+              } else if ("noop".equals(handler)) {
                 reports.add(new AttemptReport(a.key(), AttemptState.SUCCEEDED, 0, now, now, null));
               } else if ("fail".equals(handler)) {
                 reports.add(new AttemptReport(a.key(), AttemptState.FAILED, 1, now, now, "failed on purpose"));

@@ -390,6 +390,31 @@ public abstract class HaServicesContract {
   }
 
   @Test
+  void resultsAreStoredOnceFencedReadByAnyProcessAndGoWithTheirJob() throws Exception {
+    HaServices one = process();
+    Epoch epoch = granted(contend(one, "http://a:8080"));
+    JobStore store = one.jobStore();
+    store.put(epoch, job("j1", JobState.SUCCEEDED)).get();
+    io.baton.protocol.AttemptKey shard = new io.baton.protocol.AttemptKey("j1", "sum#3", 2);
+    io.baton.protocol.AttemptKey plain = new io.baton.protocol.AttemptKey("j1", "split", 1);
+    io.baton.protocol.AttemptKey none = new io.baton.protocol.AttemptKey("j1", "reduce", 1);
+    String big = "é".repeat(32 * 1024); // 64 KiB of UTF-8
+    store.putResult(epoch, shard, "{\"sum\": 42}").get();
+    store.putResult(epoch, plain, big).get();
+    store.putResult(epoch, shard, "second").get();
+    assertInstanceOf(FencedException.class,
+        failure(store.putResult(new Epoch(epoch.value() + 1), none, "x")), "fenced like a put");
+
+    java.util.Map<io.baton.protocol.AttemptKey, String> read =
+        process().jobStore().results(List.of(shard, plain, none)).get();
+    assertEquals(java.util.Map.of(shard, "{\"sum\": 42}", plain, big), read, "written once; absent when none");
+
+    store.delete(epoch, "j1").get();
+    assertEquals(java.util.Map.of(), process().jobStore().results(List.of(shard, plain)).get(),
+        "deleted with the job");
+  }
+
+  @Test
   void writesForAnEpochNeverGrantedAreFenced() throws Exception {
     HaServices services = process();
     assertInstanceOf(FencedException.class, failure(services.jobStore().put(new Epoch(1), job("j", JobState.PENDING))),

@@ -1,6 +1,7 @@
 package io.baton.testkit;
 
 import io.baton.ha.JobStore;
+import io.baton.protocol.AttemptKey;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.function.Consumer;
  * in the order raised (an id raised again is kept as it was). Thread-safe.
  */
 public final class TestingJobStore implements JobStore {
+  private final Map<AttemptKey, String> results = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
   private final List<String> deleted = new CopyOnWriteArrayList<>();
   private final java.util.Set<String> fires = ConcurrentHashMap.newKeySet();
@@ -97,5 +99,27 @@ public final class TestingJobStore implements JobStore {
     jobs.remove(jobId);
     deleted.add(jobId);
     return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> putResult(Epoch epoch, AttemptKey key, String result) {
+    results.putIfAbsent(key, result);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Map<AttemptKey, String>> results(java.util.Collection<AttemptKey> keys) {
+    Map<AttemptKey, String> out = new java.util.HashMap<>();
+    keys.forEach(k -> {
+      if (results.containsKey(k)) {
+        out.put(k, results.get(k));
+      }
+    });
+    return CompletableFuture.completedFuture(out);
+  }
+
+  /** The results stored so far. */
+  public Map<AttemptKey, String> storedResults() {
+    return Map.copyOf(results);
   }
 }

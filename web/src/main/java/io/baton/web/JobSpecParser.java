@@ -49,7 +49,7 @@ public final class JobSpecParser {
   private static final List<String> WEBHOOK_FIELD_ORDER = List.of("url", "secret", "on", "runningLongerThanSeconds");
   private static final List<String> TASK_FIELD_ORDER = List.of(
       "id", "command", "handler", "args", "env", "secretEnv", "cpus", "memoryMb", "retries", "timeoutSeconds", "constraints",
-      "dependsOn");
+      "dependsOn", "shards", "broadcast", "fanOut");
   private static final Set<String> TASK_FIELDS = Set.copyOf(TASK_FIELD_ORDER);
 
   static final ObjectMapper MAPPER = JsonMapper.builder(new JsonFactoryBuilder()
@@ -121,6 +121,8 @@ public final class JobSpecParser {
     private final List<Violation> violations = new ArrayList<>();
     private final String prefix;
     private int dropped;
+    /** Units (tasks run once plus shards) of the tasks read so far. */
+    private long units;
 
     Checker(String prefix) {
       this.prefix = prefix;
@@ -258,6 +260,10 @@ public final class JobSpecParser {
         }
       }
       JobSpecRules.cycles(graph, firstIndex).forEach(v -> error(v.path(), v.message()));
+      if (units > JobSpecRules.MAX_UNITS) {
+        error("tasks", "must hold at most " + JobSpecRules.MAX_UNITS + " units (tasks run once plus shards), not "
+            + units);
+      }
       return tasks;
     }
 
@@ -333,12 +339,41 @@ public final class JobSpecParser {
       if (id != null && ids.get(id) == index) {
         graph.put(id, dependsOn);
       }
+      int shards = (int) integer(t.get("shards"), path + ".shards", JobSpecRules.SHARDS, 0);
+      boolean broadcast = bool(t.get("broadcast"), path + ".broadcast");
+      String fanOutFrom = fanOut(t.get("fanOut"), path + ".fanOut");
+      JobSpecRules.parallelism(path, shards, broadcast, fanOutFrom, dependsOn).forEach(v -> error(v.path(), v.message()));
+      units += shards > 0 ? shards : 1;
 
       if (id == null || violations.size() + dropped > errorsBefore) {
         return null;
       }
       return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeout, constraints, dependsOn,
-          secretEnv);
+          secretEnv, shards, broadcast, fanOutFrom);
+    }
+
+    private boolean bool(JsonNode node, String path) {
+      if (isAbsent(node)) {
+        return false;
+      }
+      if (!node.isBoolean()) {
+        error(path, "must be true or false, not " + kind(node));
+        return false;
+      }
+      return node.booleanValue();
+    }
+
+    /** {@code "fanOut": {"from": "<taskId>"}}: the task id, or null (absent or broken, recorded). */
+    private String fanOut(JsonNode node, String path) {
+      if (isAbsent(node)) {
+        return null;
+      }
+      if (!node.isObject()) {
+        error(path, "must be an object {\"from\": \"<taskId>\"}, not " + kind(node));
+        return null;
+      }
+      unknownFields(node, path + ".", Set.of("from"), List.of("from"));
+      return requiredText(node.get("from"), path + ".from");
     }
 
     private List<String> command(JsonNode node, String path) {

@@ -59,7 +59,8 @@ final class JobsRoutes {
             pathEnd(() -> concat(get(() -> detail(jobId)), delete(() -> deleteJob(jobId)))),
             path("cancel", () -> post(() -> cancel(jobId))),
             path("rerun", () -> post(() -> rerun(jobId))),
-            path(segment("tasks").slash(segment()).slash("log"), taskId -> get(() -> log(jobId, taskId)))))));
+            path(segment("tasks").slash(segment()).slash("log"), taskId -> get(() -> log(jobId, taskId))),
+            path(segment("tasks").slash(segment()).slash("result"), taskId -> get(() -> result(jobId, taskId)))))));
   }
 
   private Route submit() {
@@ -222,6 +223,13 @@ final class JobsRoutes {
             unavailable.detail()).toResponse());
       });
     });
+  }
+
+  /** {@code GET /jobs/{id}/tasks/{task}/result}: the results of the task's units, shards in order. */
+  private Route result(String jobId, String taskId) {
+    return onSuccess(calls.call(() -> api.results(jobId, taskId)), found -> found
+        .map(results -> complete(Json.ok(Json.results(jobId, taskId, results))))
+        .orElseGet(() -> complete(Problem.notFound("no task '" + taskId + "' in job '" + jobId + "'").toResponse())));
   }
 
   static OptionalInt parseInt(String s) {

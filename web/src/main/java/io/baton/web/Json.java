@@ -11,6 +11,9 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
+import java.util.ArrayList;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.job.Units;
 import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.api.ClusterView;
 import io.baton.scheduler.api.ScheduleView;
@@ -83,9 +86,57 @@ final class Json {
     node.put("tasksSucceeded", job.tasksSucceeded());
     node.put("rerunOf", job.rerunOf());
     ArrayNode tasks = node.putArray("tasks");
+    Map<String, List<TaskRecord>> units = new java.util.HashMap<>();
+    for (TaskRecord t : job.tasks()) {
+      units.computeIfAbsent(Units.taskOf(t.taskId()), k -> new ArrayList<>()).add(t);
+    }
     for (TaskSpec spec : job.spec().tasks()) {
-      TaskRecord record = job.task(spec.id()).orElse(TaskRecord.pending(spec.id()));
-      tasks.add(task(spec, record));
+      List<TaskRecord> own = units.getOrDefault(spec.id(), List.of());
+      if (!spec.sharded()) {
+        tasks.add(task(spec, own.isEmpty() ? TaskRecord.pending(spec.id()) : own.get(0)));
+        continue;
+      }
+      // a sharded task: its state from its shards', and each shard with its own state and attempts
+      ObjectNode t = task(spec, new TaskRecord(spec.id(), Units.aggregate(own), List.of(), null));
+      t.put("shards", spec.shards());
+      t.put("shardsSucceeded", own.stream().filter(u -> u.state() == AttemptState.SUCCEEDED).count());
+      ArrayNode shards = t.putArray("shardStates");
+      for (TaskRecord u : own) {
+        ObjectNode sn = shards.addObject();
+        sn.put("shard", Units.shardOf(u.taskId()));
+        sn.put("state", u.state().name());
+        if (u.retryAt() != null) {
+          sn.put("retryAt", time(u.retryAt()));
+        }
+        attempts(sn.putArray("attempts"), u);
+      }
+      tasks.add(t);
+    }
+    return node;
+  }
+
+  /** {@code {"jobId","taskId","results":[{"unit","shard","attempt","bytes","result"[,"json"]}]}}. */
+  static ObjectNode results(String jobId, String taskId, List<io.baton.scheduler.api.MasterApi.UnitResult> results) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("jobId", jobId);
+    node.put("taskId", taskId);
+    ArrayNode list = node.putArray("results");
+    for (var r : results) {
+      ObjectNode rn = list.addObject();
+      rn.put("unit", r.unitId());
+      if (r.shard() >= 0) {
+        rn.put("shard", r.shard());
+      } else {
+        rn.putNull("shard");
+      }
+      rn.put("attempt", r.attempt());
+      rn.put("bytes", r.result().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+      rn.put("result", r.result());
+      try {
+        rn.set("json", MAPPER.readTree(r.result()));
+      } catch (JsonProcessingException notJson) {
+        // plain text: "result" says it all
+      }
     }
     return node;
   }
@@ -127,7 +178,17 @@ final class Json {
     stringMap(node.putObject("constraints"), spec.constraints());
     ArrayNode deps = node.putArray("dependsOn");
     spec.dependsOn().forEach(deps::add);
-    ArrayNode attempts = node.putArray("attempts");
+    if (spec.fanOutFrom() != null) {
+      node.putObject("fanOut").put("from", spec.fanOutFrom());
+    }
+    if (spec.broadcast()) {
+      node.put("broadcast", true);
+    }
+    attempts(node.putArray("attempts"), record);
+    return node;
+  }
+
+  private static void attempts(ArrayNode attempts, TaskRecord record) {
     for (AttemptRecord a : record.attempts()) {
       ObjectNode an = attempts.addObject();
       an.put("attempt", a.attempt());
@@ -139,8 +200,10 @@ final class Json {
       if (a.message() != null) {
         an.put("message", a.message());
       }
+      if (a.resultBytes() != null) {
+        an.put("resultBytes", a.resultBytes());
+      }
     }
-    return node;
   }
 
   private static JsonNode rawObject(String json) {

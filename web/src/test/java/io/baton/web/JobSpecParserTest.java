@@ -120,7 +120,32 @@ class JobSpecParserTest {
             "tasks[0].dependsOn", "dependency cycle: a -> b -> a"),
         Arguments.of(job("{'id':'a','command':['x'],'dependsOn':['c']},{'id':'b','command':['x'],'dependsOn':['a']},"
             + "{'id':'c','command':['x'],'dependsOn':['b']},{'id':'d','command':['x'],'dependsOn':['a']}"),
-            "tasks[0].dependsOn", "dependency cycle: a -> c -> b -> a"));
+            "tasks[0].dependsOn", "dependency cycle: a -> c -> b -> a"),
+        // shards, broadcast, fanOut
+        Arguments.of(job(task("'shards':0")), "tasks[0].shards", "must be between 1 and 10000, not 0"),
+        Arguments.of(job(task("'shards':10001")), "tasks[0].shards", "must be between 1 and 10000, not 10001"),
+        Arguments.of(job(task("'shards':2.5")), "tasks[0].shards", "must be an integer"),
+        Arguments.of(job(task("'shards':4,'broadcast':true")), "tasks[0].shards", "cannot be combined with broadcast"),
+        Arguments.of(job(task("'broadcast':'yes'")), "tasks[0].broadcast", "must be true or false"),
+        Arguments.of(job(task("'fanOut':'b'")), "tasks[0].fanOut", "must be an object"),
+        Arguments.of(job(task("'fanOut':{}")), "tasks[0].fanOut.from", "is required"),
+        Arguments.of(job(task("'fanOut':{'from':'b','x':1}") + ",{'id':'b','command':['x']}"), "tasks[0].fanOut.x",
+            "unknown field"),
+        Arguments.of(job(task("'fanOut':{'from':'b'}") + ",{'id':'b','command':['x']}"), "tasks[0].fanOut.from",
+            "'b' is not a dependency of this task"),
+        Arguments.of(job(task("'fanOut':{'from':'b'},'dependsOn':['b'],'shards':3") + ",{'id':'b','command':['x']}"),
+            "tasks[0].fanOut", "cannot be combined with shards or broadcast"),
+        Arguments.of(job(task("'shards':10000") + ",{'id':'b','command':['x'],'shards':10000},{'id':'c','command':['x']}"), "tasks",
+            "must hold at most 20000 units (tasks run once plus shards), not 20001"));
+  }
+
+  @Test
+  void aShardedTaskIsValidAndEveryParallelismProblemIsListedAtOnce() {
+    assertEquals(4, valid(job(task("'shards':4"))).tasks().get(0).shards());
+    List<String> paths = invalid(job(task("'shards':4,'broadcast':true,'fanOut':{'from':'ghost'}"))).violations()
+        .stream().map(Violation::path).toList();
+    assertEquals(List.of("tasks[0].shards", "tasks[0].broadcast", "tasks[0].fanOut", "tasks[0].fanOut.from",
+        "tasks[0].fanOut"), paths);
   }
 
   @ParameterizedTest(name = "[{index}] {1}: {2}")

@@ -228,6 +228,15 @@ final class TestingMasterApi implements MasterApi {
     });
   }
 
+  /** Results served by {@link #results}, by job id then task id. */
+  final Map<String, Map<String, List<UnitResult>>> results = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public CompletionStage<Optional<List<UnitResult>>> results(String jobId, String taskId) {
+    return leaderCall(() -> stored(jobId).flatMap(job -> job.spec().task(taskId))
+        .map(t -> results.getOrDefault(jobId, Map.of()).getOrDefault(taskId, List.of())));
+  }
+
   @Override
   public CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt) {
     return leaderCall(() -> {

@@ -23,6 +23,17 @@ public final class WireLimits {
   public static final int MAX_ATTEMPTS_PER_MESSAGE = 10_000;
   /** Bytes of log in one {@link LogChunk}; a worker answers a larger FetchLog.maxBytes with at most this. */
   public static final int MAX_LOG_CHUNK_BYTES = 128 * 1024;
+  /** UTF-8 bytes of one attempt's result ({@code $BATON_RESULT}); a bigger one fails the attempt. */
+  public static final int MAX_RESULT_BYTES = 64 * 1024;
+  /** UTF-8 bytes of the inputs (dependencies' results) of one attempt: 8 results at the cap. */
+  public static final int MAX_INPUT_BYTES = 8 * MAX_RESULT_BYTES;
+  /**
+   * UTF-8 bytes of results or inputs that senders put into one message (reports, a registration, a start), so that
+   * every message stays well inside Artery's frame ({@code maximum-frame-size}, 1 MiB in baton-node.conf). A sender
+   * splits a batch that would carry more, and a registration states a finished attempt beyond it as RUNNING: its
+   * result follows in the next report batch.
+   */
+  public static final int MAX_PAYLOAD_BYTES_PER_MESSAGE = 512 * 1024;
 
   private WireLimits() {}
 
@@ -46,6 +57,11 @@ public final class WireLimits {
       checkChars("reason", r.reason(), MAX_TEXT_CHARS);
     } else if (message instanceof ToWorker.StartAttempts s) {
       checkCount("attempts", s.attempts());
+      for (AttemptSpec a : s.attempts()) {
+        if (a.inputBytes() > MAX_INPUT_BYTES) {
+          throw new IllegalArgumentException("inputs of " + a.inputBytes() + " bytes, at most " + MAX_INPUT_BYTES);
+        }
+      }
     } else if (message instanceof ToWorker.KillAttempts k) {
       checkCount("keys", k.keys());
     } else if (message instanceof ToWorker.AckReports a) {
@@ -83,6 +99,54 @@ public final class WireLimits {
 
   private static void checkReport(AttemptReport report) {
     checkChars("report message", report.message(), MAX_TEXT_CHARS);
+    checkChars("report result", report.result(), MAX_RESULT_BYTES);
+  }
+
+  /** The UTF-8 length of {@code s} (0 for null), without encoding it. */
+  public static long utf8Length(String s) {
+    if (s == null) {
+      return 0;
+    }
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * {@code items} cut into consecutive batches whose {@code payload} sizes add up to at most
+   * {@link #MAX_PAYLOAD_BYTES_PER_MESSAGE} (an item bigger than that alone makes a batch of its own).
+   */
+  public static <T> java.util.List<java.util.List<T>> splitByPayload(java.util.List<T> items,
+      java.util.function.ToLongFunction<T> payload) {
+    java.util.List<java.util.List<T>> out = new java.util.ArrayList<>();
+    java.util.List<T> current = new java.util.ArrayList<>();
+    long bytes = 0;
+    for (T item : items) {
+      long b = payload.applyAsLong(item);
+      if (!current.isEmpty() && bytes + b > MAX_PAYLOAD_BYTES_PER_MESSAGE) {
+        out.add(current);
+        current = new java.util.ArrayList<>();
+        bytes = 0;
+      }
+      current.add(item);
+      bytes += b;
+    }
+    if (!current.isEmpty()) {
+      out.add(current);
+    }
+    return out;
   }
 
   private static void checkCount(String what, Collection<?> items) {

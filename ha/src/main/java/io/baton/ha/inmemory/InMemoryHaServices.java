@@ -13,6 +13,7 @@ import io.baton.ha.ScheduleStore;
 import io.baton.protocol.schedule.ScheduleRecord;
 import java.util.HashMap;
 import io.baton.ha.StoredJobs;
+import io.baton.protocol.AttemptKey;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.alert.Alert;
@@ -48,6 +49,8 @@ public final class InMemoryHaServices implements HaServices {
   private final List<Election> contenders = new ArrayList<>();
   private final List<Retrieval> retrievals = new CopyOnWriteArrayList<>();
   private final Map<String, byte[]> jobs = new ConcurrentHashMap<>();
+  /** Results by job id, then by attempt key. */
+  private final Map<String, Map<AttemptKey, String>> results = new ConcurrentHashMap<>();
   private final Map<String, JobStore.Quarantined> quarantine = new java.util.TreeMap<>();
   private final Map<String, byte[]> quarantinedBytes = new ConcurrentHashMap<>();
   /** The alert outbox, by id, in the order raised, encoded with {@link AlertCodec}. Guarded by {@code lock}. */
@@ -279,8 +282,32 @@ public final class InMemoryHaServices implements HaServices {
           return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
         }
         jobs.remove(jobId);
+        results.remove(jobId);
       }
       return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> putResult(Epoch epoch, AttemptKey key, String result) {
+      synchronized (lock) {
+        if (!epoch.equals(leaderEpoch) || leader == null) {
+          return CompletableFuture.failedFuture(new FencedException(epoch, "current is " + leaderEpoch));
+        }
+        results.computeIfAbsent(key.jobId(), id -> new ConcurrentHashMap<>()).putIfAbsent(key, result);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Map<AttemptKey, String>> results(java.util.Collection<AttemptKey> keys) {
+      Map<AttemptKey, String> out = new java.util.HashMap<>();
+      for (AttemptKey key : keys) {
+        String r = results.getOrDefault(key.jobId(), Map.of()).get(key);
+        if (r != null) {
+          out.put(key, r);
+        }
+      }
+      return CompletableFuture.completedFuture(out);
     }
   };
 

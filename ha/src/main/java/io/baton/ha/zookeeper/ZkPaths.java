@@ -73,6 +73,26 @@ public final class ZkPaths {
     return history() + "/" + bucketOf(jobId) + "/" + jobId;
   }
 
+  /** Parent of the 256 buckets of job results: {@code results/<bucket>/<jobId>/<unitId>@<attempt>}. */
+  public String results() {
+    return root + "/results";
+  }
+
+  /** {@code results/<bucket>}. */
+  public String resultBucket(String jobId) {
+    return results() + "/" + bucketOf(jobId);
+  }
+
+  /** {@code results/<bucket>/<jobId>}: one child per attempt that left a result (UTF-8 text). */
+  public String jobResults(String jobId) {
+    return resultBucket(jobId) + "/" + jobId;
+  }
+
+  /** {@code results/<bucket>/<jobId>/<unitId>@<attempt>}; task ids hold no {@code @}. */
+  public String result(io.baton.protocol.AttemptKey key) {
+    return jobResults(key.jobId()) + "/" + key.taskId() + "@" + key.attempt();
+  }
+
   /** Parent of the schedules: {@code schedules/<name>} holds a schedule's record. */
   public String schedules() {
     return root + "/schedules";

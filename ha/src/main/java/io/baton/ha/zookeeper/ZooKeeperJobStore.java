@@ -1,6 +1,7 @@
 package io.baton.ha.zookeeper;
 
 import io.baton.ha.FencedException;
+import io.baton.protocol.AttemptKey;
 import io.baton.ha.JobStore;
 import io.baton.ha.JobStore.Fire;
 import io.baton.ha.JobStore.FireExistsException;
@@ -64,6 +65,14 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   private final Terms terms;
   private final JobTrees trees;
   private final PagedJobs paged;
+  private final Fence resultFence;
+  private final Set<String> resultRootsKnown = ConcurrentHashMap.newKeySet();
+  /** Writes and reads of results: off the lanes, so a big result never delays a job's record. */
+  private final java.util.concurrent.ExecutorService resultsIo = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "zk-job-store-results");
+    t.setDaemon(true);
+    return t;
+  });
   /** Jobs known to be stored under jobs/ and under history/ (what decides create, set or delete). */
   private final Set<String> knownActive = ConcurrentHashMap.newKeySet();
   private final Set<String> knownHistory = ConcurrentHashMap.newKeySet();
@@ -131,6 +140,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     this.terms = terms;
     this.trees = new JobTrees(client, paths, terms);
     this.paged = new PagedJobs(client, paths, new Fence(client, paths, terms), MAX_OPS, MAX_BYTES);
+    this.resultFence = new Fence(client, paths, terms);
     for (int i = 0; i < LANES; i++) {
       LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
       Thread writer = new Thread(() -> writeLoop(queue), "zk-job-store-writer-" + i);
@@ -162,7 +172,92 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
 
   @Override
   public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
-    return enqueue(epoch, jobId, null, null, List.of());
+    // the job first, then its results (a job never points to results that are gone)
+    return enqueue(epoch, jobId, null, null, List.of()).thenComposeAsync(done -> CompletableFuture.runAsync(() -> {
+      try {
+        deleteResults(epoch, jobId);
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, resultsIo), resultsIo);
+  }
+
+  @Override
+  public CompletableFuture<Void> putResult(Epoch epoch, AttemptKey key, String result) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        writeResult(epoch, key, result.getBytes(StandardCharsets.UTF_8));
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, resultsIo);
+  }
+
+  @Override
+  public CompletableFuture<Map<AttemptKey, String>> results(java.util.Collection<AttemptKey> keys) {
+    List<AttemptKey> wanted = List.copyOf(keys);
+    return CompletableFuture.supplyAsync(() -> {
+      Map<AttemptKey, String> out = new java.util.HashMap<>();
+      try {
+        for (AttemptKey key : wanted) {
+          try {
+            out.put(key, new String(client.getData().forPath(paths.result(key)), StandardCharsets.UTF_8));
+          } catch (KeeperException.NoNodeException absent) {
+            // no result stored for it
+          }
+        }
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+      return out;
+    }, resultsIo);
+  }
+
+  /** One fenced create; the job's results node is created with its first result. Written once. */
+  private void writeResult(Epoch epoch, AttemptKey key, byte[] bytes) throws Exception {
+    if (!resultRootsKnown.contains(paths.resultBucket(key.jobId()))) {
+      trees.ensurePath(paths.resultBucket(key.jobId()));
+      resultRootsKnown.add(paths.resultBucket(key.jobId()));
+    }
+    String dir = paths.jobResults(key.jobId());
+    List<CuratorOp> ops = new ArrayList<>(2);
+    boolean withDir = client.checkExists().forPath(dir) == null;
+    if (withDir) {
+      ops.add(client.transactionOp().create().forPath(dir, new byte[0]));
+    }
+    ops.add(client.transactionOp().create().forPath(paths.result(key), bytes));
+    try {
+      resultFence.commit(epoch, ops);
+    } catch (Fence.Failed failed) {
+      if (failed.code != KeeperException.Code.NODEEXISTS) {
+        throw failed;
+      }
+      if (withDir && failed.op == 0) {
+        writeResult(epoch, key, bytes); // another write created the directory meanwhile
+      }
+      // else: this attempt's result was stored before, and stays as it was
+    }
+  }
+
+  /** Deletes the job's results, fenced, in transactions of at most {@value #MAX_OPS} ops. */
+  private void deleteResults(Epoch epoch, String jobId) throws Exception {
+    String dir = paths.jobResults(jobId);
+    List<String> children;
+    try {
+      children = client.getChildren().forPath(dir);
+    } catch (KeeperException.NoNodeException none) {
+      return;
+    }
+    List<CuratorOp> ops = new ArrayList<>();
+    for (String child : children) {
+      ops.add(client.transactionOp().delete().forPath(dir + "/" + child));
+      if (ops.size() == MAX_OPS) {
+        resultFence.commit(epoch, ops);
+        ops = new ArrayList<>();
+      }
+    }
+    ops.add(client.transactionOp().delete().forPath(dir));
+    resultFence.commit(epoch, ops);
   }
 
   private CompletableFuture<Void> enqueue(Epoch epoch, String jobId, JobRecord job, Fire fire, List<Alert> alerts) {
@@ -256,7 +351,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   }
 
   private static boolean isPaged(byte[] bytes) {
-    return bytes.length > 0 && bytes[0] == JobPages.FORMAT;
+    return bytes.length > 0 && JobPages.isPart(bytes[0]);
   }
 
   /** The spec chunks and pages of these paged jobs, by path, read in parallel. */
@@ -777,6 +872,7 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   public void close() {
     closed = true;
     alertDeletes.shutdown();
+    resultsIo.shutdown();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     for (Lane lane : lanes) {
       try {

@@ -15,8 +15,11 @@ public record Alert(String id, String url, String secret, byte[] body) {
   /** Largest body: a bigger one is cut when it is built (the job's failure reason is what grows). */
   public static final int MAX_BODY_BYTES = 16 * 1024;
   public static final int MAX_URL_LENGTH = 2048;
-  /** An id is a valid znode name: {@code <jobId>.<event>.<webhook index>} or with the attempt for RUNNING_LONG. */
-  public static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,300}");
+  /**
+   * An id is a valid znode name: {@code <jobId>.<event>.<webhook index>} or with the unit and attempt for
+   * RUNNING_LONG (a shard's unit id is {@code <task>#<shard>}).
+   */
+  public static final Pattern ID = Pattern.compile("[A-Za-z0-9_.#-]{1,300}");
 
   public Alert {
     Objects.requireNonNull(id, "id");

@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe. Versions stay
  * below 64: {@link JobPages}' parts, stored in the same znodes, start with 64.
- * Writes format 4; reads 4, 3, 2 and 1 (format 3 is format 4 without {@link JobSpec#webhooks()}, format 2 is format 3
- * without {@link JobRecord#rerunOf()}, format 1 is format 2 without {@link TaskSpec#secretEnv()}).
+ * Writes format 4; reads 4, 3, 2 and 1 (format 3 is format 4 without {@link JobSpec#webhooks()}, a task's shards,
+ * broadcast and fanOutFrom, and an attempt's resultBytes; format 2 is format 3 without {@link JobRecord#rerunOf()};
+ * format 1 is format 2 without {@link TaskSpec#secretEnv()}).
  * Reading a format this build does not know, or bytes that are not a valid record (truncated, garbage, lengths
  * beyond {@link BoundedInput}'s bounds), fails with {@link IllegalArgumentException}, never with an Error: the
  * bytes come from ZooKeeper, which anyone with write access can fill.
@@ -37,11 +38,14 @@ public final class JobCodec {
     }
   };
 
-  /** Kryos that read format 3: the same registrations, with JobSpec (id 54) read without notify. */
+  /**
+   * Kryos that read format 3: JobSpec (id 54) without notify, TaskSpec (id 53) and AttemptRecord (id 55) in their
+   * shapes before shards.
+   */
   private static final Pool<Kryo> V3_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
-      return LegacyJobSpec.register(ProtocolKryo.create());
+      return LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
     }
   };
 
@@ -49,7 +53,7 @@ public final class JobCodec {
   private static final Pool<Kryo> V2_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
-      Kryo kryo = LegacyJobSpec.register(ProtocolKryo.create());
+      Kryo kryo = LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
       kryo.register(JobRecord.class, new JobRecordV2Reader(), 57);
       return kryo;
     }
@@ -59,7 +63,7 @@ public final class JobCodec {
   private static final Pool<Kryo> V1_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
-      Kryo kryo = LegacyJobSpec.register(ProtocolKryo.create());
+      Kryo kryo = LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
       kryo.register(TaskSpec.class, new TaskSpecV1Reader(), 53);
       kryo.register(JobRecord.class, new JobRecordV2Reader(), 57);
       return kryo;

@@ -7,6 +7,7 @@ import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
+import io.baton.protocol.job.Units;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,11 +23,10 @@ import java.util.Objects;
  *       set the header);</li>
  *   <li>the spec, written once as the job was accepted: its Kryo bytes cut into chunks of at most
  *       {@value #SPEC_CHUNK_BYTES} bytes;</li>
- *   <li>pages of {@value #TASKS_PER_PAGE} consecutive task records (spec order); a change rewrites the pages whose
- *       tasks changed.</li>
+ *   <li>pages of {@value #TASKS_PER_PAGE} consecutive task records (spec order, one per unit: a shard is its own
+ *       record, see {@link Units}); a change rewrites the pages whose records changed.</li>
  * </ul>
- * Every part starts with the format byte except the spec chunks, whose concatenation starts with
- * {@value #SPEC_FORMAT} (or {@value #FORMAT}: a spec stored before {@link JobSpec#webhooks()} existed, read without it). A job is stored paged
+ * Every part starts with the format byte except the spec chunks, whose concatenation does. A job is stored paged
  * when {@link #pagesOf} says so, decided once when it is created; smaller jobs keep {@link JobCodec}'s one record.
  * Decoding fails with {@link IllegalArgumentException} on bytes that are not a valid part (the bytes come from
  * ZooKeeper). Thread-safe.
@@ -34,11 +34,14 @@ import java.util.Objects;
 public final class JobPages {
   /**
    * The first byte of every part. {@link JobCodec}'s one-record versions count up from 1 and share the znodes of
-   * {@code jobs/}: this kind starts at 64 so the two never meet.
+   * {@code jobs/}: this kind starts at 64 so the two never meet. 64 was the format before shards and results.
    */
-  public static final byte FORMAT = 64;
-  /** The first byte of a spec's concatenated chunks since the spec has {@link JobSpec#webhooks()}. */
-  public static final byte SPEC_FORMAT = 65;
+  public static final byte FORMAT = 65;
+  /**
+   * The format before shards, results and webhooks: the same parts, with TaskSpec and AttemptRecord in their older
+   * shapes and JobSpec without notify.
+   */
+  static final byte FORMAT_V64 = 64;
   public static final int TASKS_PER_PAGE = 64;
   public static final int SPEC_CHUNK_BYTES = 256 * 1024;
   /** A job of at most {@value #TASKS_PER_PAGE} tasks whose one record is at most this big stays one record. */
@@ -76,15 +79,19 @@ public final class JobPages {
     }
   };
 
-  /** Kryos that read a spec of format {@value #FORMAT} (without notify). */
-  private static final Pool<Kryo> LEGACY_SPEC_KRYOS = new Pool<>(true, false, 2) {
+  private static final Pool<Kryo> V64_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
-      return LegacyJobSpec.register(ProtocolKryo.create());
+      return LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
     }
   };
 
   private JobPages() {}
+
+  /** Whether a stored record starting with {@code first} is a paged job's part (of this format or the one before). */
+  public static boolean isPart(byte first) {
+    return first == FORMAT || first == FORMAT_V64;
+  }
 
   /** Whether the job is stored paged, given its one record's bytes (read only when it has few tasks). */
   public static boolean pagesOf(JobRecord job, java.util.function.Supplier<byte[]> inline) {
@@ -105,7 +112,7 @@ public final class JobPages {
 
   /** The spec's bytes cut into chunks (at least one). */
   public static List<byte[]> encodeSpec(JobSpec spec) {
-    byte[] all = encode(spec, SPEC_FORMAT);
+    byte[] all = encode(spec);
     List<byte[]> chunks = new ArrayList<>();
     for (int from = 0; from < all.length; from += SPEC_CHUNK_BYTES) {
       chunks.add(java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + SPEC_CHUNK_BYTES)));
@@ -118,11 +125,7 @@ public final class JobPages {
     for (byte[] chunk : chunks) {
       all.writeBytes(chunk);
     }
-    byte[] bytes = all.toByteArray();
-    if (bytes.length > 0 && bytes[0] == FORMAT) {
-      return decode(bytes, JobSpec.class, "job spec", FORMAT, LEGACY_SPEC_KRYOS);
-    }
-    return decode(bytes, JobSpec.class, "job spec", SPEC_FORMAT, KRYOS);
+    return decode(all.toByteArray(), JobSpec.class, "job spec");
   }
 
   /** Page {@code page} of the job's task records. */
@@ -167,9 +170,9 @@ public final class JobPages {
           + pages.size() + " pages, its header says " + header.specChunks() + " and " + header.pages());
     }
     JobSpec spec = decodeSpec(specChunks);
-    if (spec == null || spec.tasks().size() != header.tasks()) {
+    if (spec == null || Units.count(spec) != header.tasks()) {
       throw new IllegalArgumentException("job " + header.id() + "'s spec does not have the " + header.tasks()
-          + " tasks its header says");
+          + " units (tasks and shards) its header says");
     }
     List<TaskRecord> tasks = new ArrayList<>(header.tasks());
     for (byte[] page : pages) {
@@ -179,25 +182,18 @@ public final class JobPages {
       throw new IllegalArgumentException("job " + header.id() + "'s pages hold " + tasks.size() + " tasks, not "
           + header.tasks());
     }
-    for (int i = 0; i < tasks.size(); i++) {
-      if (tasks.get(i) == null || !tasks.get(i).taskId().equals(spec.tasks().get(i).id())) {
-        throw new IllegalArgumentException("job " + header.id() + "'s task record " + i + " is not task '"
-            + spec.tasks().get(i).id() + "'");
-      }
-    }
+    Units.mismatch(spec, tasks).ifPresent(why -> {
+      throw new IllegalArgumentException("job " + header.id() + ": " + why);
+    });
     return new JobRecord(header.id(), spec, header.idempotencyKey(), header.state(), header.submittedAt(),
         header.startedAt(), header.finishedAt(), tasks, header.rerunOf());
   }
 
   private static byte[] encode(Object value) {
-    return encode(value, FORMAT);
-  }
-
-  private static byte[] encode(Object value, byte format) {
     Kryo kryo = KRYOS.obtain();
     try {
       Output output = new Output(256, -1);
-      output.writeByte(format);
+      output.writeByte(FORMAT);
       kryo.writeObject(output, value);
       return output.toBytes();
     } finally {
@@ -206,17 +202,15 @@ public final class JobPages {
   }
 
   private static <T> T decode(byte[] bytes, Class<T> type, String what) {
-    return decode(bytes, type, what, FORMAT, KRYOS);
-  }
-
-  private static <T> T decode(byte[] bytes, Class<T> type, String what, byte format, Pool<Kryo> kryos) {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty " + what);
     }
-    if (bytes[0] != format) {
-      throw new IllegalArgumentException("unknown " + what + " format " + bytes[0] + " (expected " + format + ")");
+    if (bytes[0] != FORMAT && bytes[0] != FORMAT_V64) {
+      throw new IllegalArgumentException("unknown " + what + " format " + bytes[0] + " (expected " + FORMAT_V64
+          + " or " + FORMAT + ")");
     }
-    Kryo kryo = kryos.obtain();
+    Pool<Kryo> pool = bytes[0] == FORMAT ? KRYOS : V64_KRYOS;
+    Kryo kryo = pool.obtain();
     try {
       BoundedInput input = new BoundedInput(bytes, 1, bytes.length - 1);
       T value = kryo.readObject(input, type);
@@ -231,7 +225,7 @@ public final class JobPages {
       }
       throw new IllegalArgumentException("unreadable " + what + ": " + e.getMessage(), e);
     } finally {
-      kryos.free(kryo);
+      pool.free(kryo);
     }
   }
 }

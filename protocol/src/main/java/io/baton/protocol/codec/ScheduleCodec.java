@@ -8,8 +8,8 @@ import io.baton.protocol.schedule.ScheduleRecord;
 /**
  * The persisted form of a {@link ScheduleRecord}: one format-version byte, then Kryo bytes (classes registered in
  * {@link ProtocolKryo}). Thread-safe. Writes format 2; reads 2 and 1 (format 1 is format 2 without the job's
- * {@code notify}). Reading an unknown format or bytes that are not a valid record fails with
- * {@link IllegalArgumentException}, never with an Error: the bytes come from ZooKeeper.
+ * {@code notify} and with its tasks in their shape before shards). Reading an unknown format or bytes that are not a
+ * valid record fails with {@link IllegalArgumentException}, never with an Error: the bytes come from ZooKeeper.
  */
 public final class ScheduleCodec {
   public static final byte FORMAT_VERSION = 2;
@@ -25,7 +25,7 @@ public final class ScheduleCodec {
   private static final Pool<Kryo> V1_KRYOS = new Pool<>(true, false, 2) {
     @Override
     protected Kryo create() {
-      return LegacyJobSpec.register(ProtocolKryo.create());
+      return LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
     }
   };
 

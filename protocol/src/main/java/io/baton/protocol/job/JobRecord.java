@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A job as persisted and served: its spec, state, timestamps and one {@link TaskRecord} per task in spec
- * order. Immutable; every change returns a new record. {@code idempotencyKey} is null when none was given;
+ * A job as persisted and served: its spec, state, timestamps and one {@link TaskRecord} per unit (a task run once,
+ * or one shard of a sharded task: see {@link Units}) in spec order. Immutable; every change returns a new record. {@code idempotencyKey} is null when none was given;
  * {@code rerunOf} is the id of the finished job this one reruns ({@code POST /jobs/{id}/rerun}), else null.
  */
 public record JobRecord(
@@ -34,10 +34,11 @@ public record JobRecord(
   }
 
   public static JobRecord submitted(String id, JobSpec spec, String idempotencyKey, Instant now) {
-    List<TaskRecord> tasks = spec.tasks().stream().map(t -> TaskRecord.pending(t.id())).toList();
+    List<TaskRecord> tasks = Units.of(spec).stream().map(TaskRecord::pending).toList();
     return new JobRecord(id, spec, idempotencyKey, JobState.PENDING, now, null, null, tasks);
   }
 
+  /** The record of a unit: a task run once, or a shard named {@code <taskId>#<index>}. */
   public Optional<TaskRecord> task(String taskId) {
     return tasks.stream().filter(t -> t.taskId().equals(taskId)).findFirst();
   }
@@ -58,6 +59,11 @@ public record JobRecord(
       }
     }
     return true;
+  }
+
+  /** The records of {@code taskId}'s units (its shards in order, or its one record). */
+  public List<TaskRecord> unitsOf(String taskId) {
+    return tasks.stream().filter(t -> Units.taskOf(t.taskId()).equals(taskId)).toList();
   }
 
   public long tasksSucceeded() {

@@ -24,6 +24,15 @@ public final class JobSpecRules {
   public static final long MAX_MEMORY_MB = 4L * 1024 * 1024;
   public static final int MAX_RETRIES = 100;
   public static final int MAX_TIMEOUT_SECONDS = 30 * 24 * 3600;
+  /** Shards of one task, and units (tasks run once plus shards) of one job. */
+  public static final int MAX_SHARDS = 10_000;
+  public static final int MAX_UNITS = 20_000;
+  public static final IntegerRange SHARDS = new IntegerRange(1, MAX_SHARDS);
+  public static final String SHARDS_WITH_BROADCAST =
+      "cannot be combined with broadcast: a broadcast task runs once per matching worker";
+  public static final String FAN_OUT_WITH_SHARDS =
+      "cannot be combined with shards or broadcast: fanOut decides the number of shards at run time";
+  public static final String NOT_YET = "is not supported by this build yet";
   public static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   public static final int MAX_WEBHOOKS = 8;
   public static final int MAX_URL_LENGTH = 2048;
@@ -92,6 +101,47 @@ public final class JobSpecRules {
     }
     out.addAll(cycles(graph, firstIndex));
     out.addAll(webhooks(spec.webhooks()));
+    long units = tasks.stream().mapToLong(t -> t.sharded() ? t.shards() : 1).sum();
+    if (units > MAX_UNITS) {
+      out.add(new JobSpecViolation("tasks", "must hold at most " + MAX_UNITS
+          + " units (tasks run once plus shards), not " + units));
+    }
+    return out;
+  }
+
+  /**
+   * A task's {@code shards}, {@code broadcast} and {@code fanOut}: shards in range, at most one of the three, and a
+   * fanOut from one of the task's dependencies.
+   */
+  public static List<JobSpecViolation> parallelism(String path, TaskSpec t) {
+    return parallelism(path, t.shards(), t.broadcast(), t.fanOutFrom(), t.dependsOn());
+  }
+
+  /** {@link #parallelism(String, TaskSpec)} of the fields as read (shards 0: not given). */
+  public static List<JobSpecViolation> parallelism(String path, int shards, boolean broadcast, String fanOutFrom,
+      List<String> dependsOn) {
+    TaskSpec t = new TaskSpec(null, null, null, null, null, 1, 1, 0, 0, null, dependsOn, null, shards, broadcast,
+        fanOutFrom);
+    List<JobSpecViolation> out = new ArrayList<>();
+    if (t.shards() != 0) {
+      SHARDS.check(t.shards()).ifPresent(m -> out.add(new JobSpecViolation(path + ".shards", m)));
+      if (t.broadcast()) {
+        out.add(new JobSpecViolation(path + ".shards", SHARDS_WITH_BROADCAST));
+      }
+    }
+    if (t.broadcast()) {
+      out.add(new JobSpecViolation(path + ".broadcast", NOT_YET));
+    }
+    if (t.fanOutFrom() != null) {
+      if (t.shards() != 0 || t.broadcast()) {
+        out.add(new JobSpecViolation(path + ".fanOut", FAN_OUT_WITH_SHARDS));
+      }
+      if (!t.dependsOn().contains(t.fanOutFrom())) {
+        out.add(new JobSpecViolation(path + ".fanOut.from", "'" + abbreviate(t.fanOutFrom())
+            + "' is not a dependency of this task: fanOut.from must name one of its dependsOn"));
+      }
+      out.add(new JobSpecViolation(path + ".fanOut", NOT_YET));
+    }
     return out;
   }
 
@@ -187,6 +237,7 @@ public final class JobSpecRules {
     RETRIES.check(t.retries()).ifPresent(m -> out.add(new JobSpecViolation(path + ".retries", m)));
     TIMEOUT_SECONDS.check(t.timeoutSeconds()).ifPresent(m -> out.add(new JobSpecViolation(path + ".timeoutSeconds", m)));
     mapKeys(out, path + ".constraints", t.constraints());
+    out.addAll(parallelism(path, t));
     List<String> deps = new ArrayList<>();
     for (int i = 0; i < t.dependsOn().size(); i++) {
       String dep = t.dependsOn().get(i);

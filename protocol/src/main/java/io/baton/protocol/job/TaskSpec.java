@@ -11,6 +11,11 @@ import java.util.TreeMap;
  * as compact JSON ({@code "{}"} when absent). {@code timeoutSeconds} 0 means no timeout. {@code secretEnv} is
  * added to the environment like {@code env}, but its values are never shown: {@link #toString()} and every REST
  * rendering print its keys only.
+ *
+ * <p>{@code shards} N &gt; 0 runs the task as N shards (units of its own state, one attempt each at a time, each
+ * with {@code BATON_SHARD_INDEX} and {@code BATON_SHARD_COUNT}); 0 runs it once. {@code broadcast} runs it once
+ * on every matching worker; {@code fanOutFrom} names the dependency whose JSON array result decides the number of
+ * shards at run time. At most one of the three is set (see {@link JobSpecRules}).
  */
 public record TaskSpec(
     String id,
@@ -24,7 +29,10 @@ public record TaskSpec(
     int timeoutSeconds,
     Map<String, String> constraints,
     List<String> dependsOn,
-    Map<String, String> secretEnv) {
+    Map<String, String> secretEnv,
+    int shards,
+    boolean broadcast,
+    String fanOutFrom) {
 
   public static final double DEFAULT_CPUS = 1;
   public static final long DEFAULT_MEMORY_MB = 128;
@@ -38,6 +46,14 @@ public record TaskSpec(
     constraints = constraints == null ? Map.of() : Map.copyOf(constraints);
     dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
     secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+  }
+
+  /** A task run once (no shards, no broadcast, no fan-out). */
+  public TaskSpec(String id, List<String> command, String handler, String argsJson, Map<String, String> env,
+      double cpus, long memoryMb, int retries, int timeoutSeconds, Map<String, String> constraints,
+      List<String> dependsOn, Map<String, String> secretEnv) {
+    this(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, constraints, dependsOn,
+        secretEnv, 0, false, null);
   }
 
   /** A task without {@code secretEnv}. */
@@ -70,7 +86,8 @@ public record TaskSpec(
     return "TaskSpec[id=" + id + ", command=" + command + ", handler=" + handler + ", argsJson=" + argsJson
         + ", env=" + env + ", cpus=" + cpus + ", memoryMb=" + memoryMb + ", retries=" + retries
         + ", timeoutSeconds=" + timeoutSeconds + ", constraints=" + constraints + ", dependsOn=" + dependsOn
-        + ", secretEnv=" + redactedSecretEnv() + "]";
+        + ", secretEnv=" + redactedSecretEnv() + ", shards=" + shards + ", broadcast=" + broadcast
+        + ", fanOutFrom=" + fanOutFrom + "]";
   }
 
   public boolean isHandler() {
@@ -102,26 +119,44 @@ public record TaskSpec(
     Map<String, String> merged = new java.util.LinkedHashMap<>(env);
     merged.putAll(extra);
     return new TaskSpec(id, command, handler, argsJson, merged, cpus, memoryMb, retries, timeoutSeconds, constraints,
-        dependsOn, secretEnv);
+        dependsOn, secretEnv, shards, broadcast, fanOutFrom);
   }
 
   public TaskSpec withRetries(int newRetries) {
-    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, newRetries, timeoutSeconds, constraints, dependsOn, secretEnv);
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, newRetries, timeoutSeconds, constraints, dependsOn, secretEnv, shards, broadcast, fanOutFrom);
   }
 
   public TaskSpec withTimeoutSeconds(int seconds) {
-    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, seconds, constraints, dependsOn, secretEnv);
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, seconds, constraints, dependsOn, secretEnv, shards, broadcast, fanOutFrom);
   }
 
   public TaskSpec withResources(double newCpus, long newMemoryMb) {
-    return new TaskSpec(id, command, handler, argsJson, env, newCpus, newMemoryMb, retries, timeoutSeconds, constraints, dependsOn, secretEnv);
+    return new TaskSpec(id, command, handler, argsJson, env, newCpus, newMemoryMb, retries, timeoutSeconds, constraints, dependsOn, secretEnv, shards, broadcast, fanOutFrom);
   }
 
   public TaskSpec withSecretEnv(Map<String, String> newSecretEnv) {
-    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, constraints, dependsOn, newSecretEnv);
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, constraints, dependsOn, newSecretEnv, shards, broadcast, fanOutFrom);
   }
 
   public TaskSpec withConstraints(Map<String, String> newConstraints) {
-    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, newConstraints, dependsOn, secretEnv);
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, newConstraints, dependsOn, secretEnv, shards, broadcast, fanOutFrom);
+  }
+
+  /** This task as {@code count} shards (0: run once). */
+  public TaskSpec withShards(int count) {
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, constraints, dependsOn, secretEnv, count, broadcast, fanOutFrom);
+  }
+
+  public TaskSpec withBroadcast(boolean on) {
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, constraints, dependsOn, secretEnv, shards, on, fanOutFrom);
+  }
+
+  public TaskSpec withFanOutFrom(String from) {
+    return new TaskSpec(id, command, handler, argsJson, env, cpus, memoryMb, retries, timeoutSeconds, constraints, dependsOn, secretEnv, shards, broadcast, from);
+  }
+
+  /** Whether the task runs as {@link #shards} units rather than once. */
+  public boolean sharded() {
+    return shards > 0;
   }
 }

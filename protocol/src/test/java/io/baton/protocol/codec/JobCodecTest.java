@@ -26,9 +26,9 @@ class JobCodecTest {
   private static final String GOLDEN_V1 = GoldenBytes.JOB_RECORD_V1;
   /** Bytes of {@link #sampleWithSecret()} in format 2, as the previous build wrote them. */
   private static final String GOLDEN_V2 = GoldenBytes.JOB_RECORD_V2;
-  /** Bytes of {@link #sampleRerun()} in format 3, as the previous build wrote them. */
+  /** Bytes of {@link #sampleRerun()} in format 3, as the build before shards and webhooks wrote them. */
   private static final String GOLDEN_V3 = GoldenBytes.JOB_RECORD_V3;
-  /** Bytes of {@link #sampleWithWebhooks()} in format 4. If this test fails, the persisted format changed: bump
+  /** Bytes of {@link #sampleV4()} in format 4. If this test fails, the persisted format changed: bump
    * FORMAT_VERSION and keep a reader for the old one, or undo the change. */
   private static final String GOLDEN_V4 = GoldenBytes.JOB_RECORD_V4;
 
@@ -58,6 +58,44 @@ class JobCodecTest {
     JobRecord job = sampleWithSecret();
     return new JobRecord(job.id(), job.spec(), job.idempotencyKey(), job.state(), job.submittedAt(), job.startedAt(),
         job.finishedAt(), job.tasks(), "0194f3a2b1c00000");
+  }
+
+  /** {@link #sampleRerun()} with a 3-shard task whose first shard left a 12-byte result. */
+  static JobRecord sampleSharded() {
+    JobRecord job = sampleRerun();
+    Instant t = Instant.parse("2026-11-22T10:00:00Z");
+    List<TaskSpec> tasks = new java.util.ArrayList<>(job.spec().tasks());
+    tasks.add(TaskSpec.command("sum", List.of("/bin/true"), List.of("extract")).withShards(3));
+    tasks.add(TaskSpec.command("each", List.of("/bin/true"), List.of("extract")).withFanOutFrom("extract"));
+    tasks.add(TaskSpec.command("all", List.of("/bin/true"), List.of()).withBroadcast(true));
+    JobSpec spec = new JobSpec(job.spec().name(), job.spec().labels(), tasks);
+    List<TaskRecord> records = new java.util.ArrayList<>(job.tasks());
+    records.add(TaskRecord.pending("sum#0").withAttempt(
+        new AttemptRecord(1, AttemptState.SUCCEEDED, "w1", 0, t, t.plusSeconds(1), null, 12)));
+    records.add(TaskRecord.pending("sum#1"));
+    records.add(TaskRecord.pending("sum#2"));
+    records.add(TaskRecord.pending("each"));
+    records.add(TaskRecord.pending("all"));
+    return new JobRecord(job.id(), spec, job.idempotencyKey(), job.state(), job.submittedAt(), job.startedAt(),
+        job.finishedAt(), records, job.rerunOf());
+  }
+
+  @Test
+  void roundTripsShardsAndResults() {
+    JobRecord job = sampleSharded();
+    JobRecord back = JobCodec.decode(JobCodec.encode(job));
+    assertEquals(job, back);
+    assertEquals(3, back.spec().task("sum").orElseThrow().shards());
+    assertEquals(12, back.task("sum#0").orElseThrow().latest().orElseThrow().resultBytes());
+  }
+
+  /** {@link #sampleSharded()} with {@link #sampleWithWebhooks()}'s webhooks: every field format 4 added. */
+  static JobRecord sampleV4() {
+    JobRecord job = sampleSharded();
+    JobSpec spec = new JobSpec(job.spec().name(), job.spec().labels(), job.spec().tasks(),
+        sampleWithWebhooks().spec().webhooks());
+    return new JobRecord(job.id(), spec, job.idempotencyKey(), job.state(), job.submittedAt(), job.startedAt(),
+        job.finishedAt(), job.tasks(), job.rerunOf());
   }
 
   /** {@link #sampleRerun()} with two webhooks in its spec. */
@@ -116,9 +154,9 @@ class JobCodecTest {
 
   @Test
   void formatIsStable() {
-    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V4), JobCodec.encode(sampleWithWebhooks()),
-        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleWithWebhooks())));
-    assertEquals(sampleWithWebhooks(), JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V4)));
+    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V4), JobCodec.encode(sampleV4()),
+        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleV4())));
+    assertEquals(sampleV4(), JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V4)));
   }
 
   @Test

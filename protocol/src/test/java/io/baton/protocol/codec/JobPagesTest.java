@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class JobPagesTest {
@@ -97,30 +98,60 @@ class JobPagesTest {
     assertThrows(IllegalArgumentException.class, () -> JobPages.decodeHeader(new byte[0]));
   }
 
-  /**
-   * A small sample in every part; if these fail, format 64 (header, pages) or 65 (spec) changed: bump it and keep a
-   * reader, or undo. The spec of format 64 (before webhooks) is still read.
-   */
+  /** A small sample in every part; if these fail, format 65 changed: bump it and keep a reader, or undo. */
   @Test
   void goldenBytes() {
-    JobRecord done = finishTask(job(2, 1), 0);
-    JobRecord job = new JobRecord(done.id(), done.spec(), done.idempotencyKey(), done.state(), done.submittedAt(),
-        done.startedAt(), done.finishedAt(), done.tasks(), "01a2000000000000");
+    JobRecord plain = goldenSample();
+    JobSpec hooked = new JobSpec(plain.spec().name(), plain.spec().labels(), plain.spec().tasks(),
+        List.of(new io.baton.protocol.job.Webhook("https://h.example/a", "ops",
+            List.of(io.baton.protocol.job.AlertEvent.SUCCEEDED), 0)));
+    JobRecord job = new JobRecord(plain.id(), hooked, plain.idempotencyKey(), plain.state(), plain.submittedAt(),
+        plain.startedAt(), plain.finishedAt(), plain.tasks(), plain.rerunOf());
+    List<byte[]> spec = JobPages.encodeSpec(job.spec());
+    assertEquals(1, spec.size());
     byte[] header = JobPages.encodeHeader(JobPages.Header.of(job, 1, true));
     byte[] page = JobPages.encodePage(job, 0);
-    String hex = HexFormat.of().formatHex(header) + " " + HexFormat.of().formatHex(page);
-    String[] golden = GoldenBytes.PAGED_JOB_V64.split(" ");
-    assertEquals(golden[0] + " " + golden[2], hex);
-    io.baton.protocol.job.JobSpec hooked = new io.baton.protocol.job.JobSpec(job.spec().name(), job.spec().labels(),
-        job.spec().tasks(), List.of(new io.baton.protocol.job.Webhook("https://h.example/a", "ops",
-            List.of(io.baton.protocol.job.AlertEvent.SUCCEEDED), 0)));
-    List<byte[]> spec = JobPages.encodeSpec(hooked);
-    assertEquals(1, spec.size());
-    assertEquals(GoldenBytes.PAGED_SPEC_V65, HexFormat.of().formatHex(spec.get(0)));
-    assertEquals(hooked, JobPages.decodeSpec(List.of(HexFormat.of().parseHex(GoldenBytes.PAGED_SPEC_V65))));
-    assertEquals(job, JobPages.assemble(JobPages.decodeHeader(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V64.split(" ")[0])),
-        List.of(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V64.split(" ")[1])),
-        List.of(HexFormat.of().parseHex(GoldenBytes.PAGED_JOB_V64.split(" ")[2]))));
+    String hex = HexFormat.of().formatHex(header) + " " + HexFormat.of().formatHex(spec.get(0)) + " "
+        + HexFormat.of().formatHex(page);
+    assertEquals(GoldenBytes.PAGED_JOB_V65, hex);
+    assertEquals(job, assembleGolden(GoldenBytes.PAGED_JOB_V65));
     assertArrayEquals(page, JobPages.encodePage(roundTrip(job), 0));
+  }
+
+  /** The parts the build before shards wrote (format 64) still read, alone or mixed with pages of format 65. */
+  @Test
+  void readsFormat64() {
+    JobRecord job = goldenSample();
+    assertEquals(job, assembleGolden(GoldenBytes.PAGED_JOB_V64));
+    String[] old = GoldenBytes.PAGED_JOB_V64.split(" ");
+    assertEquals(job, assembleGolden(old[0] + " " + old[1] + " " + HexFormat.of().formatHex(JobPages.encodePage(job, 0))));
+  }
+
+  /** A sharded task's shards are records of their own: a change of one shard rewrites only its page. */
+  @Test
+  void aShardIsItsOwnRecordAndPage() {
+    JobSpec spec = new JobSpec("sharded", Map.of(), List.of(TaskSpec.command("split", List.of("x"), List.of()),
+        TaskSpec.command("sum", List.of("x"), List.of("split")).withShards(200)));
+    JobRecord job = JobRecord.submitted("01a2000000000001", spec, null, Instant.parse("2026-11-22T10:00:00Z"));
+    assertEquals(201, job.tasks().size());
+    assertEquals("sum#199", job.tasks().get(200).taskId());
+    TaskRecord shard = job.task("sum#130").orElseThrow();
+    JobRecord after = job.withTask(shard.withAttempt(AttemptRecord.scheduled(1, "w1")));
+    List<Integer> changed = IntStream.range(0, JobPages.pageCount(after.tasks().size()))
+        .filter(p -> JobPages.pageChanged(job, after, p)).boxed().toList();
+    assertEquals(List.of(2), changed);
+    assertEquals(after, roundTrip(after));
+  }
+
+  private static JobRecord goldenSample() {
+    JobRecord done = finishTask(job(2, 1), 0);
+    return new JobRecord(done.id(), done.spec(), done.idempotencyKey(), done.state(), done.submittedAt(),
+        done.startedAt(), done.finishedAt(), done.tasks(), "01a2000000000000");
+  }
+
+  private static JobRecord assembleGolden(String parts) {
+    String[] p = parts.split(" ");
+    return JobPages.assemble(JobPages.decodeHeader(HexFormat.of().parseHex(p[0])),
+        List.of(HexFormat.of().parseHex(p[1])), List.of(HexFormat.of().parseHex(p[2])));
   }
 }

@@ -65,7 +65,17 @@ class JobSpecRulesTest {
         Arguments.of(job(A, TaskSpec.command("b", List.of("x"), List.of("a", "a"))), "tasks[1].dependsOn[1]",
             "duplicate dependency 'a'"),
         Arguments.of(job(TaskSpec.command("a", List.of("x"), List.of("c")), B, c), "tasks[0].dependsOn",
-            "dependency cycle: a -> c -> b -> a"));
+            "dependency cycle: a -> c -> b -> a"),
+        Arguments.of(first(t -> t.withShards(-1)), "tasks[0].shards", "must be between 1 and 10000, not -1"),
+        Arguments.of(first(t -> t.withShards(10_001)), "tasks[0].shards", "must be between 1 and 10000, not 10001"),
+        Arguments.of(first(t -> t.withShards(4).withBroadcast(true)), "tasks[0].shards", "cannot be combined with broadcast"),
+        Arguments.of(first(t -> t.withBroadcast(true)), "tasks[0].broadcast", "not supported by this build yet"),
+        Arguments.of(job(A, TaskSpec.command("b", List.of("x"), List.of()).withFanOutFrom("a")), "tasks[1].fanOut.from",
+            "'a' is not a dependency of this task"),
+        Arguments.of(job(A, TaskSpec.command("b", List.of("x"), List.of("a")).withFanOutFrom("a").withShards(2)),
+            "tasks[1].fanOut", "cannot be combined with shards or broadcast"),
+        Arguments.of(job(A.withShards(10_000), B.withShards(10_000), TaskSpec.command("z", List.of("x"), List.of())), "tasks",
+            "must hold at most 20000 units (tasks run once plus shards), not 20001"));
   }
 
   @ParameterizedTest(name = "[{index}] {1}: {2}")
@@ -82,6 +92,18 @@ class JobSpecRulesTest {
     TaskSpec edge = new TaskSpec("e", List.of("x"), null, null, Map.of("K", "v"), 0.001, 4194304, 100, 2592000,
         Map.of("zone", "a"), List.of("a", "b"));
     assertEquals(List.of(), JobSpecRules.check(job(A, B, edge)));
+  }
+
+  @Test
+  void shardsInRangeAreValid() {
+    assertEquals(List.of(), JobSpecRules.check(job(A.withShards(1), B.withShards(10_000))));
+  }
+
+  @Test
+  void everyParallelismProblemAtOnce() {
+    TaskSpec bad = TaskSpec.command("b", List.of("x"), List.of()).withFanOutFrom("ghost").withShards(10_001);
+    List<String> paths = JobSpecRules.check(job(A, bad)).stream().map(JobSpecViolation::path).toList();
+    assertEquals(List.of("tasks[1].shards", "tasks[1].fanOut", "tasks[1].fanOut.from", "tasks[1].fanOut"), paths);
   }
 
   @Test

@@ -60,6 +60,15 @@ public interface MasterApi {
   /** The log of one attempt (the latest when {@code attempt} is empty), fetched from its worker. */
   CompletionStage<LogResult> log(String jobId, String taskId, OptionalInt attempt);
 
+  /**
+   * The results task {@code taskId} of job {@code jobId} left: one per unit (its shards in order, or its one run)
+   * whose latest attempt SUCCEEDED with a result; empty when there is no such job or task.
+   */
+  CompletionStage<Optional<List<UnitResult>>> results(String jobId, String taskId);
+
+  /** A unit's result: {@code shard} is -1 for a task run once. */
+  record UnitResult(String unitId, int shard, int attempt, String result) {}
+
   CompletionStage<List<WorkerView>> workers();
 
   /**

@@ -321,9 +321,10 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       }
     }
     long queued = queuedTasks();
-    if (queued + msg.spec().tasks().size() > settings.maxQueuedTasks()) {
+    int units = io.baton.protocol.job.Units.count(msg.spec()); // a shard counts as a task
+    if (queued + units > settings.maxQueuedTasks()) {
       msg.replyTo().tell(StatusReply.error(
-          new QueueFullException(queued, msg.spec().tasks().size(), settings.maxQueuedTasks())));
+          new QueueFullException(queued, units, settings.maxQueuedTasks())));
       return this;
     }
     JobRecord job = JobRecord.submitted(ids.next(clock.instant()), msg.spec(), key.orElse(null), clock.instant());

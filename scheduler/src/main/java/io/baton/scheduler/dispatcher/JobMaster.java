@@ -5,7 +5,10 @@ import io.baton.protocol.AttemptKey;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.alert.Alert;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.AttemptState;
+import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.job.Units;
 import io.baton.scheduler.api.MasterApi.CancelResult;
 import io.baton.scheduler.alerts.JobAlerts;
 import io.baton.scheduler.api.SchedulerSettings;
@@ -15,10 +18,14 @@ import io.baton.scheduler.model.JobLogic;
 import io.baton.scheduler.resourcemanager.ResourceManager;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
+import io.baton.wire.WireLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +77,13 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
 
   private record Persisted(List<ResourceManager.Command> afterDurable, Throwable failure) implements Command {}
 
+  /** A reported result is durable (or its write failed): the report that carried it can now be applied. */
+  private record ResultStored(AttemptEvent.AttemptReported reported, Throwable failure) implements Command {}
+
+  /** The results a ready task gets as inputs were read (or the read failed). */
+  private record InputsRead(String taskId, Map<AttemptKey, String> names, Map<AttemptKey, String> results,
+      Throwable failure) implements Command {}
+
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Epoch epoch;
@@ -81,6 +95,12 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private final Clock clock;
   private final Random random;
   private final Map<String, AttemptKey> requested = new LinkedHashMap<>();
+  /** Inputs of ready tasks, read from the store, by task id; a task's units all get the same inputs. */
+  private final Map<String, Map<String, String>> inputs = new HashMap<>();
+  private final Set<String> readingInputs = new HashSet<>();
+  private int resultsInFlight;
+  /** Acks of repeated reports, sent once the writes in flight (which hold what they ack) are durable. */
+  private final List<ResourceManager.Command> deferred = new ArrayList<>();
   private int persistsInFlight;
   /** The job has a change not yet handed to the store. */
   private boolean unsaved;
@@ -120,7 +140,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   private Behavior<Command> begin() {
     List<ClusterBook.Tracked> active = new ArrayList<>();
     for (AttemptKey key : JobLogic.activeAttempts(job)) {
-      TaskSpec spec = job.spec().task(key.taskId()).orElseThrow();
+      TaskSpec spec = JobLogic.unitSpec(job, key.taskId()).orElseThrow();
       String workerId = job.task(key.taskId()).flatMap(t -> t.attempt(key.attempt())).map(a -> a.workerId()).orElse("");
       active.add(new ClusterBook.Tracked(key, workerId, spec.milliCpus(), spec.memoryMb()));
     }
@@ -162,6 +182,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
           update(job, List.of());
           return afterChange();
         })
+        .onMessage(ResultStored.class, this::onResultStored)
+        .onMessage(InputsRead.class, this::onInputsRead)
         .onMessage(SaveDue.class, msg -> {
           if (unsaved) {
             update(job, List.of());
@@ -195,6 +217,61 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   }
 
   private Behavior<Command> onReported(AttemptEvent.AttemptReported msg) {
+    AttemptReport r = msg.report();
+    boolean storesResult = r.result() != null && r.state() == AttemptState.SUCCEEDED
+        && job.task(r.key().taskId()).flatMap(t -> t.attempt(r.key().attempt()))
+            .map(a -> !a.state().isTerminal()).orElse(true)
+        && WireLimits.utf8Length(r.result()) <= WireLimits.MAX_RESULT_BYTES;
+    if (storesResult) {
+      // the result is durable before the end that points to it (JobLogic re-checks the cap on the leader)
+      resultsInFlight++;
+      context.pipeToSelf(store.putResult(epoch, r.key(), r.result()).thenApply(ok -> Done.getInstance()),
+          (ok, failure) -> new ResultStored(msg, failure));
+      return this;
+    }
+    return applyReported(msg);
+  }
+
+  private Behavior<Command> onResultStored(ResultStored msg) {
+    resultsInFlight--;
+    if (msg.failure() != null) {
+      dispatcher.tell(new Dispatcher.StoreFailed(job.id(), msg.failure()));
+      return Behaviors.stopped();
+    }
+    return applyReported(msg.reported());
+  }
+
+  private Behavior<Command> onInputsRead(InputsRead msg) {
+    readingInputs.remove(msg.taskId());
+    if (msg.failure() != null) {
+      dispatcher.tell(new Dispatcher.StoreFailed(job.id(), msg.failure()));
+      return Behaviors.stopped();
+    }
+    Map<String, String> named = new LinkedHashMap<>();
+    long bytes = 0;
+    for (Map.Entry<AttemptKey, String> e : msg.names().entrySet()) {
+      String result = msg.results().get(e.getKey());
+      if (result != null) {
+        named.put(e.getValue(), result);
+        bytes += WireLimits.utf8Length(result);
+      }
+    }
+    if (bytes > WireLimits.MAX_INPUT_BYTES) {
+      String why = "inputs of " + bytes + " bytes (results of " + named.size() + " dependency units) are over the cap"
+          + " of " + WireLimits.MAX_INPUT_BYTES + " bytes an attempt may receive";
+      JobRecord next = job;
+      for (TaskRecord unit : job.unitsOf(msg.taskId())) {
+        next = JobLogic.failBeforeStart(next, unit.taskId(), why, clock.instant());
+      }
+      update(next, List.of());
+    } else {
+      inputs.put(msg.taskId(), named);
+    }
+    mayLaunch = true;
+    return afterChange();
+  }
+
+  private Behavior<Command> applyReported(AttemptEvent.AttemptReported msg) {
     AttemptReport r = msg.report();
     JobRecord next = JobLogic.applyReport(job, r, msg.workerId(), clock.instant(), settings.backoff(),
         random.nextDouble(), msg.provenNotStarted());
@@ -233,6 +310,10 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
       return Behaviors.stopped();
     }
     msg.afterDurable().forEach(resourceManager::tell);
+    if (persistsInFlight == 0 && !deferred.isEmpty()) {
+      deferred.forEach(resourceManager::tell);
+      deferred.clear();
+    }
     return afterChange();
   }
 
@@ -245,7 +326,13 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
     // stored with this write, in its transaction: durable together with the terminal state (README, "Alerts")
     raised.addAll(JobAlerts.onChange(job, next, clock.instant(), settings.alerts().linkBase()));
     job = next;
-    if (!changed && afterDurable.isEmpty() && !unsaved && raised.isEmpty()) {
+    if (!changed && !unsaved && raised.isEmpty()) {
+      // nothing new to write (e.g. a worker repeating a report): what it acks is durable once the writes in flight are
+      if (persistsInFlight == 0) {
+        afterDurable.forEach(resourceManager::tell);
+      } else {
+        deferred.addAll(afterDurable);
+      }
       return;
     }
     unsaved = false;
@@ -260,14 +347,42 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
         (ok, failure) -> new Persisted(afterDurable, failure));
   }
 
+  /**
+   * The inputs of a ready unit's attempt (its dependencies' results, by {@code <taskId>/<shard>}), or empty while
+   * they are being read from the store (a read is started here).
+   */
+  private Optional<Map<String, String>> inputsFor(TaskSpec unit) {
+    String taskId = Units.taskOf(unit.id());
+    Map<String, String> known = inputs.get(taskId);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Map<AttemptKey, String> names = JobLogic.inputsOf(job, unit);
+    if (names.isEmpty()) {
+      inputs.put(taskId, Map.of());
+      return Optional.of(Map.of());
+    }
+    if (readingInputs.add(taskId)) {
+      context.pipeToSelf(store.results(names.keySet()),
+          (results, failure) -> new InputsRead(taskId, names, results, failure));
+    }
+    return Optional.empty();
+  }
+
   private Behavior<Command> afterChange() {
     Instant now = clock.instant();
     List<AttemptSpec> toRequest = new ArrayList<>();
-    for (TaskSpec task : mayLaunch ? JobLogic.readyTasks(job, now) : List.<TaskSpec>of()) {
-      if (!requested.containsKey(task.id())) {
+    for (String unit : mayLaunch ? JobLogic.readyUnits(job, now) : List.<String>of()) {
+      if (!requested.containsKey(unit)) {
+        TaskSpec task = JobLogic.unitSpec(job, unit).orElseThrow();
+        Optional<Map<String, String>> given = inputsFor(task);
+        if (given.isEmpty()) {
+          continue; // being read; InputsRead calls this again
+        }
         AttemptKey key = new AttemptKey(job.id(), task.id(), JobLogic.nextAttempt(job, task.id()));
         requested.put(task.id(), key);
-        toRequest.add(new AttemptSpec(key, task.withEnv(Map.of(FENCING_TOKEN, epoch.value() + "." + key.attempt()))));
+        toRequest.add(new AttemptSpec(key, task.withEnv(Map.of(FENCING_TOKEN, epoch.value() + "." + key.attempt())),
+            given.get()));
       }
     }
     if (!toRequest.isEmpty()) {
@@ -286,7 +401,8 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
               Duration.between(now, due).isNegative() ? Duration.ZERO : Duration.between(now, due)),
           () -> timers.cancel("running-long"));
     }
-    boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0
+    boolean done = job.state().isTerminal() && requested.isEmpty() && cancelsInFlight == 0 && resultsInFlight == 0
+        && readingInputs.isEmpty()
         && persistsInFlight == 0 && !unsaved && JobLogic.activeAttempts(job).isEmpty();
     return done ? Behaviors.stopped() : this;
   }

@@ -178,7 +178,8 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
     if (attempt.get().workerId() == null) {
       return new AttemptMissing("attempt " + attempt.get().attempt() + " was never placed on a worker");
     }
-    boolean handler = job.get().spec().task(msg.taskId()).map(t -> t.isHandler()).orElse(false);
+    boolean handler = job.get().spec().task(io.baton.protocol.job.Units.taskOf(msg.taskId()))
+        .map(t -> t.isHandler()).orElse(false);
     return new AttemptFound(attempt.get().workerId(), attempt.get().attempt(), handler);
   }
 }

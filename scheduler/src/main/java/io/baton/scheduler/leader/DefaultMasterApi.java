@@ -207,6 +207,25 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<Optional<List<UnitResult>>> results(String jobId, String taskId) {
+    return job(jobId).thenCompose(found -> {
+      if (found.isEmpty() || found.get().spec().task(taskId).isEmpty()) {
+        return java.util.concurrent.CompletableFuture.completedFuture(Optional.<List<UnitResult>>empty());
+      }
+      List<AttemptKey> keys = new java.util.ArrayList<>();
+      for (var unit : found.get().unitsOf(taskId)) {
+        unit.latest().filter(a -> a.state() == io.baton.protocol.AttemptState.SUCCEEDED && a.resultBytes() != null)
+            .ifPresent(a -> keys.add(new AttemptKey(jobId, unit.taskId(), a.attempt())));
+      }
+      return ha.jobStore().results(keys).thenApply(stored -> Optional.of(keys.stream()
+          .filter(stored::containsKey)
+          .map(k -> new UnitResult(k.taskId(), io.baton.protocol.job.Units.shardOf(k.taskId()), k.attempt(),
+              stored.get(k)))
+          .toList()));
+    });
+  }
+
+  @Override
   public CompletionStage<Optional<JobRecord>> job(String jobId) {
     return onLeader(h -> AskPattern.ask(h.jobsView(),
         replyTo -> new JobsView.GetJob(jobId, replyTo), settings.askTimeout(), system.scheduler()));

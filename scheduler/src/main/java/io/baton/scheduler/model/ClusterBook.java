@@ -7,6 +7,7 @@ import io.baton.scheduler.api.WorkerView;
 import io.baton.scheduler.policy.Placement;
 import io.baton.wire.AttemptReport;
 import io.baton.wire.AttemptSpec;
+import io.baton.wire.WireLimits;
 import io.baton.wire.WorkerInfo;
 import io.baton.wire.WorkerMode;
 import java.time.Duration;
@@ -242,8 +243,8 @@ public final class ClusterBook {
   private final Map<String, Worker> workers = new LinkedHashMap<>();
   private final Map<AttemptKey, Held> held = new HashMap<>();
   private final Map<String, Usage> usage = new HashMap<>();
-  /** Attempts waiting for capacity, by shape (requests of one shape are placed in arrival order). */
-  private final LinkedHashMap<Placement.Shape, LinkedHashMap<AttemptKey, AttemptSpec>> waiting = new LinkedHashMap<>();
+  /** Attempts waiting for capacity, by shape; within a shape, round-robin between jobs ({@link WaitingQueue}). */
+  private final LinkedHashMap<Placement.Shape, WaitingQueue> waiting = new LinkedHashMap<>();
   /** Attempts waiting or held, by job: an owner is idle at zero. */
   private final Map<String, Integer> attemptsByJob = new HashMap<>();
   /** Tracked (recovered) attempts not yet confirmed by a registration of their worker, with that worker. */
@@ -498,7 +499,10 @@ public final class ClusterBook {
     }
     starts.forEach((workerId, specs) -> {
       if (workers.containsKey(workerId)) {
-        out.add(new StartAttempts(workerId, specs));
+        // inputs ride in starts: a batch carrying many goes as several messages (see WireLimits)
+        for (List<AttemptSpec> part : WireLimits.splitByPayload(specs, AttemptSpec::inputBytes)) {
+          out.add(new StartAttempts(workerId, part));
+        }
       }
     });
   }
@@ -624,14 +628,12 @@ public final class ClusterBook {
 
   private void place(List<Decision> out) {
     Map<String, List<Placed>> byJob = new LinkedHashMap<>();
-    Iterator<Map.Entry<Placement.Shape, LinkedHashMap<AttemptKey, AttemptSpec>>> shapes = waiting.entrySet().iterator();
+    Iterator<Map.Entry<Placement.Shape, WaitingQueue>> shapes = waiting.entrySet().iterator();
     while (shapes.hasNext()) {
-      Map.Entry<Placement.Shape, LinkedHashMap<AttemptKey, AttemptSpec>> entry = shapes.next();
-      LinkedHashMap<AttemptKey, AttemptSpec> queue = entry.getValue();
-      Iterator<AttemptSpec> it = queue.values().iterator();
+      Map.Entry<Placement.Shape, WaitingQueue> entry = shapes.next();
+      WaitingQueue queue = entry.getValue();
       for (String workerId : Placement.placeUniform(freeCapacity(), entry.getKey(), queue.size())) {
-        AttemptSpec spec = it.next();
-        it.remove();
+        AttemptSpec spec = queue.poll();
         hold(spec.key(), new Held(workerId, spec.task().milliCpus(), spec.task().memoryMb(), spec, false), true);
         byJob.computeIfAbsent(spec.key().jobId(), j -> new ArrayList<>()).add(new Placed(spec.key(), workerId));
       }
@@ -659,17 +661,17 @@ public final class ClusterBook {
       return;
     }
     Placement.Shape shape = new Placement.Shape(spec.task().milliCpus(), spec.task().memoryMb(), spec.task().constraints());
-    if (waiting.computeIfAbsent(shape, s -> new LinkedHashMap<>()).put(spec.key(), spec) == null) {
+    if (waiting.computeIfAbsent(shape, s -> new WaitingQueue()).add(spec)) {
       attemptsByJob.merge(spec.key().jobId(), 1, Integer::sum);
     }
   }
 
   private void dequeue(AttemptKey key, List<Decision> out) {
     boolean removed = false;
-    for (LinkedHashMap<AttemptKey, AttemptSpec> queue : waiting.values()) {
-      removed |= queue.remove(key) != null;
+    for (WaitingQueue queue : waiting.values()) {
+      removed |= queue.remove(key);
     }
-    waiting.values().removeIf(Map::isEmpty);
+    waiting.values().removeIf(WaitingQueue::isEmpty);
     if (removed) {
       forget(key.jobId(), out);
     }

@@ -7,8 +7,10 @@ import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
+import io.baton.protocol.job.Units;
 import io.baton.scheduler.policy.Backoff;
 import io.baton.wire.AttemptReport;
+import io.baton.wire.WireLimits;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,27 +74,108 @@ public final class JobLogic {
   }
 
   /**
-   * Tasks that may start now, in spec order: the job is RUNNING, the task is PENDING with no retry waiting past
-   * {@code now}, and every dependency SUCCEEDED.
+   * Units that may start now, in record order: the job is RUNNING, the unit is PENDING with no retry waiting past
+   * {@code now}, and every unit of every dependency SUCCEEDED. Each comes as the spec its attempt runs:
+   * {@link #unitSpec}.
    */
   public static List<TaskSpec> readyTasks(JobRecord job, Instant now) {
+    Map<String, TaskSpec> specs = specsById(job);
+    return readyUnits(job, now).stream().map(u -> unitSpec(specs.get(Units.taskOf(u)), u)).toList();
+  }
+
+  /**
+   * The names of the units {@link #readyTasks} returns, without building their specs: a caller that has asked for
+   * most of them already (a 10,000-shard task) builds only the specs it needs.
+   */
+  public static List<String> readyUnits(JobRecord job, Instant now) {
     if (job.state() != JobState.RUNNING) {
       return List.of();
     }
-    List<TaskSpec> specs = job.spec().tasks();
-    Map<String, AttemptState> states = specs.stream().anyMatch(t -> !t.dependsOn().isEmpty()) ? states(job) : Map.of();
-    List<TaskSpec> ready = new ArrayList<>();
-    for (int i = 0; i < specs.size(); i++) {
-      TaskSpec spec = specs.get(i);
-      TaskRecord task = job.tasks().get(i); // tasks are kept in spec order
-      if (task.state() != AttemptState.PENDING || (task.retryAt() != null && task.retryAt().isAfter(now))) {
+    Map<String, TaskSpec> specs = specsById(job);
+    Map<String, Boolean> succeeded = specs.values().stream().anyMatch(t -> !t.dependsOn().isEmpty())
+        ? tasksSucceeded(job) : Map.of();
+    Map<String, Boolean> depsDone = new HashMap<>();
+    List<String> ready = new ArrayList<>();
+    for (TaskRecord unit : job.tasks()) {
+      if (unit.state() != AttemptState.PENDING || (unit.retryAt() != null && unit.retryAt().isAfter(now))) {
         continue;
       }
-      if (spec.dependsOn().stream().allMatch(d -> states.get(d) == AttemptState.SUCCEEDED)) {
-        ready.add(spec);
+      String taskId = Units.taskOf(unit.taskId());
+      boolean canRun = depsDone.computeIfAbsent(taskId, id -> {
+        TaskSpec spec = specs.get(id);
+        return spec != null && spec.dependsOn().stream().allMatch(d -> succeeded.getOrDefault(d, false));
+      });
+      if (canRun) {
+        ready.add(unit.taskId());
       }
     }
     return ready;
+  }
+
+  /** The environment variables a shard's attempt gets: its index and its task's number of shards. */
+  public static final String SHARD_INDEX = "BATON_SHARD_INDEX";
+  public static final String SHARD_COUNT = "BATON_SHARD_COUNT";
+
+  /**
+   * What an attempt of unit {@code unitId} of {@code task} runs: the task itself when it runs once; for a shard, the
+   * task named after the shard ({@code <taskId>#<index>}) with {@value #SHARD_INDEX} and {@value #SHARD_COUNT} in
+   * its env.
+   */
+  public static TaskSpec unitSpec(TaskSpec task, String unitId) {
+    int shard = Units.shardOf(unitId);
+    if (shard < 0) {
+      return task;
+    }
+    return new TaskSpec(unitId, task.command(), task.handler(), task.argsJson(), task.env(), task.cpus(),
+        task.memoryMb(), task.retries(), task.timeoutSeconds(), task.constraints(), task.dependsOn(),
+        task.secretEnv(), task.shards(), task.broadcast(), task.fanOutFrom())
+        .withEnv(Map.of(SHARD_INDEX, Integer.toString(shard), SHARD_COUNT, Integer.toString(task.shards())));
+  }
+
+  /** The spec an attempt of unit {@code unitId} of {@code job} runs, if the job has that unit's task. */
+  public static Optional<TaskSpec> unitSpec(JobRecord job, String unitId) {
+    return job.spec().task(Units.taskOf(unitId)).map(t -> unitSpec(t, unitId));
+  }
+
+  /** Whether every unit of each task SUCCEEDED, by task id. */
+  public static Map<String, Boolean> tasksSucceeded(JobRecord job) {
+    Map<String, Boolean> m = new HashMap<>();
+    for (TaskRecord t : job.tasks()) {
+      m.merge(Units.taskOf(t.taskId()), t.state() == AttemptState.SUCCEEDED, Boolean::logicalAnd);
+    }
+    return m;
+  }
+
+  /**
+   * The results a unit of {@code task} gets as inputs: for each unit of each dependency, the attempt that
+   * SUCCEEDED if it left a result, as the key to read it by and the input's name {@code <taskId>/<shard>} (a task
+   * run once is shard 0). Asked when the task is ready (every dependency succeeded).
+   */
+  public static Map<AttemptKey, String> inputsOf(JobRecord job, TaskSpec task) {
+    Map<AttemptKey, String> out = new java.util.LinkedHashMap<>();
+    for (String dep : task.dependsOn()) {
+      for (TaskRecord unit : job.unitsOf(dep)) {
+        unit.latest()
+            .filter(a -> a.state() == AttemptState.SUCCEEDED && a.resultBytes() != null)
+            .ifPresent(a -> out.put(new AttemptKey(job.id(), unit.taskId(), a.attempt()),
+                dep + "/" + Math.max(0, Units.shardOf(unit.taskId()))));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Fails unit {@code unitId} before any worker ran it (e.g. its inputs are too big to send): a FAILED attempt with
+   * {@code message}, not retried (a retry would meet the same refusal); then the job is settled.
+   */
+  public static JobRecord failBeforeStart(JobRecord job, String unitId, String message, Instant now) {
+    TaskRecord unit = job.task(unitId).orElseThrow();
+    if (unit.state() != AttemptState.PENDING) {
+      return job;
+    }
+    AttemptRecord failed = new AttemptRecord(unit.attempts().size() + 1, AttemptState.FAILED, null, null, null, now,
+        message);
+    return settle(job.withTask(unit.withAttempt(failed)), now);
   }
 
   /** The earliest time a waiting retry becomes ready, if any. */
@@ -137,9 +220,15 @@ public final class JobLogic {
   public static JobRecord applyReport(JobRecord job, AttemptReport report, String workerId, Instant now,
       Backoff backoff, double random01, boolean provenNotStarted) {
     Optional<TaskRecord> found = job.task(report.key().taskId());
-    Optional<TaskSpec> spec = job.spec().task(report.key().taskId());
+    Optional<TaskSpec> spec = job.spec().task(Units.taskOf(report.key().taskId()));
     if (found.isEmpty() || spec.isEmpty()) {
       return job;
+    }
+    long resultBytes = WireLimits.utf8Length(report.result());
+    if (resultBytes > WireLimits.MAX_RESULT_BYTES) {
+      // the worker enforces the cap too; the leader does not trust it to
+      report = new AttemptReport(report.key(), AttemptState.FAILED, null, report.startedAt(), report.finishedAt(),
+          "result of " + resultBytes + " bytes is over the cap of " + WireLimits.MAX_RESULT_BYTES + " bytes");
     }
     TaskRecord task = found.get();
     AttemptRecord attempt = task.attempt(report.key().attempt())
@@ -152,8 +241,12 @@ public final class JobLogic {
     AttemptRecord updated = attempt.with(
         report.state(), report.exitCode(), report.startedAt(),
         report.state().isTerminal() ? orNow(report.finishedAt(), now) : null, report.message());
+    if (report.state() == AttemptState.SUCCEEDED && report.result() != null) {
+      updated = updated.withResultBytes((int) resultBytes);
+    }
     TaskRecord next = task.withAttempt(updated);
-    boolean isLatest = next.latest().map(a -> a.attempt() == updated.attempt()).orElse(false);
+    int number = updated.attempt();
+    boolean isLatest = next.latest().map(a -> a.attempt() == number).orElse(false);
     if (!isLatest) {
       next = next.withState(task.state(), task.retryAt());
     } else if (updated.state().isRetryable()
@@ -179,7 +272,7 @@ public final class JobLogic {
     Set<String> failed = new HashSet<>();
     for (TaskRecord t : job.tasks()) {
       if (t.state().isTerminal() && t.state() != AttemptState.SUCCEEDED) {
-        failed.add(t.taskId());
+        failed.add(Units.taskOf(t.taskId()));
       }
     }
     if (failed.isEmpty()) {
@@ -188,7 +281,7 @@ public final class JobLogic {
     Set<String> blocked = dependentsOf(job, failed);
     for (TaskRecord t : job.tasks()) {
       boolean active = t.state() == AttemptState.SCHEDULED || t.state() == AttemptState.RUNNING;
-      boolean canStillRun = t.state() == AttemptState.PENDING && !blocked.contains(t.taskId());
+      boolean canStillRun = t.state() == AttemptState.PENDING && !blocked.contains(Units.taskOf(t.taskId()));
       if (active || canStillRun) {
         return job;
       }
@@ -250,10 +343,10 @@ public final class JobLogic {
     return out;
   }
 
-  private static Map<String, AttemptState> states(JobRecord job) {
-    Map<String, AttemptState> m = new HashMap<>();
-    for (TaskRecord t : job.tasks()) {
-      m.put(t.taskId(), t.state());
+  private static Map<String, TaskSpec> specsById(JobRecord job) {
+    Map<String, TaskSpec> m = new HashMap<>();
+    for (TaskSpec t : job.spec().tasks()) {
+      m.put(t.id(), t);
     }
     return m;
   }

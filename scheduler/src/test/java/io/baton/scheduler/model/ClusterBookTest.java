@@ -329,4 +329,30 @@ class ClusterBookTest {
     List<Decision> unowned = book.apply(new ClusterBook.Reports(EPOCH, "w1", List.of(report(a.key(), AttemptState.FAILED))), T0);
     assertFalse(only(unowned, ClusterBook.RouteReport.class).get(0).owned(), "a repeated report goes to the Dispatcher");
   }
+
+  /** Fairness: placement goes round-robin between jobs, so a 1,000-shard task queued first does not starve a job. */
+  @Test
+  void aThousandShardTaskQueuedFirstDoesNotStarveAnotherJob() {
+    register("w1", 2, Map.of(), T0);
+    List<AttemptSpec> shards = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      shards.add(spec("big", "sum#" + i, 1, 1, 100, Map.of()));
+    }
+    List<ClusterBook.Placed> first = only(book.apply(new ClusterBook.RequestAttempts(shards), T0), ClusterBook.Place.class)
+        .stream().flatMap(p -> p.placements().stream()).toList();
+    assertEquals(List.of("sum#0", "sum#1"), first.stream().map(p -> p.key().taskId()).toList(), "the worker is full");
+    AttemptSpec small = spec("small", "t", 1, 1, 100, Map.of());
+    book.apply(new ClusterBook.RequestAttempts(List.of(small)), T0);
+    book.apply(new ClusterBook.Launch(first.stream().map(ClusterBook.Placed::key).toList()), T0);
+
+    // one shard ends: the freed slot goes to the other job, not to the 998 shards that waited before it
+    List<Decision> next = book.apply(new ClusterBook.Reports(EPOCH, "w1",
+        List.of(report(first.get(0).key(), AttemptState.SUCCEEDED))), T0);
+    assertEquals(List.of(new ClusterBook.Place("small", List.of(new ClusterBook.Placed(small.key(), "w1")))),
+        only(next, ClusterBook.Place.class));
+    // and the next freed slot goes back to the big job
+    List<Decision> after = book.apply(new ClusterBook.Reports(EPOCH, "w1",
+        List.of(report(first.get(1).key(), AttemptState.SUCCEEDED))), T0);
+    assertEquals("big", only(after, ClusterBook.Place.class).get(0).jobId());
+  }
 }

@@ -1,6 +1,7 @@
 package io.baton.web.metrics;
 
 import io.baton.ha.JobStore;
+import io.baton.protocol.AttemptKey;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -87,6 +88,16 @@ final class MeteredJobStore implements JobStore {
   @Override
   public CompletableFuture<Void> delete(Epoch epoch, String jobId) {
     return timed("delete", () -> store.delete(epoch, jobId));
+  }
+
+  @Override
+  public CompletableFuture<Void> putResult(Epoch epoch, AttemptKey key, String result) {
+    return timed("put_result", () -> store.putResult(epoch, key, result));
+  }
+
+  @Override
+  public CompletableFuture<java.util.Map<AttemptKey, String>> results(java.util.Collection<AttemptKey> keys) {
+    return store.results(keys);
   }
 
   @Override

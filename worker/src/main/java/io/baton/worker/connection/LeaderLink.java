@@ -7,6 +7,7 @@ import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.wire.ToLeader;
+import io.baton.wire.WireLimits;
 import io.baton.wire.ToWorker;
 import io.baton.wire.WorkerInfo;
 import io.baton.wire.WorkerMode;
@@ -221,7 +222,10 @@ public final class LeaderLink {
         })
         .onMessage(FromRunner.class, m -> {
           running = m.batch().running();
-          gateway.tell(new ToLeader.Reports(connection.epoch(), workerId(), m.batch().reports(), token));
+          // results ride in reports: a batch carrying many is sent as several messages (see WireLimits)
+          for (var part : WireLimits.splitByPayload(m.batch().reports(), r -> WireLimits.utf8Length(r.result()))) {
+            gateway.tell(new ToLeader.Reports(connection.epoch(), workerId(), part, token));
+          }
           return same();
         })
         .onMessage(SetMode.class, m -> {

@@ -3,6 +3,7 @@ package io.baton.worker.execution;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.wire.AttemptReport;
+import io.baton.wire.WireLimits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,9 +34,10 @@ public final class AttemptBook {
     String message;
     AttemptState killReason;
     String killMessage;
+    String result;
 
     AttemptReport report(AttemptKey key) {
-      return new AttemptReport(key, state, exitCode, startedAt, finishedAt, message);
+      return new AttemptReport(key, state, exitCode, startedAt, finishedAt, message, result);
     }
   }
 
@@ -77,6 +79,7 @@ public final class AttemptBook {
     e.startedAt = terminal.startedAt();
     e.finishedAt = terminal.finishedAt();
     e.message = terminal.message();
+    e.result = terminal.result();
     entries.put(terminal.key(), e);
     changed(terminal.key(), e);
     return true;
@@ -88,6 +91,14 @@ public final class AttemptBook {
    * when the attempt is unknown or already terminal.
    */
   public boolean ended(AttemptKey key, Instant now, Integer exitCode, String error) {
+    return ended(key, now, exitCode, error, null);
+  }
+
+  /**
+   * {@link #ended(AttemptKey, Instant, Integer, String)}, with the result the attempt left (kept only if it
+   * SUCCEEDED).
+   */
+  public boolean ended(AttemptKey key, Instant now, Integer exitCode, String error, String result) {
     Entry e = entries.get(key);
     if (e == null || e.state.isTerminal()) {
       return false;
@@ -99,6 +110,7 @@ public final class AttemptBook {
     } else if (exitCode != null && exitCode == 0) {
       e.state = AttemptState.SUCCEEDED;
       e.exitCode = 0;
+      e.result = result;
     } else {
       e.state = AttemptState.FAILED;
       e.exitCode = exitCode;
@@ -177,10 +189,27 @@ public final class AttemptBook {
    * registration; all count as sent at {@code now} and pending changes are folded in.
    */
   public List<AttemptReport> registrationReports(Instant now) {
+    return registrationReports(now, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #registrationReports(Instant)} carrying results of at most {@code resultBudget} UTF-8 bytes in all: a
+   * finished attempt whose result does not fit is stated RUNNING ({@link AttemptReport#asRunning()}) and its
+   * terminal report, result included, stays unacknowledged with no send time, so the next resend carries it.
+   */
+  public List<AttemptReport> registrationReports(Instant now, long resultBudget) {
     changed.clear();
     List<AttemptReport> out = new ArrayList<>(entries.size());
+    long left = resultBudget;
     for (Map.Entry<AttemptKey, Entry> e : entries.entrySet()) {
       AttemptReport r = e.getValue().report(e.getKey());
+      long size = WireLimits.utf8Length(r.result());
+      if (size > left) {
+        out.add(r.asRunning());
+        unacked.put(r.key(), new Unacked(r, null));
+        continue;
+      }
+      left -= size;
       out.add(r);
       unacked.put(r.key(), new Unacked(r, now));
     }

@@ -55,7 +55,36 @@ public final class AttemptLauncher {
    * {@link System#nanoTime()}'s clock) unless {@link RunningAttempt#renewLease renewed}; a handler has no lease.
    */
   public RunningAttempt start(AttemptKey key, TaskSpec task, long leaseDeadlineNanos) {
-    return task.isHandler() ? startHandler(key, task) : startProcess(key, task, leaseDeadlineNanos);
+    return start(key, task, Map.of(), leaseDeadlineNanos);
+  }
+
+  /**
+   * {@link #start(AttemptKey, TaskSpec, long)} with the attempt's {@code inputs} (see {@link AttemptIo}) written
+   * first; the attempt finds them at {@code $BATON_INPUTS} and leaves its result at {@code $BATON_RESULT}.
+   */
+  public RunningAttempt start(AttemptKey key, TaskSpec task, Map<String, String> inputs, long leaseDeadlineNanos) {
+    Map<String, String> io;
+    try {
+      io = exchange(key, inputs);
+    } catch (IOException | RuntimeException e) {
+      return failed(paths.logFile(key), "could not write the attempt's inputs: " + e.getMessage());
+    }
+    TaskSpec withIo = task.withEnv(io);
+    return task.isHandler() ? startHandler(key, withIo) : startProcess(key, withIo, leaseDeadlineNanos);
+  }
+
+  AttemptPaths paths() {
+    return paths;
+  }
+
+  /** Prepares the attempt's exchange directory (a result left by an earlier life goes) and names it in env. */
+  private Map<String, String> exchange(AttemptKey key, Map<String, String> inputs) throws IOException {
+    Files.createDirectories(paths.ioDir(key));
+    Files.deleteIfExists(paths.resultFile(key));
+    Path inputsDir = paths.inputsDir(key);
+    AttemptIo.writeInputs(inputsDir, inputs);
+    return Map.of(AttemptIo.RESULT_VARIABLE, paths.resultFile(key).toAbsolutePath().toString(),
+        AttemptIo.INPUTS_VARIABLE, inputsDir.toAbsolutePath().toString());
   }
 
   /** The names of {@link #identity}'s variables. */

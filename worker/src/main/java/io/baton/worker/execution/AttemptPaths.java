@@ -18,6 +18,23 @@ public record AttemptPaths(Path dataDir) {
     return dataDir.resolve("work").resolve(safe(key.jobId())).resolve(safe(key.taskId())).resolve(Integer.toString(key.attempt()));
   }
 
+  /**
+   * The attempt's exchange directory, next to its working directory ({@code <attempt>.io/}): its result file
+   * ({@code result}, {@code $BATON_RESULT}) and its inputs ({@code inputs/}, {@code $BATON_INPUTS}). Under
+   * {@code work/<jobId>/}, it goes when the job's files go.
+   */
+  public Path ioDir(AttemptKey key) {
+    return workDir(key).resolveSibling(key.attempt() + ".io");
+  }
+
+  public Path resultFile(AttemptKey key) {
+    return ioDir(key).resolve("result");
+  }
+
+  public Path inputsDir(AttemptKey key) {
+    return ioDir(key).resolve("inputs");
+  }
+
   public Path logFile(AttemptKey key) {
     return dataDir.resolve("logs").resolve(safe(key.jobId())).resolve(safe(key.taskId())).resolve(key.attempt() + ".log");
   }

@@ -3,6 +3,7 @@ package io.baton.worker.execution;
 import io.baton.protocol.AttemptKey;
 import io.baton.protocol.AttemptState;
 import io.baton.wire.AttemptReport;
+import io.baton.wire.WireLimits;
 import io.baton.wire.AttemptSpec;
 import io.baton.wire.LogChunk;
 import io.baton.wire.ToWorker;
@@ -378,7 +379,7 @@ public final class AttemptRunner {
   }
 
   private Behavior<Command> onGetRegistrationReports(GetRegistrationReports m) {
-    m.replyTo().tell(new RegistrationReports(m.sessionId(), book.registrationReports(clock.instant()),
+    m.replyTo().tell(new RegistrationReports(m.sessionId(), book.registrationReports(clock.instant(), WireLimits.MAX_PAYLOAD_BYTES_PER_MESSAGE),
         book.runningCount()));
     return Behaviors.same();
   }

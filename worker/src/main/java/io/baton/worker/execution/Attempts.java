@@ -40,7 +40,7 @@ final class Attempts {
   void recovered(Leftovers.Result result, RunRecords store) {
     result.problems().forEach(p -> log.warn("restart: {}", p));
     for (AttemptReport r : result.reports()) {
-      book.restored(r);
+      book.restored(withResult(r));
       log.info("restart: {} {} ({})", r.key(), r.state(), r.message());
     }
     records = new RunRecordWriter(store, result.reports().stream().map(AttemptReport::key).toList());
@@ -75,10 +75,26 @@ final class Attempts {
         return Optional.empty();
       }
     }
-    RunningAttempt run = launcher.start(key, spec.task(), leaseDeadline);
+    RunningAttempt run = launcher.start(key, spec.task(), spec.inputs(), leaseDeadline);
     runs.put(key, run);
     records.put(RunRecord.running(key, now, run.process()));
     return Optional.of(run);
+  }
+
+  /**
+   * A SUCCEEDED report restored from a run record (which holds no result) with the result its attempt left on
+   * disk; a result that cannot be read back is left out (the attempt did succeed).
+   */
+  private AttemptReport withResult(AttemptReport r) {
+    if (r.state() != AttemptState.SUCCEEDED || r.result() != null) {
+      return r;
+    }
+    AttemptIo.Result result = AttemptIo.readResult(launcher.paths().resultFile(r.key()));
+    if (result.error() != null) {
+      log.warn("restart: the result of {} cannot be read back: {}", r.key(), result.error());
+    }
+    return result.text() == null ? r
+        : new AttemptReport(r.key(), r.state(), r.exitCode(), r.startedAt(), r.finishedAt(), r.message(), result.text());
   }
 
   /** Kills a running attempt, which will end in {@code reason}; false when unknown, over or being killed. */
@@ -112,7 +128,16 @@ final class Attempts {
     if (outcome.lost()) {
       book.killRequested(key, AttemptState.LOST, outcome.error());
     }
-    if (!book.ended(key, now, outcome.exitCode(), outcome.error())) {
+    boolean ended;
+    if (outcome.exitCode() != null && outcome.exitCode() == 0 && !book.isBeingKilled(key)) {
+      AttemptIo.Result result = AttemptIo.readResult(launcher.paths().resultFile(key));
+      ended = result.error() != null
+          ? book.ended(key, now, null, result.error())
+          : book.ended(key, now, 0, null, result.text());
+    } else {
+      ended = book.ended(key, now, outcome.exitCode(), outcome.error());
+    }
+    if (!ended) {
       return false;
     }
     book.report(key).ifPresent(r -> records.put(RunRecord.ended(r)));

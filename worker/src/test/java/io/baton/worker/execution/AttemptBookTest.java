@@ -157,4 +157,34 @@ class AttemptBookTest {
     assertFalse(book.knows(K));
     assertEquals(0, book.unackedCount());
   }
+
+  @Test
+  void aSuccessKeepsItsResultUntilAckedAndARegistrationOverItsBudgetStatesItRunningAndResendsItInFull() {
+    AttemptBook book = new AttemptBook();
+    book.started(K, T0);
+    book.started(K2, T0);
+    book.ended(K, T0, 0, null, "r".repeat(100));
+    book.ended(K2, T0, 0, null, "s".repeat(100));
+    assertEquals("r".repeat(100), book.report(K).orElseThrow().result());
+
+    List<AttemptReport> reg = book.registrationReports(T0, 150);
+    assertEquals(AttemptState.SUCCEEDED, reg.get(0).state());
+    assertEquals("r".repeat(100), reg.get(0).result());
+    assertEquals(AttemptState.RUNNING, reg.get(1).state(), "over the budget: stated running");
+    assertNull(reg.get(1).result());
+    book.ack(K2, AttemptState.RUNNING); // the leader adopts it as running
+    List<AttemptReport> resent = book.dueForResend(T0, java.time.Duration.ofSeconds(5));
+    assertEquals(List.of(K2), resent.stream().map(AttemptReport::key).toList(), "due at once, in full");
+    assertEquals("s".repeat(100), resent.get(0).result());
+    book.ack(K2, AttemptState.SUCCEEDED);
+    assertFalse(book.knows(K2));
+  }
+
+  @Test
+  void aFailureKeepsNoResult() {
+    AttemptBook book = new AttemptBook();
+    book.started(K, T0);
+    book.ended(K, T0, 3, null, "partial");
+    assertNull(book.report(K).orElseThrow().result());
+  }
 }
