@@ -96,7 +96,9 @@ class PagedJobsIT {
     Map<String, Stat> first = tree(job.id());
     first.forEach((name, stat) -> assertTrue(stat.getDataLength() <= JobPages.SPEC_CHUNK_BYTES,
         name + " holds " + stat.getDataLength() + " bytes"));
-    assertEquals(1 + 4 + JobPages.pageCount(10_000), first.size(), "header, 4 spec chunks, the pages");
+    int chunks = JobPages.encodeSpec(job.spec()).size();
+    assertTrue(chunks > 1, "a 10,000-task spec takes several chunks");
+    assertEquals(1 + chunks + JobPages.pageCount(10_000), first.size(), "header, " + chunks + " spec chunks, the pages");
 
     JobRecord changed = finish(job, 7_000, AttemptState.RUNNING);
     store.put(epoch, changed).get();
