@@ -33,7 +33,17 @@ final class Http {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest request = b.build();
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("header parser received no bytes")) {
+        throw e;
+      }
+      // a pooled connection the master closed as idle (its 15 s idle timeout) just as this request went out: the
+      // master read nothing of it, so it is sent once more on a new connection (the JDK client retries only GETs)
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
   }
 
   JsonNode get(String path) throws Exception {
