@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The randomized fault test's short form: {@code bin/baton chaos} with nine faults (one of each kind, in a
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * budget). Longer runs are the benchmark ({@code bench/chaos.sh}). Fails with the checker's violations (the
  * run directory is kept and named).
  */
+@Isolated // times failovers closely: runs with no other E2E class beside it
 class ChaosE2E {
   @TempDir Path dir;
 

@@ -18,11 +18,13 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The guarantees of SPEC.md with real processes: kill -9 of the leader or of a worker, a ZooKeeper restart and
  * a paused leader. Checked by what the tasks themselves wrote: each appends its own id to a file.
  */
+@Isolated // times failovers closely: runs with no other E2E class beside it
 class HaE2E {
   /** How long ZooKeeper stays down in the outage scenario: a fault held on purpose, not a wait. */
   private static final Duration ZOOKEEPER_OUTAGE = Duration.ofMillis(1500);
