@@ -10,6 +10,7 @@ import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.Webhook;
+import io.baton.scheduler.model.JobLogic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +60,26 @@ public final class JobAlerts {
    */
   public static List<Alert> runningLong(JobRecord job, Instant now, Set<String> raised, String linkBase) {
     List<Alert> out = new ArrayList<>();
+    for (Watch w : watches(job, raised)) {
+      if (!w.due().isAfter(now)) {
+        out.add(alert(w.id(), w.hook(), body(w.id(), AlertEvent.RUNNING_LONG, job, w.task(), w.attempt(), now,
+            linkBase)));
+      }
+    }
+    return out;
+  }
+
+  /** When the next RUNNING_LONG alert of the job falls due (ids in {@code raised} excepted), if any will. */
+  public static Optional<Instant> nextRunningLongDue(JobRecord job, Set<String> raised) {
+    return watches(job, raised).stream().map(Watch::due).min(Instant::compareTo);
+  }
+
+  /** A running attempt a RUNNING_LONG webhook watches, the alert's id and when it falls due. */
+  private record Watch(String id, Webhook hook, TaskRecord task, AttemptRecord attempt, Instant due) {}
+
+  /** Every running attempt of an unfinished job, per RUNNING_LONG webhook, whose alert is not in {@code raised}. */
+  private static List<Watch> watches(JobRecord job, Set<String> raised) {
+    List<Watch> out = new ArrayList<>();
     if (job.state().isTerminal()) {
       return out;
     }
@@ -70,42 +91,14 @@ public final class JobAlerts {
       }
       for (TaskRecord task : job.tasks()) {
         for (AttemptRecord a : task.attempts()) {
-          if (a.state() != AttemptState.RUNNING || a.startedAt() == null) {
-            continue;
-          }
           String id = job.id() + "." + task.taskId() + "." + a.attempt() + "." + AlertEvent.RUNNING_LONG + "." + i;
-          if (!raised.contains(id) && !a.startedAt().plusSeconds(hook.runningLongerThanSeconds()).isAfter(now)) {
-            out.add(alert(id, hook, body(id, AlertEvent.RUNNING_LONG, job, task, a, now, linkBase)));
+          if (a.state() == AttemptState.RUNNING && a.startedAt() != null && !raised.contains(id)) {
+            out.add(new Watch(id, hook, task, a, a.startedAt().plusSeconds(hook.runningLongerThanSeconds())));
           }
         }
       }
     }
     return out;
-  }
-
-  /** When the next RUNNING_LONG alert of the job falls due (ids in {@code raised} excepted), if any will. */
-  public static Optional<Instant> nextRunningLongDue(JobRecord job, Set<String> raised) {
-    Instant next = null;
-    if (job.state().isTerminal()) {
-      return Optional.empty();
-    }
-    List<Webhook> hooks = job.spec().webhooks();
-    for (int i = 0; i < hooks.size(); i++) {
-      Webhook hook = hooks.get(i);
-      if (!hook.wants(AlertEvent.RUNNING_LONG)) {
-        continue;
-      }
-      for (TaskRecord task : job.tasks()) {
-        for (AttemptRecord a : task.attempts()) {
-          String id = job.id() + "." + task.taskId() + "." + a.attempt() + "." + AlertEvent.RUNNING_LONG + "." + i;
-          if (a.state() == AttemptState.RUNNING && a.startedAt() != null && !raised.contains(id)) {
-            Instant due = a.startedAt().plusSeconds(hook.runningLongerThanSeconds());
-            next = next == null || due.isBefore(next) ? due : next;
-          }
-        }
-      }
-    }
-    return Optional.ofNullable(next);
   }
 
   private static Alert alert(String id, Webhook hook, byte[] body) {
@@ -168,23 +161,8 @@ public final class JobAlerts {
       case SUCCEEDED -> "all " + job.tasks().size() + " tasks succeeded";
       case RUNNING_LONG -> "task " + task.taskId() + " attempt " + attempt.attempt() + " has been running for "
           + Duration.between(attempt.startedAt(), now).toSeconds() + " s";
-      case FAILED -> failedTasks(job);
+      case FAILED -> JobLogic.failureSummary(job);
     };
   }
 
-  /** The failed tasks and their last attempt's reason (the Dispatcher logs the same). */
-  static String failedTasks(JobRecord job) {
-    String why = job.tasks().stream()
-        .filter(t -> !t.attempts().isEmpty() && t.state() != AttemptState.SUCCEEDED && t.state() != AttemptState.PENDING)
-        .map(t -> {
-          AttemptRecord last = t.attempts().get(t.attempts().size() - 1);
-          return t.taskId() + " " + last.state() + " after " + t.attempts().size() + " attempt"
-              + (t.attempts().size() == 1 ? "" : "s")
-              + (last.message() != null && !last.message().isBlank() ? ": " + last.message()
-                  : last.exitCode() != null ? ": exit code " + last.exitCode() : "");
-        })
-        .limit(5)
-        .collect(java.util.stream.Collectors.joining("; "));
-    return why.isEmpty() ? "no task ran" : why;
-  }
 }

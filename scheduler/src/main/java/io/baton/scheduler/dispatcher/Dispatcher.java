@@ -1,10 +1,8 @@
 package io.baton.scheduler.dispatcher;
 
 import io.baton.ha.JobStore;
-import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
-import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.scheduler.api.NotLeaderException;
@@ -522,19 +520,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       context.getLog().info("job {} '{}' {}{}", job.id(), job.spec().name(), job.state(), took);
       return;
     }
-    String why = job.tasks().stream()
-        .filter(t -> !t.attempts().isEmpty() && t.state() != AttemptState.SUCCEEDED && t.state() != AttemptState.PENDING)
-        .map(t -> {
-          AttemptRecord last = t.attempts().get(t.attempts().size() - 1);
-          return t.taskId() + " " + last.state() + " after " + t.attempts().size() + " attempt"
-              + (t.attempts().size() == 1 ? "" : "s")
-              + (last.message() != null && !last.message().isBlank() ? ": " + last.message()
-                  : last.exitCode() != null ? ": exit code " + last.exitCode() : "");
-        })
-        .limit(5)
-        .collect(java.util.stream.Collectors.joining("; "));
     context.getLog().info("job {} '{}' FAILED{}: {}", job.id(), job.spec().name(), took,
-        why.isEmpty() ? "no task ran" : why);
+        JobLogic.failureSummary(job));
   }
 
   // ---- control
