@@ -26,3 +26,17 @@ certs() {
     else "$baton" certs worker --dir "$work/tls" --id "$n" --host 127.0.0.1 >/dev/null; fi
   done
 }
+
+# start_bench_cluster: a ZooKeeper process, one master and two workers (bench-1, bench-2) on loopback with TLS, as
+# the throughput and shards benchmarks run them; sets zk_port and rest_port, appends the pids in that order
+start_bench_cluster() {
+  zk_port=$(free_port); rest_port=$(free_port)
+  start_zookeeper "$zk_port"
+  # Artery over mutual TLS, as a cluster runs by default: a CA and one certificate per process
+  certs m -- bench-1 bench-2
+  BATON_JAVA_OPTS="${BENCH_MASTER_OPTS:-}" "$baton" master --zk "127.0.0.1:$zk_port" --rest-port "$rest_port" --port 0 --data-dir "$work/m" --tls-dir "$work/tls/m" >"$work/master.log" 2>&1 & pids+=($!)
+  local w
+  for w in 1 2; do
+    BATON_JAVA_OPTS="${BENCH_WORKER_OPTS:-}" "$baton" worker --zk "127.0.0.1:$zk_port" --worker-id "bench-$w" --data-dir "$work/w$w" --tls-dir "$work/tls/bench-$w" >"$work/worker$w.log" 2>&1 & pids+=($!)
+  done
+}

@@ -6,14 +6,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 shards="${1:-10000}"
-zk_port=$(free_port); rest_port=$(free_port)
 export BATON_LOG_LEVEL=WARN
-start_zookeeper "$zk_port"
-certs m -- bench-1 bench-2
-BATON_JAVA_OPTS="${BENCH_MASTER_OPTS:-}" "$baton" master --zk "127.0.0.1:$zk_port" --rest-port "$rest_port" --port 0 --data-dir "$work/m" --tls-dir "$work/tls/m" >"$work/master.log" 2>&1 & pids+=($!)
-for w in 1 2; do
-  BATON_JAVA_OPTS="${BENCH_WORKER_OPTS:-}" "$baton" worker --zk "127.0.0.1:$zk_port" --worker-id "bench-$w" --data-dir "$work/w$w" --tls-dir "$work/tls/bench-$w" >"$work/worker$w.log" 2>&1 & pids+=($!)
-done
+start_bench_cluster
 url="http://127.0.0.1:$rest_port/api/v1"
 until [ "$(curl -s "$url/workers" | python3 -c 'import json,sys; print(sum(w["state"]=="ALIVE" for w in json.load(sys.stdin).get("workers",[])))' 2>/dev/null || echo 0)" = 2 ]; do sleep 0.5; done
 echo "cluster: zookeeper :$zk_port, master REST :$rest_port, 2 workers ($(nproc) cores each offered); load $(cut -d' ' -f1-3 /proc/loadavg)"

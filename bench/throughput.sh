@@ -4,15 +4,8 @@
 # Usage: bench/throughput.sh [extra `baton bench` flags, e.g. --tasks 50000 --tasks-per-job 200]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-zk_port=$(free_port); rest_port=$(free_port)
 export BATON_LOG_LEVEL=WARN
-start_zookeeper "$zk_port"
-# Artery over mutual TLS, as a cluster runs by default: a CA and one certificate per process
-certs m -- bench-1 bench-2
-BATON_JAVA_OPTS="${BENCH_MASTER_OPTS:-}" "$baton" master --zk "127.0.0.1:$zk_port" --rest-port "$rest_port" --port 0 --data-dir "$work/m" --tls-dir "$work/tls/m" >"$work/master.log" 2>&1 & pids+=($!)
-for w in 1 2; do
-  BATON_JAVA_OPTS="${BENCH_WORKER_OPTS:-}" "$baton" worker --zk "127.0.0.1:$zk_port" --worker-id "bench-$w" --data-dir "$work/w$w" --tls-dir "$work/tls/bench-$w" >"$work/worker$w.log" 2>&1 & pids+=($!)
-done
+start_bench_cluster
 echo "cluster: zookeeper :$zk_port, master REST :$rest_port, 2 workers ($(nproc) cores each offered; tasks ask 0.01 cpu)"
 cpu() { ps -o cputimes= -p "$1" 2>/dev/null | tr -d ' '; }
 names=(zookeeper master worker-1 worker-2)
