@@ -10,7 +10,6 @@ import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.Webhook;
-import io.baton.scheduler.model.JobLogic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -161,8 +160,28 @@ public final class JobAlerts {
       case SUCCEEDED -> "all " + job.tasks().size() + " tasks succeeded";
       case RUNNING_LONG -> "task " + task.taskId() + " attempt " + attempt.attempt() + " has been running for "
           + Duration.between(attempt.startedAt(), now).toSeconds() + " s";
-      case FAILED -> JobLogic.failureSummary(job);
+      case FAILED -> failureSummary(job);
     };
   }
 
+
+  /**
+   * Why a job failed, in one line: each failed task (at most five) with its last attempt's state, attempt count
+   * and reason (its message, else its exit code); "no task ran" when none did. The FAILED alert's reason and the
+   * Dispatcher's log line.
+   */
+  public static String failureSummary(JobRecord job) {
+    String why = job.tasks().stream()
+        .filter(t -> !t.attempts().isEmpty() && t.state() != AttemptState.SUCCEEDED && t.state() != AttemptState.PENDING)
+        .map(t -> {
+          AttemptRecord last = t.attempts().get(t.attempts().size() - 1);
+          return t.taskId() + " " + last.state() + " after " + t.attempts().size() + " attempt"
+              + (t.attempts().size() == 1 ? "" : "s")
+              + (last.message() != null && !last.message().isBlank() ? ": " + last.message()
+                  : last.exitCode() != null ? ": exit code " + last.exitCode() : "");
+        })
+        .limit(5)
+        .collect(java.util.stream.Collectors.joining("; "));
+    return why.isEmpty() ? "no task ran" : why;
+  }
 }

@@ -5,6 +5,7 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
+import io.baton.scheduler.alerts.JobAlerts;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi.CancelResult;
@@ -521,7 +522,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       return;
     }
     context.getLog().info("job {} '{}' FAILED{}: {}", job.id(), job.spec().name(), took,
-        JobLogic.failureSummary(job));
+        JobAlerts.failureSummary(job));
   }
 
   // ---- control

@@ -354,23 +354,4 @@ public final class JobLogic {
   private static Instant orNow(Instant t, Instant now) {
     return t != null ? t : now;
   }
-
-  /**
-   * Why a job failed, in one line: each failed task (at most five) with its last attempt's state, attempt count
-   * and reason (its message, else its exit code); "no task ran" when none did. For the log and for alerts.
-   */
-  public static String failureSummary(JobRecord job) {
-    String why = job.tasks().stream()
-        .filter(t -> !t.attempts().isEmpty() && t.state() != AttemptState.SUCCEEDED && t.state() != AttemptState.PENDING)
-        .map(t -> {
-          AttemptRecord last = t.attempts().get(t.attempts().size() - 1);
-          return t.taskId() + " " + last.state() + " after " + t.attempts().size() + " attempt"
-              + (t.attempts().size() == 1 ? "" : "s")
-              + (last.message() != null && !last.message().isBlank() ? ": " + last.message()
-                  : last.exitCode() != null ? ": exit code " + last.exitCode() : "");
-        })
-        .limit(5)
-        .collect(java.util.stream.Collectors.joining("; "));
-    return why.isEmpty() ? "no task ran" : why;
-  }
 }
