@@ -84,11 +84,14 @@ final class FailoverBenchCommand implements Callable<Integer> {
     List<Long> expiry = new ArrayList<>();
     List<Long> afterExpiry = new ArrayList<>();
     List<Long> publishedAfter = new ArrayList<>();
+    List<Long> latchGoneAfter = new ArrayList<>();
     // the killed leader's ephemeral /leader goes when ZooKeeper ends its session: the reference Baton controls nothing before
     org.apache.curator.framework.CuratorFramework watcher = org.apache.curator.framework.CuratorFrameworkFactory.builder()
-        .connectString(zk).retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build();
+        .connectString(zk).retryPolicy(new org.apache.curator.retry.RetryOneTime(100))
+        .authorization("digest", io.baton.ha.zookeeper.ZkAcls.digestAuth(zkSecret)).build();
     watcher.start();
-    String leaderPath = new io.baton.ha.zookeeper.ZkPaths(io.baton.ha.zookeeper.ZkPaths.DEFAULT_CLUSTER_ID).leader();
+    io.baton.ha.zookeeper.ZkPaths zkPaths = new io.baton.ha.zookeeper.ZkPaths(io.baton.ha.zookeeper.ZkPaths.DEFAULT_CLUSTER_ID);
+    String leaderPath = zkPaths.leader();
     for (int k = 1; k <= kills; k++) {
       Thread.sleep(1000);
       java.util.concurrent.CompletableFuture<Long> gone = new java.util.concurrent.CompletableFuture<>();
@@ -112,6 +115,13 @@ final class FailoverBenchCommand implements Callable<Integer> {
           }
         }
       }).forPath(leaderPath);
+      // the old leader's latch node: its deletion is what lets the standby's latch grant it leadership
+      java.util.concurrent.CompletableFuture<Long> latchGone = new java.util.concurrent.CompletableFuture<>();
+      watcher.getChildren().usingWatcher((org.apache.zookeeper.Watcher) event -> {
+        if (event.getType() == org.apache.zookeeper.Watcher.Event.EventType.NodeChildrenChanged) {
+          latchGone.complete(System.nanoTime());
+        }
+      }).forPath(zkPaths.leaderLatch());
       long t0 = System.nanoTime();
       if (planned) {
         masters.get(leader).destroy();
@@ -125,15 +135,17 @@ final class FailoverBenchCommand implements Callable<Integer> {
       long tExpired = gone.get(10, TimeUnit.SECONDS);
       long tPublished = published.get(10, TimeUnit.SECONDS);
       publishedAfter.add((tPublished - t0) / 1_000_000);
+      latchGoneAfter.add((latchGone.get(10, TimeUnit.SECONDS) - t0) / 1_000_000);
       rest.add((tRest - t0) / 1_000_000);
       registered.add((tWorkers - t0) / 1_000_000);
       expiry.add((tExpired - t0) / 1_000_000);
       afterExpiry.add((tRest - tExpired) / 1_000_000);
       System.out.printf("kill %2d: new leader answers REST after %5d ms, all %d workers registered after %5d ms "
               + "(the old /leader gone after %5d ms, the new one published after %5d ms; REST %4d ms after the old "
-              + "one went)%n", k, rest.get(rest.size() - 1), workerCount, registered.get(registered.size() - 1),
-          expiry.get(expiry.size() - 1), publishedAfter.get(publishedAfter.size() - 1),
-          afterExpiry.get(afterExpiry.size() - 1));
+              + "one went; its latch node gone after %5d ms)%n", k, rest.get(rest.size() - 1), workerCount,
+          registered.get(registered.size() - 1), expiry.get(expiry.size() - 1),
+          publishedAfter.get(publishedAfter.size() - 1), afterExpiry.get(afterExpiry.size() - 1),
+          latchGoneAfter.get(latchGoneAfter.size() - 1));
       masters.get(leader).waitFor(10, TimeUnit.SECONDS);
       masters.put(leader, startMaster(baton, dir, "m-restart-" + k, zk, restPorts.get(leader)));
       awaitStandby(leader, Duration.ofSeconds(60));
@@ -143,6 +155,8 @@ final class FailoverBenchCommand implements Callable<Integer> {
     System.out.printf("all workers registered:  median %d ms, max %d ms%n", median(registered), Collections.max(registered));
     System.out.printf("old /leader gone:        median %d ms, max %d ms after the %s%n", median(expiry),
         Collections.max(expiry), planned ? "SIGTERM (handed over)" : "kill (session expired)");
+    System.out.printf("old latch node gone:     median %d ms, max %d ms after the %s%n", median(latchGoneAfter),
+        Collections.max(latchGoneAfter), planned ? "SIGTERM" : "kill");
     System.out.printf("new /leader published:   median %d ms, max %d ms after the %s%n", median(publishedAfter),
         Collections.max(publishedAfter), planned ? "SIGTERM" : "kill");
     System.out.printf("new leader answers REST: median %d ms, max %d ms after the old /leader went%n",

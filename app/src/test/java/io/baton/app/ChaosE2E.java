@@ -14,8 +14,8 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The randomized fault test's short form: {@code bin/baton chaos} with nine faults (one of each kind, in a
- * seeded order; the two network partitions only where iptables works) on a real cluster of seven processes, about
- * two minutes, once per suite run with a random seed (printed; so every run tries another fault order); replay one
+ * seeded order, 1–2 s apart after each recovery; the two network partitions only where iptables works) on a real
+ * cluster of seven processes, about two and a half minutes, once per suite run with a random seed (printed; so every run tries another fault order); replay one
  * with {@code -Dchaos.seed=N} (20261128 is the order the suite also ran, fixed, until it grew past its time
  * budget). Longer runs are the benchmark ({@code bench/chaos.sh}). Fails with the checker's violations (the
  * run directory is kept and named).
@@ -35,7 +35,7 @@ class ChaosE2E {
     Path out = dir.resolve("chaos.out");
     ProcessBuilder pb = new ProcessBuilder(List.of(BatonProcess.HOME.resolve("bin/baton").toString(), "chaos",
         "--seed", seed, "--faults", "9", "--duration", "150s", "--drain-timeout", "120s", "--rate", "1",
-        "--long-fraction", "0.1", "--long-seconds", "5-8", "--dir", runs.toString()))
+        "--long-fraction", "0.1", "--long-seconds", "5-8", "--fault-gap", "1-2", "--dir", runs.toString()))
         .redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().put("BATON_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     Process chaos = pb.start();

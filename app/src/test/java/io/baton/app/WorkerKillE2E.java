@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Guarantee 3 when a worker process dies for good: {@code kill -9} of a busy worker that is never restarted.
  * Every process of its attempts, also one that made itself a daemon (its own session, double fork), is gone
- * within a second, and the retries on another worker start only after that. Checked by what the tasks wrote.
+ * within a second, and the retries on another worker start only after that; its attempts are LOST and retried
+ * there, and it is listed DEAD. Checked by what the tasks wrote and what the leader recorded.
  */
 class WorkerKillE2E {
   private static final Duration SESSION = Duration.ofSeconds(2);
@@ -87,6 +88,13 @@ class WorkerKillE2E {
         }
       }
       assertEquals(TASKS, retries);
+      JsonNode w1 = null;
+      for (JsonNode w : http.get("/api/v1/workers").path("workers")) {
+        if (w.path("id").asText().equals("w1")) {
+          w1 = w;
+        }
+      }
+      assertEquals("DEAD", w1 == null ? null : w1.path("state").asText(), "the killed worker is listed DEAD");
     }
   }
 

@@ -54,6 +54,10 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--long-seconds", defaultValue = "10-30", description = "duration range of long tasks (default 10-30)")
   String longSeconds;
 
+  @Option(names = "--fault-gap", defaultValue = "2-5",
+      description = "seconds the cluster runs undisturbed between one fault's recovery and the next, a range (default 2-5)")
+  String faultGap;
+
   @Option(names = "--zk-session-timeout-ms", defaultValue = "2000", description = "session timeout of masters and workers (default 2000)")
   long sessionTimeoutMs;
 
@@ -87,7 +91,8 @@ public final class ChaosCommand implements Callable<Integer> {
         : noPartitions ? "off (--no-partitions)" : "off (they need root and a working iptables)"));
     Thread healPartitions = new Thread(() -> partitions.ifPresent(LoopbackPartitions::close), "chaos-heal");
     Runtime.getRuntime().addShutdownHook(healPartitions);
-    FaultInjector faults = new FaultInjector(cluster, api, new Random(seed), sessionTimeoutMs, out, origin, partitions);
+    FaultInjector faults = new FaultInjector(cluster, api, new Random(seed), sessionTimeoutMs, out, origin, partitions,
+        faultGap);
     Submitters submitters = null;
     List<String> problems = new ArrayList<>();
     Map<String, JobRecord> records = new HashMap<>();
@@ -118,6 +123,9 @@ public final class ChaosCommand implements Callable<Integer> {
       Optional<List<JobRecord.Listed>> finished = awaitFinished(faults, api, submitters.acknowledged(), parse(drainTimeout));
       if (finished.isEmpty()) {
         problems.add("not every acknowledged job finished within " + drainTimeout);
+      } else {
+        out.printf("chaos: every acknowledged job finished after %.1f s; reading their records%n",
+            Duration.between(origin, Instant.now()).toMillis() / 1000.0);
       }
       listed = readList(faults, api);
       records = readRecords(faults, api, submitters.acknowledged());

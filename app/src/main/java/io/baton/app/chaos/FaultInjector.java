@@ -31,11 +31,23 @@ final class FaultInjector {
   private final List<Fault> faults = new ArrayList<>();
   private final List<FaultKind> round = new ArrayList<>();
   private final Optional<LoopbackPartitions> partitions;
+  private final int gapMinMillis;
+  private final int gapMaxMillis;
   private String problem;
 
-  /** @param partitions where network partitions can be made; without, the partition kinds are left out */
+  /**
+   * @param partitions where network partitions can be made; without, the partition kinds are left out
+   * @param gapSeconds how long the cluster runs undisturbed after one fault's recovery before the next, drawn
+   *     evenly from this range ({@code "2-5"})
+   */
   FaultInjector(ChaosCluster cluster, ChaosApi api, Random random, long sessionTimeoutMs, PrintStream out, Instant origin,
-      Optional<LoopbackPartitions> partitions) {
+      Optional<LoopbackPartitions> partitions, String gapSeconds) {
+    String[] bounds = gapSeconds.split("-");
+    this.gapMinMillis = (int) (Double.parseDouble(bounds[0].trim()) * 1000);
+    this.gapMaxMillis = (int) (Double.parseDouble(bounds[bounds.length - 1].trim()) * 1000);
+    if (gapMinMillis < 0 || gapMaxMillis < gapMinMillis) {
+      throw new IllegalArgumentException("a fault gap is a range of seconds like 2-5, not " + gapSeconds);
+    }
     this.cluster = cluster;
     this.partitions = partitions;
     this.api = api;
@@ -56,7 +68,7 @@ final class FaultInjector {
 
   void run(int count, Instant deadline) throws Exception {
     for (int i = 1; i <= count && Instant.now().isBefore(deadline); i++) {
-      Thread.sleep(2000 + random.nextInt(3000));
+      Thread.sleep(gapMinMillis + random.nextInt(gapMaxMillis - gapMinMillis + 1));
       FaultKind kind = nextKind();
       Instant at = Instant.now();
       String target = inject(kind);
