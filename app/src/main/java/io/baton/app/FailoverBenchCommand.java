@@ -123,6 +123,7 @@ final class FailoverBenchCommand implements Callable<Integer> {
         }
       }).forPath(zkPaths.leaderLatch());
       long t0 = System.nanoTime();
+      java.time.LocalTime wall0 = java.time.LocalTime.now();
       if (planned) {
         masters.get(leader).destroy();
       } else {
@@ -142,10 +143,10 @@ final class FailoverBenchCommand implements Callable<Integer> {
       afterExpiry.add((tRest - tExpired) / 1_000_000);
       System.out.printf("kill %2d: new leader answers REST after %5d ms, all %d workers registered after %5d ms "
               + "(the old /leader gone after %5d ms, the new one published after %5d ms; REST %4d ms after the old "
-              + "one went; its latch node gone after %5d ms)%n", k, rest.get(rest.size() - 1), workerCount,
+              + "one went; its latch node gone after %5d ms; %s at %s)%n", k, rest.get(rest.size() - 1), workerCount,
           registered.get(registered.size() - 1), expiry.get(expiry.size() - 1),
           publishedAfter.get(publishedAfter.size() - 1), afterExpiry.get(afterExpiry.size() - 1),
-          latchGoneAfter.get(latchGoneAfter.size() - 1));
+          latchGoneAfter.get(latchGoneAfter.size() - 1), planned ? "SIGTERM" : "kill", wall0);
       masters.get(leader).waitFor(10, TimeUnit.SECONDS);
       masters.put(leader, startMaster(baton, dir, "m-restart-" + k, zk, restPorts.get(leader)));
       awaitStandby(leader, Duration.ofSeconds(60));

@@ -93,6 +93,9 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
   private final ScheduledExecutorService pauseDetector;
   private final LongSupplier nanoClock;
   private volatile long lastTickNanos;
+  /** When the latch last said this master leads, and when the term was granted (event thread; for the log). */
+  private long latchSaidAt;
+  private long grantedAt;
   /** The term that a pause put in doubt, until ZooKeeper has confirmed its latch node (or it is revoked). */
   private volatile Epoch unconfirmed;
 
@@ -369,6 +372,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
 
   private void onIsLeader() {
     long gen = ++generation;
+    latchSaidAt = System.nanoTime();
     tryGrant(gen);
   }
 
@@ -378,6 +382,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
     }
     String ourPath = latch.getOurPath();
     try {
+      long bump = System.nanoTime();
       List<CuratorTransactionResult> results = client.transaction().forOperations(
           client.transactionOp().check().forPath(ourPath),
           client.transactionOp().setData().forPath(paths.epoch(), participantId.getBytes(StandardCharsets.UTF_8)));
@@ -385,7 +390,9 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       terms.granted(epoch, ourPath);
       granted = epoch;
       grantedLatchPath = ourPath;
-      log.info("{} leads for {}", participantId, epoch);
+      grantedAt = System.nanoTime();
+      log.info("{} leads for {} ({} ms after its latch said so; the epoch bump took {} ms)", participantId, epoch,
+          (grantedAt - latchSaidAt) / 1_000_000, (grantedAt - bump) / 1_000_000);
       contender.grantLeadership(epoch);
       watchEpoch(epoch);
     } catch (KeeperException e) {
@@ -465,6 +472,7 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
     if (epoch.value() > Integer.MAX_VALUE) {
       throw new FencedException(epoch, "epoch out of range");
     }
+    long asked = System.nanoTime();
     byte[] json = LeaderInfoJson.write(info);
     // this leader's own rewrite of /leader is not tampering: the watch from an earlier publish stops here
     leaderWatch++;
@@ -481,7 +489,9 @@ public final class ZooKeeperLeaderElection implements LeaderElection {
       ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(paths.leader(), json));
       try {
         client.transaction().forOperations(ops);
-        log.info("{} published as leader for {}", participantId, epoch);
+        long now = System.nanoTime();
+        log.info("{} published as leader for {} ({} ms after the grant; writing it took {} ms)", participantId, epoch,
+            (now - grantedAt) / 1_000_000, (now - asked) / 1_000_000);
         watchLeader(epoch, leaderWatch, client.getZookeeperClient().getZooKeeper().getSessionId());
         return;
       } catch (KeeperException e) {
