@@ -22,7 +22,7 @@ const state = {
   schedules: [],
   jobs: new Map(),
   nextBefore: null,
-  filter: { state: '', name: '' },
+  filter: { state: '', name: '', worker: '', labels: [] }, // labels: ['key=value', ...]
   detail: null, // { id, job, task, attempt }
   logTimer: null,
 };
@@ -200,6 +200,8 @@ function jobQuery(before) {
   const q = new URLSearchParams({ limit: PAGE });
   if (state.filter.state) q.set('state', state.filter.state);
   if (state.filter.name) q.set('name', state.filter.name);
+  if (state.filter.worker) q.set('worker', state.filter.worker);
+  state.filter.labels.forEach((l) => q.append('label', l));
   if (before) q.set('before', before);
   return `/jobs?${q}`;
 }
@@ -217,6 +219,27 @@ async function loadOlder() {
   body.jobs.forEach((j) => state.jobs.set(j.id, j));
   state.nextBefore = body.nextBefore;
   renderJobs();
+}
+
+/** The worker and label filters need what a job summary lacks (its labels, its attempts' workers): the server decides. */
+function filteredByServerOnly() {
+  return !!state.filter.worker || state.filter.labels.length > 0;
+}
+
+/** The labels filter as typed: comma-separated key=value; the list, or an error for the first part that is not. */
+function parseLabels(text) {
+  const labels = text.split(',').map((l) => l.trim()).filter((l) => l);
+  const bad = labels.find((l) => l.indexOf('=') <= 0);
+  return bad === undefined ? { labels } : { error: `"${bad}" is not key=value` };
+}
+
+let jobsReload = 0;
+function reloadJobsSoon() {
+  if (jobsReload) return;
+  jobsReload = setTimeout(() => {
+    jobsReload = 0;
+    loadJobs().catch(showError);
+  }, 1000);
 }
 
 function matches(job) {
@@ -259,7 +282,10 @@ function renderJobs() {
 function onJobEvent(job) {
   noteJob(job);
   const known = state.jobs.has(job.id);
-  if (known || (matches(job) && isNewerThanShown(job))) {
+  if (!known && filteredByServerOnly()) {
+    // a new job, or one that has just run on the worker asked for: only the server can tell whether it matches
+    if (matches(job) && isNewerThanShown(job)) reloadJobsSoon();
+  } else if (known || (matches(job) && isNewerThanShown(job))) {
     state.jobs.set(job.id, job);
     renderJobs();
   }
@@ -659,6 +685,28 @@ function start() {
     clearTimeout(typing);
     typing = setTimeout(() => {
       state.filter.name = e.target.value.trim();
+      loadJobs().catch(showError);
+    }, 250);
+  });
+  let typingWorker = 0;
+  $('job-worker-filter').addEventListener('input', (e) => {
+    clearTimeout(typingWorker);
+    typingWorker = setTimeout(() => {
+      state.filter.worker = e.target.value.trim();
+      loadJobs().catch(showError);
+    }, 250);
+  });
+  let typingLabels = 0;
+  $('label-filter').addEventListener('input', (e) => {
+    clearTimeout(typingLabels);
+    typingLabels = setTimeout(() => {
+      const parsed = parseLabels(e.target.value);
+      const error = $('label-filter-error');
+      error.hidden = !parsed.error;
+      error.textContent = parsed.error || '';
+      e.target.setAttribute('aria-invalid', parsed.error ? 'true' : 'false');
+      if (parsed.error) return;
+      state.filter.labels = parsed.labels;
       loadJobs().catch(showError);
     }, 250);
   });

@@ -4,24 +4,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client commands as a user runs them: real {@code bin/baton} processes (the thin client jar) against a real
- * {@code bin/baton standalone}; each command's human and JSON output, and the exit codes of README's table. The last
- * test kills a leader and asks the standby at once.
+ * {@code bin/baton standalone}; each command's human and JSON output, and the exit codes of README's table. The
+ * first test runs README's tour and compares every output with README's; the last kills a leader and asks the
+ * standby at once.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliE2E {
   @TempDir static Path dir;
   private static BatonProcess standalone;
@@ -87,6 +97,92 @@ class CliE2E {
   private static JsonNode json(Run r) throws Exception {
     assertEquals(0, r.code(), r.err());
     return Http.JSON.readTree(r.out());
+  }
+
+  /** README's tour commands the test does not run (by how they start), and why. */
+  private static final Map<String, String> TOUR_SKIPPED = Map.of(
+      "bin/baton standalone", "starts a cluster of its own; the tour runs against this class's standalone");
+
+  /**
+   * What README's prose waits for before a command (by the command, without its remark): README's id of a job and
+   * the state it has settled in by then.
+   */
+  private static final Map<String, List<String>> TOUR_WAITS = Map.of(
+      "bin/baton jobs", List.of("01a2039ac8c30000", "SUCCEEDED"),
+      "bin/baton job 01a222c3dc8f0000", List.of("01a222c3dc8f0000", "CANCELLED"));
+
+  /** Per README tour command, what its output shows of the machine README was run on: the worker's CPUs and memory. */
+  private static final Map<String, List<String>> TOUR_MACHINE = Map.of("bin/baton workers", List.of("0/2", "0/24105"));
+
+  /**
+   * README's Quick start and Five-minute tour, run in order against the standalone and compared with what README shows
+   * by {@link ReadmeTour}'s rules (ids, times, durations and worker ids masked, whitespace ignored, {@code ...} for
+   * what README trims). First in the class, so that its {@code bin/baton jobs} lists the tour's job alone, as README.
+   */
+  @Test
+  @Order(1)
+  void theReadmeTourRunsAsShown() throws Exception {
+    runReadmeTour(url, dir);
+  }
+
+  /** README's tour against the master at {@code url}; {@code tmp} holds the commands' outputs. */
+  static void runReadmeTour(String url, Path tmp) throws Exception {
+    List<ReadmeTour.Step> steps = ReadmeTour.steps(Files.readString(BatonProcess.HOME.resolve("README.md")));
+    int port = URI.create(url).getPort();
+    Http http = new Http(url);
+    ReadmeTour tour = new ReadmeTour(TOUR_MACHINE);
+    Set<String> skipped = new LinkedHashSet<>();
+    Set<String> waited = new LinkedHashSet<>();
+    int ran = 0;
+    for (ReadmeTour.Step step : steps) {
+      String skip = TOUR_SKIPPED.keySet().stream().filter(step.bare()::startsWith).findFirst().orElse(null);
+      if (skip != null) {
+        skipped.add(skip);
+        continue;
+      }
+      List<String> wait = TOUR_WAITS.get(step.bare());
+      if (wait != null) {
+        waited.add(step.bare());
+        String job = tour.real(wait.get(0)).orElseThrow(() -> new AssertionError("README line " + step.line()
+            + ": TOUR_WAITS names job " + wait.get(0) + ", which no output before it showed"));
+        http.awaitJob(job, j -> j.path("state").asText().equals(wait.get(1)) && settled(j), Duration.ofSeconds(60));
+      }
+      String output = shell(tour.runnable(step, "127.0.0.1:" + port), url, tmp);
+      tour.mismatch(step, output, port).ifPresent(m -> fail(m));
+      ran++;
+    }
+    assertEquals(TOUR_SKIPPED.keySet(), skipped, "every skipped command is still in README");
+    assertEquals(TOUR_WAITS.keySet(), waited, "every wait names a command still in README");
+    assertTrue(steps.stream().map(ReadmeTour.Step::bare).toList().containsAll(TOUR_MACHINE.keySet()),
+        "every command of TOUR_MACHINE is still in README");
+    assertTrue(ran >= 30, "README's tour has " + ran + " commands: did the parsing lose some?");
+  }
+
+  /** Every attempt of the job has ended. */
+  private static boolean settled(JsonNode job) {
+    for (JsonNode task : job.path("tasks")) {
+      for (JsonNode attempt : task.path("attempts")) {
+        if (attempt.path("finishedAt").isNull() || attempt.path("finishedAt").isMissingNode()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** {@code bash -c COMMAND} in the repository (as README's commands are run), stdout and stderr as one stream. */
+  private static String shell(String command, String url, Path tmp) throws Exception {
+    Path out = Files.createTempFile(tmp, "tour", ".out");
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).directory(BatonProcess.HOME.toFile())
+        .redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().remove("BATON_JAVA_OPTS");
+    pb.environment().put("BATON_URL", url);
+    Process p = pb.start();
+    if (!p.waitFor(90, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("$ " + command + " did not finish");
+    }
+    return Files.readString(out);
   }
 
   @Test

@@ -38,7 +38,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * waiting task says what it waits for, a running job is cancelled from the page, the standby's page says it is the
  * standby, a killed master shows as down, a killed worker turns DEAD, and the page turns dark when the system asks.
  * The last hour's charts show the jobs finished and failed, attempt durations and the placement queue; the event
- * timeline shows the master and the worker that died; the workers filter narrows by label. Saves screenshots of the overview, a job and the dark overview into {@code target/screenshots}.
+ * timeline shows the master and the worker that died; the workers filter narrows by label; the jobs list narrows by worker and by label. Saves screenshots of the overview, a job and the dark overview into {@code target/screenshots}.
  */
 class WebPageE2E {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -143,7 +143,10 @@ class WebPageE2E {
         {"name": "hello", "tasks": [{"id": "say", "command": ["/bin/echo", "hello"]}]}""");
     String tooSlow = http.submit("""
         {"name": "too-slow", "tasks": [{"id": "nap", "command": ["/bin/sleep", "30"], "timeoutSeconds": 1}]}""");
-    for (String id : List.of(dag, small)) {
+    // runs on the extra worker only (its label), for the jobs list's worker filter below
+    String pinned = http.submit("""
+        {"name": "pinned", "tasks": [{"id": "there", "handler": "noop", "constraints": {"pool": "extra"}}]}""");
+    for (String id : List.of(dag, small, pinned)) {
       wait.until(ExpectedConditions.presenceOfElementLocated(
           By.cssSelector("tr[data-job-id='" + id + "'][data-state='SUCCEEDED']")));
     }
@@ -266,6 +269,23 @@ class WebPageE2E {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(
         By.cssSelector("#timeline li[data-kind='master-down']"), standbyUrl));
 
+    // the jobs list's filters: by worker (the jobs with an attempt there, as REST lists them), by label, cleared
+    List<String> all = wait.until(d -> jobRows(d));
+    List<String> onExtra = ids(http.get("/api/v1/jobs?worker=extra-worker"));
+    assertTrue(onExtra.contains(pinned) && !onExtra.contains(waits), onExtra.toString());
+    driver.findElement(By.id("job-worker-filter")).sendKeys("extra-worker");
+    wait.until(d -> jobRows(d).equals(onExtra));
+    assertTrue(onExtra.size() < all.size(), all + " narrowed to " + onExtra);
+    setInput(driver, "job-worker-filter", "");
+    wait.until(d -> jobRows(d).equals(all));
+    driver.findElement(By.id("label-filter")).sendKeys("team");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("label-filter-error"), "is not key=value"));
+    driver.findElement(By.id("label-filter")).sendKeys("=data");
+    wait.until(d -> jobRows(d).equals(List.of(dag)));
+    assertTrue(!driver.findElement(By.id("label-filter-error")).isDisplayed(), "the error is gone once it is valid");
+    setInput(driver, "label-filter", "");
+    wait.until(d -> jobRows(d).equals(all));
+
     // the workers filter: by label, then cleared
     driver.findElement(By.id("worker-filter")).sendKeys("pool=extra");
     wait.until(d -> d.findElements(By.cssSelector("#workers tr[data-worker-id]")).size() == 1
@@ -293,6 +313,24 @@ class WebPageE2E {
     wait.until(d -> "rgb(13, 17, 23)".equals(background(d)));
     screenshot(driver, "overview-dark.png");
     ((ChromeDriver) driver).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+  }
+
+  /** The ids of the jobs list's rows, top to bottom. */
+  private static List<String> jobRows(WebDriver driver) {
+    return driver.findElements(By.cssSelector("#jobs tr[data-job-id]")).stream()
+        .map(r -> r.getAttribute("data-job-id")).toList();
+  }
+
+  private static List<String> ids(com.fasterxml.jackson.databind.JsonNode page) {
+    List<String> ids = new java.util.ArrayList<>();
+    page.path("jobs").forEach(j -> ids.add(j.path("id").asText()));
+    return ids;
+  }
+
+  /** Sets a filter input's text and tells the page, as typing does. */
+  private static void setInput(WebDriver driver, String id, String text) {
+    ((JavascriptExecutor) driver).executeScript("const e = document.getElementById(arguments[0]);"
+        + " e.value = arguments[1]; e.dispatchEvent(new Event('input'));", id, text);
   }
 
   /** Clicks what {@code by} finds, finding it again when a live update replaced it in between. */

@@ -105,11 +105,25 @@ public final class Commands {
     @Option(names = "--before", paramLabel = "JOB_ID", description = "only jobs older than this one (the next page)")
     String before;
 
+    @Option(names = "--worker", paramLabel = "WORKER_ID", description = "only jobs with an attempt on this worker")
+    String worker;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE",
+        description = "only jobs with this label (repeatable: every one must match)")
+    List<String> labels = List.of();
+
     @Mixin OutputFormat output = new OutputFormat();
 
     @Override
     int run(BatonClient client) throws IOException {
-      JobQuery q = JobQuery.all().withState(state).withName(name).withBefore(before);
+      JobQuery q = JobQuery.all().withState(state).withName(name).withBefore(before).withWorker(worker);
+      for (String label : labels) {
+        int eq = label.indexOf('=');
+        if (eq <= 0) {
+          return fail(ExitCode.USAGE, "--label: '" + label + "' is not KEY=VALUE (e.g. --label team=data)");
+        }
+        q = q.withLabel(label.substring(0, eq), label.substring(eq + 1));
+      }
       if (limit != null) {
         q = q.withLimit(limit);
       }

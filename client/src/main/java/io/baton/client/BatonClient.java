@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -198,6 +199,9 @@ public final class BatonClient {
     query.name().ifPresent(n -> q.append("&name=").append(enc(n)));
     query.limit().ifPresent(n -> q.append("&limit=").append(n));
     query.before().ifPresent(b -> q.append("&before=").append(enc(b)));
+    query.worker().ifPresent(w -> q.append("&worker=").append(enc(w)));
+    query.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(l -> q.append("&label=").append(enc(l.getKey() + "=" + l.getValue())));
     JsonNode body = json(get("/api/v1/jobs" + (q.length() == 0 ? "" : "?" + q.substring(1))));
     List<JsonNode> jobs = new ArrayList<>();
     body.path("jobs").forEach(jobs::add);

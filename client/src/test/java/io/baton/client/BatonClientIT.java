@@ -56,6 +56,9 @@ class BatonClientIT {
           master.requests().get(0).pathAndQuery());
       client.jobs(JobQuery.all());
       assertEquals("/api/v1/jobs", master.requests().get(1).pathAndQuery());
+      client.jobs(JobQuery.all().withWorker("worker 1").withLabel("team", "data").withLabel("expr", "a=b&c"));
+      assertEquals("/api/v1/jobs?worker=worker%201&label=expr%3Da%3Db%26c&label=team%3Ddata",
+          master.requests().get(2).pathAndQuery());
     }
   }
 

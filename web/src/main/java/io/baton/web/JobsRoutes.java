@@ -6,6 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterList;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
@@ -17,11 +18,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.protocol.JobState;
 import io.baton.protocol.job.JobRecord;
+import io.baton.scheduler.api.JobFilter;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.MasterApi.LogResult;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -34,13 +38,18 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /api/v1/jobs}: submit (201, or 200 when the Idempotency-Key repeats), list newest first with paging
- * (and {@code name=} to search names),
+ * (filtered by {@code state=}, {@code name=} (a part of the name), {@code worker=} (an attempt ran there) and
+ * {@code label=key=value}, repeatable, all must match),
  * detail, delete (204), cancel (202), rerun (201: a new job that reuses what succeeded) and attempt logs (text/plain). Stateless; Pekko runs the routes on its dispatcher.
  */
 final class JobsRoutes {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
   static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+  /** The longest {@code name}, {@code worker}, label key and label value a listing accepts. */
+  static final int MAX_FILTER_LENGTH = 200;
+  /** The most {@code label} parameters of one listing. */
+  static final int MAX_LABELS = 16;
 
   private final MasterApi api;
   private final ApiCalls calls;
@@ -100,7 +109,7 @@ final class JobsRoutes {
 
   private Route list() {
     return parameterOptional("state", state -> parameterOptional("limit", limit -> parameterOptional("before", before ->
-        parameterOptional("name", name -> {
+        parameterOptional("name", name -> parameterOptional("worker", worker -> parameterList("label", labels -> {
       List<Violation> errors = new ArrayList<>();
       Optional<JobState> jobState = Optional.empty();
       if (state.isPresent()) {
@@ -123,19 +132,67 @@ final class JobsRoutes {
       if (before.isPresent() && before.get().isEmpty()) {
         errors.add(new Violation("before", "must be a job id"));
       }
+      name.flatMap(n -> tooLong(n)).ifPresent(m -> errors.add(new Violation("name", m)));
+      if (worker.isPresent()) {
+        if (worker.get().isEmpty()) {
+          errors.add(new Violation("worker", "must be a worker id"));
+        } else {
+          tooLong(worker.get()).ifPresent(m -> errors.add(new Violation("worker", m)));
+        }
+      }
+      Map<String, String> wanted = labels(labels, errors);
       if (!errors.isEmpty()) {
         return complete(Problem.invalidParameters(errors).toResponse());
       }
       int pageSize = max;
-      Optional<JobState> filter = jobState;
-      Optional<String> needle = name.map(n -> n.trim().toLowerCase(Locale.ROOT)).filter(n -> !n.isEmpty());
-      return onSuccess(calls.call(() -> api.listJobs(filter, needle, pageSize, before)), jobs -> {
+      JobFilter filter = new JobFilter(jobState, name, worker, wanted);
+      return onSuccess(calls.call(() -> api.listJobs(filter, pageSize, before)), jobs -> {
         List<JobRecord> shown = jobs.stream().limit(pageSize).toList();
         Optional<String> next = jobs.size() >= pageSize && !jobs.isEmpty()
             ? Optional.of(jobs.get(pageSize - 1).id()) : Optional.empty();
         return complete(Json.ok(listBody(shown, next)));
       });
-    }))));
+    }))))));
+  }
+
+  /** The {@code label=key=value} parameters as a map (split at the first '='); each problem added to {@code errors}. */
+  static Map<String, String> labels(List<String> params, List<Violation> errors) {
+    Map<String, String> wanted = new LinkedHashMap<>();
+    if (params.size() > MAX_LABELS) {
+      errors.add(new Violation("label", "at most " + MAX_LABELS + " labels, not " + params.size()));
+      return wanted;
+    }
+    for (String param : params) {
+      int eq = param.indexOf('=');
+      if (eq <= 0) {
+        errors.add(new Violation("label", "'" + abbreviate(param) + "' is not key=value"
+            + (eq == 0 ? ": the key is empty" : ": use label=KEY=VALUE, e.g. label=team=data")));
+        continue;
+      }
+      String key = param.substring(0, eq);
+      String value = param.substring(eq + 1);
+      Optional<String> bad = tooLong(key).map(m -> "the key " + m).or(() -> tooLong(value).map(m -> "the value " + m));
+      if (bad.isPresent()) {
+        errors.add(new Violation("label", bad.get()));
+        continue;
+      }
+      String before = wanted.putIfAbsent(key, value);
+      if (before != null && !before.equals(value)) {
+        errors.add(new Violation("label", "'" + key + "' is given twice, as '" + abbreviate(before) + "' and '"
+            + abbreviate(value) + "': a job has one value per label"));
+      }
+    }
+    return wanted;
+  }
+
+  private static Optional<String> tooLong(String value) {
+    return value.length() > MAX_FILTER_LENGTH
+        ? Optional.of("must be at most " + MAX_FILTER_LENGTH + " characters, not " + value.length())
+        : Optional.empty();
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }
 
   private static ObjectNode listBody(List<JobRecord> jobs, Optional<String> nextBefore) {

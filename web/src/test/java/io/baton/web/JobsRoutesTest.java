@@ -103,6 +103,60 @@ class JobsRoutesTest extends RestTestSupport {
     assertEquals(List.of(), ids(get("/api/v1/jobs?state=FAILED").json()));
   }
 
+  /** Job {@code id} submitted {@code n} s after the epoch with {@code labels}, one attempt on each of {@code workers}. */
+  private static JobRecord ranOn(String id, int n, Map<String, String> labels, String... workers) {
+    JobSpec spec = new JobSpec(id, labels, List.of(TaskSpec.handler("t", "noop", null, List.of())));
+    JobRecord job = JobRecord.submitted(id, spec, null, Instant.EPOCH.plusSeconds(n));
+    for (int i = 0; i < workers.length; i++) {
+      job = job.withTask(job.task("t").orElseThrow().withAttempt(
+          new AttemptRecord(i + 1, AttemptState.FAILED, workers[i], 1, Instant.EPOCH, Instant.EPOCH, null)));
+    }
+    return job;
+  }
+
+  @Test
+  void listFiltersByWorkerAndLabelsWithStateNameAndPaging() {
+    api.put(ranOn("a", 1, Map.of("team", "data", "env", "prod"), "w1"));
+    api.put(ranOn("b", 2, Map.of("team", "data"), "w2", "w1"));
+    api.put(ranOn("c", 3, Map.of("team", "ml"), "w2"));
+    api.put(ranOn("d", 4, Map.of("team", "data")).withState(JobState.RUNNING, Instant.EPOCH));
+    assertEquals(List.of("b", "a"), ids(get("/api/v1/jobs?worker=w1").json()));
+    assertEquals(List.of("c", "b"), ids(get("/api/v1/jobs?worker=w2").json()));
+    assertEquals(List.of(), ids(get("/api/v1/jobs?worker=w3").json()));
+    assertEquals(List.of("d", "b", "a"), ids(get("/api/v1/jobs?label=team%3Ddata").json()));
+    assertEquals(List.of("a"), ids(get("/api/v1/jobs?label=team=data&label=env=prod").json()));
+    assertEquals(List.of("b"), ids(get("/api/v1/jobs?label=team=data&worker=w2").json()));
+    assertEquals(List.of("d"), ids(get("/api/v1/jobs?label=team=data&state=RUNNING").json()));
+    assertEquals(List.of("b"), ids(get("/api/v1/jobs?worker=w1&name=B").json()));
+    JsonNode page = get("/api/v1/jobs?label=team=data&limit=2").json();
+    assertEquals(List.of("d", "b"), ids(page));
+    assertEquals("b", page.get("nextBefore").asText());
+    assertEquals(List.of("a"), ids(get("/api/v1/jobs?label=team=data&limit=2&before=b").json()));
+    // a value may hold '=': the key ends at the first one
+    api.put(ranOn("e", 5, Map.of("expr", "a=b")));
+    assertEquals(List.of("e"), ids(get("/api/v1/jobs?label=expr=a%3Db").json()));
+  }
+
+  @Test
+  void badWorkerAndLabelFiltersAre400() {
+    get("/api/v1/jobs?label=novalue").assertProblem(400,
+        "label: 'novalue' is not key=value: use label=KEY=VALUE, e.g. label=team=data");
+    get("/api/v1/jobs?label==data").assertProblem(400, "label: '=data' is not key=value: the key is empty");
+    get("/api/v1/jobs?label=team=a&label=team=b").assertProblem(400, "label: 'team' is given twice");
+    get("/api/v1/jobs?worker=").assertProblem(400, "worker: must be a worker id");
+    String big = "x".repeat(201);
+    get("/api/v1/jobs?worker=" + big).assertProblem(400, "worker: must be at most 200 characters, not 201");
+    get("/api/v1/jobs?label=" + big + "=v").assertProblem(400, "label: the key must be at most 200 characters");
+    get("/api/v1/jobs?label=k=" + big).assertProblem(400, "label: the value must be at most 200 characters");
+    get("/api/v1/jobs?name=" + big).assertProblem(400, "name: must be at most 200 characters");
+    get("/api/v1/jobs?" + "label=k=v&".repeat(17)).assertProblem(400, "label: at most 16 labels, not 17");
+    JsonNode all = get("/api/v1/jobs?worker=&label=x&state=nope").assertProblem(400, "state");
+    assertEquals(3, all.get("errors").size(), all.toString());
+    assertEquals(0, api.leaderCalls(), "bad parameters must not reach the master");
+    // the same label twice with the same value is one label
+    assertEquals(200, get("/api/v1/jobs?label=k=v&label=k=v").status());
+  }
+
   @Test
   void detailShowsSpecFieldsStateTimestampsTasksAndAttempts() {
     Instant t0 = Instant.parse("2026-03-04T05:06:07.123456Z");

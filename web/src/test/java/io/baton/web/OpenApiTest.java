@@ -116,6 +116,25 @@ class OpenApiTest extends RestTestSupport {
     assertEquals(26, checked.size(), checked.toString());
   }
 
+  /** A value each query parameter of {@code GET /jobs} refuses: the route reads every parameter documented. */
+  private static final Map<String, String> BAD_JOBS_PARAMETERS = Map.of(
+      "state", "nope", "name", "n".repeat(201), "worker", "", "label", "novalue", "limit", "0", "before", "");
+
+  @Test
+  void everyDocumentedParameterOfTheJobListIsReadByTheRoute() throws Exception {
+    JsonNode parameters = document().path("paths").path("/jobs").path("get").path("parameters");
+    Set<String> documented = new LinkedHashSet<>();
+    parameters.forEach(p -> documented.add(p.path("name").asText()));
+    assertEquals(BAD_JOBS_PARAMETERS.keySet(), documented);
+    for (Map.Entry<String, String> bad : BAD_JOBS_PARAMETERS.entrySet()) {
+      Response r = call("GET", "/api/v1/jobs?" + bad.getKey() + "=" + bad.getValue(), null);
+      assertEquals(400, r.status(), bad.getKey() + ": " + r.body());
+      assertEquals(bad.getKey(), r.json().path("errors").path(0).path("path").asText(), r.body());
+    }
+    Response filtered = call("GET", "/api/v1/jobs?worker=w1&label=team=data&label=env=prod", null);
+    assertEquals(200, filtered.status(), filtered.body());
+  }
+
   @Test
   void theAnswersForAStoredJobAndScheduleDeclareEveryField() throws Exception {
     JsonNode doc = document();

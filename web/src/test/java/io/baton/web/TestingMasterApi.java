@@ -7,6 +7,7 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.api.ClusterView;
+import io.baton.scheduler.api.JobFilter;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.ScheduleView;
@@ -137,8 +138,7 @@ final class TestingMasterApi implements MasterApi {
   }
 
   @Override
-  public CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, Optional<String> name, int limit,
-      Optional<String> beforeId) {
+  public CompletionStage<List<JobRecord>> listJobs(JobFilter filter, int limit, Optional<String> beforeId) {
     return leaderCall(() -> {
       synchronized (this) {
         List<JobRecord> newestFirst = new ArrayList<>(jobs.values());
@@ -152,9 +152,7 @@ final class TestingMasterApi implements MasterApi {
           }
           newestFirst = at < 0 ? List.of() : newestFirst.subList(at + 1, newestFirst.size());
         }
-        return newestFirst.stream().filter(j -> state.isEmpty() || j.state() == state.get())
-            .filter(j -> name.isEmpty() || j.spec().name().toLowerCase(java.util.Locale.ROOT).contains(name.get()))
-            .limit(limit).toList();
+        return newestFirst.stream().filter(filter::matches).limit(limit).toList();
       }
     });
   }

@@ -5,6 +5,7 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.schedule.ScheduleSpec;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
@@ -20,11 +21,16 @@ public interface MasterApi {
   CompletionStage<SubmitResult> submit(JobSpec spec, Optional<String> idempotencyKey);
 
   /**
-   * Jobs newest first, optionally only those in {@code state}, whose name contains {@code name} (ignoring case),
-   * older than job {@code beforeId}, at most {@code limit}. Answered from an index, not a scan.
+   * The jobs {@code filter} keeps (by state, name, worker, labels), newest first, older than job {@code beforeId},
+   * at most {@code limit}. Answered from an index, not a scan.
    */
-  CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, Optional<String> name, int limit,
-      Optional<String> beforeId);
+  CompletionStage<List<JobRecord>> listJobs(JobFilter filter, int limit, Optional<String> beforeId);
+
+  /** Jobs newest first, optionally only those in {@code state} and whose name contains {@code name} (any case). */
+  default CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, Optional<String> name, int limit,
+      Optional<String> beforeId) {
+    return listJobs(new JobFilter(state, name, Optional.empty(), Map.of()), limit, beforeId);
+  }
 
   default CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, int limit, Optional<String> beforeId) {
     return listJobs(state, Optional.empty(), limit, beforeId);

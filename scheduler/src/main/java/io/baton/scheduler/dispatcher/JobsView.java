@@ -4,10 +4,12 @@ import io.baton.protocol.JobState;
 import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
+import io.baton.scheduler.api.JobFilter;
 import io.baton.scheduler.model.JobIndex;
 import io.baton.scheduler.model.JobLogic;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -20,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * The read model of one leader session: the latest version of every retained job, fed by the {@link Dispatcher}
  * (each accepted job and change, the recovered jobs, the history as it is read, each deletion) and answering
- * every query (lists, name search, detail, where an attempt ran) from a {@link JobIndex}, so queries never wait
+ * every query (lists filtered by state, name, worker and labels, detail, where an attempt ran) from a {@link JobIndex}, so queries never wait
  * behind submissions and the Dispatcher holds only unfinished jobs.
  */
 public final class JobsView extends AbstractBehavior<JobsView.Command> {
@@ -52,9 +54,15 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
     }
   }
 
-  /** Jobs newest first: see {@link JobIndex#list}. */
-  public record ListJobs(Optional<JobState> state, Optional<String> name, int limit, Optional<String> beforeId,
-      ActorRef<List<JobRecord>> replyTo) implements Command {}
+  /** The jobs {@code filter} keeps, newest first: see {@link JobIndex#list(JobFilter, Optional, int)}. */
+  public record ListJobs(JobFilter filter, int limit, Optional<String> beforeId, ActorRef<List<JobRecord>> replyTo)
+      implements Command {
+    /** By state and name only. */
+    public ListJobs(Optional<JobState> state, Optional<String> name, int limit, Optional<String> beforeId,
+        ActorRef<List<JobRecord>> replyTo) {
+      this(new JobFilter(state, name, Optional.empty(), Map.of()), limit, beforeId, replyTo);
+    }
+  }
 
   public record GetJob(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
 
@@ -126,7 +134,7 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
           m.jobIds().forEach(index::remove);
           return this;
         })
-        .onMessage(ListJobs.class, m -> reply(m.replyTo(), index.list(m.state(), m.name(), m.beforeId(), m.limit())))
+        .onMessage(ListJobs.class, m -> reply(m.replyTo(), index.list(m.filter(), m.beforeId(), m.limit())))
         .onMessage(HistoryRead.class, m -> {
           historyRead = true;
           List<Command> waiting = List.copyOf(waitingForHistory);

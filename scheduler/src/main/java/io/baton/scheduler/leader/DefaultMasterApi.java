@@ -11,6 +11,7 @@ import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.scheduler.api.ClusterView;
+import io.baton.scheduler.api.JobFilter;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.SchedulerSettings;
@@ -199,10 +200,9 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   }
 
   @Override
-  public CompletionStage<List<JobRecord>> listJobs(Optional<JobState> state, Optional<String> name, int limit,
-      Optional<String> beforeId) {
+  public CompletionStage<List<JobRecord>> listJobs(JobFilter filter, int limit, Optional<String> beforeId) {
     return onLeader(h -> AskPattern.ask(h.jobsView(),
-        replyTo -> new JobsView.ListJobs(state, name, limit, beforeId, replyTo), settings.askTimeout(),
+        replyTo -> new JobsView.ListJobs(filter, limit, beforeId, replyTo), settings.askTimeout(),
         system.scheduler()));
   }
 

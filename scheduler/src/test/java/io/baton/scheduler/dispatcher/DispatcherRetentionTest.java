@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.protocol.Epoch;
+import io.baton.protocol.AttemptState;
 import io.baton.protocol.JobState;
+import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
+import io.baton.scheduler.api.JobFilter;
 import io.baton.scheduler.api.MasterApi.DeleteResult;
 import io.baton.scheduler.api.MasterApi.SubmitResult;
 import io.baton.scheduler.api.SchedulerSettings;
@@ -63,6 +67,16 @@ class DispatcherRetentionTest {
     return JobRecord.submitted(id(n), SPEC, key, at.minusSeconds(1)).withState(JobState.SUCCEEDED, at);
   }
 
+  /** {@link #finished} with label {@code team=data}, its one task run on {@code worker}. */
+  private static JobRecord finishedOn(int n, String worker, Duration ago) {
+    Instant at = START.minus(ago);
+    JobSpec spec = new JobSpec("n", Map.of("team", "data"), SPEC.tasks());
+    AttemptRecord attempt = new AttemptRecord(1, AttemptState.SUCCEEDED, worker, 0, at.minusMillis(500), at, null);
+    return JobRecord.submitted(id(n), spec, null, at.minusSeconds(1))
+        .withTask(new TaskRecord("t", AttemptState.SUCCEEDED, List.of(attempt), null))
+        .withState(JobState.SUCCEEDED, at);
+  }
+
   private static JobRecord running(int n, Duration ago) {
     return JobRecord.submitted(id(n), SPEC, null, START.minus(ago)).withState(JobState.RUNNING, START.minus(ago));
   }
@@ -86,6 +100,12 @@ class DispatcherRetentionTest {
   private List<String> listed(ActorRef<Dispatcher.Command> dispatcher) {
     TestProbe<List<JobRecord>> reply = kit.createTestProbe();
     view.tell(new JobsView.ListJobs(Optional.empty(), Optional.empty(), 1000, Optional.empty(), reply.ref()));
+    return reply.receiveMessage().stream().map(JobRecord::id).toList();
+  }
+
+  private List<String> listed(JobFilter filter) {
+    TestProbe<List<JobRecord>> reply = kit.createTestProbe();
+    view.tell(new JobsView.ListJobs(filter, 1000, Optional.empty(), reply.ref()));
     return reply.receiveMessage().stream().map(JobRecord::id).toList();
   }
 
@@ -130,6 +150,24 @@ class DispatcherRetentionTest {
     assertEquals(List.of(id(3), id(2)), listed(dispatcher));
     assertEquals(List.of(id(1)), store.deleted());
     assertTrue(store.stored().containsKey(id(3)), "an unfinished job is never deleted, however old");
+  }
+
+  @Test
+  void retentionAndDeleteTakeJobsOutOfTheWorkerAndLabelFilters() {
+    store.with(finishedOn(1, "w1", Duration.ofDays(2))).with(finishedOn(2, "w1", Duration.ofHours(1)))
+        .with(finishedOn(3, "w2", Duration.ofHours(1)));
+    ActorRef<Dispatcher.Command> dispatcher = dispatcher(Duration.ofDays(3), 100);
+    awaitListed(dispatcher, List.of(id(3), id(2), id(1)));
+    assertEquals(List.of(id(2), id(1)), listed(JobFilter.all().withWorker("w1")));
+    assertEquals(List.of(id(3), id(2), id(1)), listed(JobFilter.all().withLabels(Map.of("team", "data"))));
+
+    sweep(Duration.ofDays(1).plusMinutes(1));
+    assertEquals(List.of(id(1)), forgotten().jobIds());
+    assertEquals(List.of(id(2)), listed(JobFilter.all().withWorker("w1")));
+    assertEquals(DeleteResult.DELETED, delete(dispatcher, id(2)));
+    assertEquals(List.of(), listed(JobFilter.all().withWorker("w1")), "no job of w1 is left");
+    assertEquals(List.of(id(3)), listed(JobFilter.all().withWorker("w2")));
+    assertEquals(List.of(id(3)), listed(JobFilter.all().withLabels(Map.of("team", "data"))));
   }
 
   @Test

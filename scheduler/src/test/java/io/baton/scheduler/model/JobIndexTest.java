@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.protocol.AttemptState;
 import io.baton.protocol.JobState;
+import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
+import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskRecord;
+import io.baton.scheduler.api.JobFilter;
 import io.baton.testkit.TestingJobs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -163,10 +169,88 @@ class JobIndexTest {
     }
     assertEquals(0, index.size());
     assertEquals(0, index.gramCount(), "posting sets left behind");
+    assertEquals(0, index.labelCount(), "label sets left behind");
     for (JobState state : JobState.values()) {
       assertEquals(List.of(), index.list(Optional.of(state), Optional.empty(), Optional.empty(), 10));
     }
     assertEquals(List.of(), index.list(Optional.empty(), Optional.of("etl"), Optional.empty(), 10));
+  }
+
+  /** Job n with {@code labels}, its task t1's attempts run on {@code workers} in turn. */
+  static JobRecord ran(long n, Map<String, String> labels, String... workers) {
+    JobRecord job = job(n, "job-" + n, JobState.PENDING);
+    job = new JobRecord(job.id(), new JobSpec(job.spec().name(), labels, job.spec().tasks()), null, JobState.PENDING,
+        job.submittedAt(), null, null, job.tasks());
+    for (int i = 0; i < workers.length; i++) {
+      TaskRecord t1 = job.task("t1").orElseThrow();
+      job = job.withTask(t1.withAttempt(new AttemptRecord(i + 1, AttemptState.FAILED, workers[i], 1, T1, T1, null)));
+    }
+    return workers.length == 0 ? job : job.withState(JobState.RUNNING, T1);
+  }
+
+  private static String list(JobIndex index, JobFilter filter) {
+    return numbers(index.list(filter, Optional.empty(), 100));
+  }
+
+  @Test
+  void theWorkerFilterKeepsJobsWithAnAttemptOnThatWorker() {
+    JobIndex index = new JobIndex();
+    index.put(ran(1, Map.of(), "w1"));
+    index.put(ran(2, Map.of(), "w2", "w1"));
+    index.put(ran(3, Map.of(), "w2"));
+    index.put(ran(4, Map.of()));
+    assertEquals("2 1", list(index, JobFilter.all().withWorker("w1")));
+    assertEquals("3 2", list(index, JobFilter.all().withWorker("w2")));
+    assertEquals("", list(index, JobFilter.all().withWorker("w9")));
+    assertEquals("", list(index, JobFilter.all().withWorker("w")), "a worker id matches whole, not a part of it");
+    assertEquals("2", list(index, JobFilter.all().withWorker("w1").withName("job-2")));
+    assertEquals("2 1", list(index, JobFilter.all().withWorker("w1").withState(JobState.RUNNING)));
+    assertEquals("1", numbers(index.list(JobFilter.all().withWorker("w1"), Optional.of(id(2)), 100)));
+    assertEquals("2", numbers(index.list(JobFilter.all().withWorker("w1"), Optional.empty(), 1)));
+
+    // a new attempt on another worker puts the job in that worker's set too; the old one keeps it
+    JobRecord four = index.get(id(4)).orElseThrow();
+    TaskRecord t1 = four.task("t1").orElseThrow();
+    index.put(four.withTask(t1.withAttempt(AttemptRecord.scheduled(1, "w3"))));
+    assertEquals("4", list(index, JobFilter.all().withWorker("w3")));
+    JobRecord moved = index.get(id(4)).orElseThrow();
+    index.put(moved.withTask(moved.task("t1").orElseThrow().withAttempt(AttemptRecord.scheduled(1, "w1"))));
+    assertEquals("", list(index, JobFilter.all().withWorker("w3")), "its only attempt there now names w1");
+    assertEquals("4 2 1", list(index, JobFilter.all().withWorker("w1")));
+  }
+
+  @Test
+  void theLabelFilterNeedsEveryLabel() {
+    JobIndex index = new JobIndex();
+    index.put(ran(1, Map.of("team", "data", "env", "prod")));
+    index.put(ran(2, Map.of("team", "data", "env", "dev")));
+    index.put(ran(3, Map.of("team", "ml")));
+    index.put(ran(4, Map.of("k=x", "=y")));
+    assertEquals("2 1", list(index, JobFilter.all().withLabels(Map.of("team", "data"))));
+    assertEquals("1", list(index, JobFilter.all().withLabels(Map.of("team", "data", "env", "prod"))));
+    assertEquals("", list(index, JobFilter.all().withLabels(Map.of("team", "ml", "env", "prod"))));
+    assertEquals("", list(index, JobFilter.all().withLabels(Map.of("team", "Data"))), "values match exactly");
+    assertEquals("", list(index, JobFilter.all().withLabels(Map.of("env", ""))));
+    assertEquals("4", list(index, JobFilter.all().withLabels(Map.of("k=x", "=y"))));
+    assertEquals("3", list(index, JobFilter.all().withLabels(Map.of("team", "ml")).withName("JOB-")));
+  }
+
+  @Test
+  void removalTakesAJobOutOfItsWorkersAndLabelsAndDropsEmptiedSets() {
+    // what retention and DELETE do: JobsView.Remove -> JobIndex.remove
+    JobIndex index = new JobIndex();
+    index.put(ran(1, Map.of("team", "data"), "w1", "w2"));
+    index.put(ran(2, Map.of("team", "data"), "w2"));
+    assertEquals(2, index.workerCount());
+    assertEquals(1, index.labelCount());
+    assertTrue(index.remove(id(1)));
+    assertEquals("", list(index, JobFilter.all().withWorker("w1")));
+    assertEquals("2", list(index, JobFilter.all().withWorker("w2")));
+    assertEquals(1, index.workerCount(), "w1 ran no retained job: its set is gone");
+    assertTrue(index.remove(id(2)));
+    assertEquals(0, index.workerCount());
+    assertEquals(0, index.labelCount());
+    assertEquals("", list(index, JobFilter.all().withLabels(Map.of("team", "data"))));
   }
 
   @Test
