@@ -1,10 +1,13 @@
 package io.baton.scheduler.dispatcher;
 
 import io.baton.ha.JobStore;
+import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.JobState;
+import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
+import io.baton.protocol.job.TaskRecord;
 import io.baton.scheduler.alerts.JobAlerts;
 import io.baton.scheduler.api.NotLeaderException;
 import io.baton.scheduler.api.ClusterEvent;
@@ -246,7 +249,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     }
     ActorRef<Command> self = context.getSelf();
     view.tell(new JobsView.Recovered(loaded.jobs()));
-    for (JobRecord job : loaded.jobs()) {
+    for (JobRecord job : runningFirst(loaded.jobs())) {
       ids.seed(job.id());
       if (!job.settled()) {
         startMaster(job);
@@ -472,6 +475,31 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
         "job-" + job.id());
     context.watch(master);
     masters.put(job.id(), master);
+  }
+
+  /**
+   * The jobs with an attempt placed or running first: their JobMasters start (and track those attempts with the
+   * ResourceManager, which adopts them from the workers) before the many that only wait for room.
+   */
+  static List<JobRecord> runningFirst(List<JobRecord> jobs) {
+    List<JobRecord> ordered = new ArrayList<>(jobs.size());
+    List<JobRecord> rest = new ArrayList<>(jobs.size());
+    for (JobRecord job : jobs) {
+      (hasLiveAttempt(job) ? ordered : rest).add(job);
+    }
+    ordered.addAll(rest);
+    return ordered;
+  }
+
+  private static boolean hasLiveAttempt(JobRecord job) {
+    for (TaskRecord task : job.tasks()) {
+      for (AttemptRecord attempt : task.attempts()) {
+        if (attempt.state() == AttemptState.SCHEDULED || attempt.state() == AttemptState.RUNNING) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void rememberSettled(JobRecord job) {
