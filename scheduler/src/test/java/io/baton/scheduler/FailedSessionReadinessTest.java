@@ -80,6 +80,12 @@ class FailedSessionReadinessTest {
     steps.await(() -> !clock.instant().isBefore(until));
   }
 
+  private long count(String prefix) {
+    synchronized (ha.steps) {
+      return ha.steps.stream().filter(step -> step.startsWith(prefix)).count();
+    }
+  }
+
   /** Fails the leader's session with a failed write; the next session starts once writes work again. */
   private void failTheSession() {
     ha.storeFails.set(true);
@@ -114,9 +120,22 @@ class FailedSessionReadinessTest {
     CountDownLatch readingHistory = new CountDownLatch(1);
     ha.holdLoads.set(reading);
     ha.holdHistory.set(readingHistory);
+    CountDownLatch publishing = new CountDownLatch(1);
+    ha.holdPublish.set(publishing);
+    long reads = count("read ");
+    long publications = count("publishing ");
     failTheSession();
+    steps.await(() -> count("publishing ") > publications);
+    passHeartbeatTimeouts(1);
+    assertEquals(reads, count("read "),
+        "the jobs are read only once the leader is published (on ZooKeeper their reads queue ahead of it): "
+            + ha.steps);
+    publishing.countDown();
     steps.await(() -> api.ready() && api.session().orElseThrow() != first);
     Epoch second = api.session().orElseThrow().epoch();
+    steps.await(() -> count("read ") > reads);
+    assertTrue(ha.steps.lastIndexOf("published " + second.value()) < ha.steps.lastIndexOf("read " + second.value()),
+        "the jobs are read after the leader is published: " + ha.steps);
     int answered = worker.heartbeatsAnswered.get();
     steps.await(() -> second.equals(worker.epoch) && worker.heartbeatsAnswered.get() > answered + 3);
     CompletableFuture<Optional<JobRecord>> asked = api.job(running).toCompletableFuture();

@@ -27,6 +27,10 @@ final class TestingHaServices implements HaServices {
   final AtomicReference<CountDownLatch> holdLoads = new AtomicReference<>();
   /** While set, {@link JobStore#loadHistory} waits until the latch is counted down. */
   final AtomicReference<CountDownLatch> holdHistory = new AtomicReference<>();
+  /** While set, a leader's publication ({@link LeaderElection#confirmLeadership}) waits until it is counted down. */
+  final AtomicReference<CountDownLatch> holdPublish = new AtomicReference<>();
+  /** In order: "publishing <epoch>" when a leader asks to be published, "published <epoch>" when a leader's publication completes, "read <epoch>" when its job read starts. */
+  final List<String> steps = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
   private final JobStore store = new JobStore() {
     @Override
@@ -36,6 +40,7 @@ final class TestingHaServices implements HaServices {
 
     @Override
     public Loaded loadForLeader(Epoch epoch) throws Exception {
+      steps.add("read " + epoch.value());
       CountDownLatch hold = holdLoads.get();
       if (hold != null) {
         hold.await();
@@ -89,7 +94,49 @@ final class TestingHaServices implements HaServices {
 
   @Override
   public LeaderElection leaderElection(String participantId) {
-    return inMemory.leaderElection(participantId);
+    LeaderElection election = inMemory.leaderElection(participantId);
+    return new LeaderElection() {
+      @Override
+      public void start(io.baton.ha.LeaderContender contender) throws Exception {
+        election.start(contender);
+      }
+
+      @Override
+      public CompletableFuture<Void> confirmLeadership(Epoch epoch, io.baton.protocol.LeaderInfo info) {
+        steps.add("publishing " + epoch.value());
+        CountDownLatch hold = holdPublish.get();
+        CompletableFuture<Void> held = hold == null ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.runAsync(() -> {
+              try {
+                hold.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+        return held.thenCompose(x -> election.confirmLeadership(epoch, info))
+            .thenRun(() -> steps.add("published " + epoch.value()));
+      }
+
+      @Override
+      public boolean hasLeadership(Epoch epoch) {
+        return election.hasLeadership(epoch);
+      }
+
+      @Override
+      public List<String> participants() {
+        return election.participants();
+      }
+
+      @Override
+      public void stepDown(boolean rejoin) {
+        election.stepDown(rejoin);
+      }
+
+      @Override
+      public void close() {
+        election.close();
+      }
+    };
   }
 
   @Override

@@ -314,7 +314,9 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
       knownHistory.add(n.name());
       newest = newest == null || n.name().compareTo(newest) > 0 ? n.name() : newest;
     }
-    List<JobRecord> records = serveable(epoch, trees.read(active), false);
+    List<JobTrees.Stored> fetched = trees.read(active);
+    long read = System.nanoTime();
+    List<JobRecord> records = serveable(epoch, fetched, false);
     for (JobRecord job : records) {
       if (!paged.isKnown(job.id())) {
         knownActive.add(job.id());
@@ -324,8 +326,9 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
     for (JobTrees.Named n : active) {
       newest = newest == null || n.name().compareTo(newest) > 0 ? n.name() : newest;
     }
-    log.info("{}: read {} unfinished jobs in {} ms (listing them and {} finished ones: {} ms)", epoch,
-        records.size(), (System.nanoTime() - start) / 1_000_000, history.size(), (listed - start) / 1_000_000);
+    log.info("{}: read {} unfinished jobs in {} ms (listing them and {} finished ones: {} ms, fetching: {} ms, "
+        + "decoding: {} ms)", epoch, records.size(), (System.nanoTime() - start) / 1_000_000, history.size(),
+        (listed - start) / 1_000_000, (read - listed) / 1_000_000, (System.nanoTime() - read) / 1_000_000);
     return new Loaded(records, trees.listQuarantine(), newest);
   }
 

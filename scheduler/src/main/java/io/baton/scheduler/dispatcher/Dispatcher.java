@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
@@ -175,20 +176,23 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
    * ({@link JobStore#loadForLeader}) on a blocking thread while the leader already serves (workers register and
    * keep their heartbeats, REST answers), holds what it is asked meanwhile, then becomes {@link #create}'s
    * Dispatcher and handles what it held. What the store quarantined goes to {@code quarantined}; a failed read ends
-   * the session through {@code fatal}.
+   * the session through {@code fatal}. It starts reading once {@code readAfter} completes (the leader's publication:
+   * the reads would otherwise queue ahead of it on the same ZooKeeper session).
    */
   public static Behavior<Command> recovering(
       Epoch epoch, JobStore store, ActorRef<ResourceManager.Command> resourceManager, ActorRef<JobsView.Command> view,
       SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal,
-      AtomicReference<List<JobStore.Quarantined>> quarantined) {
+      AtomicReference<List<JobStore.Quarantined>> quarantined, CompletionStage<?> readAfter) {
     return Behaviors.setup(ctx -> Behaviors.withStash(MAX_HELD_WHILE_RECOVERING, stash -> {
-      ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+      // after readAfter, failed or not (a failed publication ends the session anyway)
+      ctx.pipeToSelf(readAfter.handle((ok, failure) -> null).thenApplyAsync(x -> {
         try {
           return store.loadForLeader(epoch);
         } catch (Exception e) {
           throw new IllegalStateException("could not load jobs", e);
         }
-      }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())), Recovered::new);
+      }, blocking), Recovered::new);
       return Behaviors.receive(Command.class)
           .onMessage(Recovered.class, m -> {
             if (m.failure() != null) {

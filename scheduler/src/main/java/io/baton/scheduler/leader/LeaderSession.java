@@ -14,6 +14,7 @@ import io.baton.scheduler.schedules.ScheduleMaster;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
@@ -22,10 +23,10 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Everything the leader runs for one epoch. It starts the ResourceManager, the read model, the Dispatcher and the
- * schedules at once, publishes itself as leader ({@link LeaderElection#confirmLeadership}) and tells its parent it
- * is {@link Ready}: workers register and keep their heartbeats answered, and REST serves, while the Dispatcher
- * reads the unfinished jobs ({@link Dispatcher#recovering}; it and the read model hold what they are asked until
+ * Everything the leader runs for one epoch. It starts the ResourceManager, publishes itself as leader
+ * ({@link LeaderElection#confirmLeadership}), starts the read model, the Dispatcher and the schedules, and tells its
+ * parent it is {@link Ready}: workers register and keep their heartbeats answered, and REST serves, while the
+ * Dispatcher reads the unfinished jobs (once the publication is written: its reads would queue ahead of it) ({@link Dispatcher#recovering}; it and the read model hold what they are asked until
  * then, and the ResourceManager holds workers' reports of attempts no JobMaster claims yet). Any failure (a fenced
  * or failed write, a failed read or confirmation) is reported as {@link Failed} and the session stops; stopping the
  * session stops all it started.
@@ -68,17 +69,20 @@ public final class LeaderSession {
       AtomicInteger alive = new AtomicInteger();
       ActorRef<ResourceManager.Command> rm =
           ctx.spawn(ResourceManager.create(epoch, info.sessionId(), linked, clock, alive), "resourcemanager");
+      parent.tell(new Started(epoch, rm));
       ActorRef<Throwable> fatal = ctx.messageAdapter(Throwable.class, Fatal::new);
+      // published first: the jobs are read on the same ZooKeeper session, and thousands of reads queued ahead of
+      // the /leader write held it (and so every worker's registration) back by about a second
+      CompletableFuture<Void> published = election.confirmLeadership(epoch, info);
       ActorRef<JobsView.Command> view = ctx.spawn(JobsView.createRecovering(), "jobs-view");
       AtomicReference<List<JobStore.Quarantined>> quarantined = new AtomicReference<>(List.of());
       ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
-          Dispatcher.recovering(epoch, store, rm, view, linked, clock, fatal, quarantined), "dispatcher");
+          Dispatcher.recovering(epoch, store, rm, view, linked, clock, fatal, quarantined, published), "dispatcher");
       ActorRef<ScheduleMaster.Command> scheduleMaster = ctx.spawn(ScheduleMaster.create(epoch, schedules, dispatcher,
           view, linked, clock, fatal), "schedules");
       ctx.spawn(AlertCourier.create(epoch, store, linked.alerts(), clock), "alerts");
-      parent.tell(new Started(epoch, rm));
       // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
-      ctx.pipeToSelf(election.confirmLeadership(epoch, info).thenApply(ok -> Done.getInstance()),
+      ctx.pipeToSelf(published.thenApply(ok -> Done.getInstance()),
           (ok, failure) -> new Confirmed(failure));
       Handles handles = new Handles(epoch, info, dispatcher, view, scheduleMaster, rm, alive, quarantined);
       return confirming(epoch, handles, parent);
