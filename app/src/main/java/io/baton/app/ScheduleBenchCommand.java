@@ -71,6 +71,9 @@ final class ScheduleBenchCommand implements Callable<Integer> {
           + "0: no second run")
   int killAtMinute;
 
+  @Option(names = "--kill-at-second", description = "the second of that minute to kill at, 0-59 (default: random)")
+  Integer killAtSecond;
+
   @Option(names = "--zk-session-timeout-ms", description = "session timeout of the masters and workers (default: the configured default)")
   Long sessionTimeoutMs;
 
@@ -99,6 +102,9 @@ final class ScheduleBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int runs = killAtMinute > 0 ? 2 : 1;
+    if (killAtSecond != null && (killAtSecond < 0 || killAtSecond > 59)) {
+      throw new IllegalArgumentException("--kill-at-second is 0-59, not " + killAtSecond);
+    }
     if (minutes < 1 || runs * minutes > MAX_FIRES_KEPT || killAtMinute > minutes) {
       throw new IllegalArgumentException("need 1 <= --minutes, --kill-leader-at-minute <= --minutes, and at most "
           + MAX_FIRES_KEPT + " minutes in all (a schedule keeps 20-40 fire records)");
@@ -153,7 +159,7 @@ final class ScheduleBenchCommand implements Callable<Integer> {
     List<Map<String, Long>> cpuAt = new ArrayList<>(); // per instant (and one after the last minute): url -> ticks
     List<String> leaderAt = new ArrayList<>();
     Instant killAt = runs == 2 ? startAt.plus(minutes + killAtMinute - 1, ChronoUnit.MINUTES)
-        .plusSeconds(ThreadLocalRandom.current().nextInt(60)) : null;
+        .plusSeconds(killAtSecond != null ? killAtSecond : ThreadLocalRandom.current().nextInt(60)) : null;
     long killedMs = -1;
     long newLeaderMs = -1;
     Map<String, Long> cpuAtKill = null;

@@ -48,13 +48,7 @@ class DrainE2E {
   @BeforeAll
   static void startCluster() throws Exception {
     c = new HaCluster(dir, SESSION);
-    c.startZooKeeper();
-    c.startMaster("master-1");
-    c.startMaster("master-2");
-    c.startWorker("w1", W1);
-    c.startWorker("w2", W2);
-    leader = c.awaitLeader(Duration.ofSeconds(180)); // two masters starting on a busy machine
-    c.awaitWorkers(leader, 2, Duration.ofSeconds(30));
+    leader = c.startWithTwoMasters(List.of("w1", "w2"), id -> id.equals("w1") ? W1 : W2);
   }
 
   @AfterAll

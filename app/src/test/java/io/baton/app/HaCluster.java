@@ -40,6 +40,23 @@ final class HaCluster implements AutoCloseable {
     zookeeper.awaitOutput("zookeeper listening", Duration.ofSeconds(60));
   }
 
+  /**
+   * ZooKeeper, two masters ({@code master-1}, {@code master-2}) and the workers {@code workerIds}, each with its
+   * {@code flags}; returns the leader's REST URL once it is ready and every worker is registered with it.
+   */
+  String startWithTwoMasters(List<String> workerIds, java.util.function.Function<String, String[]> flags)
+      throws Exception {
+    startZooKeeper();
+    startMaster("master-1");
+    startMaster("master-2");
+    for (String id : workerIds) {
+      startWorker(id, flags.apply(id));
+    }
+    String leader = awaitLeader(Duration.ofSeconds(180)); // two masters starting on a busy machine
+    awaitWorkers(leader, workerIds.size(), Duration.ofSeconds(30));
+    return leader;
+  }
+
   /** Starts a master (with {@code extra} flags); returns its REST URL. */
   String startMaster(String name, String... extra) throws Exception {
     int rest = BatonProcess.freePort();

@@ -48,14 +48,7 @@ class HaE2E {
   @BeforeAll
   static void startCluster() throws Exception {
     c = new HaCluster(dir, SESSION);
-    c.startZooKeeper();
-    c.startMaster("master-1");
-    c.startMaster("master-2");
-    for (int i = 1; i <= 3; i++) {
-      c.startWorker("w" + i);
-    }
-    leader = c.awaitLeader(Duration.ofSeconds(180)); // two masters starting on a busy machine
-    c.awaitWorkers(leader, 3, Duration.ofSeconds(30));
+    leader = c.startWithTwoMasters(List.of("w1", "w2", "w3"), id -> new String[0]);
   }
 
   @AfterAll

@@ -41,13 +41,7 @@ class ShardsE2E {
   @BeforeAll
   static void startCluster() throws Exception {
     c = new HaCluster(dir, Duration.ofSeconds(4));
-    c.startZooKeeper();
-    c.startMaster("master-1");
-    c.startMaster("master-2");
-    c.startWorker("w1");
-    c.startWorker("w2");
-    leader = c.awaitLeader(Duration.ofSeconds(180)); // two masters starting on a busy machine
-    c.awaitWorkers(leader, 2, Duration.ofSeconds(30));
+    leader = c.startWithTwoMasters(List.of("w1", "w2"), id -> new String[0]);
   }
 
   @AfterAll

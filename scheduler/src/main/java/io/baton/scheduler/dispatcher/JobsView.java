@@ -66,6 +66,13 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
 
   public record GetJob(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
 
+  /**
+   * The job as read so far, answered at once: unlike {@link GetJob}, never held until the history is read. Every
+   * unfinished job is read before any query is answered, so an empty answer means the job is not running (a new
+   * leader's schedules ask this of each newest fire's job, and must not wait for a long history).
+   */
+  public record GetJobNow(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
+
   /** The ids of the jobs that rerun {@code jobId}, oldest first. */
   public record GetReruns(String jobId, ActorRef<List<String>> replyTo) implements Command {}
 
@@ -143,6 +150,7 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
           return this;
         })
         .onMessage(GetJob.class, m -> waitIfUnread(m, m.jobId()) ? this : reply(m.replyTo(), index.get(m.jobId())))
+        .onMessage(GetJobNow.class, m -> reply(m.replyTo(), index.get(m.jobId())))
         .onMessage(GetReruns.class, m -> reply(m.replyTo(), index.reruns(m.jobId())))
         .onMessage(FindAttempt.class, m -> waitIfUnread(m, m.jobId()) ? this : reply(m.replyTo(), lookup(m)))
         .build();

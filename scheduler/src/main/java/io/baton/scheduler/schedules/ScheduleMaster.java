@@ -245,10 +245,11 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       entries.put(r.name(), e);
       String newestJob = e.recent.isEmpty() ? null : e.recent.peekFirst().jobId();
       if (newestJob != null) {
-        // overlap needs to know whether the newest fire's job still runs: look before firing again
+        // overlap needs to know whether the newest fire's job still runs: look before firing again (at what is
+        // read: every unfinished job is, and waiting for the finished history held every such schedule's fires)
         e.busy = true;
         e.recent.stream().filter(f -> f.jobId() != null).forEach(f -> ctx.ask(Optional.class, view, askTimeout,
-            replyTo -> new JobsView.GetJob(f.jobId(), asJob(replyTo)),
+            replyTo -> new JobsView.GetJobNow(f.jobId(), asJob(replyTo)),
             (job, err) -> new JobLooked(r.name(), f.jobId(), err != null ? Optional.empty() : asRecord(job))));
       } else {
         wake(r.name(), now);

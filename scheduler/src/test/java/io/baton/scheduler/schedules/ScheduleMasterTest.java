@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -185,6 +186,22 @@ class ScheduleMasterTest {
     advanceTo(DUE.plusSeconds(50));
     dispatcher.expectNoMessage(Duration.ofMillis(200));
     awaitListed(master, zones.size());
+  }
+
+  @Test
+  void a_new_leader_looks_up_the_newest_fires_job_among_what_is_read_without_waiting_for_the_history() {
+    List<String> zones = zones(110, 1);
+    ScheduleStore.Stored withAFire = new ScheduleStore.Stored(new ScheduleRecord(everyMinute(zones.get(0)), false,
+        START.minusSeconds(600), null), List.of(new ScheduleStore.RecordedFire(START.minusSeconds(30), "job-old")));
+    ActorRef<ScheduleMaster.Command> master = master(List.of(withAFire));
+    // a GetJob would be held by the read model until the whole finished history is read
+    JobsView.GetJobNow looked = view.expectMessageClass(JobsView.GetJobNow.class, Duration.ofSeconds(5));
+    assertEquals("job-old", looked.jobId());
+    looked.replyTo().tell(Optional.empty()); // not among the unfinished jobs: not running
+    awaitListed(master, 1);
+    advanceTo(DUE);
+    Dispatcher.SubmitFires fires = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
+    assertEquals(1, fires.fires().size());
   }
 
   private static List<ScheduleStore.Stored> stored(List<String> zones) {
