@@ -167,8 +167,17 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   public static Behavior<Command> create(
       Epoch epoch, JobStore.Loaded recovered, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
       ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Dispatcher(ctx, timers, epoch, recovered, store, resourceManager, view, settings, clock, fatal)));
+    return create(epoch, recovered, store, resourceManager, view, settings, clock, fatal,
+        CompletableFuture.completedFuture(null));
+  }
+
+  /** {@link #create}, reading the finished history only once {@code historyAfter} completes (failed or not). */
+  static Behavior<Command> create(
+      Epoch epoch, JobStore.Loaded recovered, JobStore store, ActorRef<ResourceManager.Command> resourceManager,
+      ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal,
+      CompletionStage<?> historyAfter) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Dispatcher(ctx, timers, epoch, recovered, store,
+        resourceManager, view, settings, clock, fatal, historyAfter)));
   }
 
   /**
@@ -177,12 +186,14 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
    * keep their heartbeats, REST answers), holds what it is asked meanwhile, then becomes {@link #create}'s
    * Dispatcher and handles what it held. What the store quarantined goes to {@code quarantined}; a failed read ends
    * the session through {@code fatal}. It starts reading once {@code readAfter} completes (the leader's publication:
-   * the reads would otherwise queue ahead of it on the same ZooKeeper session).
+   * the reads would otherwise queue ahead of it on the same ZooKeeper session), and reads the finished history once
+   * {@code historyAfter} completes too (the schedules' load: fires due now matter more than the history).
    */
   public static Behavior<Command> recovering(
       Epoch epoch, JobStore store, ActorRef<ResourceManager.Command> resourceManager, ActorRef<JobsView.Command> view,
       SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal,
-      AtomicReference<List<JobStore.Quarantined>> quarantined, CompletionStage<?> readAfter) {
+      AtomicReference<List<JobStore.Quarantined>> quarantined, CompletionStage<?> readAfter,
+      CompletionStage<?> historyAfter) {
     return Behaviors.setup(ctx -> Behaviors.withStash(MAX_HELD_WHILE_RECOVERING, stash -> {
       Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
       // after readAfter, failed or not (a failed publication ends the session anyway)
@@ -206,7 +217,8 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
               ctx.getLog().warn("{} serves {} jobs; {} job records are quarantined and not served (GET /cluster "
                   + "lists them): {}", epoch, m.loaded().jobs().size(), bad.size(), bad);
             }
-            return stash.unstashAll(create(epoch, m.loaded(), store, resourceManager, view, settings, clock, fatal));
+            return stash.unstashAll(create(epoch, m.loaded(), store, resourceManager, view, settings, clock, fatal,
+                historyAfter));
           })
           .onMessage(Command.class, m -> {
             if (stash.isFull()) {
@@ -235,7 +247,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   private Dispatcher(
       ActorContext<Command> context, TimerScheduler<Command> timers, Epoch epoch, JobStore.Loaded loaded,
       JobStore store, ActorRef<ResourceManager.Command> resourceManager, ActorRef<JobsView.Command> view,
-      SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
+      SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal, CompletionStage<?> historyAfter) {
     super(context);
     this.context = context;
     this.timers = timers;
@@ -270,7 +282,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     context.getLog().info("dispatcher for {} recovered {} unfinished jobs; reading the finished history", epoch,
         open.size());
     Executor blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-    context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+    context.pipeToSelf(historyAfter.handle((ok, failure) -> null).thenApplyAsync(x -> {
       try {
         return store.loadHistory(epoch, HISTORY_BATCH, batch -> self.tell(new HistoryBatch(batch)));
       } catch (Exception e) {

@@ -76,10 +76,12 @@ public final class LeaderSession {
       CompletableFuture<Void> published = election.confirmLeadership(epoch, info);
       ActorRef<JobsView.Command> view = ctx.spawn(JobsView.createRecovering(), "jobs-view");
       AtomicReference<List<JobStore.Quarantined>> quarantined = new AtomicReference<>(List.of());
-      ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(
-          Dispatcher.recovering(epoch, store, rm, view, linked, clock, fatal, quarantined, published), "dispatcher");
+      // the finished history is read last: the schedules' fires due now come first
+      CompletableFuture<Void> schedulesLoaded = new CompletableFuture<>();
+      ActorRef<Dispatcher.Command> dispatcher = ctx.spawn(Dispatcher.recovering(epoch, store, rm, view, linked, clock,
+          fatal, quarantined, published, schedulesLoaded), "dispatcher");
       ActorRef<ScheduleMaster.Command> scheduleMaster = ctx.spawn(ScheduleMaster.create(epoch, schedules, dispatcher,
-          view, linked, clock, fatal), "schedules");
+          view, linked, clock, fatal, published, schedulesLoaded), "schedules");
       ctx.spawn(AlertCourier.create(epoch, store, linked.alerts(), clock), "alerts");
       // Done, not the Void result: a null piped to a stopped actor makes Pekko's dead-letter logger throw
       ctx.pipeToSelf(published.thenApply(ok -> Done.getInstance()),

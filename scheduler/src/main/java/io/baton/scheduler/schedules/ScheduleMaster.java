@@ -156,8 +156,19 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   public static Behavior<Command> create(Epoch epoch, ScheduleStore store, ActorRef<Dispatcher.Command> dispatcher,
       ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
+    return create(epoch, store, dispatcher, view, settings, clock, fatal, CompletableFuture.completedFuture(null),
+        new CompletableFuture<>());
+  }
+
+  /**
+   * {@link #create}, loading the schedules only once {@code loadAfter} completes (the leader's publication, which
+   * the reads would queue ahead of) and completing {@code loaded} once they are loaded (or could not be).
+   */
+  public static Behavior<Command> create(Epoch epoch, ScheduleStore store, ActorRef<Dispatcher.Command> dispatcher,
+      ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal,
+      java.util.concurrent.CompletionStage<?> loadAfter, CompletableFuture<Void> loaded) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(10_000, stash -> {
-      ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      ctx.pipeToSelf(loadAfter.handle((ok, failure) -> null).thenApplyAsync(x -> {
         List<ScheduleStore.Stored> stored;
         try {
           stored = store.loadAll();
@@ -165,7 +176,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
           throw new IllegalStateException("could not load the schedules", e);
         }
         return parse(stored);
-      }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())), Loaded::new);
+      }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())).whenComplete((ok, failure) ->
+          loaded.complete(null)), Loaded::new);
       return loading(ctx, stash, new ScheduleMaster(ctx, timers, epoch, store, dispatcher, view, settings, clock,
           fatal));
     })));

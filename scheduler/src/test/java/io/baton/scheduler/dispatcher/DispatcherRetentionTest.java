@@ -139,6 +139,21 @@ class DispatcherRetentionTest {
   }
 
   @Test
+  void theFinishedHistoryIsReadOnlyOnceWhatItWaitsForIsDone() {
+    store.with(finished(1, null, Duration.ofHours(1))).with(running(2, Duration.ofHours(1)));
+    SchedulerSettings settings = new SchedulerSettings(Duration.ofSeconds(1), Duration.ofSeconds(8),
+        new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0), Duration.ofSeconds(5), 1000);
+    java.util.concurrent.CompletableFuture<Void> schedulesLoaded = new java.util.concurrent.CompletableFuture<>();
+    ActorRef<Dispatcher.Command> dispatcher = kit.spawn(Dispatcher.create(new Epoch(1),
+        store.loadForLeader(new Epoch(1)), store, rm.ref(), view, settings, clock, fatal.ref(), schedulesLoaded));
+    awaitListed(dispatcher, List.of(id(2)));
+    assertEquals(List.of(id(2)), listed(dispatcher), "the unfinished job at once, the finished one not yet read");
+
+    schedulesLoaded.complete(null);
+    awaitListed(dispatcher, List.of(id(2), id(1)));
+  }
+
+  @Test
   void finishedJobsGoAfterMaxAgeWithTheirLogsAndUnfinishedOnesStay() {
     store.with(finished(1, null, Duration.ofDays(2))).with(finished(2, null, Duration.ofHours(1)))
         .with(running(3, Duration.ofDays(30)));
