@@ -102,7 +102,11 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   private record JobEvent(ClusterEvent event) implements Command {}
 
-  private record JobLooked(String name, String jobId, Optional<JobRecord> job) implements Command {}
+  /**
+   * What the read model says of a recorded fire's job. {@code releases}: the answer to the newest fire's lookup at
+   * load, which holds the schedule's next fire (overlap) until it comes; the others only fill in fire states.
+   */
+  private record JobLooked(String name, String jobId, Optional<JobRecord> job, boolean releases) implements Command {}
 
   /** The most missed fires {@code fire-all} submits (the newest ones). */
   public static final int FIRE_ALL_CAP = 100;
@@ -257,12 +261,15 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       entries.put(r.name(), e);
       String newestJob = e.recent.isEmpty() ? null : e.recent.peekFirst().jobId();
       if (newestJob != null) {
-        // overlap needs to know whether the newest fire's job still runs: look before firing again (at what is
-        // read: every unfinished job is, and waiting for the finished history held every such schedule's fires)
+        // overlap needs to know whether the newest fire's job still runs: look before firing again, at what is
+        // read (every unfinished job is; waiting for the finished history held every such schedule's fires)
         e.busy = true;
+        ctx.ask(Optional.class, view, askTimeout, replyTo -> new JobsView.GetJobNow(newestJob, asJob(replyTo)),
+            (job, err) -> new JobLooked(r.name(), newestJob, err != null ? Optional.empty() : asRecord(job), true));
+        // the states of the recent fires' jobs, finished ones too: answered once the history is read
         e.recent.stream().filter(f -> f.jobId() != null).forEach(f -> ctx.ask(Optional.class, view, askTimeout,
-            replyTo -> new JobsView.GetJobNow(f.jobId(), asJob(replyTo)),
-            (job, err) -> new JobLooked(r.name(), f.jobId(), err != null ? Optional.empty() : asRecord(job))));
+            replyTo -> new JobsView.GetJob(f.jobId(), asJob(replyTo)),
+            (job, err) -> new JobLooked(r.name(), f.jobId(), err != null ? Optional.empty() : asRecord(job), false)));
       } else {
         wake(r.name(), now);
       }
@@ -629,7 +636,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     if (e == null) {
       return this;
     }
-    boolean newest = !e.recent.isEmpty() && m.jobId().equals(e.recent.peekFirst().jobId());
+    boolean newest = m.releases() && !e.recent.isEmpty() && m.jobId().equals(e.recent.peekFirst().jobId());
     // a job not found is deleted, or finished and not read from history yet: its state stays UNKNOWN
     m.job().ifPresent(job -> jobSeen(m.name(), e, m.jobId(), job));
     if (newest) {
