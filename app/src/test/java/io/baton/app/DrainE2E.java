@@ -33,13 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DrainE2E {
   private static final Duration SESSION = Duration.ofSeconds(4);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String[] W1 = {"--labels", "node=one", "--drain-timeout", "30s"};
-  private static final String[] W2 = {"--labels", "node=two", "--drain-timeout", "30s"};
+  private static final String[] W1 = {"--labels", "node=one"};
+  private static final String[] W2 = {"--labels", "node=two"};
 
   /**
-   * One cluster for the three (two masters, w1 labelled node=one and w2 node=two, a 4 s session), in this order:
-   * drain and undrain, the rolling restart (each worker comes back with its flags), then the leader's kill -9. Each
-   * starts from two live, undrained workers.
+   * One cluster for two of the tests (two masters, w1 labelled node=one and w2 node=two, a 4 s session): drain and
+   * undrain, then the leader's kill -9. The rolling restart runs on a cluster of its own.
    */
   @TempDir static Path dir;
   private static HaCluster c;
@@ -148,75 +147,90 @@ class DrainE2E {
     assertEquals("ALIVE", state(http, "w1"));
   }
 
+  /** On a cluster of its own (one master; its workers restart with fresh state). */
   @Test
   @Order(2)
   void aRollingRestartOfBothWorkersUnderAStreamOfJobsLosesNothingAndKillsNothing() throws Exception {
     Path marks = dir.resolve("marks-rolling.txt");
     Map<String, String> jobs = Collections.synchronizedMap(new java.util.LinkedHashMap<>());   // id -> name
     List<Throwable> submitErrors = Collections.synchronizedList(new ArrayList<>());
-    Http http = new Http(leader);
+    try (HaCluster c = new HaCluster(Files.createDirectories(dir.resolve("rolling")), SESSION)) {
+      c.startZooKeeper();
+      String leader = c.startMaster("master-1");
+      String[] workerFlags = {"--drain-timeout", "30s"};
+      c.startWorker("w1", workerFlags);
+      c.startWorker("w2", workerFlags);
+      c.awaitLeader(Duration.ofSeconds(60));
+      c.awaitWorkers(leader, 2, Duration.ofSeconds(30));
+      Http http = new Http(leader);
 
-    AtomicBoolean submitting = new AtomicBoolean(true);
-    Thread submitter = new Thread(() -> {
-      int n = 0;
-      while (submitting.get()) {
-        try {
-          String name = "j" + n++;
-          jobs.put(http.submit(job(name, null, 1, marks)), name);
-          Thread.sleep(250);
-        } catch (Exception e) {
-          submitErrors.add(e);
+      AtomicBoolean submitting = new AtomicBoolean(true);
+      Thread submitter = new Thread(() -> {
+        int n = 0;
+        while (submitting.get()) {
+          try {
+            String name = "j" + n++;
+            jobs.put(http.submit(job(name, null, 2, marks)), name);
+            Thread.sleep(250);
+          } catch (Exception e) {
+            submitErrors.add(e);
+          }
         }
+      }, "submitter");
+      submitter.start();
+      try {
+        for (String id : List.of("w1", "w2")) {
+          eventually(id + " busy", Duration.ofSeconds(30), () -> running(http, id), n -> n > 0);
+          BatonProcess worker = c.workers.get(id);
+          long sent = System.nanoTime();
+          worker.signal("TERM");
+          eventually(id + " DRAINING or gone", Duration.ofSeconds(10), () -> state(http, id),
+              s -> s.equals("DRAINING") || s.equals("DEAD"));
+          int code;
+          try {
+            code = worker.awaitExit(Duration.ofSeconds(60));
+          } catch (AssertionError stuck) {
+            throw new AssertionError(stuck.getMessage() + "; its output:\n" + worker.output(), stuck);
+          }
+          System.out.printf("rolling restart: %s drained and exited %d after %d ms%n", id, code,
+              (System.nanoTime() - sent) / 1_000_000);
+          assertEquals(0, code, worker.output());
+          assertTrue(worker.output().contains("drained"), worker.output());
+          c.startWorker(id, workerFlags);
+          c.awaitWorkers(leader, 2, Duration.ofSeconds(60));
+        }
+        Thread.sleep(3000);
+      } finally {
+        submitting.set(false);
+        submitter.join();
       }
-    }, "submitter");
-    submitter.start();
-    try {
-      for (String id : List.of("w1", "w2")) {
-        eventually(id + " busy", Duration.ofSeconds(30), () -> running(http, id), n -> n > 0);
-        BatonProcess worker = c.workers.get(id);
-        long sent = System.nanoTime();
-        worker.signal("TERM");
-        eventually(id + " DRAINING or gone", Duration.ofSeconds(10), () -> state(http, id),
-            s -> s.equals("DRAINING") || s.equals("DEAD"));
-        int code = worker.awaitExit(Duration.ofSeconds(60));
-        System.out.printf("rolling restart: %s drained and exited %d after %d ms%n", id, code,
-            (System.nanoTime() - sent) / 1_000_000);
-        assertEquals(0, code, worker.output());
-        assertTrue(worker.output().contains("drained"), worker.output());
-        c.startWorker(id, id.equals("w1") ? W1 : W2);
-        c.awaitWorkers(leader, 2, Duration.ofSeconds(60));
-      }
-      Thread.sleep(3000);
-    } finally {
-      submitting.set(false);
-      submitter.join();
-    }
-    assertTrue(submitErrors.isEmpty(), "submissions failed: " + submitErrors);
-    assertTrue(jobs.size() > 20, "a stream of jobs: " + jobs.size());
+      assertTrue(submitErrors.isEmpty(), "submissions failed: " + submitErrors);
+      assertTrue(jobs.size() > 20, "a stream of jobs: " + jobs.size());
 
-    int moved = 0;
-    for (String id : List.copyOf(jobs.keySet())) {
-      JsonNode done = http.awaitState(id, "SUCCEEDED", Duration.ofSeconds(120));
-      JsonNode attempts = done.path("tasks").get(0).path("attempts");
-      // a placement on a worker that was stopping before it started goes elsewhere; nothing that started is lost
-      for (int a = 0; a < attempts.size() - 1; a++) {
-        JsonNode earlier = attempts.get(a);
-        assertEquals("LOST", earlier.path("state").asText(), done.toString());
-        assertTrue(earlier.path("startedAt").isNull(), "an attempt that started was killed: " + done);
-        assertTrue(earlier.path("message").asText().contains("never started"), done.toString());
-        moved++;
+      int moved = 0;
+      for (String id : List.copyOf(jobs.keySet())) {
+        JsonNode done = http.awaitState(id, "SUCCEEDED", Duration.ofSeconds(120));
+        JsonNode attempts = done.path("tasks").get(0).path("attempts");
+        // a placement on a worker that was stopping before it started goes elsewhere; nothing that started is lost
+        for (int a = 0; a < attempts.size() - 1; a++) {
+          JsonNode earlier = attempts.get(a);
+          assertEquals("LOST", earlier.path("state").asText(), done.toString());
+          assertTrue(earlier.path("startedAt").isNull(), "an attempt that started was killed: " + done);
+          assertTrue(earlier.path("message").asText().contains("never started"), done.toString());
+          moved++;
+        }
+        assertEquals("SUCCEEDED", attempts.get(attempts.size() - 1).path("state").asText(), done.toString());
       }
-      assertEquals("SUCCEEDED", attempts.get(attempts.size() - 1).path("state").asText(), done.toString());
+      Map<String, Integer> counts = HaCluster.counts(marks);
+      for (String name : jobs.values()) {
+        long starts = counts.entrySet().stream().filter(e -> e.getKey().startsWith("start-" + name + "-"))
+            .mapToInt(Map.Entry::getValue).sum();
+        assertEquals(1, starts, name + " started once: " + counts);
+        assertEquals(1, counts.getOrDefault("end-" + name, 0), name + " ran to its end once");
+      }
+      System.out.printf("rolling restart: %d jobs, every one SUCCEEDED, each task started once; %d placements on a "
+          + "stopping worker moved before they started%n", jobs.size(), moved);
+      assertTrue(Files.exists(marks));
     }
-    Map<String, Integer> counts = HaCluster.counts(marks);
-    for (String name : jobs.values()) {
-      long starts = counts.entrySet().stream().filter(e -> e.getKey().startsWith("start-" + name + "-"))
-          .mapToInt(Map.Entry::getValue).sum();
-      assertEquals(1, starts, name + " started once: " + counts);
-      assertEquals(1, counts.getOrDefault("end-" + name, 0), name + " ran to its end once");
-    }
-    System.out.printf("rolling restart: %d jobs, every one SUCCEEDED, each task started once; %d placements on a "
-        + "stopping worker moved before they started%n", jobs.size(), moved);
-    assertTrue(Files.exists(marks));
   }
 }
