@@ -13,7 +13,13 @@ import java.util.function.Predicate;
 /** A small JSON-over-HTTP client for end-to-end tests. */
 final class Http {
   static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * One client, so one connection pool, for every instance: a client per instance (HaCluster probes make one every
+   * poll, 50 a second) leaves each connection open on the master until its 15 s idle timeout, and past 64 open
+   * connections from this address the master refuses new ones (its per-address cap), which a test saw as submissions
+   * failing with "header parser received no bytes".
+   */
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final Duration timeout;
 
@@ -35,14 +41,14 @@ final class Http {
     }
     HttpRequest request = b.build();
     try {
-      return client.send(request, HttpResponse.BodyHandlers.ofString());
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (java.io.IOException e) {
       if (e.getMessage() == null || !e.getMessage().contains("header parser received no bytes")) {
         throw e;
       }
       // a pooled connection the master closed as idle (its 15 s idle timeout) just as this request went out: the
       // master read nothing of it, so it is sent once more on a new connection (the JDK client retries only GETs)
-      return client.send(request, HttpResponse.BodyHandlers.ofString());
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     }
   }
 
