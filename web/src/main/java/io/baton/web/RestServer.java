@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -41,6 +42,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.KillSwitches;
@@ -68,17 +70,26 @@ public final class RestServer implements AutoCloseable {
   private static final Duration HARD_TERMINATION_DEADLINE = Duration.ofSeconds(3);
   private static final Duration MIN_REQUEST_TIMEOUT_MARGIN = Duration.ofSeconds(20);
   private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+  private static final Duration LAST_ANSWERS_DEADLINE = Duration.ofSeconds(1);
   private static final ContentType.NonBinary PROMETHEUS_TEXT = ContentTypes.TEXT_PLAIN_UTF8;
 
   private final ServerBinding binding;
-  private final SharedKillSwitch connections;
-  private final AtomicInteger inFlight;
+  private final Shutdown shutdown;
   private volatile Optional<MasterMetrics> ownMetrics = Optional.empty();
+  /** The stop, once begun: every later call answers with it. Guarded by {@code this}. */
+  private CompletionStage<Done> stopped;
 
-  private RestServer(ServerBinding binding, SharedKillSwitch connections, AtomicInteger inFlight) {
+  /**
+   * What a stop needs of the connections: {@code stopping} makes every response close its connection; {@code
+   * requests} ends each connection's request side (the requests already in take their answers out); {@code
+   * connections} ends what is still open after that (event streams).
+   */
+  private record Shutdown(AtomicBoolean stopping, AtomicInteger inFlight, SharedKillSwitch requests,
+      SharedKillSwitch connections, ConnectionLimiter limiter) {}
+
+  private RestServer(ServerBinding binding, Shutdown shutdown) {
     this.binding = binding;
-    this.connections = connections;
-    this.inFlight = inFlight;
+    this.shutdown = shutdown;
   }
 
   /**
@@ -125,8 +136,12 @@ public final class RestServer implements AutoCloseable {
     Route route = LoopbackHosts.guard(settings.host(), () -> routes(settings, api,
         Optional.of(new LeaderForwarding(system, api, settings)), feed, () -> !system.whenTerminated().isCompleted(),
         metrics));
-    AtomicInteger inFlight = new AtomicInteger();
+    Shutdown shutdown = new Shutdown(new AtomicBoolean(), new AtomicInteger(), KillSwitches.shared("rest-requests"),
+        KillSwitches.shared("rest-connections"),
+        new ConnectionLimiter(settings.maxConnectionsPerAddress(), settings.maxConnections()));
+    AtomicInteger inFlight = shutdown.inFlight();
     Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.<HttpRequest>create()
+        .via(shutdown.requests().flow())
         .map(request -> {
           inFlight.incrementAndGet();
           return request;
@@ -134,10 +149,11 @@ public final class RestServer implements AutoCloseable {
         .via(route.flow(system))
         .map(response -> {
           inFlight.decrementAndGet();
-          return response;
-        });
-    SharedKillSwitch kill = KillSwitches.shared("rest-connections");
-    ConnectionLimiter limiter = new ConnectionLimiter(settings.maxConnectionsPerAddress(), settings.maxConnections());
+          // a stopping server answers, then closes the connection: the client's next request goes elsewhere
+          return shutdown.stopping().get() ? response.addHeader(Connection.create("close")) : response;
+        })
+        .via(shutdown.connections().flow());
+    ConnectionLimiter limiter = shutdown.limiter();
     Materializer mat = Materializer.matFromSystem(system);
     ServerBuilder builder = Http.get(system).newServerAt(settings.host(), settings.port()).withSettings(serverSettings);
     if (settings.https()) {
@@ -151,9 +167,9 @@ public final class RestServer implements AutoCloseable {
     }
     return builder
         .connectionSource()
-        .to(Sink.foreach(connection -> accept(connection, limiter, handler.via(kill.flow()), mat)))
+        .to(Sink.foreach(connection -> accept(connection, limiter, handler, mat)))
         .run(mat)
-        .thenApply(binding -> new RestServer(binding, kill, inFlight));
+        .thenApply(binding -> new RestServer(binding, shutdown));
   }
 
   private static void accept(IncomingConnection connection, ConnectionLimiter limiter,
@@ -239,27 +255,44 @@ public final class RestServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting connections, lets requests in flight finish for up to 3 s, then
-   * closes every connection (idle keep-alive ones and event streams included).
+   * Stops accepting connections and answers every request from then on with {@code Connection: close}; lets the
+   * requests in flight finish for up to 3 s; then ends each connection's request side, so an idle keep-alive
+   * connection closes and a request that came in meanwhile still gets its answer (up to 1 s more); then closes every
+   * connection left (event streams). No request is cut off without an
+   * answer before the 3 s are up: Pekko HTTP would answer it 500 itself ("Internal server error").
    */
   public CompletionStage<Done> stop() {
+    synchronized (this) {
+      if (stopped == null) {
+        stopped = stopOnce();
+      }
+      return stopped;
+    }
+  }
+
+  private CompletionStage<Done> stopOnce() {
     long deadline = System.nanoTime() + HARD_TERMINATION_DEADLINE.toNanos();
+    shutdown.stopping().set(true);
     return binding.unbind()
-        .thenCompose(unbound -> drained(deadline))
-        .thenApply(drained -> {
-          connections.shutdown();
+        .thenCompose(unbound -> until(() -> shutdown.inFlight().get() <= 0, deadline))
+        .thenCompose(drained -> {
+          shutdown.requests().shutdown();
+          return until(() -> shutdown.inFlight().get() <= 0, System.nanoTime() + LAST_ANSWERS_DEADLINE.toNanos());
+        })
+        .thenApply(answered -> {
+          shutdown.connections().shutdown();
           ownMetrics.ifPresent(MasterMetrics::close);
           return Done.getInstance();
         });
   }
 
-  private CompletableFuture<Done> drained(long deadlineNanos) {
-    if (inFlight.get() <= 0 || System.nanoTime() >= deadlineNanos) {
+  private CompletableFuture<Done> until(BooleanSupplier done, long deadlineNanos) {
+    if (done.getAsBoolean() || System.nanoTime() >= deadlineNanos) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     return CompletableFuture.supplyAsync(() -> null,
             CompletableFuture.delayedExecutor(DRAIN_POLL.toMillis(), TimeUnit.MILLISECONDS))
-        .thenCompose(x -> drained(deadlineNanos));
+        .thenCompose(x -> until(done, deadlineNanos));
   }
 
   @Override

@@ -47,6 +47,7 @@ final class TestingMasterApi implements MasterApi {
   private final AtomicInteger leaderCalls = new AtomicInteger();
   private volatile RuntimeException failure;
   private volatile boolean hang;
+  private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
   private volatile List<WorkerView> workers = List.of();
   private volatile ClusterView cluster = new ClusterView(Optional.empty(), "http://127.0.0.1:0", true, List.of(), "CONNECTED");
   private volatile boolean ready;
@@ -66,6 +67,11 @@ final class TestingMasterApi implements MasterApi {
 
   void hang(boolean value) {
     hang = value;
+  }
+
+  /** Leader calls from now on answer once {@code gate} completes (and at once again after it). */
+  void holdUntil(CompletableFuture<Void> gate) {
+    this.gate = gate;
   }
 
   void reset() {
@@ -393,6 +399,9 @@ final class TestingMasterApi implements MasterApi {
     RuntimeException f = failure;
     if (f != null) {
       return CompletableFuture.failedFuture(f);
+    }
+    if (!gate.isDone()) {
+      return gate.thenApply(open -> body.get());
     }
     return CompletableFuture.completedFuture(body.get());
   }
