@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
 final class Nodes {
   private static final Logger LOG = LoggerFactory.getLogger(Nodes.class);
   static final int DEFAULT_MASTER_PORT = 25520;
+  /**
+   * How long a stopping leader waits after handing over before it shuts down. bench-failover --planned, 10 handovers
+   * each: 0 ms → the next leader published 420 ms (median) after the SIGTERM and answered REST after 1,095 ms; 300 ms
+   * → 299 and 912 ms; 1 s → 314 and 875 ms (BENCHMARKS "Planned handover").
+   */
+  static final java.time.Duration HANDOVER_QUIET = java.time.Duration.ofMillis(300);
 
   private Nodes() {}
 
@@ -48,6 +54,13 @@ final class Nodes {
     public void close() {
       // a planned stop hands leadership over at once instead of after a session timeout; REST stays open meanwhile
       api.leave(java.time.Duration.ofSeconds(8));
+      // the next leader is being granted now: leave it the cores for a moment (this process's shutdown, its actor
+      // system and Artery, is a burst of work on a small machine); REST meanwhile forwards to the new leader
+      try {
+        Thread.sleep(HANDOVER_QUIET.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       rest.close();
       api.close();
       system.terminate();
