@@ -112,8 +112,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   public static final int FIRE_ALL_CAP = 100;
   /** Fire records kept per schedule: pruned to {@link #KEEP_FIRES} once there are twice as many. */
   static final int KEEP_FIRES = 20;
-  /** Fires sent to the Dispatcher in one message at most, so that 10,000 due at once are written as they come. */
-  static final int FLUSH_AT = 500;
   private static final Duration RETRY = Duration.ofSeconds(1);
   private static final Object TICK = "tick";
 
@@ -476,9 +474,6 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       ctx.getSelf().tell(new Flush());
     }
     outgoing.add(new InFlight(name, fire, manual, replyTo, new Dispatcher.FireSubmission(job, record)));
-    if (outgoing.size() >= FLUSH_AT) {
-      onFlush(); // the Dispatcher and the store start on these while the rest of the instant's fires are evaluated
-    }
   }
 
   private Behavior<Command> onFlush() {

@@ -164,29 +164,6 @@ class ScheduleMasterTest {
   }
 
   @Test
-  void many_fires_due_at_once_go_out_in_messages_of_at_most_FLUSH_AT_as_they_are_evaluated() {
-    int n = 2 * ScheduleMaster.FLUSH_AT + 7;
-    List<ScheduleStore.Stored> many = new java.util.ArrayList<>();
-    for (int k = 0; k < n; k++) {
-      many.add(new ScheduleStore.Stored(new ScheduleRecord(ScheduleSpec.of("s-" + k, "0-59 * * * *", JOB), false,
-          START, null), List.<ScheduleStore.RecordedFire>of()));
-    }
-    ActorRef<ScheduleMaster.Command> master = master(many);
-    awaitListed(master, n);
-    advanceTo(DUE);
-
-    List<Integer> sizes = new java.util.ArrayList<>();
-    Set<String> fired = new HashSet<>();
-    while (fired.size() < n) {
-      Dispatcher.SubmitFires submit = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
-      sizes.add(submit.fires().size());
-      submit.fires().forEach(f -> fired.add(f.fire().schedule()));
-    }
-    assertEquals(List.of(ScheduleMaster.FLUSH_AT, ScheduleMaster.FLUSH_AT, 7), sizes);
-    assertEquals(n, fired.size(), "each schedule once");
-  }
-
-  @Test
   void fires_the_dispatcher_does_not_answer_in_time_are_sent_again_and_not_a_third_time() {
     List<String> zones = zones(100, 3);
     ActorRef<ScheduleMaster.Command> master = master(stored(zones));
