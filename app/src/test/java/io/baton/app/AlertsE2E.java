@@ -101,6 +101,18 @@ class AlertsE2E {
       JsonNode job = new Http(next).get("/api/v1/jobs/" + failing);
       assertEquals("ops", job.path("notify").path(0).path("secret").asText());
       assertTrue(!job.toString().contains(SECRET));
+      // the new leader delivered both, and its metrics say so
+      java.util.regex.Pattern deliveredLine = java.util.regex.Pattern
+          .compile("(?m)^baton_alerts_deliveries_total\\{[^}]*outcome=\"delivered\"[^}]*\\} ([0-9.eE+]+)$");
+      Eventually.eventually("the new leader's metrics count both deliveries", Duration.ofSeconds(10), () -> {
+        java.util.regex.Matcher m = deliveredLine.matcher(new Http(next).send("GET", "/metrics", null).body());
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+      }, n -> n == 2.0);
+      // a webhook naming a secret no master has is refused at submit, naming the ones there are
+      var refused = new Http(next).send("POST", "/api/v1/jobs", "{\"name\":\"typo\",\"notify\":[{\"url\":\"" + hook
+          + "\",\"secret\":\"opz\"}],\"tasks\":[{\"id\":\"t\",\"command\":[\"/bin/true\"]}]}");
+      assertEquals(400, refused.statusCode(), refused.body());
+      assertTrue(refused.body().contains("no secret named 'opz' on this master; it has [ops]"), refused.body());
     } finally {
       server.stop(0);
     }

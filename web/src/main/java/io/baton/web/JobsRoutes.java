@@ -86,6 +86,10 @@ final class JobsRoutes {
         return complete(Problem.invalidJob(invalid.violations()).toResponse());
       }
       var spec = ((JobSpecParser.Result.Valid) parsed).spec();
+      List<Violation> secrets = AlertSecretCheck.unknown(spec.webhooks(), "", api.alertSecretNames());
+      if (!secrets.isEmpty()) {
+        return complete(Problem.invalidJob(secrets).toResponse());
+      }
       return onSuccess(calls.call(() -> api.submit(spec, key)), result -> {
         ObjectNode reply = Json.MAPPER.createObjectNode()
             .put("id", result.jobId())

@@ -17,6 +17,7 @@ import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.MasterApi.ScheduleChange;
 import io.baton.scheduler.api.ScheduleView;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -121,7 +122,13 @@ final class SchedulesRoutes {
       if (parsed instanceof ScheduleSpecParser.Result.Invalid invalid) {
         return complete(Problem.invalidSchedule(invalid.violations()).toResponse());
       }
-      return inner.apply(((ScheduleSpecParser.Result.Valid) parsed).spec());
+      ScheduleSpec spec = ((ScheduleSpecParser.Result.Valid) parsed).spec();
+      List<Violation> secrets = spec.job() == null ? List.of()
+          : AlertSecretCheck.unknown(spec.job().webhooks(), "job.", api.alertSecretNames());
+      if (!secrets.isEmpty()) {
+        return complete(Problem.invalidSchedule(secrets).toResponse());
+      }
+      return inner.apply(spec);
     });
   }
 }

@@ -47,6 +47,7 @@ final class TestingMasterApi implements MasterApi {
   private final AtomicInteger leaderCalls = new AtomicInteger();
   private volatile RuntimeException failure;
   private volatile boolean hang;
+  private volatile Optional<java.util.Set<String>> secretNames = Optional.empty();
   private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
   private volatile List<WorkerView> workers = List.of();
   private volatile ClusterView cluster = new ClusterView(Optional.empty(), "http://127.0.0.1:0", true, List.of(), "CONNECTED");
@@ -67,6 +68,16 @@ final class TestingMasterApi implements MasterApi {
 
   void hang(boolean value) {
     hang = value;
+  }
+
+  /** The signing secrets this master says it has (none known, so none checked, until set). */
+  void knowsSecrets(String... names) {
+    secretNames = Optional.of(java.util.Set.of(names));
+  }
+
+  @Override
+  public Optional<java.util.Set<String>> alertSecretNames() {
+    return secretNames;
   }
 
   /** Leader calls from now on answer once {@code gate} completes (and at once again after it). */

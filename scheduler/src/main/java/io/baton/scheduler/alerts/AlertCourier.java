@@ -3,6 +3,7 @@ package io.baton.scheduler.alerts;
 import io.baton.ha.JobStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.alert.Alert;
+import io.baton.scheduler.api.ClusterEvent;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -206,6 +208,7 @@ public final class AlertCourier extends AbstractBehavior<AlertCourier.Command> {
           t.alert.url(), msg.status(), t.attempts);
       t.done = true;
       delete(t);
+      published(t, ClusterEvent.AlertOutcome.DELIVERED);
     } else {
       failed(t, msg.failure() != null ? msg.failure().toString() : "HTTP " + msg.status());
     }
@@ -221,11 +224,20 @@ public final class AlertCourier extends AbstractBehavior<AlertCourier.Command> {
           t.attempts, why);
       t.done = true;
       delete(t);
+      published(t, ClusterEvent.AlertOutcome.GIVEN_UP);
       return;
     }
     t.nextAt = clock.instant().plus(delay);
     context.getLog().warn("alert {} to {}: attempt {} failed ({}); next in {} ms", t.alert.id(), t.alert.url(),
         t.attempts, why, delay.toMillis());
+    published(t, ClusterEvent.AlertOutcome.FAILED);
+  }
+
+  /** Tells the event stream (metrics) how an attempt ended and how many alerts are still to deliver. */
+  private void published(Tracked t, ClusterEvent.AlertOutcome outcome) {
+    int pending = (int) tracked.values().stream().filter(x -> !x.done).count();
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(
+        new ClusterEvent.AlertDelivery(t.alert.id(), outcome, pending)));
   }
 
   private void delete(Tracked t) {

@@ -149,6 +149,15 @@ public interface MasterApi {
   /** True on the leader once its session is running and at least one worker is registered. */
   boolean ready();
 
+  /**
+   * The names of the webhook signing secrets this master has ({@code baton.alerts.secrets-file}; every master needs
+   * the same file), so that a job naming another is refused at submit instead of failing at each delivery; empty
+   * when unknown (nothing is checked then). No round trip.
+   */
+  default Optional<java.util.Set<String>> alertSecretNames() {
+    return Optional.empty();
+  }
+
   record SubmitResult(String jobId, JobState state, boolean created) {}
 
   enum CancelResult { ACCEPTED, NOT_FOUND, ALREADY_FINISHED }

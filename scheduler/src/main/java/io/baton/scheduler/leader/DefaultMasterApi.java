@@ -372,6 +372,11 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
   }
 
   @Override
+  public Optional<java.util.Set<String>> alertSecretNames() {
+    return Optional.of(settings.alerts().secrets().keySet());
+  }
+
+  @Override
   public boolean ready() {
     return leading().map(h -> h.aliveWorkers().get() > 0).orElse(false);
   }

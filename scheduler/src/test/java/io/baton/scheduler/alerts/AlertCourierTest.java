@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.protocol.Epoch;
 import io.baton.protocol.alert.Alert;
+import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.policy.Backoff;
 import io.baton.testkit.TestingClock;
 import io.baton.testkit.TestingJobStore;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +96,8 @@ class AlertCourierTest {
 
   @Test
   void deliversSignedWithTheIdAndDeletesOnceAcknowledged() throws Exception {
+    TestProbe<ClusterEvent> events = kit.createTestProbe();
+    kit.system().eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class, events.ref()));
     raise(alert("j1.FAILED.0", "https://a.example/hook"));
     start(5, 4);
     pass(Duration.ofSeconds(1));
@@ -108,6 +112,8 @@ class AlertCourierTest {
         "kept until acknowledged");
     post.answer().complete(204);
     awaitOutbox(List.of());
+    assertEquals(new ClusterEvent.AlertDelivery("j1.FAILED.0", ClusterEvent.AlertOutcome.DELIVERED, 0),
+        events.receiveMessage());
   }
 
   /** Moves manual time in steps of 100 ms until the next POST; returns it and how much manual time passed. */
@@ -126,6 +132,8 @@ class AlertCourierTest {
 
   @Test
   void retriesWithBackoffThenGivesUpAfterMaxAttempts() throws Exception {
+    TestProbe<ClusterEvent> events = kit.createTestProbe();
+    kit.system().eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class, events.ref()));
     raise(alert("j1.FAILED.0", "https://a.example/hook"));
     start(3, 4);
     pass(Duration.ofSeconds(1));
@@ -143,6 +151,11 @@ class AlertCourierTest {
     awaitOutbox(List.of());
     pass(Duration.ofSeconds(120));
     assertNull(sender.posts.poll(200, TimeUnit.MILLISECONDS), "given up after 3 attempts");
+    // each attempt's outcome goes to the event stream (the metrics count them)
+    assertEquals(List.of(new ClusterEvent.AlertDelivery("j1.FAILED.0", ClusterEvent.AlertOutcome.FAILED, 1),
+            new ClusterEvent.AlertDelivery("j1.FAILED.0", ClusterEvent.AlertOutcome.FAILED, 1),
+            new ClusterEvent.AlertDelivery("j1.FAILED.0", ClusterEvent.AlertOutcome.GIVEN_UP, 0)),
+        List.of(events.receiveMessage(), events.receiveMessage(), events.receiveMessage()));
   }
 
   @Test

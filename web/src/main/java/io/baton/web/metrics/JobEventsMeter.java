@@ -65,6 +65,8 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
   private final Map<AttemptState, Counter> attemptsFinished = new EnumMap<>(AttemptState.class);
   private final Timer submitToStart;
   private final Timer submitToFinish;
+  private final Map<ClusterEvent.AlertOutcome, Counter> alertDeliveries = new EnumMap<>(ClusterEvent.AlertOutcome.class);
+  private final AtomicLong alertsPending = new AtomicLong();
 
   static Behavior<Command> create(MeterRegistry registry, Clock clock) {
     return Behaviors.setup(ctx -> new JobEventsMeter(ctx, registry, clock));
@@ -102,6 +104,15 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
             .description("Jobs that reached a final state, by that state").tag("state", s.name()).register(registry));
       }
     }
+    for (ClusterEvent.AlertOutcome o : ClusterEvent.AlertOutcome.values()) {
+      alertDeliveries.put(o, Counter.builder("baton.alerts.deliveries")
+          .description("Alert delivery attempts by outcome: delivered (2xx), failed (tried again later), given_up "
+              + "(the last attempt failed) (leader only)")
+          .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+    }
+    Gauge.builder("baton.alerts.pending", alertsPending, AtomicLong::get)
+        .description("Alerts in the outbox not yet delivered nor given up, as of the last delivery attempt (leader only)")
+        .baseUnit("alerts").register(registry);
     this.attemptsStarted = Counter.builder("baton.attempts.started").description("Attempts seen running")
         .register(registry);
     for (AttemptState s : AttemptState.values()) {
@@ -129,6 +140,9 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
   private Behavior<Command> onEvent(Event msg) {
     if (msg.event() instanceof ClusterEvent.JobChanged changed) {
       changed(changed.job());
+    } else if (msg.event() instanceof ClusterEvent.AlertDelivery delivery) {
+      alertDeliveries.get(delivery.outcome()).increment();
+      alertsPending.set(delivery.pending());
     } else if (msg.event() instanceof ClusterEvent.JobRemoved removed) {
       JobRecord gone = open.remove(removed.jobId());
       started.remove(removed.jobId());
@@ -161,6 +175,7 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
     started.clear();
     jobsNow.values().forEach(n -> n.set(0));
     tasksNow.values().forEach(n -> n.set(0));
+    alertsPending.set(0);
     return this;
   }
 
