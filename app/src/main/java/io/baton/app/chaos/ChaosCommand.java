@@ -16,7 +16,10 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code baton chaos}: the randomized fault test (see BENCHMARKS.md, "Randomized fault test"). Starts a cluster of
@@ -71,8 +74,13 @@ public final class ChaosCommand implements Callable<Integer> {
       + " (by default they are on when this runs as root with a working iptables)")
   boolean noPartitions;
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    checkRange("--fault-gap", faultGap);
+    checkRange("--long-seconds", longSeconds);
     long seed = this.seed != null ? this.seed : new Random().nextLong() & 0xffffffffL;
     PrintStream out = System.out;
     out.printf("chaos: seed=%d (replay with --seed %d)%n", seed, seed);
@@ -253,5 +261,21 @@ public final class ChaosCommand implements Callable<Integer> {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /** A range of seconds, {@code MIN-MAX} (or one number), checked before anything starts: a usage error otherwise. */
+  private void checkRange(String option, String value) {
+    String[] bounds = value.split("-", -1);
+    try {
+      double min = Double.parseDouble(bounds[0].trim());
+      double max = Double.parseDouble(bounds[bounds.length - 1].trim());
+      if (bounds.length <= 2 && min >= 0 && max >= min) {
+        return;
+      }
+    } catch (NumberFormatException notANumber) {
+      // the message below
+    }
+    throw new ParameterException(spec.commandLine(),
+        option + " takes a range of seconds like 2-5 (MIN-MAX, MIN <= MAX, or one number), not '" + value + "'");
   }
 }

@@ -19,7 +19,8 @@ final class ChaosJobs {
   record Durations(double longFraction, int longMinSeconds, int longMaxSeconds) {
     static Durations parse(double longFraction, String longRange) {
       String[] bounds = longRange.split("-");
-      return new Durations(longFraction, Integer.parseInt(bounds[0].trim()), Integer.parseInt(bounds[bounds.length - 1].trim()));
+      return new Durations(longFraction, (int) Double.parseDouble(bounds[0].trim()),
+          (int) Double.parseDouble(bounds[bounds.length - 1].trim()));
     }
 
     double draw(Random random) {
