@@ -176,7 +176,11 @@ public final class ClusterBook {
   public record ModeRefused(String workerId, boolean notFound, String reason) implements Decision {}
 
   /** A worker changed (registered, DEAD, ALIVE again): publish its view. */
-  public record WorkerChanged(WorkerView view) implements Decision {}
+  public record WorkerChanged(WorkerView view, boolean saidStopped) implements Decision {
+    public WorkerChanged(WorkerView view) {
+      this(view, false);
+    }
+  }
 
   /** Tell the owner of these attempts (job {@code jobId}) where they were placed. */
   public record Place(String jobId, List<Placed> placements) implements Decision {
@@ -434,12 +438,13 @@ public final class ClusterBook {
     if (m.mode() == WorkerMode.STOPPING) {
       stopping(w, now, out);
     }
-    if (m.mode() == WorkerMode.STOPPED && w.alive) {
+    boolean stopped = m.mode() == WorkerMode.STOPPED && w.alive;
+    if (stopped) {
       // it has drained and exits now: gone at once, not after the heartbeat timeout
       w.alive = false;
       loseAttemptsOf(w, now, "worker " + m.workerId() + " stopped", out);
     }
-    out.add(new WorkerChanged(view(w)));
+    out.add(new WorkerChanged(view(w), stopped));
     place(out);
   }
 

@@ -246,7 +246,7 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     } else if (decision instanceof ClusterBook.OwnerIdle idle) {
       owners.remove(idle.jobId());
     } else if (decision instanceof ClusterBook.WorkerChanged changed) {
-      publish(changed.view());
+      publish(changed.view(), changed.saidStopped());
     } else if (decision instanceof ClusterBook.Reconciled r) {
       getContext().getLog().info("worker {}: {} attempts adopted, {} results recorded, {} lost", r.workerId(),
           r.outcome().adopted().size(), r.outcome().recorded().size(), r.outcome().lost().size());
@@ -265,11 +265,14 @@ public final class ResourceManager extends AbstractBehavior<ResourceManager.Comm
     }
   }
 
-  private void publish(WorkerView view) {
+  private void publish(WorkerView view, boolean saidStopped) {
     aliveWorkers.set(book.aliveWorkers());
-    if (view.state().equals("DEAD")) {
-      getContext().getLog().warn("worker {} is DEAD (silent past the heartbeat timeout, or stopped); its attempts are "
-          + "LOST", view.id());
+    if (view.state().equals("DEAD") && saidStopped) {
+      // a planned stop (SIGTERM, drained): what it still ran was handed back before, nothing to warn about
+      getContext().getLog().info("worker {} stopped (it drained and said so); DEAD", view.id());
+    } else if (view.state().equals("DEAD")) {
+      getContext().getLog().warn("worker {} is DEAD (silent past the heartbeat timeout); its attempts are LOST",
+          view.id());
     } else if (view.state().equals("DRAINING")) {
       getContext().getLog().info("worker {} is DRAINING: no new attempts; {} running", view.id(), view.runningAttempts());
     }

@@ -120,6 +120,8 @@ class ClusterBookDrainTest {
     List<Decision> stopped = book.apply(
         new ClusterBook.ModeChanged(ClusterBookTest.EPOCH, "w1", WorkerMode.STOPPED, 0), T0.plusSeconds(1));
     assertEquals("DEAD", state("w1"));
+    assertEquals(List.of(true), only(stopped, ClusterBook.WorkerChanged.class).stream()
+        .map(ClusterBook.WorkerChanged::saidStopped).toList(), "a planned stop, told apart from a silent death");
     List<ClusterBook.RouteReport> lost = only(stopped, ClusterBook.RouteReport.class);
     assertEquals(1, lost.size());
     assertEquals(AttemptState.LOST, lost.get(0).report().state());
