@@ -3,7 +3,6 @@ package io.baton.scheduler.alerts;
 import io.baton.ha.JobStore;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.alert.Alert;
-import io.baton.scheduler.api.ClusterEvent;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -208,7 +207,7 @@ public final class AlertCourier extends AbstractBehavior<AlertCourier.Command> {
           t.alert.url(), msg.status(), t.attempts);
       t.done = true;
       delete(t);
-      published(t, ClusterEvent.AlertOutcome.DELIVERED);
+      published(t, AlertDelivery.Outcome.DELIVERED);
     } else {
       failed(t, msg.failure() != null ? msg.failure().toString() : "HTTP " + msg.status());
     }
@@ -224,20 +223,20 @@ public final class AlertCourier extends AbstractBehavior<AlertCourier.Command> {
           t.attempts, why);
       t.done = true;
       delete(t);
-      published(t, ClusterEvent.AlertOutcome.GIVEN_UP);
+      published(t, AlertDelivery.Outcome.GIVEN_UP);
       return;
     }
     t.nextAt = clock.instant().plus(delay);
     context.getLog().warn("alert {} to {}: attempt {} failed ({}); next in {} ms", t.alert.id(), t.alert.url(),
         t.attempts, why, delay.toMillis());
-    published(t, ClusterEvent.AlertOutcome.FAILED);
+    published(t, AlertDelivery.Outcome.FAILED);
   }
 
   /** Tells the event stream (metrics) how an attempt ended and how many alerts are still to deliver. */
-  private void published(Tracked t, ClusterEvent.AlertOutcome outcome) {
+  private void published(Tracked t, AlertDelivery.Outcome outcome) {
     int pending = (int) tracked.values().stream().filter(x -> !x.done).count();
     context.getSystem().eventStream().tell(new EventStream.Publish<>(
-        new ClusterEvent.AlertDelivery(t.alert.id(), outcome, pending)));
+        new AlertDelivery(t.alert.id(), outcome, pending)));
   }
 
   private void delete(Tracked t) {

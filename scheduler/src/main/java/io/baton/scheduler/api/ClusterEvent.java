@@ -17,20 +17,4 @@ public sealed interface ClusterEvent {
 
   /** A worker registered, or changed state (ALIVE, DEAD). */
   record WorkerChanged(WorkerView worker) implements ClusterEvent {}
-
-  /**
-   * One delivery attempt of an alert to its webhook, and how it ended; {@code pending}: the alerts the leader's
-   * outbox holds after it (not yet delivered nor given up). For metrics; not shown on the live page.
-   */
-  record AlertDelivery(String alertId, AlertOutcome outcome, int pending) implements ClusterEvent {}
-
-  /** How an alert delivery attempt ended. */
-  enum AlertOutcome {
-    /** The webhook answered 2xx: the alert is delivered. */
-    DELIVERED,
-    /** Another status, no answer, or no secret to sign it: it is tried again after a backoff. */
-    FAILED,
-    /** It failed and was the last attempt ({@code baton.alerts.max-attempts}): the alert is dropped. */
-    GIVEN_UP
-  }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.protocol.Epoch;
 import io.baton.protocol.alert.Alert;
-import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.policy.Backoff;
 import io.baton.testkit.TestingClock;
 import io.baton.testkit.TestingJobStore;
@@ -96,8 +95,8 @@ class AlertCourierTest {
 
   @Test
   void deliversSignedWithTheIdAndDeletesOnceAcknowledged() throws Exception {
-    TestProbe<ClusterEvent> events = kit.createTestProbe();
-    kit.system().eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class, events.ref()));
+    TestProbe<AlertDelivery> events = kit.createTestProbe();
+    kit.system().eventStream().tell(new EventStream.Subscribe<>(AlertDelivery.class, events.ref()));
     raise(alert("j1.FAILED.0", "https://a.example/hook"));
     start(5, 4);
     pass(Duration.ofSeconds(1));
@@ -112,7 +111,7 @@ class AlertCourierTest {
         "kept until acknowledged");
     post.answer().complete(204);
     awaitOutbox(List.of());
-    assertEquals(new ClusterEvent.AlertDelivery("j1.FAILED.0", ClusterEvent.AlertOutcome.DELIVERED, 0),
+    assertEquals(new AlertDelivery("j1.FAILED.0", AlertDelivery.Outcome.DELIVERED, 0),
         events.receiveMessage());
   }
 
@@ -132,8 +131,8 @@ class AlertCourierTest {
 
   @Test
   void retriesWithBackoffThenGivesUpAfterMaxAttempts() throws Exception {
-    TestProbe<ClusterEvent> events = kit.createTestProbe();
-    kit.system().eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class, events.ref()));
+    TestProbe<AlertDelivery> events = kit.createTestProbe();
+    kit.system().eventStream().tell(new EventStream.Subscribe<>(AlertDelivery.class, events.ref()));
     raise(alert("j1.FAILED.0", "https://a.example/hook"));
     start(3, 4);
     pass(Duration.ofSeconds(1));
@@ -152,9 +151,9 @@ class AlertCourierTest {
     pass(Duration.ofSeconds(120));
     assertNull(sender.posts.poll(200, TimeUnit.MILLISECONDS), "given up after 3 attempts");
     // each attempt's outcome goes to the event stream (the metrics count them)
-    assertEquals(List.of(new ClusterEvent.AlertDelivery("j1.FAILED.0", ClusterEvent.AlertOutcome.FAILED, 1),
-            new ClusterEvent.AlertDelivery("j1.FAILED.0", ClusterEvent.AlertOutcome.FAILED, 1),
-            new ClusterEvent.AlertDelivery("j1.FAILED.0", ClusterEvent.AlertOutcome.GIVEN_UP, 0)),
+    assertEquals(List.of(new AlertDelivery("j1.FAILED.0", AlertDelivery.Outcome.FAILED, 1),
+            new AlertDelivery("j1.FAILED.0", AlertDelivery.Outcome.FAILED, 1),
+            new AlertDelivery("j1.FAILED.0", AlertDelivery.Outcome.GIVEN_UP, 0)),
         List.of(events.receiveMessage(), events.receiveMessage(), events.receiveMessage()));
   }
 

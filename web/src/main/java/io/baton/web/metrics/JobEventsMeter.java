@@ -5,6 +5,7 @@ import io.baton.protocol.JobState;
 import io.baton.protocol.job.AttemptRecord;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.TaskRecord;
+import io.baton.scheduler.alerts.AlertDelivery;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.model.JobLogic;
 import io.micrometer.core.instrument.Counter;
@@ -42,6 +43,9 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
 
   record Event(ClusterEvent event) implements Command {}
 
+  /** An alert delivery attempt of the leader's courier. */
+  record Delivery(AlertDelivery delivery) implements Command {}
+
   record Recovered(List<JobRecord> jobs) implements Command {}
 
   record Reset() implements Command {}
@@ -65,7 +69,7 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
   private final Map<AttemptState, Counter> attemptsFinished = new EnumMap<>(AttemptState.class);
   private final Timer submitToStart;
   private final Timer submitToFinish;
-  private final Map<ClusterEvent.AlertOutcome, Counter> alertDeliveries = new EnumMap<>(ClusterEvent.AlertOutcome.class);
+  private final Map<AlertDelivery.Outcome, Counter> alertDeliveries = new EnumMap<>(AlertDelivery.Outcome.class);
   private final AtomicLong alertsPending = new AtomicLong();
 
   static Behavior<Command> create(MeterRegistry registry, Clock clock) {
@@ -104,7 +108,7 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
             .description("Jobs that reached a final state, by that state").tag("state", s.name()).register(registry));
       }
     }
-    for (ClusterEvent.AlertOutcome o : ClusterEvent.AlertOutcome.values()) {
+    for (AlertDelivery.Outcome o : AlertDelivery.Outcome.values()) {
       alertDeliveries.put(o, Counter.builder("baton.alerts.deliveries")
           .description("Alert delivery attempts by outcome: delivered (2xx), failed (tried again later), given_up "
               + "(the last attempt failed) (leader only)")
@@ -133,6 +137,11 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
     return newReceiveBuilder()
         .onMessage(Event.class, this::onEvent)
         .onMessage(Recovered.class, this::onRecovered)
+        .onMessage(Delivery.class, msg -> {
+          alertDeliveries.get(msg.delivery().outcome()).increment();
+          alertsPending.set(msg.delivery().pending());
+          return this;
+        })
         .onMessage(Reset.class, msg -> onReset())
         .build();
   }
@@ -140,9 +149,6 @@ final class JobEventsMeter extends AbstractBehavior<JobEventsMeter.Command> {
   private Behavior<Command> onEvent(Event msg) {
     if (msg.event() instanceof ClusterEvent.JobChanged changed) {
       changed(changed.job());
-    } else if (msg.event() instanceof ClusterEvent.AlertDelivery delivery) {
-      alertDeliveries.get(delivery.outcome()).increment();
-      alertsPending.set(delivery.pending());
     } else if (msg.event() instanceof ClusterEvent.JobRemoved removed) {
       JobRecord gone = open.remove(removed.jobId());
       started.remove(removed.jobId());

@@ -4,6 +4,7 @@ import io.baton.ha.HaServices;
 import io.baton.protocol.Epoch;
 import io.baton.protocol.LeaderInfo;
 import io.baton.protocol.job.JobRecord;
+import io.baton.scheduler.alerts.AlertDelivery;
 import io.baton.scheduler.api.ClusterEvent;
 import io.baton.scheduler.api.MasterApi;
 import io.baton.scheduler.api.WorkerView;
@@ -139,9 +140,15 @@ public final class MasterMetrics implements AutoCloseable {
       meter.tell(new JobEventsMeter.Event(e));
       return Behaviors.same();
     }), "job-events-meter-adapter-" + instance, Props.empty());
+    ActorRef<AlertDelivery> deliveries = system.systemActorOf(Behaviors.<AlertDelivery>receive((ctx, d) -> {
+      meter.tell(new JobEventsMeter.Delivery(d));
+      return Behaviors.same();
+    }), "alert-deliveries-meter-adapter-" + instance, Props.empty());
     actors.add(meter);
     actors.add(adapter);
+    actors.add(deliveries);
     system.eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class, adapter));
+    system.eventStream().tell(new EventStream.Subscribe<>(AlertDelivery.class, deliveries));
     Gauge.builder("baton.leader.epoch", api,
             a -> a.cluster().leader().map(LeaderInfo::epoch).map(Epoch::value).orElse(0L))
         .description("The epoch of the leader this master knows of (0: none known)").register(registry);

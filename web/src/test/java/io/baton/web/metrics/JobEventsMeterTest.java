@@ -9,6 +9,7 @@ import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskRecord;
 import io.baton.protocol.job.TaskSpec;
+import io.baton.scheduler.alerts.AlertDelivery;
 import io.baton.scheduler.api.ClusterEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -118,23 +119,23 @@ class JobEventsMeterTest {
 
   @Test
   void alertDeliveriesAreCountedByOutcomeAndThePendingOnesGauged() {
-    delivery("a1", ClusterEvent.AlertOutcome.FAILED, 2);
-    delivery("a1", ClusterEvent.AlertOutcome.DELIVERED, 1);
-    delivery("a2", ClusterEvent.AlertOutcome.FAILED, 1);
-    delivery("a2", ClusterEvent.AlertOutcome.GIVEN_UP, 0);
+    delivery("a1", AlertDelivery.Outcome.FAILED, 2);
+    delivery("a1", AlertDelivery.Outcome.DELIVERED, 1);
+    delivery("a2", AlertDelivery.Outcome.FAILED, 1);
+    delivery("a2", AlertDelivery.Outcome.GIVEN_UP, 0);
     assertEquals(2, counter("baton.alerts.deliveries", "outcome", "failed"));
     assertEquals(1, counter("baton.alerts.deliveries", "outcome", "delivered"));
     assertEquals(1, counter("baton.alerts.deliveries", "outcome", "given_up"));
     assertEquals(0, gauge("baton.alerts.pending"));
-    delivery("a3", ClusterEvent.AlertOutcome.FAILED, 4);
+    delivery("a3", AlertDelivery.Outcome.FAILED, 4);
     assertEquals(4, gauge("baton.alerts.pending"));
     meter.run(new JobEventsMeter.Reset());
     assertEquals(0, gauge("baton.alerts.pending"), "a master that no longer leads holds no outbox");
     assertEquals(3, counter("baton.alerts.deliveries", "outcome", "failed"), "counters keep what was seen");
   }
 
-  private void delivery(String id, ClusterEvent.AlertOutcome outcome, int pending) {
-    meter.run(new JobEventsMeter.Event(new ClusterEvent.AlertDelivery(id, outcome, pending)));
+  private void delivery(String id, AlertDelivery.Outcome outcome, int pending) {
+    meter.run(new JobEventsMeter.Delivery(new AlertDelivery(id, outcome, pending)));
   }
 
   private void changed(JobRecord job) {
