@@ -1,5 +1,6 @@
 package io.baton.scheduler.dispatcher;
 
+import io.baton.ha.FencedException;
 import io.baton.ha.JobStore;
 import io.baton.protocol.AttemptState;
 import io.baton.protocol.Epoch;
@@ -716,8 +717,24 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   }
 
   private Behavior<Command> onStoreFailed(StoreFailed msg) {
-    context.getLog().error("job store write for {} failed in {}; this leader session ends", msg.jobId(), epoch, msg.cause());
+    if (draining && fenced(msg.cause())) {
+      // a planned step-down: this leader gave up its term, so a write still in flight is refused by the fence; the
+      // next leader reads the job as it was stored and carries on
+      context.getLog().info("job store write for {} not made: {} has stepped down", msg.jobId(), epoch);
+    } else {
+      context.getLog().error("job store write for {} failed in {}; this leader session ends", msg.jobId(), epoch,
+          msg.cause());
+    }
     fatal.tell(msg.cause());
     return Behaviors.stopped();
+  }
+
+  private static boolean fenced(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof FencedException) {
+        return true;
+      }
+    }
+    return false;
   }
 }
