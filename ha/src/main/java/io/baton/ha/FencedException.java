@@ -19,4 +19,14 @@ public final class FencedException extends Exception {
   public Epoch epoch() {
     return epoch;
   }
+
+  /** Whether {@code failure} is, or was caused by, a fenced write (async stages wrap it). */
+  public static boolean isIn(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof FencedException) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

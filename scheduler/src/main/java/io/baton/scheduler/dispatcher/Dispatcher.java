@@ -717,7 +717,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
   }
 
   private Behavior<Command> onStoreFailed(StoreFailed msg) {
-    if (draining && fenced(msg.cause())) {
+    if (draining && FencedException.isIn(msg.cause())) {
       // a planned step-down: this leader gave up its term, so a write still in flight is refused by the fence; the
       // next leader reads the job as it was stored and carries on
       context.getLog().info("job store write for {} not made: {} has stepped down", msg.jobId(), epoch);
@@ -727,14 +727,5 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     }
     fatal.tell(msg.cause());
     return Behaviors.stopped();
-  }
-
-  private static boolean fenced(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof FencedException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -175,22 +175,13 @@ public final class DefaultMasterApi implements MasterApi, AutoCloseable {
     stage.whenComplete((value, failure) -> {
       if (failure == null) {
         answer.complete(value);
-      } else if (isFenced(failure) || leading().filter(now -> now == h.get()).isEmpty()) {
+      } else if (FencedException.isIn(failure) || leading().filter(now -> now == h.get()).isEmpty()) {
         answer.completeExceptionally(new NotLeaderException(otherLeader()));
       } else {
         answer.completeExceptionally(failure);
       }
     });
     return answer;
-  }
-
-  private static boolean isFenced(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof FencedException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override
