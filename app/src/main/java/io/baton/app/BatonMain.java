@@ -30,6 +30,24 @@ public final class BatonMain implements Runnable {
   /** The values of {@code BATON_LOG_FORMAT}: each names a {@code baton-log-<format>.xml} that logback.xml includes. */
   static final List<String> LOG_FORMATS = List.of("text", "json");
 
+  /** The JDK's property for the common ForkJoinPool's parallelism, read once, when that pool is first used. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  static {
+    // On 2 CPUs the common pool's parallelism is 1, and CompletableFuture then runs every *Async stage on a thread
+    // of its own (ThreadPerTaskExecutor). Scala's CompletionStage, behind every Pekko Java ask and ctx.ask, runs
+    // its callbacks that way: a new leader answering 50,000 asks started 40,000 threads, and its fires trickled
+    // in for 40 s (BENCHMARKS.md, "Schedules"). Two threads of the common pool instead.
+    commonPoolAtLeastTwo();
+  }
+
+  /** Makes the common pool's parallelism at least 2 unless set explicitly; before the pool is first used. */
+  static void commonPoolAtLeastTwo() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
+  }
+
   public static void main(String[] args) {
     // checked before logging starts: an unknown format would leave Logback without an appender, silent
     Optional<String> badFormat = logFormatProblem(System.getenv("BATON_LOG_FORMAT"));
