@@ -18,15 +18,16 @@ import java.util.Map;
 /**
  * The persisted form of a {@link JobRecord}: one format-version byte, then Kryo bytes. Thread-safe. Versions stay
  * below 64: {@link JobPages}' parts, stored in the same znodes, start with 64.
- * Writes format 4; reads 4, 3, 2 and 1 (format 3 is format 4 without {@link JobSpec#webhooks()}, a task's shards,
- * broadcast and fanOutFrom, and an attempt's resultBytes; format 2 is format 3 without {@link JobRecord#rerunOf()};
- * format 1 is format 2 without {@link TaskSpec#secretEnv()}).
+ * Writes format 5; reads 5 to 1 (format 4 is format 5 without {@link JobRecord#runAt()}; format 3 is format 4 without
+ * {@link JobSpec#webhooks()}, a task's shards, broadcast and fanOutFrom, and an attempt's resultBytes; format 2 is
+ * format 3 without {@link JobRecord#rerunOf()}; format 1 is format 2 without {@link TaskSpec#secretEnv()}).
  * Reading a format this build does not know, or bytes that are not a valid record (truncated, garbage, lengths
  * beyond {@link BoundedInput}'s bounds), fails with {@link IllegalArgumentException}, never with an Error: the
  * bytes come from ZooKeeper, which anyone with write access can fill.
  */
 public final class JobCodec {
-  public static final byte FORMAT_VERSION = 4;
+  public static final byte FORMAT_VERSION = 5;
+  static final byte FORMAT_V4 = 4;
   static final byte FORMAT_V3 = 3;
   static final byte FORMAT_V2 = 2;
   static final byte FORMAT_V1 = 1;
@@ -38,16 +39,48 @@ public final class JobCodec {
     }
   };
 
+  /** Kryos that read format 4: JobRecord (id 57) in its 9-field form, without runAt. */
+  private static final Pool<Kryo> V4_KRYOS = new Pool<>(true, false, 4) {
+    @Override
+    protected Kryo create() {
+      Kryo kryo = ProtocolKryo.create();
+      kryo.register(JobRecord.class, new JobRecordV4Reader(), 57);
+      return kryo;
+    }
+  };
+
   /**
-   * Kryos that read format 3: JobSpec (id 54) without notify, TaskSpec (id 53) and AttemptRecord (id 55) in their
-   * shapes before shards.
+   * Kryos that read format 3: as format 4, with JobSpec (id 54) without notify, TaskSpec (id 53) and AttemptRecord
+   * (id 55) in their shapes before shards.
    */
   private static final Pool<Kryo> V3_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
-      return LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
+      Kryo kryo = LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
+      kryo.register(JobRecord.class, new JobRecordV4Reader(), 57);
+      return kryo;
     }
   };
+
+  /** JobRecord as formats 3 and 4 stored it (no runAt). */
+  private record JobRecordV4(String id, JobSpec spec, String idempotencyKey, JobState state, Instant submittedAt,
+      Instant startedAt, Instant finishedAt, List<TaskRecord> tasks, String rerunOf) {}
+
+  private static final class JobRecordV4Reader extends Serializer<JobRecord> {
+    private final RecordSerializer<JobRecordV4> v4 = new RecordSerializer<>();
+
+    @Override
+    public void write(Kryo kryo, Output output, JobRecord job) {
+      throw new UnsupportedOperationException("format 4 is read only");
+    }
+
+    @Override
+    public JobRecord read(Kryo kryo, Input input, Class<? extends JobRecord> type) {
+      JobRecordV4 j = v4.read(kryo, input, JobRecordV4.class);
+      return new JobRecord(j.id(), j.spec(), j.idempotencyKey(), j.state(), j.submittedAt(), j.startedAt(),
+          j.finishedAt(), j.tasks(), j.rerunOf());
+    }
+  }
 
   /** Kryos that read format 2: as format 3, with JobRecord (id 57) read in its 8-field form. */
   private static final Pool<Kryo> V2_KRYOS = new Pool<>(true, false, 4) {
@@ -129,12 +162,17 @@ public final class JobCodec {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty job record");
     }
-    if (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_V3 && bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V1) {
+    if (bytes[0] < FORMAT_V1 || bytes[0] > FORMAT_VERSION) {
       throw new IllegalArgumentException("unknown job record format " + bytes[0] + " (this build reads "
           + FORMAT_V1 + " to " + FORMAT_VERSION + ")");
     }
-    Pool<Kryo> pool = bytes[0] == FORMAT_VERSION ? KRYOS : bytes[0] == FORMAT_V3 ? V3_KRYOS
-        : bytes[0] == FORMAT_V2 ? V2_KRYOS : V1_KRYOS;
+    Pool<Kryo> pool = switch (bytes[0]) {
+      case FORMAT_VERSION -> KRYOS;
+      case FORMAT_V4 -> V4_KRYOS;
+      case FORMAT_V3 -> V3_KRYOS;
+      case FORMAT_V2 -> V2_KRYOS;
+      default -> V1_KRYOS;
+    };
     Kryo kryo = pool.obtain();
     try {
       return kryo.readObject(new BoundedInput(bytes, 1, bytes.length - 1), JobRecord.class);

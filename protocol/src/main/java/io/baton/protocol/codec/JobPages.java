@@ -34,9 +34,11 @@ import java.util.Objects;
 public final class JobPages {
   /**
    * The first byte of every part. {@link JobCodec}'s one-record versions count up from 1 and share the znodes of
-   * {@code jobs/}: this kind starts at 64 so the two never meet. 64 was the format before shards and results.
+   * {@code jobs/}: this kind starts at 64 so the two never meet. 64 was the format before shards and results, 65 the one before runAt.
    */
-  public static final byte FORMAT = 65;
+  public static final byte FORMAT = 66;
+  /** The format before {@link JobRecord#runAt()}: the same parts, with a {@link Header} without runAt. */
+  static final byte FORMAT_V65 = 65;
   /**
    * The format before shards, results and webhooks: the same parts, with TaskSpec and AttemptRecord in their older
    * shapes and JobSpec without notify.
@@ -52,7 +54,7 @@ public final class JobPages {
    * under way; {@code settled} mirrors {@link JobRecord#settled()}.
    */
   public record Header(String id, String idempotencyKey, JobState state, Instant submittedAt, Instant startedAt,
-      Instant finishedAt, int specChunks, int tasks, boolean settled, boolean complete, String rerunOf) {
+      Instant finishedAt, int specChunks, int tasks, boolean settled, boolean complete, String rerunOf, Instant runAt) {
     public Header {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(state, "state");
@@ -68,7 +70,28 @@ public final class JobPages {
 
     public static Header of(JobRecord job, int specChunks, boolean complete) {
       return new Header(job.id(), job.idempotencyKey(), job.state(), job.submittedAt(), job.startedAt(),
-          job.finishedAt(), specChunks, job.tasks().size(), job.settled(), complete, job.rerunOf());
+          job.finishedAt(), specChunks, job.tasks().size(), job.settled(), complete, job.rerunOf(), job.runAt());
+    }
+  }
+
+  /** The header as formats 64 and 65 stored it (no runAt). */
+  private record HeaderV65(String id, String idempotencyKey, JobState state, Instant submittedAt, Instant startedAt,
+      Instant finishedAt, int specChunks, int tasks, boolean settled, boolean complete, String rerunOf) {}
+
+  private static final class HeaderV65Reader extends com.esotericsoftware.kryo.Serializer<Header> {
+    private final com.esotericsoftware.kryo.serializers.RecordSerializer<HeaderV65> v65 =
+        new com.esotericsoftware.kryo.serializers.RecordSerializer<>();
+
+    @Override
+    public void write(Kryo kryo, Output output, Header header) {
+      throw new UnsupportedOperationException("an old format is read only");
+    }
+
+    @Override
+    public Header read(Kryo kryo, com.esotericsoftware.kryo.io.Input input, Class<? extends Header> type) {
+      HeaderV65 h = v65.read(kryo, input, HeaderV65.class);
+      return new Header(h.id(), h.idempotencyKey(), h.state(), h.submittedAt(), h.startedAt(), h.finishedAt(),
+          h.specChunks(), h.tasks(), h.settled(), h.complete(), h.rerunOf(), null);
     }
   }
 
@@ -79,18 +102,29 @@ public final class JobPages {
     }
   };
 
+  private static final Pool<Kryo> V65_KRYOS = new Pool<>(true, false, 4) {
+    @Override
+    protected Kryo create() {
+      Kryo kryo = ProtocolKryo.create();
+      kryo.register(Header.class, new HeaderV65Reader(), 65);
+      return kryo;
+    }
+  };
+
   private static final Pool<Kryo> V64_KRYOS = new Pool<>(true, false, 4) {
     @Override
     protected Kryo create() {
-      return LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
+      Kryo kryo = LegacyJobSpec.register(LegacyShapes.beforeShards(ProtocolKryo.create()));
+      kryo.register(Header.class, new HeaderV65Reader(), 65);
+      return kryo;
     }
   };
 
   private JobPages() {}
 
-  /** Whether a stored record starting with {@code first} is a paged job's part (of this format or the one before). */
+  /** Whether a stored record starting with {@code first} is a paged job's part (of this format or an older one). */
   public static boolean isPart(byte first) {
-    return first == FORMAT || first == FORMAT_V64;
+    return first == FORMAT || first == FORMAT_V65 || first == FORMAT_V64;
   }
 
   /** Whether the job is stored paged, given its one record's bytes (read only when it has few tasks). */
@@ -186,7 +220,7 @@ public final class JobPages {
       throw new IllegalArgumentException("job " + header.id() + ": " + why);
     });
     return new JobRecord(header.id(), spec, header.idempotencyKey(), header.state(), header.submittedAt(),
-        header.startedAt(), header.finishedAt(), tasks, header.rerunOf());
+        header.startedAt(), header.finishedAt(), tasks, header.rerunOf(), header.runAt());
   }
 
   private static byte[] encode(Object value) {
@@ -205,11 +239,11 @@ public final class JobPages {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("empty " + what);
     }
-    if (bytes[0] != FORMAT && bytes[0] != FORMAT_V64) {
+    if (!isPart(bytes[0])) {
       throw new IllegalArgumentException("unknown " + what + " format " + bytes[0] + " (expected " + FORMAT_V64
-          + " or " + FORMAT + ")");
+          + " to " + FORMAT + ")");
     }
-    Pool<Kryo> pool = bytes[0] == FORMAT ? KRYOS : V64_KRYOS;
+    Pool<Kryo> pool = bytes[0] == FORMAT ? KRYOS : bytes[0] == FORMAT_V65 ? V65_KRYOS : V64_KRYOS;
     Kryo kryo = pool.obtain();
     try {
       BoundedInput input = new BoundedInput(bytes, 1, bytes.length - 1);

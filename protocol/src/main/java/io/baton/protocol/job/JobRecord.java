@@ -10,7 +10,9 @@ import java.util.Optional;
 /**
  * A job as persisted and served: its spec, state, timestamps and one {@link TaskRecord} per unit (a task run once,
  * or one shard of a sharded task: see {@link Units}) in spec order. Immutable; every change returns a new record. {@code idempotencyKey} is null when none was given;
- * {@code rerunOf} is the id of the finished job this one reruns ({@code POST /jobs/{id}/rerun}), else null.
+ * {@code rerunOf} is the id of the finished job this one reruns ({@code POST /jobs/{id}/rerun}), else null;
+ * {@code runAt}, when set, is the instant before which the job stays PENDING and nothing of it is placed (a
+ * schedule's fire, submitted ahead of its instant), else null: it may start at once.
  */
 public record JobRecord(
     String id,
@@ -21,7 +23,8 @@ public record JobRecord(
     Instant startedAt,
     Instant finishedAt,
     List<TaskRecord> tasks,
-    String rerunOf) {
+    String rerunOf,
+    Instant runAt) {
 
   public JobRecord {
     tasks = List.copyOf(tasks);
@@ -30,7 +33,13 @@ public record JobRecord(
   /** A job that reruns no other. */
   public JobRecord(String id, JobSpec spec, String idempotencyKey, JobState state, Instant submittedAt,
       Instant startedAt, Instant finishedAt, List<TaskRecord> tasks) {
-    this(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, tasks, null);
+    this(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, tasks, null, null);
+  }
+
+  /** A job that may start at once. */
+  public JobRecord(String id, JobSpec spec, String idempotencyKey, JobState state, Instant submittedAt,
+      Instant startedAt, Instant finishedAt, List<TaskRecord> tasks, String rerunOf) {
+    this(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, tasks, rerunOf, null);
   }
 
   public static JobRecord submitted(String id, JobSpec spec, String idempotencyKey, Instant now) {
@@ -75,7 +84,8 @@ public record JobRecord(
     for (int i = 0; i < next.size(); i++) {
       if (next.get(i).taskId().equals(task.taskId())) {
         next.set(i, task);
-        return new JobRecord(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, next, rerunOf);
+        return new JobRecord(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, next, rerunOf,
+            runAt);
       }
     }
     throw new IllegalArgumentException("job " + id + " has no task " + task.taskId());
@@ -84,6 +94,11 @@ public record JobRecord(
   public JobRecord withState(JobState newState, Instant now) {
     Instant started = startedAt == null && newState != JobState.PENDING ? now : startedAt;
     Instant finished = newState.isTerminal() && finishedAt == null ? now : finishedAt;
-    return new JobRecord(id, spec, idempotencyKey, newState, submittedAt, started, finished, tasks, rerunOf);
+    return new JobRecord(id, spec, idempotencyKey, newState, submittedAt, started, finished, tasks, rerunOf, runAt);
+  }
+
+  /** This job, waiting until {@code instant} before it starts (null: not waiting). */
+  public JobRecord withRunAt(Instant instant) {
+    return new JobRecord(id, spec, idempotencyKey, state, submittedAt, startedAt, finishedAt, tasks, rerunOf, instant);
   }
 }

@@ -28,9 +28,11 @@ class JobCodecTest {
   private static final String GOLDEN_V2 = GoldenBytes.JOB_RECORD_V2;
   /** Bytes of {@link #sampleRerun()} in format 3, as the build before shards and webhooks wrote them. */
   private static final String GOLDEN_V3 = GoldenBytes.JOB_RECORD_V3;
-  /** Bytes of {@link #sampleV4()} in format 4. If this test fails, the persisted format changed: bump
-   * FORMAT_VERSION and keep a reader for the old one, or undo the change. */
+  /** Bytes of {@link #sampleV4()} in format 4, as the build before runAt wrote them. */
   private static final String GOLDEN_V4 = GoldenBytes.JOB_RECORD_V4;
+  /** Bytes of {@link #sampleV5()} in format 5. If this test fails, the persisted format changed: bump
+   * FORMAT_VERSION and keep a reader for the old one, or undo the change. */
+  private static final String GOLDEN_V5 = GoldenBytes.JOB_RECORD_V5;
 
   static JobRecord sample() {
     Instant t = Instant.parse("2026-11-22T10:00:00Z");
@@ -152,11 +154,29 @@ class JobCodecTest {
     assertEquals(job, JobCodec.decode(JobCodec.encode(job)));
   }
 
+  /** {@link #sampleV4()} waiting until 10:05: every field format 5 added. */
+  static JobRecord sampleV5() {
+    return sampleV4().withRunAt(Instant.parse("2026-11-22T10:05:00Z"));
+  }
+
+  @Test
+  void readsFormat4WithoutRunAt() {
+    JobRecord read = JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V4));
+    assertEquals(sampleV4(), read);
+    assertEquals(null, read.runAt());
+  }
+
+  @Test
+  void roundTripsRunAt() {
+    assertEquals(sampleV5(), JobCodec.decode(JobCodec.encode(sampleV5())));
+    assertEquals(Instant.parse("2026-11-22T10:05:00Z"), JobCodec.decode(JobCodec.encode(sampleV5())).runAt());
+  }
+
   @Test
   void formatIsStable() {
-    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V4), JobCodec.encode(sampleV4()),
-        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleV4())));
-    assertEquals(sampleV4(), JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V4)));
+    assertArrayEquals(HexFormat.of().parseHex(GOLDEN_V5), JobCodec.encode(sampleV5()),
+        "got " + HexFormat.of().formatHex(JobCodec.encode(sampleV5())));
+    assertEquals(sampleV5(), JobCodec.decode(HexFormat.of().parseHex(GOLDEN_V5)));
   }
 
   @Test

@@ -98,24 +98,39 @@ class JobPagesTest {
     assertThrows(IllegalArgumentException.class, () -> JobPages.decodeHeader(new byte[0]));
   }
 
-  /** A small sample in every part; if these fail, format 65 changed: bump it and keep a reader, or undo. */
-  @Test
-  void goldenBytes() {
+  /** {@link #goldenSample()} with a webhook: what format 65 added. */
+  private static JobRecord goldenSampleV65() {
     JobRecord plain = goldenSample();
     JobSpec hooked = new JobSpec(plain.spec().name(), plain.spec().labels(), plain.spec().tasks(),
         List.of(new io.baton.protocol.job.Webhook("https://h.example/a", "ops",
             List.of(io.baton.protocol.job.AlertEvent.SUCCEEDED), 0)));
-    JobRecord job = new JobRecord(plain.id(), hooked, plain.idempotencyKey(), plain.state(), plain.submittedAt(),
+    return new JobRecord(plain.id(), hooked, plain.idempotencyKey(), plain.state(), plain.submittedAt(),
         plain.startedAt(), plain.finishedAt(), plain.tasks(), plain.rerunOf());
+  }
+
+  /** A small sample in every part; if these fail, format 66 changed: bump it and keep a reader, or undo. */
+  @Test
+  void goldenBytes() {
+    JobRecord job = goldenSampleV65().withRunAt(Instant.parse("2026-11-22T10:05:00Z"));
     List<byte[]> spec = JobPages.encodeSpec(job.spec());
     assertEquals(1, spec.size());
     byte[] header = JobPages.encodeHeader(JobPages.Header.of(job, 1, true));
     byte[] page = JobPages.encodePage(job, 0);
     String hex = HexFormat.of().formatHex(header) + " " + HexFormat.of().formatHex(spec.get(0)) + " "
         + HexFormat.of().formatHex(page);
-    assertEquals(GoldenBytes.PAGED_JOB_V65, hex);
-    assertEquals(job, assembleGolden(GoldenBytes.PAGED_JOB_V65));
+    assertEquals(GoldenBytes.PAGED_JOB_V66, hex);
+    assertEquals(job, assembleGolden(GoldenBytes.PAGED_JOB_V66));
     assertArrayEquals(page, JobPages.encodePage(roundTrip(job), 0));
+  }
+
+  /** The parts the build before runAt wrote (format 65) still read, alone or mixed with parts of format 66. */
+  @Test
+  void readsFormat65() {
+    JobRecord job = goldenSampleV65();
+    assertEquals(job, assembleGolden(GoldenBytes.PAGED_JOB_V65));
+    String[] old = GoldenBytes.PAGED_JOB_V65.split(" ");
+    assertEquals(job, assembleGolden(old[0] + " " + HexFormat.of().formatHex(JobPages.encodeSpec(job.spec()).get(0))
+        + " " + HexFormat.of().formatHex(JobPages.encodePage(job, 0))));
   }
 
   /** The parts the build before shards wrote (format 64) still read, alone or mixed with pages of format 65. */
