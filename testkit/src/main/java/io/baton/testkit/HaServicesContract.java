@@ -550,6 +550,26 @@ public abstract class HaServicesContract {
   }
 
   @Test
+  void aScheduleLoadsWithTheJobsOfItsNewestFiresOnly() throws Exception {
+    HaServices one = process();
+    Epoch epoch = granted(contend(one, "http://a:8080"));
+    io.baton.ha.ScheduleStore store = one.scheduleStore();
+    Instant day = Instant.parse("2026-11-01T00:00:00Z");
+    store.create(epoch, new io.baton.protocol.schedule.ScheduleRecord(io.baton.protocol.schedule.ScheduleSpec.of(
+        "busy", "* * * * *", job("x", JobState.PENDING).spec()), false, day, null)).get();
+    int n = io.baton.ha.ScheduleStore.FIRES_READ + 5;
+    List<io.baton.ha.ScheduleStore.RecordedFire> expected = new ArrayList<>();
+    for (int f = 0; f < n; f++) {
+      Instant at = day.plusSeconds(60L * (f + 1));
+      one.jobStore().putFired(epoch, job("b" + f, JobState.PENDING), new JobStore.Fire("busy", at)).get();
+      expected.add(f < 5 ? io.baton.ha.ScheduleStore.RecordedFire.unread(at)
+          : new io.baton.ha.ScheduleStore.RecordedFire(at, "b" + f));
+    }
+    assertEquals(expected, process().scheduleStore().loadAll().get(0).fires(),
+        "every fire's instant, oldest first; the job of the newest " + io.baton.ha.ScheduleStore.FIRES_READ);
+  }
+
+  @Test
   void manySchedulesLoadEachWithItsOwnFiresOldestFirst() throws Exception {
     HaServices one = process();
     Epoch epoch = granted(contend(one, "http://a:8080"));

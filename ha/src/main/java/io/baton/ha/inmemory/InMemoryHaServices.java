@@ -325,9 +325,16 @@ public final class InMemoryHaServices implements HaServices {
     public List<Stored> loadAll() {
       synchronized (lock) {
         List<Stored> out = new ArrayList<>();
-        scheduleRecords.forEach((name, record) -> out.add(new Stored(record, scheduleFires.getOrDefault(name,
-            new java.util.TreeMap<>()).entrySet().stream()
-            .map(e -> new RecordedFire(e.getKey(), e.getValue().isEmpty() ? null : e.getValue())).toList())));
+        scheduleRecords.forEach((name, record) -> {
+          java.util.TreeMap<Instant, String> fires = scheduleFires.getOrDefault(name, new java.util.TreeMap<>());
+          int unread = Math.max(0, fires.size() - FIRES_READ); // as the ZooKeeper store: the newest are read
+          List<RecordedFire> own = new ArrayList<>(fires.size());
+          for (Map.Entry<Instant, String> e : fires.entrySet()) {
+            own.add(unread-- > 0 ? RecordedFire.unread(e.getKey())
+                : new RecordedFire(e.getKey(), e.getValue().isEmpty() ? null : e.getValue()));
+          }
+          out.add(new Stored(record, own));
+        });
         return out;
       }
     }

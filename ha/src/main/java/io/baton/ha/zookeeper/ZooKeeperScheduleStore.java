@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -68,18 +69,34 @@ public final class ZooKeeperScheduleStore implements ScheduleStore, AutoCloseabl
     Map<String, List<String>> children = new ConcurrentHashMap<>();
     parallel(names, paths::schedule, false, (name, event) -> records.put(name, orEmpty(event.getData())));
     parallel(names, paths::fires, true, (name, event) -> children.put(name, event.getChildren()));
+    // the newest FIRES_READ of each schedule are read for their jobs; the older ones are known by name only
     List<String[]> fireNodes = new ArrayList<>();
-    children.forEach((name, kids) -> kids.forEach(child -> fireNodes.add(new String[] {name, child})));
     Map<String, List<RecordedFire>> fires = new ConcurrentHashMap<>();
-    parallel(fireNodes, f -> paths.fires(f[0]) + "/" + f[1], false, (f, event) -> {
-      try {
-        Instant at = Instant.ofEpochMilli(Long.parseLong(f[1]));
-        byte[] data = event.getData();
-        String jobId = data == null || data.length == 0 ? null : new String(data, StandardCharsets.UTF_8);
-        fires.computeIfAbsent(f[0], n -> Collections.synchronizedList(new ArrayList<>())).add(new RecordedFire(at, jobId));
-      } catch (NumberFormatException notAFire) {
-        // not a fire record
+    children.forEach((name, kids) -> {
+      TreeMap<Long, String> byInstant = new TreeMap<>();
+      for (String child : kids) {
+        try {
+          byInstant.put(Long.parseLong(child), child);
+        } catch (NumberFormatException notAFire) {
+          // not a fire record
+        }
       }
+      List<RecordedFire> own = Collections.synchronizedList(new ArrayList<>(byInstant.size()));
+      fires.put(name, own);
+      int unread = Math.max(0, byInstant.size() - FIRES_READ);
+      for (Map.Entry<Long, String> fire : byInstant.entrySet()) {
+        if (unread-- > 0) {
+          own.add(RecordedFire.unread(Instant.ofEpochMilli(fire.getKey())));
+        } else {
+          fireNodes.add(new String[] {name, fire.getValue()});
+        }
+      }
+    });
+    parallel(fireNodes, f -> paths.fires(f[0]) + "/" + f[1], false, (f, event) -> {
+      Instant at = Instant.ofEpochMilli(Long.parseLong(f[1]));
+      byte[] data = event.getData();
+      String jobId = data == null || data.length == 0 ? null : new String(data, StandardCharsets.UTF_8);
+      fires.get(f[0]).add(new RecordedFire(at, jobId));
     });
     List<Stored> out = new ArrayList<>(names.size());
     for (String name : names) {
