@@ -356,6 +356,7 @@ function renderDetail() {
   if (why) facts.splice(2, 0, ['Reason', el('span', { class: 'reason', text: why })]);
   const labels = Object.entries(j.labels || {});
   const jobLink = (id) => el('a', { href: `#/jobs/${encodeURIComponent(id)}`, class: 'mono', text: id });
+  if (j.runAt) facts.push(['Runs at', time(j.runAt)]);
   if (j.rerunOf) facts.push(['Rerun of', jobLink(j.rerunOf)]);
   if (j.reruns && j.reruns.length) facts.push(['Rerun by', el('span', {}, ...j.reruns.map(jobLink))]);
   if (labels.length) facts.push(['Labels', el('span', {}, ...labels.map(([k, v]) => el('span', { class: 'chip', text: `${k}=${v}` })))]);

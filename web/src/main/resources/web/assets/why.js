@@ -57,6 +57,9 @@ export function taskReason(task, job, workers = [], now = Date.now()) {
     return { kind: 'scheduled', text: `placed on ${last && last.workerId ? last.workerId : 'a worker'}, starting` };
   }
   if (task.state !== 'PENDING') return null;
+  if (job.state === 'PENDING' && job.runAt && Date.parse(job.runAt) > now) {
+    return { kind: 'time', text: `waiting until ${time(job.runAt)} (a schedule's fire, submitted ahead of its time)` };
+  }
   const waiting = (task.dependsOn || []).filter((d) => {
     const dep = job.tasks.find((t) => t.id === d);
     return dep && dep.state !== 'SUCCEEDED';

@@ -50,7 +50,10 @@ import picocli.CommandLine.Option;
  * lag is from its scheduled instant to the ZooKeeper {@code ctime} of its fire record
  * ({@code schedules/<name>/fires/<millis>}), which is created in the one transaction that also stores the fire's
  * job: the moment the submission was persisted (the ZooKeeper server stamps it; same host, same clock). The job's
- * {@code submittedAt} (when the Dispatcher accepted it, before the write) is shown beside it. Missed: an expected
+ * {@code submittedAt} (when the Dispatcher accepted it, before the write) is shown beside it. A fire submitted ahead
+ * of its instant ({@code baton.schedules.fire-ahead}) has a negative lag to persisted; its job waits until the
+ * instant, and its {@code startedAt} (when the leader took it up: the lag "to started") is the moment it fired.
+ * Missed: an expected
  * (schedule, instant) without a fire record, or whose job the jobs list does not have. Doubled: more jobs named
  * after a schedule (each schedule's job has the schedule's name) than it has fire records. Leader CPU: utime +
  * stime of the leading master from {@code /proc/<pid>/stat}, sampled at each minute's fire instant.
@@ -383,21 +386,27 @@ final class ScheduleBenchCommand implements Callable<Integer> {
 
     double tick = clockTicks;
     System.out.println("minute  instant (UTC)         fires  lag to persisted (ms): p50    p99    max   "
-        + "| to submittedAt p50/p99 (ms) | leader CPU s");
+        + "| to submittedAt p50/p99 (ms) | to started p50/p99/max (ms) | leader CPU s");
     int totalMinutes = cpuAt.size() - 1;
     List<Long> allLags = new ArrayList<>();
     List<Long> runLags = new ArrayList<>();
+    List<Long> allStartLags = new ArrayList<>();
+    List<Long> runStartLags = new ArrayList<>();
     double runCpu = 0;
     for (int m = 0; m < totalMinutes; m++) {
       long at = startAt.plus(m, ChronoUnit.MINUTES).toEpochMilli();
       List<Long> lags = new ArrayList<>();
       List<Long> submitLags = new ArrayList<>();
+      List<Long> startLags = new ArrayList<>();
       for (Fire f : fires) {
         if (f.scheduledMs() == at) {
           lags.add(f.lag());
           JsonNode job = f.jobId() == null ? null : jobs.get(f.jobId());
           if (job != null && job.path("submittedAt").isTextual()) {
             submitLags.add(Instant.parse(job.path("submittedAt").asText()).toEpochMilli() - at);
+          }
+          if (job != null && job.path("startedAt").isTextual()) {
+            startLags.add(Instant.parse(job.path("startedAt").asText()).toEpochMilli() - at);
           }
         }
       }
@@ -410,22 +419,29 @@ final class ScheduleBenchCommand implements Callable<Integer> {
       } else {
         cpu = (cpuAt.get(m + 1).get(who) - cpuAt.get(m).get(who)) / tick;
       }
-      System.out.printf("%3d%s  %s  %6d  %28s %6s %6s   | %12s %8s      | %6.1f%n", m % minutes + 1,
-          m < minutes ? " " : "k", Instant.ofEpochMilli(at), lags.size(), pct(lags, 50), pct(lags, 99), pct(lags, 100),
-          pct(submitLags, 50), pct(submitLags, 99), cpu);
+      System.out.printf("%3d%s  %s  %6d  %28s %6s %6s   | %12s %8s      | %11s %6s %6s     | %6.1f%n",
+          m % minutes + 1, m < minutes ? " " : "k", Instant.ofEpochMilli(at), lags.size(), pct(lags, 50), pct(lags, 99),
+          pct(lags, 100), pct(submitLags, 50), pct(submitLags, 99), pct(startLags, 50), pct(startLags, 99),
+          pct(startLags, 100), cpu);
       allLags.addAll(lags);
       runLags.addAll(lags);
+      allStartLags.addAll(startLags);
+      runStartLags.addAll(startLags);
       runCpu += cpu;
       if ((m + 1) % minutes == 0) {
-        System.out.printf("run %d%s: %d fires, lag p50 %s ms, p99 %s ms, max %s ms; leader CPU %.1f s (%.1f s a minute)%n",
+        System.out.printf("run %d%s: %d fires, lag p50 %s ms, p99 %s ms, max %s ms; started p50 %s ms, p99 %s ms, max"
+                + " %s ms; leader CPU %.1f s (%.1f s a minute)%n",
             (m + 1) / minutes, m < minutes ? " (no kill)" : " (kill -9 of the leader)", runLags.size(),
-            pct(runLags, 50), pct(runLags, 99), pct(runLags, 100), runCpu, runCpu / minutes);
+            pct(runLags, 50), pct(runLags, 99), pct(runLags, 100), pct(runStartLags, 50), pct(runStartLags, 99),
+            pct(runStartLags, 100), runCpu, runCpu / minutes);
         runLags.clear();
+        runStartLags.clear();
         runCpu = 0;
       }
     }
-    System.out.printf("overall: %d fires, lag p50 %s ms, p99 %s ms, max %s ms%n", allLags.size(), pct(allLags, 50),
-        pct(allLags, 99), pct(allLags, 100));
+    System.out.printf("overall: %d fires, lag p50 %s ms, p99 %s ms, max %s ms; started p50 %s ms, p99 %s ms, max %s ms"
+        + "%n", allLags.size(), pct(allLags, 50), pct(allLags, 99), pct(allLags, 100), pct(allStartLags, 50),
+        pct(allStartLags, 99), pct(allStartLags, 100));
     if (killedMs > 0) {
       // the failover lasts from the kill until the new leader persists its first fire: the fires due by then (and
       // not persisted by the old leader) waited for it

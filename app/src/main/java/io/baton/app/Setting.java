@@ -98,6 +98,9 @@ enum Setting {
   MISFIRE_THRESHOLD("baton.schedules.misfire-threshold", Commands.MASTERS,
       "a schedule's fire this late (no leader served when it was due) is a misfire, handled by its misfire policy; "
           + "a later one simply runs late"),
+  FIRE_AHEAD("baton.schedules.fire-ahead", Commands.MASTERS,
+      "how long before its time a fire of an overlap-allow schedule is submitted, so its job is stored and waits for "
+          + "its time (0s: at its time; at most 1m); a pause or delete cancels a fire submitted ahead"),
   REST_TLS_CERT("baton.rest.tls-cert", "--rest-tls-cert", "BATON_REST_TLS_CERT", FlagType.PATH, Commands.MASTERS,
       "PEM certificate chain (leaf first); with --rest-tls-key the REST API and page are served over HTTPS only"),
   REST_TLS_KEY("baton.rest.tls-key", "--rest-tls-key", "BATON_REST_TLS_KEY", FlagType.PATH, Commands.MASTERS,

@@ -136,7 +136,8 @@ final class Settings {
         c.getLong(Setting.RETENTION_MAX_COUNT.key), c.getDuration(Setting.RETENTION_SWEEP_INTERVAL.key),
         Retention.DEFAULT.maxPerSweep());
     return new SchedulerSettings(heartbeatInterval(), heartbeatTimeout(), backoff, c.getDuration(Setting.ASK_TIMEOUT.key),
-        c.getLong(Setting.MAX_QUEUED_TASKS.key), retention, c.getDuration(Setting.MISFIRE_THRESHOLD.key), alerts());
+        c.getLong(Setting.MAX_QUEUED_TASKS.key), retention, c.getDuration(Setting.MISFIRE_THRESHOLD.key), alerts(),
+        c.getDuration(Setting.FIRE_AHEAD.key));
   }
 
   /** The alert delivery settings, with the signing secrets read from {@code baton.alerts.secrets-file}. */

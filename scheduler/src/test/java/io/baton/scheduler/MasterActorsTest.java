@@ -569,6 +569,55 @@ class MasterActorsTest {
     assertEquals("tick@" + fires.get(fires.size() - 1), view.lastFires().get(0).id(), "newest first");
   }
 
+  /** The jobs of schedule {@code name}'s fires, by the fire's due instant. */
+  private Map<Instant, JobRecord> fireJobs(String name) {
+    Map<Instant, JobRecord> out = new java.util.TreeMap<>();
+    get(api.listJobs(Optional.empty(), 1000, Optional.empty())).stream()
+        .filter(j -> j.idempotencyKey() != null && j.idempotencyKey().startsWith(name + "@"))
+        .forEach(j -> out.put(Instant.parse(j.idempotencyKey().substring(name.length() + 1)), j));
+    return out;
+  }
+
+  @Test
+  void aFireSubmittedAheadWaitsForItsTimeAndAPauseCancelsIt() throws Exception {
+    TestingWorker w = worker("w1", 4, Map.of());
+    get(api.putSchedule(everySecond("ahead", "noop", io.baton.protocol.schedule.Overlap.ALLOW), false));
+    // fires up to fire-ahead (5 s) from now are submitted: their jobs wait, PENDING, for their instant
+    await(() -> fireJobs("ahead").keySet().stream().anyMatch(t -> t.isAfter(clock.instant().plusSeconds(3))));
+    Instant now = clock.instant();
+    Map<Instant, JobRecord> waiting = new java.util.TreeMap<>(fireJobs("ahead"));
+    waiting.keySet().removeIf(t -> !t.isAfter(now.plusSeconds(1)));
+    assertFalse(waiting.isEmpty());
+    waiting.forEach((at, job) -> {
+      JobRecord read = get(api.job(job.id())).orElseThrow();
+      assertEquals(JobState.PENDING, read.state(), "fire " + at + " before its time: " + read);
+      assertEquals(at, read.runAt());
+    });
+    java.util.Set<String> waitingIds = new java.util.HashSet<>();
+    waiting.values().forEach(j -> waitingIds.add(j.id()));
+    assertTrue(w.started.stream().noneMatch(a -> waitingIds.contains(a.key().jobId())), "nothing placed early");
+
+    Instant due = waiting.keySet().iterator().next();
+    JobRecord ran = awaitState(waiting.get(due).id(), JobState.SUCCEEDED);
+    assertFalse(ran.startedAt().isBefore(due), "started at its time, not before: " + ran.startedAt() + " < " + due);
+
+    // pausing cancels what was submitted for later
+    get(api.pauseSchedule("ahead", true));
+    Instant pausedAt = clock.instant();
+    List<JobRecord> later = fireJobs("ahead").entrySet().stream().filter(e -> e.getKey().isAfter(pausedAt.plusMillis(500)))
+        .map(Map.Entry::getValue).toList();
+    assertFalse(later.isEmpty(), "fires were submitted ahead of the pause");
+    for (JobRecord job : later) {
+      awaitState(job.id(), JobState.CANCELLED);
+    }
+    for (int i = 0; i < 60; i++) {
+      step();
+    }
+    for (JobRecord job : later) {
+      assertTrue(w.started.stream().noneMatch(a -> a.key().jobId().equals(job.id())), "cancelled, never run: " + job.id());
+    }
+  }
+
   @Test
   void overlapSkipNeverStartsASecondRunAndRecordsTheSkippedFires() throws Exception {
     TestingWorker w = worker("w1", 4, Map.of());
@@ -601,7 +650,9 @@ class MasterActorsTest {
     Instant resumed = clock.instant();
     get(api.pauseSchedule("p", false));
     await(() -> fired("p").size() > before + 1);
-    assertFalse(fired("p").stream().anyMatch(t -> t.isAfter(resumed.minusSeconds(3)) && t.isBefore(resumed.minusMillis(1))
+    // (fires submitted ahead of the pause are there, cancelled: not run)
+    assertFalse(fireJobs("p").entrySet().stream().filter(e -> e.getValue().state() != JobState.CANCELLED)
+        .map(Map.Entry::getKey).anyMatch(t -> t.isAfter(resumed.minusSeconds(3)) && t.isBefore(resumed.minusMillis(1))
         && !t.equals(Instant.parse(get(api.job(triggered)).orElseThrow().idempotencyKey().substring(2)))),
         "the fires missed while paused are not caught up");
 

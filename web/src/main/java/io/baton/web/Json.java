@@ -66,7 +66,11 @@ final class Json {
     node.put("tasksTotal", job.tasks().size());
     node.put("tasksSucceeded", job.tasksSucceeded());
     node.put("submittedAt", time(job.submittedAt()));
+    node.put("startedAt", time(job.startedAt()));
     node.put("finishedAt", time(job.finishedAt()));
+    if (job.runAt() != null) {
+      node.put("runAt", time(job.runAt()));
+    }
     return node;
   }
 
@@ -85,6 +89,9 @@ final class Json {
     node.put("tasksTotal", job.tasks().size());
     node.put("tasksSucceeded", job.tasksSucceeded());
     node.put("rerunOf", job.rerunOf());
+    if (job.runAt() != null) {
+      node.put("runAt", time(job.runAt())); // a schedule's fire submitted ahead: PENDING until then
+    }
     ArrayNode tasks = node.putArray("tasks");
     Map<String, List<TaskRecord>> units = new java.util.HashMap<>();
     for (TaskRecord t : job.tasks()) {

@@ -71,7 +71,7 @@ class JobsRoutesTest extends RestTestSupport {
     assertEquals(0, newest.get("tasksSucceeded").asInt());
     assertEquals("2026-01-01T00:00:03Z", newest.get("submittedAt").asText());
     assertTrue(newest.get("finishedAt").isNull());
-    assertEquals(List.of("id", "name", "state", "tasksTotal", "tasksSucceeded", "submittedAt", "finishedAt"),
+    assertEquals(List.of("id", "name", "state", "tasksTotal", "tasksSucceeded", "submittedAt", "startedAt", "finishedAt"),
         fieldNames(newest));
   }
 

@@ -77,8 +77,15 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
     }
   }
 
-  /** One fire of {@link SubmitFires}: the job to submit and the fire it is for. */
-  public record FireSubmission(JobSpec spec, JobStore.Fire fire) {}
+  /**
+   * One fire of {@link SubmitFires}: the job to submit, the fire it is for, and when the job may start
+   * ({@link JobRecord#runAt()}; null: at once).
+   */
+  public record FireSubmission(JobSpec spec, JobStore.Fire fire, Instant runAt) {
+    public FireSubmission(JobSpec spec, JobStore.Fire fire) {
+      this(spec, fire, null);
+    }
+  }
 
   /** The answer for one fire of {@link SubmitFires}: {@code jobId} when it is durable, else {@code failure}. */
   public record FireSubmitted(JobStore.Fire fire, String jobId, Throwable failure) {}
@@ -397,7 +404,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
       replyTo.tell(new FireSubmitted(f.fire(), null, new JobStore.FireExistsException(f.fire())));
       return;
     }
-    JobRecord job = JobRecord.submitted(ids.next(clock.instant()), f.spec(), key, clock.instant());
+    JobRecord job = JobRecord.submitted(ids.next(clock.instant()), f.spec(), key, clock.instant()).withRunAt(f.runAt());
     submittingTasks += job.tasks().size();
     context.pipeToSelf(store.putFired(epoch, job, f.fire()).thenApply(ok -> Done.getInstance()),
         (ok, failure) -> new FirePersisted(job, f.fire(), replyTo, failure));

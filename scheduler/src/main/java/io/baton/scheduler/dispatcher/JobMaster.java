@@ -60,6 +60,9 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
   /** An attempt may have run past a webhook's RUNNING_LONG threshold. */
   private record RunningLongDue() implements Command {}
 
+  /** The job's {@link JobRecord#runAt()} has come: it starts. */
+  private record RunAtDue() implements Command {}
+
   /** Persists a change that was kept in memory only (see {@link #begin}) if nothing has persisted it since. */
   private record SaveDue() implements Command {}
 
@@ -153,7 +156,18 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
             fromResourceManager));
       }
     }
-    JobRecord started = JobLogic.start(job, clock.instant());
+    return startOrWait();
+  }
+
+  /** Starts the job (PENDING to RUNNING, and its ready tasks placed), or waits for its runAt. */
+  private Behavior<Command> startOrWait() {
+    Instant now = clock.instant();
+    if (JobLogic.waits(job, now)) {
+      // a fire submitted ahead of its instant: PENDING until then (a cancel meanwhile ends it as any pending job)
+      timers.startSingleTimer("run-at", new RunAtDue(), Duration.between(now, job.runAt()));
+      return this;
+    }
+    JobRecord started = JobLogic.start(job, now);
     if (started != job) {
       // written with the first placement (one write fewer before the launch), or by SaveDue if none comes soon
       job = started;
@@ -184,6 +198,7 @@ public final class JobMaster extends AbstractBehavior<JobMaster.Command> {
         })
         .onMessage(ResultStored.class, this::onResultStored)
         .onMessage(InputsRead.class, this::onInputsRead)
+        .onMessage(RunAtDue.class, msg -> job.state().isTerminal() ? afterChange() : startOrWait())
         .onMessage(SaveDue.class, msg -> {
           if (unsaved) {
             update(job, List.of());

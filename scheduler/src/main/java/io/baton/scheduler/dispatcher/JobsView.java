@@ -73,6 +73,14 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
    */
   public record GetJobNow(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
 
+  /**
+   * Many jobs at once, by id (those not found are left out): with {@code now}, as read so far, as {@link GetJobNow};
+   * else once the history is read, as {@link GetJob}. One message for a new leader's thousands of schedules instead
+   * of an ask each.
+   */
+  public record GetJobs(java.util.Collection<String> jobIds, boolean now, ActorRef<Map<String, JobRecord>> replyTo)
+      implements Command {}
+
   /** The ids of the jobs that rerun {@code jobId}, oldest first. */
   public record GetReruns(String jobId, ActorRef<List<String>> replyTo) implements Command {}
 
@@ -151,6 +159,15 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
         })
         .onMessage(GetJob.class, m -> waitIfUnread(m, m.jobId()) ? this : reply(m.replyTo(), index.get(m.jobId())))
         .onMessage(GetJobNow.class, m -> reply(m.replyTo(), index.get(m.jobId())))
+        .onMessage(GetJobs.class, m -> {
+          if (!m.now() && !historyRead && waitingForHistory.size() < MAX_HELD_WHILE_RECOVERING) {
+            waitingForHistory.add(m);
+            return this;
+          }
+          Map<String, JobRecord> found = new java.util.HashMap<>();
+          m.jobIds().forEach(id -> index.get(id).ifPresent(job -> found.put(id, job)));
+          return reply(m.replyTo(), found);
+        })
         .onMessage(GetReruns.class, m -> reply(m.replyTo(), index.reruns(m.jobId())))
         .onMessage(FindAttempt.class, m -> waitIfUnread(m, m.jobId()) ? this : reply(m.replyTo(), lookup(m)))
         .build();

@@ -68,9 +68,17 @@ public final class JobLogic {
   /** How the note of a reused attempt starts. */
   public static final String REUSED = "reused: ";
 
-  /** PENDING becomes RUNNING when a JobMaster takes the job up. */
+  /**
+   * PENDING becomes RUNNING when a JobMaster takes the job up, unless the job waits for its {@link JobRecord#runAt()}
+   * (still after {@code now}): then it stays PENDING and nothing of it is ready.
+   */
   public static JobRecord start(JobRecord job, Instant now) {
-    return job.state() == JobState.PENDING ? job.withState(JobState.RUNNING, now) : job;
+    return job.state() == JobState.PENDING && !waits(job, now) ? job.withState(JobState.RUNNING, now) : job;
+  }
+
+  /** Whether the job is PENDING until its {@link JobRecord#runAt()}, which is after {@code now}. */
+  public static boolean waits(JobRecord job, Instant now) {
+    return job.state() == JobState.PENDING && job.runAt() != null && job.runAt().isAfter(now);
   }
 
   /**

@@ -78,12 +78,23 @@ public final class ScheduleLogic {
    * (the owner parses it once, when it loads or creates the schedule, not when it fires).
    */
   public static Due due(ScheduleState state, CronTimes times, Instant now, Duration misfireThreshold, int fireAllCap) {
+    return due(state, times, now, Duration.ZERO, misfireThreshold, fireAllCap);
+  }
+
+  /**
+   * {@link #due(ScheduleState, CronTimes, Instant, Duration, int)} looking {@code ahead} past {@code now}: fires up
+   * to {@code now + ahead} are due too (to be submitted ahead of their instant, to wait for it), and the owner wakes
+   * {@code ahead} before {@code wakeAt}. Misfires are still counted from {@code now}.
+   */
+  public static Due due(ScheduleState state, CronTimes times, Instant now, Duration ahead, Duration misfireThreshold,
+      int fireAllCap) {
     if (state.paused()) {
       return Due.NOTHING;
     }
     ScheduleSpec spec = state.spec();
     Instant after = lowerBound(state);
-    Instant until = spec.endAt() != null && spec.endAt().isBefore(now) ? spec.endAt() : now;
+    Instant horizon = now.plus(ahead);
+    Instant until = spec.endAt() != null && spec.endAt().isBefore(horizon) ? spec.endAt() : horizon;
     Instant misfireLimit = now.minus(misfireThreshold); // fires at or before it are misfires
 
     Optional<Instant> next = times.nextAfter(after);

@@ -6,6 +6,7 @@ import io.baton.protocol.Epoch;
 import io.baton.protocol.job.JobRecord;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.schedule.CronTimes;
+import io.baton.protocol.schedule.Overlap;
 import io.baton.protocol.schedule.ScheduleRecord;
 import io.baton.protocol.schedule.ScheduleSpec;
 import io.baton.scheduler.api.ClusterEvent;
@@ -103,10 +104,16 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   private record JobEvent(ClusterEvent event) implements Command {}
 
   /**
-   * What the read model says of a recorded fire's job. {@code releases}: the answer to the newest fire's lookup at
-   * load, which holds the schedule's next fire (overlap) until it comes; the others only fill in fire states.
+   * What the read model says of recorded fires' jobs (those it knows), asked for once at load. {@code newest}: the
+   * newest fire's job of each schedule whose next fire waits for this answer (overlap needs to know whether that job
+   * still runs); empty for the answer that only fills in the states of the last fires.
    */
-  private record JobLooked(String name, String jobId, Optional<JobRecord> job, boolean releases) implements Command {}
+  private record JobsLooked(Map<String, JobRecord> jobs, Map<String, String> newest) implements Command {}
+
+  /** The read model did not answer the newest fires' lookup within the ask timeout: those schedules go on. */
+  private record NewestLookupTimedOut(Map<String, String> newest) implements Command {}
+
+  private static final Object NEWEST_LOOKUP = "newest-lookup";
 
   /** The most missed fires {@code fire-all} submits (the newest ones). */
   public static final int FIRE_ALL_CAP = 100;
@@ -124,6 +131,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     final Deque<FireView> recent = new ArrayDeque<>();
     /** Every recorded fire instant this leader knows of, oldest first (for pruning). */
     final Deque<Instant> recorded = new ArrayDeque<>();
+    /** The jobs of fires submitted ahead, by instant, while their instants may still be to come. */
+    final TreeMap<Instant, String> ahead = new TreeMap<>();
     String runningJob;
     Fire queued;
     /** Triggers asked for while a fire was in flight, answered one at a time after it. */
@@ -147,6 +156,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   private final ActorRef<JobsView.Command> view;
   private final Duration askTimeout;
   private final Duration misfireThreshold;
+  private final Duration fireAhead;
   private final Clock clock;
   private final ActorRef<Throwable> fatal;
   private final Map<String, Entry> entries = new TreeMap<>();
@@ -157,6 +167,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   private final Map<String, InFlight> inFlight = new HashMap<>();
   private final ActorRef<Dispatcher.FireSubmitted> answers;
   private long batches;
+  /** The newest fires' lookup of {@link #start} is not answered yet. */
+  private boolean awaitingNewest;
 
   public static Behavior<Command> create(Epoch epoch, ScheduleStore store, ActorRef<Dispatcher.Command> dispatcher,
       ActorRef<JobsView.Command> view, SchedulerSettings settings, Clock clock, ActorRef<Throwable> fatal) {
@@ -217,6 +229,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     this.view = view;
     this.askTimeout = settings.askTimeout();
     this.misfireThreshold = settings.misfireThreshold();
+    this.fireAhead = settings.fireAhead();
     this.clock = clock;
     this.fatal = fatal;
     this.answers = ctx.messageAdapter(Dispatcher.FireSubmitted.class, FireAnswered::new);
@@ -243,6 +256,8 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(ClusterEvent.class,
         ctx.messageAdapter(ClusterEvent.class, JobEvent::new)));
     Instant now = clock.instant();
+    Map<String, String> newest = new HashMap<>();
+    List<String> recentJobs = new ArrayList<>();
     for (Parsed p : parsed) {
       ScheduleStore.Stored s = p.stored();
       ScheduleRecord r = s.schedule();
@@ -255,37 +270,54 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       Entry e = new Entry(new ScheduleState(r.spec(), r.paused(), last, r.createdAt(), r.resumedAt()), p.times());
       for (ScheduleStore.RecordedFire f : s.fires()) {
         e.recorded.addLast(f.scheduledAt());
+        if (!f.jobRead()) {
+          continue; // older than the last fires shown (the store read only the newest)
+        }
+        if (f.jobId() != null && f.scheduledAt().isAfter(now)) {
+          e.ahead.put(f.scheduledAt(), f.jobId());
+        }
         remember(e, new FireView(Fire.of(r.name(), f.scheduledAt()).id(), f.scheduledAt(), f.jobId(),
             f.jobId() == null ? "SKIPPED" : "UNKNOWN"));
       }
       entries.put(r.name(), e);
+      if (e.state.paused()) {
+        cancelAhead(r.name(), e); // the leader that paused it may have died before its cancels were applied
+      }
       String newestJob = e.recent.isEmpty() ? null : e.recent.peekFirst().jobId();
       if (newestJob != null) {
-        // overlap needs to know whether the newest fire's job still runs: look before firing again, at what is
-        // read (every unfinished job is; waiting for the finished history held every such schedule's fires)
+        // overlap needs to know whether the newest fire's job still runs: look before firing again
         e.busy = true;
-        ctx.ask(Optional.class, view, askTimeout, replyTo -> new JobsView.GetJobNow(newestJob, asJob(replyTo)),
-            (job, err) -> new JobLooked(r.name(), newestJob, err != null ? Optional.empty() : asRecord(job), true));
-        // the states of the recent fires' jobs, finished ones too: answered once the history is read
-        e.recent.stream().filter(f -> f.jobId() != null).forEach(f -> ctx.ask(Optional.class, view, askTimeout,
-            replyTo -> new JobsView.GetJob(f.jobId(), asJob(replyTo)),
-            (job, err) -> new JobLooked(r.name(), f.jobId(), err != null ? Optional.empty() : asRecord(job), false)));
+        newest.put(r.name(), newestJob);
       } else {
         wake(r.name(), now);
       }
+      e.recent.stream().map(FireView::jobId).filter(java.util.Objects::nonNull).forEach(recentJobs::add);
+    }
+    // two messages for all schedules, not an ask per fire: 50,000 asks (with their time-outs) slowed a new leader
+    // with 10,000 schedules for seconds. The newest fires' jobs are looked up among what is read (every unfinished
+    // job is; waiting for the finished history would hold those schedules' fires); the last fires' states, finished
+    // jobs too, once the history is read.
+    if (!newest.isEmpty()) {
+      view.tell(new JobsView.GetJobs(List.copyOf(newest.values()), true,
+          ctx.messageAdapter(asMap(Map.class), jobs -> new JobsLooked(asJobs(jobs), newest))));
+      timers.startSingleTimer(NEWEST_LOOKUP, new NewestLookupTimedOut(newest), askTimeout);
+      awaitingNewest = true;
+    }
+    if (!recentJobs.isEmpty()) {
+      view.tell(new JobsView.GetJobs(recentJobs, false,
+          ctx.messageAdapter(asMap(Map.class), jobs -> new JobsLooked(asJobs(jobs), Map.of()))));
     }
     ctx.getLog().info("{} serves {} schedules", epoch, entries.size());
     armTimer();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static ActorRef<Optional<JobRecord>> asJob(ActorRef<Optional> ref) {
-    return (ActorRef) ref;
+  private static Class<Map<String, JobRecord>> asMap(Class<Map> type) {
+    return (Class) type;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Optional<JobRecord> asRecord(Optional<?> job) {
-    return (Optional<JobRecord>) job;
+  private static Map<String, JobRecord> asJobs(Map<String, JobRecord> jobs) {
+    return jobs;
   }
 
   @Override
@@ -304,7 +336,12 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
         .onMessage(FiresTimedOut.class, this::onFiresTimedOut)
         .onMessage(SkipDone.class, this::onSkipDone)
         .onMessage(JobEvent.class, this::onJobEvent)
-        .onMessage(JobLooked.class, this::onJobLooked)
+        .onMessage(JobsLooked.class, this::onJobsLooked)
+        .onMessage(NewestLookupTimedOut.class, m -> {
+          ctx.getLog().warn("the read model did not say within {} ms whether the newest fires' jobs still run; {} "
+              + "schedules fire on as if they did not", askTimeout.toMillis(), m.newest().size());
+          return onJobsLooked(new JobsLooked(Map.of(), m.newest()));
+        })
         .build();
   }
 
@@ -314,8 +351,15 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
   }
 
   private ScheduleView view(Entry e) {
-    List<Instant> next = ScheduleLogic.nextFires(e.state, e.times, clock.instant(), ScheduleView.NEXT_FIRES);
-    return new ScheduleView(e.state.spec(), e.state.paused(), e.state.createdAt(), next, List.copyOf(e.recent));
+    Instant now = clock.instant();
+    // fires submitted ahead (their jobs wait for the instant) come first: they are the next ones to run
+    List<Instant> next = new ArrayList<>();
+    if (!e.state.paused()) {
+      e.ahead.tailMap(now, false).keySet().forEach(next::add);
+    }
+    next.addAll(ScheduleLogic.nextFires(e.state, e.times, now, ScheduleView.NEXT_FIRES));
+    return new ScheduleView(e.state.spec(), e.state.paused(), e.state.createdAt(),
+        next.subList(0, Math.min(next.size(), ScheduleView.NEXT_FIRES)), List.copyOf(e.recent));
   }
 
   // ---- changes
@@ -376,6 +420,7 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     }
     if (m.deleted() != null) {
       Entry gone = entries.remove(name);
+      cancelAhead(name, gone);
       m.replyTo().tell(new ScheduleChange.Done(view(gone), false));
       return this;
     }
@@ -383,6 +428,9 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     e.times = m.times();
     e.state = m.created() ? m.next() : new ScheduleState(m.next().spec(), m.next().paused(), e.state.lastFire(),
         m.next().createdAt(), m.next().resumedAt());
+    if (e.state.paused()) {
+      cancelAhead(name, e);
+    }
     m.replyTo().tell(new ScheduleChange.Done(view(e), m.created()));
     wake(name, clock.instant());
     armTimer();
@@ -436,14 +484,15 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       submit(name, e, queued, false, null);
       return;
     }
-    ScheduleLogic.Due due = ScheduleLogic.due(e.state, e.times, now, misfireThreshold, FIRE_ALL_CAP);
+    Duration ahead = ahead(e);
+    ScheduleLogic.Due due = ScheduleLogic.due(e.state, e.times, now, ahead, misfireThreshold, FIRE_ALL_CAP);
     if (due.fires().isEmpty()) {
       due.newestMisfire().ifPresent(missed -> {
         ctx.getLog().warn("schedule {}: fires up to {} were missed while no leader served; skipped (misfire: skip)",
             name, missed);
         e.state = e.state.recorded(missed);
       });
-      due.wakeAt().ifPresent(at -> wake(name, at));
+      due.wakeAt().ifPresent(at -> wake(name, at.minus(ahead)));
       return;
     }
     Fire fire = due.fires().get(0);
@@ -466,14 +515,43 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     }
   }
 
+  /**
+   * How long before its instant the schedule's fire is submitted: {@code fireAhead} for an {@code overlap: allow}
+   * schedule (its job is persisted with the fire's record ahead of time and waits, PENDING, until the instant, see
+   * {@link JobRecord#runAt()}, so that the 10,000 fires of one second start on time instead of queueing for their
+   * writes), else not at all: the other overlap policies decide at the instant, from the previous fire's job.
+   * A fire submitted ahead is cancelled if its schedule is paused or deleted before the instant; a replaced spec
+   * applies from the next fire not yet submitted; once submitted, a fire is not a misfire, whatever a failover does.
+   */
+  private Duration ahead(Entry e) {
+    return e.state.spec().overlap() == Overlap.ALLOW ? fireAhead : Duration.ZERO;
+  }
+
   private void submit(String name, Entry e, Fire fire, boolean manual, ActorRef<Optional<String>> replyTo) {
     e.busy = true;
     JobSpec job = withFireEnv(e.state.spec().job(), name, fire);
     JobStore.Fire record = new JobStore.Fire(name, fire.scheduledAt());
+    Instant runAt = fire.scheduledAt().isAfter(clock.instant()) ? fire.scheduledAt() : null;
     if (outgoing.isEmpty()) {
       ctx.getSelf().tell(new Flush());
     }
-    outgoing.add(new InFlight(name, fire, manual, replyTo, new Dispatcher.FireSubmission(job, record)));
+    outgoing.add(new InFlight(name, fire, manual, replyTo, new Dispatcher.FireSubmission(job, record, runAt)));
+  }
+
+  /**
+   * Cancels the jobs of the schedule's fires that were submitted ahead and whose instant has not come (the schedule
+   * was paused or deleted). One whose instant has come runs: it was due before the pause.
+   */
+  private void cancelAhead(String name, Entry e) {
+    e.ahead.headMap(clock.instant(), true).clear();
+    e.ahead.forEach((at, jobId) -> cancelFire(name, jobId, at));
+    e.ahead.clear();
+  }
+
+  private void cancelFire(String name, String jobId, Instant scheduledAt) {
+    ctx.getLog().info("schedule {}: its fire of {} (job {}), submitted ahead, is cancelled (the schedule is {})",
+        name, scheduledAt, jobId, entries.containsKey(name) ? "paused" : "deleted");
+    dispatcher.tell(new Dispatcher.Cancel(jobId, ctx.getSystem().ignoreRef()));
   }
 
   private Behavior<Command> onFlush() {
@@ -525,6 +603,10 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   private Behavior<Command> onFireDone(FireDone m) {
     Entry e = entries.get(m.name());
+    boolean stopped = e == null || e.state.paused();
+    if (stopped && !m.manual() && m.jobId() != null && m.fire().scheduledAt().isAfter(clock.instant())) {
+      cancelFire(m.name(), m.jobId(), m.fire().scheduledAt()); // submitted ahead; paused or deleted meanwhile
+    }
     if (e == null) {
       if (m.replyTo() != null) {
         m.replyTo().tell(Optional.ofNullable(m.jobId()));
@@ -532,7 +614,11 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
       return this;
     }
     e.busy = false;
-    if (m.failure() instanceof JobStore.FireExistsException) {
+    if (m.failure() instanceof JobStore.FireExistsException && m.manual()) {
+      // a trigger at the very millisecond of a fire already recorded (one submitted ahead, say): the next one
+      submit(m.name(), e, Fire.of(m.name(), m.fire().scheduledAt().plusMillis(1)), true, m.replyTo());
+      return this;
+    } else if (m.failure() instanceof JobStore.FireExistsException) {
       ctx.getLog().info("schedule {}: fire {} was submitted before (by an earlier leader); not again", m.name(),
           m.fire().id());
       e.state = e.state.recorded(m.fire().scheduledAt());
@@ -548,6 +634,11 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     } else {
       recorded(m.name(), e, new FireView(m.fire().id(), m.fire().scheduledAt(), m.jobId(), "PENDING"));
       e.runningJob = m.jobId();
+      Instant now = clock.instant();
+      e.ahead.headMap(now, true).clear();
+      if (!stopped && m.fire().scheduledAt().isAfter(now)) {
+        e.ahead.put(m.fire().scheduledAt(), m.jobId()); // (a paused schedule's was cancelled above)
+      }
       if (m.manual()) {
         m.replyTo().tell(Optional.of(m.jobId()));
       }
@@ -631,22 +722,37 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     return this;
   }
 
-  private Behavior<Command> onJobLooked(JobLooked m) {
-    Entry e = entries.get(m.name());
-    if (e == null) {
-      return this;
-    }
-    boolean newest = m.releases() && !e.recent.isEmpty() && m.jobId().equals(e.recent.peekFirst().jobId());
+  private Behavior<Command> onJobsLooked(JobsLooked m) {
     // a job not found is deleted, or finished and not read from history yet: its state stays UNKNOWN
-    m.job().ifPresent(job -> jobSeen(m.name(), e, m.jobId(), job));
-    if (newest) {
-      if (m.job().isPresent() && !m.job().get().state().isTerminal()) {
-        e.runningJob = m.jobId();
+    m.jobs().forEach((jobId, job) -> {
+      String key = job.idempotencyKey();
+      int at = key == null ? -1 : key.indexOf('@');
+      Entry e = at <= 0 ? null : entries.get(key.substring(0, at));
+      if (e != null) {
+        jobSeen(key.substring(0, at), e, jobId, job);
+      }
+    });
+    Instant now = clock.instant();
+    if (!m.newest().isEmpty()) {
+      if (!awaitingNewest) {
+        return this; // answered after its time-out (or the other way round): handled once
+      }
+      awaitingNewest = false;
+      timers.cancel(NEWEST_LOOKUP);
+    }
+    m.newest().forEach((name, jobId) -> {
+      Entry e = entries.get(name);
+      if (e == null || e.recent.isEmpty() || !jobId.equals(e.recent.peekFirst().jobId())) {
+        return; // deleted, or fired again meanwhile (a trigger)
+      }
+      JobRecord job = m.jobs().get(jobId);
+      if (job != null && !job.state().isTerminal()) {
+        e.runningJob = jobId;
       }
       e.busy = false;
-      wake(m.name(), clock.instant());
-      armTimer();
-    }
+      wake(name, now);
+    });
+    armTimer();
     return this;
   }
 

@@ -99,6 +99,24 @@ class JobLogicTest {
   }
 
   @Test
+  void aJobWithRunAtStaysPendingUntilThenAndStartsFromIt() {
+    JobRecord pending = JobRecord.submitted("j1", job("a; b <- a").spec(), null, T0);
+    JobRecord waiting = pending.withRunAt(T0.plusSeconds(5));
+    assertSame(waiting, JobLogic.start(waiting, T0.plusMillis(4_999)), "not before its time");
+    assertEquals(List.of(), JobLogic.readyTasks(JobLogic.start(waiting, T0), T0));
+    assertEquals(true, JobLogic.waits(waiting, T0));
+    JobRecord started = JobLogic.start(waiting, T0.plusSeconds(5));
+    assertEquals(JobState.RUNNING, started.state());
+    assertEquals(T0.plusSeconds(5), started.startedAt());
+    assertEquals(List.of("a"), JobLogic.readyTasks(started, T0.plusSeconds(5)).stream().map(TaskSpec::id).toList());
+    // a time that has passed (a fire recovered late by a new leader) waits for nothing; a cancel ends it at once
+    assertEquals(false, JobLogic.waits(waiting, T0.plusSeconds(60)));
+    assertEquals(JobState.CANCELLED, JobLogic.cancel(waiting, T0).state());
+    assertEquals(false, JobLogic.waits(JobLogic.cancel(waiting, T0), T0));
+    assertEquals(false, JobLogic.waits(pending, T0));
+  }
+
+  @Test
   void retryWaitsForItsBackoff() {
     JobRecord job = finish(job("a:3"), "a", AttemptState.FAILED, T0);
     assertEquals(T0.plusSeconds(1), JobLogic.nextRetryAt(job).orElseThrow());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.baton.protocol.job.JobSpec;
 import io.baton.protocol.job.TaskSpec;
 import io.baton.protocol.schedule.CronSyntax;
+import io.baton.protocol.schedule.CronTimes;
 import io.baton.protocol.schedule.Misfire;
 import io.baton.protocol.schedule.Overlap;
 import io.baton.protocol.schedule.ScheduleSpec;
@@ -58,6 +59,31 @@ class ScheduleLogicTest {
     assertEquals(List.of(new Fire(t("10:01:00"), "s@2026-01-01T10:01:00Z")), due.fires());
     assertEquals(Optional.of(t("10:02:00")), due.wakeAt());
     assertEquals(Optional.empty(), due.newestMisfire());
+  }
+
+  @Test
+  void lookingAheadMakesTheNextFiresDueEarlyButCountsMisfiresFromNow() {
+    ScheduleState s = ScheduleState.created(EVERY_MINUTE, t("10:00:30"));
+    Duration ahead = Duration.ofSeconds(5);
+    Due early = ScheduleLogic.due(s, CronTimes.of(s.spec()), t("10:00:54.999"), ahead, THRESHOLD, CAP);
+    assertEquals(List.of(), early.fires());
+    assertEquals(Optional.of(t("10:01:00")), early.wakeAt(), "the owner wakes 'ahead' before it");
+    Due due = ScheduleLogic.due(s, CronTimes.of(s.spec()), t("10:00:55"), ahead, THRESHOLD, CAP);
+    assertEquals(times("10:01:00"), scheduled(due));
+    assertEquals(Optional.of(t("10:02:00")), due.wakeAt());
+    // a fire 70 s old is still a misfire (threshold 60 s) however far ahead the owner looks
+    Due late = ScheduleLogic.due(firedAt(EVERY_MINUTE.withMisfire(Misfire.SKIP), "10:01:00"), CronTimes.of(EVERY_MINUTE),
+        t("10:03:10"), ahead, THRESHOLD, CAP);
+    assertEquals(Optional.of(t("10:02:00")), late.newestMisfire());
+    assertEquals(times("10:03:00"), scheduled(late));
+    // never past endAt
+    ScheduleState ending = ScheduleState.created(EVERY_MINUTE.withBounds(null, t("10:01:00")), t("10:00:30"));
+    assertEquals(times("10:01:00"), scheduled(ScheduleLogic.due(ending, CronTimes.of(ending.spec()), t("10:00:59"),
+        Duration.ofMinutes(1), THRESHOLD, CAP)));
+  }
+
+  private static CronTimes ScheduleLogic_times(ScheduleState s) {
+    return CronTimes.of(s.spec());
   }
 
   @Test

@@ -71,10 +71,13 @@ class ScheduleMasterTest {
     return ScheduleSpec.of("s-" + zone.replace('/', '-').toLowerCase(), "0-59 * * * *", JOB).withTimezone(zone);
   }
 
-  private ActorRef<ScheduleMaster.Command> master(List<ScheduleStore.Stored> stored) {
-    SchedulerSettings settings = new SchedulerSettings(Duration.ofSeconds(1), Duration.ofSeconds(8),
+  private static SchedulerSettings settings() {
+    return new SchedulerSettings(Duration.ofSeconds(1), Duration.ofSeconds(8),
         new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0), ASK_TIMEOUT, 1000);
-    return kit.spawn(ScheduleMaster.create(new Epoch(1), new LoadOnly(stored), dispatcher.ref(), view.ref(), settings,
+  }
+
+  private ActorRef<ScheduleMaster.Command> master(List<ScheduleStore.Stored> stored) {
+    return kit.spawn(ScheduleMaster.create(new Epoch(1), new LoadOnly(stored), dispatcher.ref(), view.ref(), settings(),
         clock, fatal.ref()));
   }
 
@@ -151,7 +154,7 @@ class ScheduleMasterTest {
     List<String> zones = zones(60, 40);
     ActorRef<ScheduleMaster.Command> master = master(stored(zones));
     awaitListed(master, zones.size());
-    advanceTo(DUE);
+    advanceTo(DUE.minus(SchedulerSettings.DEFAULT_FIRE_AHEAD)); // overlap allow: submitted ahead
 
     Dispatcher.SubmitFires submit = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
     assertEquals(zones.size(), submit.fires().size(), "every fire due at " + DUE + " in one message");
@@ -168,11 +171,12 @@ class ScheduleMasterTest {
     List<String> zones = zones(100, 3);
     ActorRef<ScheduleMaster.Command> master = master(stored(zones));
     awaitListed(master, zones.size());
-    advanceTo(DUE);
+    Instant ahead = DUE.minus(SchedulerSettings.DEFAULT_FIRE_AHEAD);
+    advanceTo(ahead);
     Dispatcher.SubmitFires first = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
     assertEquals(3, first.fires().size());
 
-    advanceTo(DUE.plus(ASK_TIMEOUT));
+    advanceTo(ahead.plus(ASK_TIMEOUT));
     Dispatcher.SubmitFires again = nextSubmission(10); // the retry, a second after the time-out is handled
     assertEquals(first.fires().stream().map(f -> f.fire().id()).collect(Collectors.toSet()),
         again.fires().stream().map(f -> f.fire().id()).collect(Collectors.toSet()), "the same fires, tried again");
@@ -194,15 +198,17 @@ class ScheduleMasterTest {
     ScheduleStore.Stored withAFire = new ScheduleStore.Stored(new ScheduleRecord(everyMinute(zones.get(0)), false,
         START.minusSeconds(600), null), List.of(new ScheduleStore.RecordedFire(START.minusSeconds(30), "job-old")));
     ActorRef<ScheduleMaster.Command> master = master(List.of(withAFire));
-    // a GetJob would be held by the read model until the whole finished history is read
-    JobsView.GetJobNow looked = view.expectMessageClass(JobsView.GetJobNow.class, Duration.ofSeconds(5));
-    assertEquals("job-old", looked.jobId());
-    looked.replyTo().tell(Optional.empty()); // not among the unfinished jobs: not running
-    // the fire's state is still asked for, and filled in once the history has it
-    JobsView.GetJob state = view.expectMessageClass(JobsView.GetJob.class, Duration.ofSeconds(5));
-    assertEquals("job-old", state.jobId());
-    state.replyTo().tell(Optional.of(io.baton.protocol.job.JobRecord.submitted("job-old", JOB, null,
-        START.minusSeconds(30)).withState(io.baton.protocol.JobState.SUCCEEDED, START.minusSeconds(29))));
+    // one lookup for every schedule's newest fire, answered from what is read (not held until the whole finished
+    // history is), and one for the last fires' states, answered once the history is read
+    JobsView.GetJobs looked = view.expectMessageClass(JobsView.GetJobs.class, Duration.ofSeconds(5));
+    assertEquals(List.of("job-old"), List.copyOf(looked.jobIds()));
+    assertEquals(true, looked.now());
+    JobsView.GetJobs state = view.expectMessageClass(JobsView.GetJobs.class, Duration.ofSeconds(5));
+    assertEquals(false, state.now());
+    looked.replyTo().tell(Map.of()); // not among the unfinished jobs: not running
+    state.replyTo().tell(Map.of("job-old", io.baton.protocol.job.JobRecord.submitted("job-old", JOB,
+        everyMinute(zones.get(0)).name() + "@" + START.minusSeconds(30), START.minusSeconds(30))
+        .withState(io.baton.protocol.JobState.SUCCEEDED, START.minusSeconds(29))));
     TestProbe<List<ScheduleView>> listed = kit.createTestProbe();
     listed.awaitAssert(Duration.ofSeconds(5), () -> {
       master.tell(new ScheduleMaster.ListSchedules(listed.ref()));
@@ -212,6 +218,91 @@ class ScheduleMasterTest {
     advanceTo(DUE);
     Dispatcher.SubmitFires fires = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
     assertEquals(1, fires.fires().size());
+  }
+
+  @Test
+  void an_allow_schedules_fire_is_submitted_ahead_of_its_time_and_its_job_waits_for_it() {
+    List<String> zones = zones(120, 1);
+    ActorRef<ScheduleMaster.Command> master = master(stored(zones));
+    awaitListed(master, 1);
+    advanceTo(DUE.minus(SchedulerSettings.DEFAULT_FIRE_AHEAD).minusSeconds(1));
+    dispatcher.expectNoMessage(Duration.ofMillis(200));
+
+    advanceTo(DUE.minus(SchedulerSettings.DEFAULT_FIRE_AHEAD));
+    Dispatcher.SubmitFires submit = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
+    Dispatcher.FireSubmission fire = submit.fires().get(0);
+    assertEquals(DUE, fire.fire().scheduledAt());
+    assertEquals(DUE, fire.runAt(), "the job waits for the fire's time");
+    submit.replyTo().tell(new Dispatcher.FireSubmitted(fire.fire(), "job-ahead", null));
+    TestProbe<List<ScheduleView>> listed = kit.createTestProbe();
+    listed.awaitAssert(Duration.ofSeconds(5), () -> {
+      master.tell(new ScheduleMaster.ListSchedules(listed.ref()));
+      ScheduleView v = listed.receiveMessage(Duration.ofSeconds(1)).get(0);
+      assertEquals("job-ahead", v.lastFires().get(0).jobId());
+      assertEquals(DUE, v.nextFires().get(0), "a fire submitted ahead is still the next fire");
+      assertEquals(DUE.plusSeconds(60), v.nextFires().get(1));
+      return null;
+    });
+    advanceTo(DUE.plusSeconds(50));
+    dispatcher.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void pausing_cancels_a_fire_submitted_ahead_and_a_new_leader_cancels_it_again() {
+    List<String> zones = zones(121, 1);
+    ActorRef<ScheduleMaster.Command> master = master(stored(zones));
+    awaitListed(master, 1);
+    advanceTo(DUE.minusSeconds(3));
+    Dispatcher.SubmitFires submit = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
+    submit.replyTo().tell(new Dispatcher.FireSubmitted(submit.fires().get(0).fire(), "job-ahead", null));
+    awaitListed(master, 1);
+
+    TestProbe<ScheduleChange> replies = kit.createTestProbe();
+    String name = everyMinute(zones.get(0)).name();
+    master.tell(new ScheduleMaster.PauseSchedule(name, true, replies.ref()));
+    assertInstanceOf(ScheduleChange.Done.class, replies.receiveMessage());
+    assertEquals("job-ahead", dispatcher.expectMessageClass(Dispatcher.Cancel.class).jobId());
+
+    // the next leader reads the paused schedule and the fire it recorded ahead: cancelled again (a no-op if it was)
+    ScheduleStore.Stored paused = new ScheduleStore.Stored(new ScheduleRecord(everyMinute(zones.get(0)), true, START,
+        null), List.of(new ScheduleStore.RecordedFire(DUE, "job-ahead")));
+    kit.spawn(ScheduleMaster.create(new Epoch(2), new LoadOnly(List.of(paused)), dispatcher.ref(), view.ref(),
+        settings(), clock, fatal.ref()));
+    assertEquals("job-ahead", dispatcher.expectMessageClass(Dispatcher.Cancel.class, Duration.ofSeconds(5)).jobId());
+  }
+
+  @Test
+  void a_trigger_at_the_millisecond_of_a_recorded_fire_is_submitted_a_millisecond_later_and_answered() {
+    List<String> zones = zones(123, 1);
+    ScheduleSpec spec = everyMinute(zones.get(0)).withOverlap(io.baton.protocol.schedule.Overlap.SKIP);
+    ActorRef<ScheduleMaster.Command> master = master(List.of(new ScheduleStore.Stored(new ScheduleRecord(spec, false,
+        START, null), List.of())));
+    awaitListed(master, 1);
+    TestProbe<Optional<String>> reply = kit.createTestProbe();
+    master.tell(new ScheduleMaster.TriggerSchedule(spec.name(), reply.ref()));
+    Dispatcher.SubmitFires first = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
+    Instant at = first.fires().get(0).fire().scheduledAt();
+    first.replyTo().tell(new Dispatcher.FireSubmitted(first.fires().get(0).fire(), null,
+        new JobStore.FireExistsException(first.fires().get(0).fire())));
+    Dispatcher.SubmitFires again = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class);
+    assertEquals(at.plusMillis(1), again.fires().get(0).fire().scheduledAt());
+    again.replyTo().tell(new Dispatcher.FireSubmitted(again.fires().get(0).fire(), "job-triggered", null));
+    assertEquals(Optional.of("job-triggered"), reply.receiveMessage());
+  }
+
+  @Test
+  void a_schedule_that_skips_overlaps_submits_each_fire_at_its_time() {
+    List<String> zones = zones(122, 1);
+    ScheduleSpec spec = everyMinute(zones.get(0)).withOverlap(io.baton.protocol.schedule.Overlap.SKIP);
+    ActorRef<ScheduleMaster.Command> master = master(List.of(new ScheduleStore.Stored(new ScheduleRecord(spec, false,
+        START, null), List.of())));
+    awaitListed(master, 1);
+    advanceTo(DUE.minusSeconds(1));
+    dispatcher.expectNoMessage(Duration.ofMillis(200));
+    advanceTo(DUE);
+    Dispatcher.FireSubmission fire = dispatcher.expectMessageClass(Dispatcher.SubmitFires.class).fires().get(0);
+    assertEquals(DUE, fire.fire().scheduledAt());
+    assertEquals(null, fire.runAt(), "submitted at its time: it starts at once");
   }
 
   private static List<ScheduleStore.Stored> stored(List<String> zones) {
