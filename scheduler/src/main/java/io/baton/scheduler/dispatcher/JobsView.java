@@ -78,8 +78,11 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
    * else once the history is read, as {@link GetJob}. One message for a new leader's thousands of schedules instead
    * of an ask each.
    */
-  public record GetJobs(java.util.Collection<String> jobIds, boolean now, ActorRef<Map<String, JobRecord>> replyTo)
+  public record GetJobs(java.util.Collection<String> jobIds, boolean now, ActorRef<JobsFound> replyTo)
       implements Command {}
+
+  /** The answer to {@link GetJobs}: which lookup ({@code now}) and the jobs found, by id. */
+  public record JobsFound(boolean now, Map<String, JobRecord> jobs) {}
 
   /** The ids of the jobs that rerun {@code jobId}, oldest first. */
   public record GetReruns(String jobId, ActorRef<List<String>> replyTo) implements Command {}
@@ -166,7 +169,7 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
           }
           Map<String, JobRecord> found = new java.util.HashMap<>();
           m.jobIds().forEach(id -> index.get(id).ifPresent(job -> found.put(id, job)));
-          return reply(m.replyTo(), found);
+          return reply(m.replyTo(), new JobsFound(m.now(), found));
         })
         .onMessage(GetReruns.class, m -> reply(m.replyTo(), index.reruns(m.jobId())))
         .onMessage(FindAttempt.class, m -> waitIfUnread(m, m.jobId()) ? this : reply(m.replyTo(), lookup(m)))

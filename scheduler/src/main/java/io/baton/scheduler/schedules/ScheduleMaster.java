@@ -52,7 +52,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@link Dispatcher} ({@code SubmitFires}: the fire is recorded in the transaction that creates its job, so a fire
  * submitted by any leader is never submitted again). Every fire that comes due while one message is handled goes
  * to the Dispatcher in one message (10,000 schedules due in the same second: one message, each fire answered on its
- * own when it is durable). A schedule handles one fire at a time, oldest first. Overlap
+ * own when it is durable). A fire of an {@code overlap: allow} schedule is submitted {@code fireAhead} before its
+ * time, its job waiting until then ({@link #ahead}). A schedule handles one fire at a time, oldest first. Overlap
  * policies see the previous fire's job through the cluster's job events. Changes to schedules are written to the
  * {@link ScheduleStore} (fenced) before they are answered. Every schedule's cron is parsed when the schedules are
  * loaded (on the loading thread) or when it is created or replaced, and kept with it: a new leader with thousands
@@ -297,28 +298,21 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
     // with 10,000 schedules for seconds. The newest fires' jobs are looked up among what is read (every unfinished
     // job is; waiting for the finished history would hold those schedules' fires); the last fires' states, finished
     // jobs too, once the history is read.
+    // one adapter for both answers (Pekko keeps one per message class: a second would replace the first)
+    ActorRef<JobsView.JobsFound> found = ctx.messageAdapter(JobsView.JobsFound.class,
+        f -> new JobsLooked(f.jobs(), f.now() ? newest : Map.of()));
     if (!newest.isEmpty()) {
-      view.tell(new JobsView.GetJobs(List.copyOf(newest.values()), true,
-          ctx.messageAdapter(asMap(Map.class), jobs -> new JobsLooked(asJobs(jobs), newest))));
+      view.tell(new JobsView.GetJobs(List.copyOf(newest.values()), true, found));
       timers.startSingleTimer(NEWEST_LOOKUP, new NewestLookupTimedOut(newest), askTimeout);
       awaitingNewest = true;
     }
     if (!recentJobs.isEmpty()) {
-      view.tell(new JobsView.GetJobs(recentJobs, false,
-          ctx.messageAdapter(asMap(Map.class), jobs -> new JobsLooked(asJobs(jobs), Map.of()))));
+      view.tell(new JobsView.GetJobs(recentJobs, false, found));
     }
     ctx.getLog().info("{} serves {} schedules", epoch, entries.size());
     armTimer();
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Class<Map<String, JobRecord>> asMap(Class<Map> type) {
-    return (Class) type;
-  }
-
-  private static Map<String, JobRecord> asJobs(Map<String, JobRecord> jobs) {
-    return jobs;
-  }
 
   @Override
   public Receive<Command> createReceive() {
