@@ -38,16 +38,6 @@ public interface JobStore {
   Loaded loadForLeader(Epoch epoch) throws Exception;
 
   /**
-   * Reads what {@link #loadForLeader} would read and decodes it, keeping and changing nothing, and returns how many
-   * unfinished jobs it read: a standby calls it once while it waits, so that the code a new leader runs first (the
-   * store client, the decoders) is compiled before a failover needs it. Blocking; a store with nothing to warm
-   * returns 0.
-   */
-  default int warmUp() throws Exception {
-    return 0;
-  }
-
-  /**
    * Reads the settled jobs (finished history) and hands them to {@code batches} in batches of at most
    * {@code batchSize}, newest id first (ids grow with submission time), on the calling thread, quarantining unreadable records as {@link #loadForLeader} does.
    * Blocking; a leader calls it in the background once it serves. Returns the records quarantined by this call.

@@ -63,19 +63,6 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
 
   private record RetrySession(Epoch epoch) implements Command {}
 
-  /** Time to warm a standby up ({@link io.baton.ha.JobStore#warmUp}), if this master is still one. */
-  private record WarmUp() implements Command {}
-
-  /**
-   * How long after it starts contending a master that has not been granted leadership warms up (a first master is
-   * granted within this, and its own load is the warm-up), and how often a standby does it again (the store it read
-   * may have been nearly empty then).
-   */
-  static final Duration WARM_UP_AFTER = Duration.ofSeconds(5);
-  static final Duration WARM_UP_EVERY = Duration.ofMinutes(10);
-  /** The warm-up logs from a blocking thread, not from the actor. */
-  private static final org.slf4j.Logger WARM_UP_LOG = org.slf4j.LoggerFactory.getLogger(MasterGuardian.class);
-
   /** How long a step-down waits for submissions being persisted before it gives leadership up anyway. */
   static final Duration STEP_DOWN_DRAIN = Duration.ofSeconds(3);
 
@@ -93,7 +80,6 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
   private ActorRef<LeaderSession.Command> session;
   private Epoch sessionEpoch;
   private boolean backingOff;
-  private final java.util.concurrent.atomic.AtomicBoolean warmingUp = new java.util.concurrent.atomic.AtomicBoolean();
 
   public static Behavior<Command> create(HaServices ha, SchedulerSettings settings, DefaultMasterApi api, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new MasterGuardian(ctx, timers, ha, settings, api, clock)));
@@ -123,7 +109,6 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
         .onMessage(FromSession.class, this::onSessionEvent)
         .onMessage(SessionStopped.class, this::onSessionStopped)
         .onMessage(RetrySession.class, this::onRetrySession)
-        .onMessage(WarmUp.class, m -> onWarmUp())
         .onMessage(StepDown.class, this::onStepDown)
         .onMessage(Drained.class, this::onDrained)
         .onMessage(SteppedDown.class, this::onSteppedDown)
@@ -160,36 +145,6 @@ public final class MasterGuardian extends AbstractBehavior<MasterGuardian.Comman
       }
     });
     context.getLog().info("master {} at {} contends for leadership", restUrl, remoteAddress());
-    timers.startTimerWithFixedDelay(new WarmUp(), WARM_UP_AFTER, WARM_UP_EVERY);
-    return this;
-  }
-
-  /**
-   * A standby reads what it would read as a new leader, once, off the actor, so that a failover runs compiled code:
-   * a cold JVM read 10,000 unfinished jobs in 1.3 s where a warm one took 0.7 s (BENCHMARKS.md, "Recovery").
-   */
-  private Behavior<Command> onWarmUp() {
-    if (granted != null || election == null || warmingUp.get()) {
-      return this;
-    }
-    warmingUp.set(true);
-    long start = System.nanoTime();
-    CompletableFuture.supplyAsync(() -> {
-      try {
-        return ha.jobStore().warmUp();
-      } catch (Exception e) {
-        throw new java.util.concurrent.CompletionException(e);
-      }
-    }, context.getSystem().dispatchers().lookup(DispatcherSelector.blocking())).whenComplete((jobs, failure) -> {
-      warmingUp.set(false);
-      if (failure != null) {
-        WARM_UP_LOG.info("standby warm-up did not finish ({}); a failover reads on a cold JVM",
-            failure.toString());
-      } else {
-        WARM_UP_LOG.debug("standby warmed up: read {} unfinished jobs in {} ms", jobs,
-            (System.nanoTime() - start) / 1_000_000);
-      }
-    });
     return this;
   }
 

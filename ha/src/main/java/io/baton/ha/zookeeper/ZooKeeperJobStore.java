@@ -333,26 +333,6 @@ public final class ZooKeeperJobStore implements JobStore, AutoCloseable {
   }
 
   @Override
-  public int warmUp() throws Exception {
-    List<JobTrees.Stored> fetched = trees.read(trees.list(paths.jobs()));
-    trees.list(paths.history());
-    int decoded = 0;
-    for (JobTrees.Stored s : fetched) {
-      try {
-        if (isPaged(s.bytes())) {
-          JobPages.decodeHeader(s.bytes()); // its parts are read when it is loaded: a big job's, rarely many
-        } else {
-          StoredJobs.read(s.name(), s.bytes());
-        }
-        decoded++;
-      } catch (IllegalArgumentException unreadable) {
-        // the leader that loads it quarantines it; a warm-up changes nothing
-      }
-    }
-    return decoded;
-  }
-
-  @Override
   public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
       throws Exception {
     List<JobTrees.Named> names = new ArrayList<>(trees.list(paths.history()));

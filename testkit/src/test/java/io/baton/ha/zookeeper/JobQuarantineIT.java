@@ -52,20 +52,6 @@ class JobQuarantineIT {
   }
 
   @Test
-  void aStandbysWarmUpReadsTheUnfinishedJobsAndChangesNothing() throws Exception {
-    ha.jobStore().put(epoch, TestingJobs.job("job-a", "a")).get(30, TimeUnit.SECONDS);
-    ha.jobStore().put(epoch, TestingJobs.job("job-b", "b")).get(30, TimeUnit.SECONDS);
-    String garbagePath = paths.jobs() + "/" + ZkPaths.bucketOf("job-garbage") + "/job-garbage";
-    plant(ZkPaths.bucketOf("job-garbage"), "job-garbage", "not kryo".getBytes(StandardCharsets.UTF_8));
-
-    assertEquals(2, ha.jobStore().warmUp(), "the two readable jobs");
-    assertTrue(client.checkExists().forPath(garbagePath) != null, "a warm-up quarantines nothing");
-    assertEquals(java.util.List.of(), ha.jobStore().loadForLeader(epoch).jobs().stream()
-        .filter(j -> !j.id().startsWith("job-")).toList());
-    assertNull(client.checkExists().forPath(garbagePath), "the leader's load does");
-  }
-
-  @Test
   void badRecordsAreQuarantinedAndTheRestLoads() throws Exception {
     JobRecord a = TestingJobs.job("job-a", "a");
     JobRecord b = TestingJobs.job("job-b", "b");

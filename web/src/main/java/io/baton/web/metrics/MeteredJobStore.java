@@ -55,11 +55,6 @@ final class MeteredJobStore implements JobStore {
   }
 
   @Override
-  public int warmUp() throws Exception {
-    return store.warmUp();
-  }
-
-  @Override
   public List<Quarantined> loadHistory(Epoch epoch, int batchSize, Consumer<List<JobRecord>> batches)
       throws Exception {
     return store.loadHistory(epoch, batchSize, batches);
