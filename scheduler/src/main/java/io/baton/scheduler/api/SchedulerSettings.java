@@ -81,8 +81,4 @@ public record SchedulerSettings(Duration heartbeatInterval, Duration heartbeatTi
         misfireThreshold, next, fireAhead);
   }
 
-  public SchedulerSettings withFireAhead(Duration next) {
-    return new SchedulerSettings(heartbeatInterval, heartbeatTimeout, backoff, askTimeout, maxQueuedTasks, retention,
-        misfireThreshold, alerts, next);
-  }
 }

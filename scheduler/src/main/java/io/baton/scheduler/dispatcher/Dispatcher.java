@@ -81,11 +81,7 @@ public final class Dispatcher extends AbstractBehavior<Dispatcher.Command> {
    * One fire of {@link SubmitFires}: the job to submit, the fire it is for, and when the job may start
    * ({@link JobRecord#runAt()}; null: at once).
    */
-  public record FireSubmission(JobSpec spec, JobStore.Fire fire, Instant runAt) {
-    public FireSubmission(JobSpec spec, JobStore.Fire fire) {
-      this(spec, fire, null);
-    }
-  }
+  public record FireSubmission(JobSpec spec, JobStore.Fire fire, Instant runAt) {}
 
   /** The answer for one fire of {@link SubmitFires}: {@code jobId} when it is durable, else {@code failure}. */
   public record FireSubmitted(JobStore.Fire fire, String jobId, Throwable failure) {}
