@@ -67,15 +67,9 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
   public record GetJob(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
 
   /**
-   * The job as read so far, answered at once: unlike {@link GetJob}, never held until the history is read. Every
-   * unfinished job is read before any query is answered, so an empty answer means the job is not running (a new
-   * leader's schedules ask this of each newest fire's job, and must not wait for a long history).
-   */
-  public record GetJobNow(String jobId, ActorRef<Optional<JobRecord>> replyTo) implements Command {}
-
-  /**
-   * Many jobs at once, by id (those not found are left out): with {@code now}, as read so far, as {@link GetJobNow};
-   * else once the history is read, as {@link GetJob}. One message for a new leader's thousands of schedules instead
+   * Many jobs at once, by id (those not found are left out): with {@code now}, as read so far, answered at once
+   * (every unfinished job is read before any query is answered, so a job not found is not running); else once the
+   * history is read, as {@link GetJob}. One message for a new leader's thousands of schedules instead
    * of an ask each.
    */
   public record GetJobs(java.util.Collection<String> jobIds, boolean now, ActorRef<JobsFound> replyTo)
@@ -161,7 +155,6 @@ public final class JobsView extends AbstractBehavior<JobsView.Command> {
           return this;
         })
         .onMessage(GetJob.class, m -> waitIfUnread(m, m.jobId()) ? this : reply(m.replyTo(), index.get(m.jobId())))
-        .onMessage(GetJobNow.class, m -> reply(m.replyTo(), index.get(m.jobId())))
         .onMessage(GetJobs.class, m -> {
           if (!m.now() && !historyRead && waitingForHistory.size() < MAX_HELD_WHILE_RECOVERING) {
             waitingForHistory.add(m);

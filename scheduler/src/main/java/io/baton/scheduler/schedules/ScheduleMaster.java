@@ -705,27 +705,24 @@ public final class ScheduleMaster extends AbstractBehavior<ScheduleMaster.Comman
 
   private Behavior<Command> onJobEvent(JobEvent m) {
     if (m.event() instanceof ClusterEvent.JobChanged changed) {
-      JobRecord job = changed.job();
-      String key = job.idempotencyKey();
-      int at = key == null ? -1 : key.indexOf('@');
-      Entry e = at <= 0 ? null : entries.get(key.substring(0, at));
-      if (e != null) {
-        jobSeen(key.substring(0, at), e, job.id(), job);
-      }
+      seen(changed.job().id(), changed.job());
     }
     return this;
   }
 
+  /** Tells the schedule whose fire made {@code job} (its idempotency key is {@code <name>@<instant>}), if any. */
+  private void seen(String jobId, JobRecord job) {
+    String key = job.idempotencyKey();
+    int at = key == null ? -1 : key.indexOf('@');
+    Entry e = at <= 0 ? null : entries.get(key.substring(0, at));
+    if (e != null) {
+      jobSeen(key.substring(0, at), e, jobId, job);
+    }
+  }
+
   private Behavior<Command> onJobsLooked(JobsLooked m) {
     // a job not found is deleted, or finished and not read from history yet: its state stays UNKNOWN
-    m.jobs().forEach((jobId, job) -> {
-      String key = job.idempotencyKey();
-      int at = key == null ? -1 : key.indexOf('@');
-      Entry e = at <= 0 ? null : entries.get(key.substring(0, at));
-      if (e != null) {
-        jobSeen(key.substring(0, at), e, jobId, job);
-      }
-    });
+    m.jobs().forEach(this::seen);
     Instant now = clock.instant();
     if (!m.newest().isEmpty()) {
       if (!awaitingNewest) {
